@@ -1,0 +1,63 @@
+import { type CommandApdu, encodeCommand } from './command.js';
+import { type ResponseApdu, ApduTransportError, parseResponse } from './response.js';
+import type { ApduTracer } from './trace.js';
+import type { Transport } from './transport.js';
+
+/** Bound on GET RESPONSE rounds, so a card answering 61xx forever cannot hang us. */
+const MAX_CHAINED_RESPONSES = 256;
+
+export interface ChannelOptions {
+  extendedLength: boolean;
+  tracer?: ApduTracer;
+}
+
+/**
+ * Sends command APDUs over a transport, with ISO 7816-4 response handling:
+ * 61xx -> GET RESPONSE (concatenating data), 6Cxx -> re-send with Le = xx.
+ * The re-send on 6Cxx is only done for commands that carry no data field: a PIN command is
+ * never sent twice by this layer.
+ */
+export class ApduChannel {
+  constructor(
+    readonly transport: Transport,
+    private options: ChannelOptions,
+  ) {}
+
+  get extendedLength(): boolean {
+    return this.options.extendedLength;
+  }
+
+  setExtendedLength(value: boolean): void {
+    this.options = { ...this.options, extendedLength: value };
+  }
+
+  async send(cmd: CommandApdu): Promise<ResponseApdu> {
+    let resp = await this.raw(encodeCommand(cmd, this.options.extendedLength));
+    if (resp.sw >> 8 === 0x6c && !(cmd.data && cmd.data.length)) {
+      resp = await this.raw(encodeCommand({ ...cmd, le: resp.sw & 0xff || 256 }, this.options.extendedLength));
+    }
+    const chunks: Buffer[] = [resp.data];
+    let rounds = 0;
+    while (resp.sw >> 8 === 0x61) {
+      if (++rounds > MAX_CHAINED_RESPONSES) {
+        throw new ApduTransportError('the card keeps answering 61xx (more data) without end');
+      }
+      const le = resp.sw & 0xff || 256;
+      resp = await this.raw(encodeCommand({ cla: cmd.cla & 0x03, ins: 0xc0, p1: 0, p2: 0, le }, false));
+      if (resp.sw >> 8 === 0x6c) {
+        resp = await this.raw(encodeCommand({ cla: cmd.cla & 0x03, ins: 0xc0, p1: 0, p2: 0, le: resp.sw & 0xff || 256 }, false));
+      }
+      chunks.push(resp.data);
+    }
+    return { data: Buffer.concat(chunks), sw: resp.sw };
+  }
+
+  private async raw(bytes: Buffer): Promise<ResponseApdu> {
+    const tracer = this.options.tracer;
+    tracer?.command(bytes);
+    const t0 = performance.now();
+    const out = await this.transport.transmit(bytes);
+    tracer?.response(out, performance.now() - t0);
+    return parseResponse(out);
+  }
+}

@@ -1,0 +1,42 @@
+import { describeStatus, swHex } from './status.js';
+
+export interface ResponseApdu {
+  data: Buffer;
+  sw: number;
+}
+
+export function parseResponse(bytes: Uint8Array): ResponseApdu {
+  if (bytes.length < 2) throw new ApduTransportError('response shorter than the two status bytes');
+  const n = bytes.length;
+  return { data: Buffer.from(bytes.subarray(0, n - 2)), sw: (bytes[n - 2]! << 8) | bytes[n - 1]! };
+}
+
+export function encodeResponse(data: Uint8Array, sw: number): Buffer {
+  return Buffer.concat([Buffer.from(data), Buffer.from([sw >> 8, sw & 0xff])]);
+}
+
+export function isSuccess(r: ResponseApdu): boolean {
+  return r.sw === 0x9000;
+}
+
+/** A status word the caller did not expect; carries it. */
+export class ApduError extends Error {
+  constructor(
+    readonly sw: number,
+    readonly operation: string,
+  ) {
+    super(`${operation}: card answered ${swHex(sw)} (${describeStatus(sw).meaning})`);
+    this.name = 'ApduError';
+  }
+}
+
+/** The link to the card failed (removed, reader gone, garbage). */
+export class ApduTransportError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'removed' | 'io' | 'garbage' = 'garbage',
+  ) {
+    super(message);
+    this.name = 'ApduTransportError';
+  }
+}

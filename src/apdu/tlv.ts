@@ -1,0 +1,76 @@
+/** BER-TLV (ISO 7816-4 / X.690 subset used by smart cards). */
+export interface Tlv {
+  tag: number;
+  constructed: boolean;
+  value: Buffer;
+  /** Parsed children when the tag is constructed and the value parses cleanly. */
+  children?: Tlv[];
+}
+
+export class TlvError extends Error {}
+
+export function parseTlv(input: Uint8Array, recurse = true): Tlv[] {
+  const buf = Buffer.from(input);
+  const out: Tlv[] = [];
+  let i = 0;
+  while (i < buf.length) {
+    // 00 and FF between objects are padding (ISO 7816-4 5.2.2)
+    if (buf[i] === 0x00 || buf[i] === 0xff) {
+      i++;
+      continue;
+    }
+    const first = buf[i++]!;
+    let tag = first;
+    if ((first & 0x1f) === 0x1f) {
+      let b: number;
+      let n = 0;
+      do {
+        if (i >= buf.length) throw new TlvError('truncated tag');
+        b = buf[i++]!;
+        tag = (tag << 8) | b;
+        if (++n > 3) throw new TlvError('tag too long');
+      } while (b & 0x80);
+    }
+    if (i >= buf.length) throw new TlvError('truncated length');
+    let len = buf[i++]!;
+    if (len === 0x80) throw new TlvError('indefinite length not allowed');
+    if (len > 0x80) {
+      const n = len & 0x7f;
+      if (n > 3 || i + n > buf.length) throw new TlvError('bad length field');
+      len = 0;
+      for (let k = 0; k < n; k++) len = (len << 8) | buf[i++]!;
+    }
+    if (i + len > buf.length) throw new TlvError('value runs past the end');
+    const value = buf.subarray(i, i + len);
+    i += len;
+    const constructed = (first & 0x20) !== 0;
+    const tlv: Tlv = { tag, constructed, value };
+    if (constructed && recurse) {
+      try {
+        tlv.children = parseTlv(value, true);
+      } catch {
+        // leave children undefined: the caller still has the raw value
+      }
+    }
+    out.push(tlv);
+  }
+  return out;
+}
+
+export function encodeLength(len: number): Buffer {
+  if (len < 0x80) return Buffer.from([len]);
+  if (len < 0x100) return Buffer.from([0x81, len]);
+  if (len < 0x10000) return Buffer.from([0x82, len >> 8, len & 0xff]);
+  return Buffer.from([0x83, len >> 16, (len >> 8) & 0xff, len & 0xff]);
+}
+
+export function encodeTlv(tag: number, value: Uint8Array): Buffer {
+  const tagBytes: number[] = [];
+  for (let t = tag; t > 0; t = Math.floor(t / 256)) tagBytes.unshift(t & 0xff);
+  if (tagBytes.length === 0) tagBytes.push(0);
+  return Buffer.concat([Buffer.from(tagBytes), encodeLength(value.length), Buffer.from(value)]);
+}
+
+export function findTag(list: Tlv[] | undefined, tag: number): Tlv | undefined {
+  return list?.find((t) => t.tag === tag);
+}

@@ -1,0 +1,23 @@
+/** The TS-CNS file map (docs/cns-card.md). Paths are from the MF, without 3F00. */
+export const CNS_PATHS = {
+  DATI_PROCESSORE: [0x1000, 0x1002],
+  ID_CARTA: [0x1000, 0x1003],
+  CERTIFICATE: [0x1100, 0x1101],
+  DATI_PERSONALI: [0x1100, 0x1102],
+} as const;
+
+export const PIN_REFERENCE = 0x10;
+export const PUK_REFERENCE = 0x11;
+export const AUTH_KEY_REFERENCE = 0x01;
+export const PIN_PAD_LENGTH = 8;
+
+export const PIN_MIN = 5;
+export const PIN_MAX = 8;
+export const PUK_LENGTH = 8;
+
+/** ASCII digits padded with 0xFF to 8 bytes, as the CNS stores them. */
+export function padPin(pin: string): Buffer {
+  const b = Buffer.alloc(PIN_PAD_LENGTH, 0xff);
+  b.write(pin, 'ascii');
+  return b;
+}

@@ -1,0 +1,191 @@
+import { ApduChannel } from '../apdu/channel.js';
+import { type Fcp, parseFcp } from '../apdu/fcp.js';
+import { ApduError } from '../apdu/response.js';
+import { SW, triesFromStatus } from '../apdu/status.js';
+import type { ApduTracer } from '../apdu/trace.js';
+import type { Transport } from '../apdu/transport.js';
+import { type CnsAtrInfo, decodeAtr, MASK_STINCARD } from './atr.js';
+import { type DatiPersonali, parseDatiPersonali } from './efDatiPersonali.js';
+import { type CardId, parseIdCarta } from './efIdCarta.js';
+import { CardError } from './errors.js';
+import { AUTH_KEY_REFERENCE, CNS_PATHS, padPin, PIN_REFERENCE, PUK_REFERENCE } from './files.js';
+import { digestInfo, type HashName, pkcs1v15SignaturePad } from './pkcs1.js';
+
+/** Largest READ BINARY in one short APDU (OpenSC uses the same). */
+const READ_CHUNK = 0xff;
+
+export type SecretKind = 'pin' | 'puk';
+
+/** Tries left as the card reports them without spending one. null = the card would not say. */
+export interface TriesState {
+  triesLeft: number | null;
+  blocked: boolean | null;
+  /** The reference is verified in the current security state (the card answered 9000). */
+  verified: boolean;
+  /** The raw status word of the probe, for diagnostics. */
+  sw: number;
+}
+
+/**
+ * The CNS card application over any transport: the operations read like the card's manual.
+ * Every PIN/PUK APDU is sent exactly once; a failure is reported, never retried.
+ */
+export class CnsSession {
+  readonly atrInfo: CnsAtrInfo;
+  private readonly channel: ApduChannel;
+
+  constructor(
+    readonly transport: Transport,
+    tracer?: ApduTracer,
+  ) {
+    this.atrInfo = decodeAtr(transport.atr());
+    this.channel = new ApduChannel(transport, { extendedLength: this.atrInfo.extendedLength, tracer });
+  }
+
+  /** STIncard masks want bit 0x80 in P2 of the PIN commands (OpenSC card-itacns.c). */
+  private refP2(ref: number): number {
+    return this.atrInfo.maskManufacturerCode === MASK_STINCARD ? ref | 0x80 : ref;
+  }
+
+  private refFor(kind: SecretKind): number {
+    return kind === 'pin' ? PIN_REFERENCE : PUK_REFERENCE;
+  }
+
+  async selectPath(path: readonly number[], wantFcp = true): Promise<Fcp | undefined> {
+    const data = Buffer.alloc(path.length * 2);
+    path.forEach((fid, i) => data.writeUInt16BE(fid, i * 2));
+    const r = await this.channel.send({ cla: 0, ins: 0xa4, p1: 0x08, p2: wantFcp ? 0x00 : 0x0c, data, le: wantFcp ? 256 : undefined });
+    if (r.sw === SW.FILE_NOT_FOUND) {
+      throw new CardError('FILE_NOT_FOUND', `file ${path.map((p) => p.toString(16).toUpperCase()).join('/')} not found`, { sw: r.sw });
+    }
+    if (r.sw !== SW.SUCCESS) throw new ApduError(r.sw, 'SELECT');
+    if (!wantFcp || r.data.length === 0) return undefined;
+    try {
+      return parseFcp(r.data);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async readBinary(offset: number, length: number): Promise<{ data: Buffer; end: boolean }> {
+    const r = await this.channel.send({ cla: 0, ins: 0xb0, p1: (offset >> 8) & 0x7f, p2: offset & 0xff, le: length });
+    if (r.sw === SW.SUCCESS) return { data: r.data, end: r.data.length < length };
+    if (r.sw === SW.END_OF_FILE) return { data: r.data, end: true };
+    if (r.sw === SW.WRONG_P1P2 || r.sw === SW.INCORRECT_P1P2) return { data: Buffer.alloc(0), end: true };
+    throw new ApduError(r.sw, 'READ BINARY');
+  }
+
+  /**
+   * Read a transparent EF. `limit` stops early, e.g. once a DER object is complete.
+   */
+  async readFile(path: readonly number[], limit?: (soFar: Buffer) => number | undefined): Promise<Buffer> {
+    const fcp = await this.selectPath(path);
+    const size = fcp?.size;
+    const chunks: Buffer[] = [];
+    let offset = 0;
+    let want = size;
+    for (;;) {
+      const total = Buffer.concat(chunks);
+      if (limit && want === size) {
+        const l = limit(total);
+        if (l !== undefined) want = size === undefined ? l : Math.min(l, size);
+      }
+      if (want !== undefined && offset >= want) break;
+      if (offset > 0x7fff) break;
+      const n = want !== undefined ? Math.min(READ_CHUNK, want - offset) : READ_CHUNK;
+      const { data, end } = await this.readBinary(offset, n);
+      chunks.push(data);
+      offset += data.length;
+      if (end || data.length === 0) break;
+    }
+    const all = Buffer.concat(chunks);
+    return want !== undefined ? all.subarray(0, want) : all;
+  }
+
+  async readCardId(): Promise<CardId> {
+    return parseIdCarta(await this.readFile(CNS_PATHS.ID_CARTA));
+  }
+
+  async readDatiPersonaliRaw(): Promise<Buffer> {
+    return this.readFile(CNS_PATHS.DATI_PERSONALI);
+  }
+
+  async readDatiPersonali(): Promise<DatiPersonali> {
+    return parseDatiPersonali(await this.readDatiPersonaliRaw());
+  }
+
+  /**
+   * The raw content of EF 1101, read only as far as the DER certificate it holds says
+   * (the EF is larger than the certificate; the rest is padding).
+   */
+  async readCertificateFile(): Promise<Buffer> {
+    return this.readFile(CNS_PATHS.CERTIFICATE, derLength);
+  }
+
+  /** VERIFY with no data: ISO 7816-4's way to read tries left without spending one. */
+  async tries(kind: SecretKind): Promise<TriesState> {
+    const r = await this.channel.send({ cla: 0, ins: 0x20, p1: 0, p2: this.refP2(this.refFor(kind)) });
+    const n = triesFromStatus(r.sw);
+    if (n !== undefined) return { triesLeft: n, blocked: n === 0, verified: false, sw: r.sw };
+    if (r.sw === SW.AUTH_METHOD_BLOCKED) return { triesLeft: 0, blocked: true, verified: false, sw: r.sw };
+    if (r.sw === SW.SUCCESS) return { triesLeft: null, blocked: false, verified: true, sw: r.sw };
+    return { triesLeft: null, blocked: null, verified: false, sw: r.sw };
+  }
+
+  private secretError(kind: SecretKind, sw: number, operation: string): CardError {
+    const n = triesFromStatus(sw);
+    const K = kind === 'pin' ? 'PIN' : 'PUK';
+    if (n !== undefined && n > 0) return new CardError(`${K}_INCORRECT`, `wrong ${K}`, { sw, triesLeft: n, operation });
+    if (n === 0 || sw === SW.AUTH_METHOD_BLOCKED) return new CardError(`${K}_BLOCKED`, `${K} blocked`, { sw, triesLeft: 0, operation });
+    if (sw === SW.WRONG_LENGTH || sw === SW.WRONG_DATA) return new CardError('INVALID_PIN_FORMAT', `the card refused the ${K} format`, { sw, operation });
+    return new CardError('CARD_ERROR', `${operation} failed`, { sw, operation });
+  }
+
+  async verify(kind: SecretKind, secret: string): Promise<void> {
+    const r = await this.channel.send({ cla: 0, ins: 0x20, p1: 0, p2: this.refP2(this.refFor(kind)), data: padPin(secret) });
+    if (r.sw !== SW.SUCCESS) throw this.secretError(kind, r.sw, 'VERIFY');
+  }
+
+  async changePin(current: string, next: string): Promise<void> {
+    const data = Buffer.concat([padPin(current), padPin(next)]);
+    const r = await this.channel.send({ cla: 0, ins: 0x24, p1: 0, p2: this.refP2(PIN_REFERENCE), data });
+    if (r.sw !== SW.SUCCESS) throw this.secretError('pin', r.sw, 'CHANGE REFERENCE DATA');
+  }
+
+  /** RESET RETRY COUNTER P1=00: PUK and new PIN in one command; P2 is the PIN's reference. */
+  async unblockPin(puk: string, newPin: string): Promise<void> {
+    const data = Buffer.concat([padPin(puk), padPin(newPin)]);
+    const r = await this.channel.send({ cla: 0, ins: 0x2c, p1: 0, p2: this.refP2(PIN_REFERENCE), data });
+    if (r.sw !== SW.SUCCESS) throw this.secretError('puk', r.sw, 'RESET RETRY COUNTER');
+  }
+
+  /** Raw RSA with the authentication key on a modulus-sized block (the host pads). */
+  async signRaw(block: Uint8Array): Promise<Buffer> {
+    let r = await this.channel.send({ cla: 0, ins: 0x22, p1: 0xf3, p2: 0x03, le: 256 });
+    if (r.sw !== SW.SUCCESS) throw new ApduError(r.sw, 'MSE RESTORE');
+    r = await this.channel.send({ cla: 0, ins: 0x22, p1: 0xf1, p2: 0xb6, data: Buffer.from([0x83, 0x01, AUTH_KEY_REFERENCE]) });
+    if (r.sw !== SW.SUCCESS) throw new ApduError(r.sw, 'MSE SET');
+    r = await this.channel.send({ cla: 0, ins: 0x2a, p1: 0x9e, p2: 0x9a, data: block, le: block.length > 256 ? 65536 : 256 });
+    if (r.sw === SW.SECURITY_STATUS_NOT_SATISFIED) throw new CardError('SECURITY_STATUS', 'the PIN must be verified before signing', { sw: r.sw });
+    if (r.sw !== SW.SUCCESS) throw new ApduError(r.sw, 'PSO COMPUTE DIGITAL SIGNATURE');
+    return r.data;
+  }
+
+  /** RSASSA-PKCS1-v1_5 signature of `message`; the PIN must already be verified. */
+  async sign(message: Uint8Array, hash: HashName, modulusBytes: number): Promise<Buffer> {
+    return this.signRaw(pkcs1v15SignaturePad(digestInfo(hash, message), modulusBytes));
+  }
+}
+
+/** Total length of the DER TLV at the start of `b`, once enough bytes are there to know it. */
+export function derLength(b: Buffer): number | undefined {
+  if (b.length < 2) return undefined;
+  if (b[0] !== 0x30) return undefined;
+  const l = b[1]!;
+  if (l < 0x80) return 2 + l;
+  const n = l & 0x7f;
+  if (n === 0 || n > 3 || b.length < 2 + n) return undefined;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + b[2 + i]!;
+  return 2 + n + len;
+}

@@ -1,0 +1,189 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeAtr, parseAtr } from '../card/atr.js';
+import { checkCodiceFiscale, codiceFiscaleCheckChar, luhnCheckDigit, luhnValid } from '../card/checks.js';
+import { encodeDatiPersonali, isoToCardDate } from '../card/efDatiPersonali.js';
+import { buildCnsCommonName } from '../cert/cnsSubject.js';
+import { issueCertificate } from '../cert/issue.js';
+import { fromPem } from '../cert/pem.js';
+import { parseCertificate } from '../cert/x509.js';
+import { type CardImage, IMAGE_FORMAT, IMAGE_VERSION, type ImageFile } from './image.js';
+
+/** The STIncard TS-CNS ATR (CNS 1.1) from docs/cns-card.md. */
+export const DEFAULT_ATR = '3BFF1800FF8131FE55006B02091617011101434E531131808D';
+
+/** Capacity of EF 1101: room for a 2048-bit certificate and its renewal. */
+const CERT_EF_SIZE = 2048;
+/** EF_Dati_personali on a real card: 400 bytes. */
+const DATI_PERSONALI_EF_SIZE = 400;
+
+export class CreateError extends Error {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+    this.name = 'CreateError';
+  }
+}
+
+export interface CreateOptions {
+  pin?: string;
+  puk?: string;
+  pinTries?: number;
+  pukTries?: number;
+  atr?: string;
+  keySize?: 1024 | 2048;
+  notBefore?: Date;
+  notAfter?: Date;
+  surname?: string;
+  givenName?: string;
+  codiceFiscale?: string;
+  cardId?: string;
+  /** PEM or DER certificate and its PKCS#8/PKCS#1 PEM key, instead of generating them. */
+  certificate?: Buffer;
+  privateKey?: Buffer;
+  caCert?: Buffer;
+  caKey?: Buffer;
+  label?: string;
+}
+
+export function fixturesDir(): string {
+  // dist/sim/create.js and src/sim/create.ts are both two levels below the package root
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
+}
+
+export function defaultCa(): { cert: Buffer; key: Buffer } {
+  const dir = fixturesDir();
+  return { cert: readFileSync(join(dir, 'test-ca.pem')), key: readFileSync(join(dir, 'test-ca.key')) };
+}
+
+function randomCardId(): string {
+  let s = '5';
+  for (let i = 0; i < 14; i++) s += String(randomInt(10));
+  return s + luhnCheckDigit(s);
+}
+
+function ef(path: string, content: Buffer, size: number, update = 0xff): ImageFile {
+  if (content.length > size) throw new CreateError(`${path}: ${content.length} bytes do not fit in ${size}`, path);
+  const data = Buffer.alloc(size);
+  content.copy(data);
+  return { path, type: 'EF', data: data.toString('hex').toUpperCase(), read: 0x00, update };
+}
+
+function checkSecret(v: string, name: string, min: number, max: number): void {
+  if (!new RegExp(`^\\d{${min},${max}}$`).test(v)) throw new CreateError(`${name} must be ${min === max ? min : `${min}-${max}`} digits`, name);
+}
+
+function checkTries(v: number, name: string): void {
+  if (!Number.isInteger(v) || v < 1 || v > 15) throw new CreateError(`${name} must be a whole number from 1 to 15`, name);
+}
+
+function ddmmyyyyInRome(d: Date): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  return isoToCardDate(parts);
+}
+
+export async function createImage(o: CreateOptions = {}): Promise<{ image: CardImage; certificate: Buffer }> {
+  const pin = o.pin ?? '12345';
+  const puk = o.puk ?? '12345678';
+  checkSecret(pin, 'pin', 5, 8);
+  checkSecret(puk, 'puk', 8, 8);
+  const pinTries = o.pinTries ?? 3;
+  const pukTries = o.pukTries ?? 10;
+  checkTries(pinTries, 'pin-tries');
+  checkTries(pukTries, 'puk-tries');
+  const atrHex = (o.atr ?? DEFAULT_ATR).replace(/[\s:]/g, '').toUpperCase();
+  if (!/^([0-9A-F]{2})+$/.test(atrHex) || !parseAtr(Buffer.from(atrHex, 'hex'))) throw new CreateError('atr is not a well-formed ATR', 'atr');
+  const atrInfo = decodeAtr(Buffer.from(atrHex, 'hex'));
+  const surname = (o.surname ?? 'ROSSI').toUpperCase();
+  const givenName = (o.givenName ?? 'MARIO').toUpperCase();
+  const codiceFiscale = (o.codiceFiscale ?? 'RSSMRA80A01H501U').toUpperCase();
+  if (checkCodiceFiscale(codiceFiscale) !== 'valid') throw new CreateError(`codice fiscale ${codiceFiscale} is not valid (check character ${codiceFiscaleCheckChar(codiceFiscale.slice(0, 15))} expected)`, 'codice-fiscale');
+  const cardId = o.cardId ?? randomCardId();
+  if (!/^\d{16}$/.test(cardId) || !luhnValid(cardId)) throw new CreateError('card id must be 16 digits with a valid Luhn check digit', 'card-id');
+
+  let keyPem: string;
+  let certDer: Buffer | undefined;
+  if (o.certificate || o.privateKey) {
+    if (!o.certificate || !o.privateKey) throw new CreateError('--cert and --key go together', 'cert');
+    certDer = fromPem(o.certificate);
+    const parsed = parseCertificate(certDer);
+    const key = createPrivateKey(o.privateKey);
+    const pub = createPublicKey(key).export({ type: 'spki', format: 'der' });
+    if (!pub.equals(parsed.spki)) throw new CreateError('the key does not match the certificate', 'key');
+    if (key.asymmetricKeyType !== 'rsa') throw new CreateError('the key must be RSA', 'key');
+    keyPem = key.export({ type: 'pkcs8', format: 'pem' }).toString();
+  } else {
+    const bits = o.keySize ?? atrInfo.keyBits ?? 2048;
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 65537 });
+    keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  }
+
+  const now = Date.now();
+  const notBefore = o.notBefore ?? new Date(now - 86400000);
+  const notAfter = o.notAfter ?? new Date(now + 6 * 365 * 86400000);
+  if (notAfter <= notBefore) throw new CreateError('not-after must be later than not-before', 'not-after');
+  const validFrom = certDer ? parseCertificate(certDer).notBefore : notBefore;
+  const validTo = certDer ? parseCertificate(certDer).notAfter : notAfter;
+  const record = encodeDatiPersonali({
+    issuerCode: '6090',
+    issueDate: ddmmyyyyInRome(validFrom),
+    expiryDate: ddmmyyyyInRome(validTo),
+    surname,
+    givenName,
+    birthDate: '01011980',
+    sex: 'M',
+    codiceFiscale,
+    birthMunicipality: 'H501',
+    residenceMunicipality: 'H501',
+  });
+
+  if (!certDer) {
+    const ca = o.caCert && o.caKey ? { cert: o.caCert, key: o.caKey } : defaultCa();
+    certDer = await issueCertificate({
+      subject: [
+        { type: 'C', value: 'IT' },
+        { type: 'O', value: 'cns virtual card (TEST, not a real TS-CNS)' },
+        { type: 'SN', value: surname },
+        { type: 'GN', value: givenName },
+        { type: 'serialNumber', value: `TINIT-${codiceFiscale}` },
+        { type: 'CN', value: buildCnsCommonName(codiceFiscale, cardId, record) },
+      ],
+      subjectPublicKey: createPublicKey(keyPem),
+      notBefore,
+      notAfter,
+      issuerCert: fromPem(ca.cert),
+      issuerKey: createPrivateKey(ca.key),
+    });
+  }
+
+  const files: ImageFile[] = [
+    { path: '3F00/1000', type: 'DF' },
+    ef('3F00/1000/1002', Buffer.from('cns-virtual-card', 'ascii'), 32),
+    ef('3F00/1000/1003', Buffer.from(cardId, 'ascii'), 16),
+    { path: '3F00/1100', type: 'DF' },
+    // Updatable only after the PUK (reference 11) is verified: the extension flow writes here.
+    ef('3F00/1100/1101', certDer, Math.max(CERT_EF_SIZE, certDer.length), 0x11),
+    ef('3F00/1100/1102', record, DATI_PERSONALI_EF_SIZE),
+    ef('3F00/3F01', createPublicKey(keyPem).export({ type: 'spki', format: 'der' }), 300),
+    { path: '3F00/1200', type: 'DF' },
+    ef('3F00/1200/1201', Buffer.alloc(0), 256),
+    ef('3F00/1200/1202', Buffer.alloc(0), 64),
+    ef('3F00/1200/1203', Buffer.alloc(0), 64),
+  ];
+  const image: CardImage = {
+    format: IMAGE_FORMAT,
+    version: IMAGE_VERSION,
+    label: o.label ?? 'cns virtual TS-CNS (test card)',
+    atr: atrHex,
+    pin: { value: pin, triesLeft: pinTries, maxTries: pinTries },
+    puk: { value: puk, triesLeft: pukTries, maxTries: pukTries },
+    authKey: keyPem,
+    files,
+  };
+  return { image, certificate: certDer };
+}
+

@@ -1,0 +1,187 @@
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
+import { parseAtr } from '../card/atr.js';
+
+/** The whole state of a virtual card, one JSON file ("card image"). */
+export const IMAGE_FORMAT = 'cns-virtual-card';
+export const IMAGE_VERSION = 1;
+
+export interface SecretState {
+  /** ASCII digits. This file is the card: it holds its secrets, as the chip does. */
+  value: string;
+  triesLeft: number;
+  maxTries: number;
+}
+
+export interface ImageFile {
+  /** Path from the MF, FIDs in hex: "3F00/1100/1101". */
+  path: string;
+  type: 'DF' | 'EF';
+  /** EF content, hex, exactly `size` bytes. */
+  data?: string;
+  /** Access conditions (FCP tag 86 order): READ, UPDATE; 00 always, FF never, else a reference. */
+  read?: number;
+  update?: number;
+}
+
+export interface CardImage {
+  format: typeof IMAGE_FORMAT;
+  version: typeof IMAGE_VERSION;
+  label?: string;
+  atr: string;
+  pin: SecretState;
+  puk: SecretState;
+  /** PKCS#8 PEM of the authentication key (key reference 01). */
+  authKey: string;
+  files: ImageFile[];
+}
+
+export class ImageError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'missing' | 'corrupt' | 'foreign' | 'busy' | 'io',
+  ) {
+    super(message);
+    this.name = 'ImageError';
+  }
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkSecret(v: unknown, name: string): SecretState {
+  if (!isObj(v) || typeof v.value !== 'string' || !/^\d{1,8}$/.test(v.value)) throw new ImageError(`${name}: bad value`, 'corrupt');
+  const { triesLeft, maxTries } = v;
+  if (!Number.isInteger(triesLeft) || !Number.isInteger(maxTries) || (maxTries as number) < 1 || (maxTries as number) > 15 || (triesLeft as number) < 0 || (triesLeft as number) > (maxTries as number)) {
+    throw new ImageError(`${name}: bad counters`, 'corrupt');
+  }
+  return { value: v.value, triesLeft: triesLeft as number, maxTries: maxTries as number };
+}
+
+/** Validate a parsed JSON value as a card image; throws ImageError saying what is wrong. */
+export function validateImage(v: unknown): CardImage {
+  if (!isObj(v) || v.format !== IMAGE_FORMAT) throw new ImageError('not a cns virtual card image', 'foreign');
+  if (v.version !== IMAGE_VERSION) throw new ImageError(`unsupported image version ${String(v.version)}`, 'foreign');
+  if (typeof v.atr !== 'string' || !/^([0-9A-F]{2})+$/i.test(v.atr) || !parseAtr(Buffer.from(v.atr, 'hex'))) {
+    throw new ImageError('atr: not a valid ATR', 'corrupt');
+  }
+  const pin = checkSecret(v.pin, 'pin');
+  const puk = checkSecret(v.puk, 'puk');
+  if (typeof v.authKey !== 'string') throw new ImageError('authKey missing', 'corrupt');
+  try {
+    const k = createPrivateKey(v.authKey);
+    if (k.asymmetricKeyType !== 'rsa') throw new Error('not RSA');
+  } catch {
+    throw new ImageError('authKey: not an RSA private key', 'corrupt');
+  }
+  if (!Array.isArray(v.files)) throw new ImageError('files missing', 'corrupt');
+  const files: ImageFile[] = v.files.map((f: unknown, i: number) => {
+    if (!isObj(f) || typeof f.path !== 'string' || !/^3F00(\/[0-9A-F]{4})*$/.test(f.path)) throw new ImageError(`files[${i}]: bad path`, 'corrupt');
+    if (f.type === 'DF') return { path: f.path, type: 'DF' };
+    if (f.type !== 'EF' || typeof f.data !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(f.data)) throw new ImageError(`files[${i}] (${f.path}): bad EF`, 'corrupt');
+    const ac = (x: unknown): number => (Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xff ? (x as number) : 0xff);
+    return { path: f.path, type: 'EF', data: f.data, read: ac(f.read ?? 0), update: ac(f.update) };
+  });
+  return { format: IMAGE_FORMAT, version: IMAGE_VERSION, label: typeof v.label === 'string' ? v.label : undefined, atr: v.atr.toUpperCase(), pin, puk, authKey: v.authKey, files };
+}
+
+export function loadImage(path: string): CardImage {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ImageError(code === 'ENOENT' ? `no card image at ${path}` : `cannot read ${path}: ${code}`, code === 'ENOENT' ? 'missing' : 'io');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ImageError(`${path} is not JSON`, 'corrupt');
+  }
+  return validateImage(json);
+}
+
+/** Write atomically: a temp file in the same directory, fsync, rename over the image. */
+export function saveImage(path: string, image: CardImage): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, JSON.stringify(image, null, 1) + '\n');
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * An exclusive lock on an image, held while a process holds the card (like a PC/SC
+ * transaction). A lock left by a dead process is taken over.
+ */
+export class ImageLock {
+  private held = false;
+  readonly lockPath: string;
+
+  constructor(
+    imagePath: string,
+    private readonly timeoutMs = 30000,
+  ) {
+    this.lockPath = `${imagePath}.lock`;
+  }
+
+  acquire(): void {
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      try {
+        const fd = openSync(this.lockPath, 'wx', 0o600);
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
+        this.held = true;
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new ImageError(`cannot lock ${this.lockPath}: ${(e as Error).message}`, 'io');
+      }
+      let owner = NaN;
+      try {
+        owner = Number(readFileSync(this.lockPath, 'utf8'));
+      } catch {
+        continue; // released between our open and read
+      }
+      if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) {
+        try {
+          unlinkSync(this.lockPath);
+        } catch {
+          /* someone else took it over first */
+        }
+        continue;
+      }
+      if (Date.now() > deadline) throw new ImageError(`the virtual card is in use by process ${owner}`, 'busy');
+      sleepSync(5);
+    }
+  }
+
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    try {
+      unlinkSync(this.lockPath);
+    } catch {
+      /* already gone */
+    }
+  }
+}

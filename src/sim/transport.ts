@@ -1,0 +1,59 @@
+import { ApduTransportError } from '../apdu/response.js';
+import type { Transport } from '../apdu/transport.js';
+import { VirtualCard } from './card.js';
+import { type CardImage, ImageLock, loadImage, saveImage } from './image.js';
+
+/**
+ * The virtual card in this process, as a transport. The image is locked for as long as the
+ * transport is open (as a PC/SC exclusive connection would), re-read when it opens and saved
+ * atomically after every change the card makes.
+ */
+export class SimTransport implements Transport {
+  readonly name: string;
+  private card: VirtualCard;
+  private readonly lock: ImageLock;
+  private closed = false;
+
+  private constructor(
+    private readonly path: string,
+    image: CardImage,
+    lock: ImageLock,
+  ) {
+    this.name = `sim:${path}`;
+    this.lock = lock;
+    this.card = new VirtualCard(image, (img) => saveImage(this.path, img));
+  }
+
+  static open(path: string, lockTimeoutMs?: number): SimTransport {
+    const lock = new ImageLock(path, lockTimeoutMs);
+    lock.acquire();
+    try {
+      return new SimTransport(path, loadImage(path), lock);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  atr(): Buffer {
+    return this.card.atr;
+  }
+
+  async transmit(command: Buffer): Promise<Buffer> {
+    if (this.closed) throw new ApduTransportError('the virtual card is closed', 'removed');
+    return this.card.transmit(command);
+  }
+
+  async beginTransaction(): Promise<void> {}
+  async endTransaction(): Promise<void> {}
+
+  async reset(): Promise<void> {
+    this.card.reset();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.lock.release();
+  }
+}
