@@ -126,8 +126,8 @@ export function parseAtr(bytes: Uint8Array): AtrStructure | undefined {
 }
 
 export function decodeAtr(bytes: Uint8Array): CnsAtrInfo {
-  const hex = toHex(bytes);
-  const compact = hex.replace(/ /g, '');
+  const hex = toHex(bytes, '');
+  const compact = hex;
   const known = KNOWN_ATRS.find((k) => k.atr === compact);
   const s = parseAtr(bytes);
   if (!s) {

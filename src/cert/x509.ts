@@ -1,6 +1,9 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { CertificateError } from './errors.js';
+
+export { CertificateError };
 
 const OID_NAMES: Record<string, string> = {
   '2.5.4.3': 'CN',
@@ -43,7 +46,6 @@ export interface ParsedCertificate {
   pkijs: pkijs.Certificate;
 }
 
-export class CertificateError extends Error {}
 
 function attrs(name: pkijs.RelativeDistinguishedNames): NameAttribute[] {
   return name.typesAndValues.map((tv) => {

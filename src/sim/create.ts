@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeAtr, parseAtr } from '../card/atr.js';
 import { checkCodiceFiscale, codiceFiscaleCheckChar, luhnCheckDigit, luhnValid } from '../card/checks.js';
+import { romeDate } from '../card/dates.js';
 import { encodeDatiPersonali, isoToCardDate } from '../card/efDatiPersonali.js';
 import { buildCnsCommonName } from '../cert/cnsSubject.js';
 import { issueCertificate } from '../cert/issue.js';
@@ -81,11 +82,6 @@ function checkTries(v: number, name: string): void {
   if (!Number.isInteger(v) || v < 1 || v > 15) throw new CreateError(`${name} must be a whole number from 1 to 15`, name);
 }
 
-function ddmmyyyyInRome(d: Date): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
-  return isoToCardDate(parts);
-}
-
 export async function createImage(o: CreateOptions = {}): Promise<{ image: CardImage; certificate: Buffer }> {
   const pin = o.pin ?? '12345';
   const puk = o.puk ?? '12345678';
@@ -130,8 +126,8 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
   const validTo = certDer ? parseCertificate(certDer).notAfter : notAfter;
   const record = encodeDatiPersonali({
     issuerCode: '6090',
-    issueDate: ddmmyyyyInRome(validFrom),
-    expiryDate: ddmmyyyyInRome(validTo),
+    issueDate: isoToCardDate(romeDate(validFrom)),
+    expiryDate: isoToCardDate(romeDate(validTo)),
     surname,
     givenName,
     birthDate: '01011980',

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The executable: starts the CLI, nothing else.
+let main;
+try {
+  ({ main } = await import('../dist/cli/main.js'));
+} catch (e) {
+  if (e && e.code === 'ERR_MODULE_NOT_FOUND' && String(e.message).includes('dist/cli/main.js')) {
+    process.stderr.write('cns: not built yet. Run "npm ci" (or "npm run build") in the project folder first.\n');
+    process.exit(1);
+  }
+  throw e;
+}
+process.exitCode = await main(process.argv);

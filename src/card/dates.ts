@@ -1,0 +1,45 @@
+/** A calendar date in Italy (Europe/Rome), YYYY-MM-DD: how the card and the rules count days. */
+export function romeDate(d: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+export function romeDateTime(d: Date): string {
+  const f = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  return f.format(d).replace(',', '');
+}
+
+function romeOffsetMs(utcMs: number): number {
+  const f = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Rome', timeZoneName: 'longOffset' });
+  const name = f.formatToParts(new Date(utcMs)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60000 : 0;
+}
+
+/** A wall-clock time in Italy as an instant. */
+export function romeLocalToDate(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): Date {
+  const guess = Date.UTC(y, mo - 1, d, h, mi, s);
+  let utc = guess - romeOffsetMs(guess);
+  utc = guess - romeOffsetMs(utc);
+  return new Date(utc);
+}
+
+/**
+ * Parse a user's date: "YYYY-MM-DD" is an Italian calendar day (its start, or its last second
+ * with `endOfDay`); a date-time with Z or an offset is exact; one without is Italian local time.
+ */
+export function parseUserDate(text: string, endOfDay = false): Date | undefined {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (day) {
+    const [y, m, d] = [Number(day[1]), Number(day[2]), Number(day[3])];
+    const probe = new Date(Date.UTC(y, m - 1, d));
+    if (probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) return undefined;
+    return endOfDay ? romeLocalToDate(y, m, d, 23, 59, 59) : romeLocalToDate(y, m, d);
+  }
+  const dt = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(text);
+  if (!dt) return undefined;
+  if (dt[8]) {
+    const d = new Date(text.replace(' ', 'T'));
+    return Number.isNaN(d.getTime()) ? undefined : d;
+  }
+  return romeLocalToDate(Number(dt[1]), Number(dt[2]), Number(dt[3]), Number(dt[4]), Number(dt[5]), Number(dt[6] ?? 0));
+}

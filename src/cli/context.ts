@@ -1,0 +1,80 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import { ApduTracer } from '../apdu/trace.js';
+import { CliError } from './errors.js';
+import { EXIT_FOR } from './exitCodes.js';
+import { detectLang, type Lang, message, type MessageKey } from './i18n.js';
+
+export interface GlobalOptions {
+  reader?: string;
+  json?: boolean;
+  lang?: string;
+  trace?: boolean;
+  color?: boolean;
+}
+
+export const SCHEMA_VERSION = 1;
+
+/** What every command gets: language, output mode, styling, the trace. */
+export class Context {
+  readonly lang: Lang;
+  readonly json: boolean;
+  readonly reader?: string;
+  readonly c: ChalkInstance;
+  readonly tracer?: ApduTracer;
+  private resultWritten = false;
+
+  constructor(
+    readonly opts: GlobalOptions,
+    readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    if (opts.lang !== undefined && opts.lang !== 'it' && opts.lang !== 'en') {
+      throw new CliError('USAGE', { detail: `--lang must be it or en, not ${opts.lang}` });
+    }
+    this.lang = detectLang(env, opts.lang);
+    this.json = !!opts.json;
+    this.reader = opts.reader;
+    const color = opts.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && !!process.stdout.isTTY;
+    this.c = new Chalk({ level: color ? 1 : 0 });
+    if (opts.trace) this.tracer = new ApduTracer((line) => process.stderr.write(`${line}\n`));
+  }
+
+  t(key: MessageKey, params: Record<string, string | number | null | undefined> = {}): string {
+    return message(this.lang, key, params);
+  }
+
+  /** A line of the human-readable result (stdout, text mode only). */
+  print(line = ''): void {
+    if (!this.json) process.stdout.write(`${line}\n`);
+  }
+
+  /** Progress, warnings and tries shown around prompts: stderr, so stdout stays the result. */
+  note(line: string): void {
+    process.stderr.write(`${line}\n`);
+  }
+
+  /** The one JSON document of a successful command. */
+  result(doc: Record<string, unknown>): void {
+    if (!this.json || this.resultWritten) return;
+    this.resultWritten = true;
+    process.stdout.write(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ok: true, ...doc }, null, 2)}\n`);
+  }
+
+  /** Render a failure; returns the exit code. */
+  failure(err: CliError, messageText: string): number {
+    const exit = EXIT_FOR[err.code];
+    if (this.json) {
+      if (!this.resultWritten) {
+        const error: Record<string, unknown> = { code: err.code, message: messageText, exitCode: exit };
+        if (err.extra.triesLeft !== undefined) error.triesLeft = err.extra.triesLeft;
+        if (err.extra.hint) error.hint = err.extra.hint;
+        for (const [k, v] of Object.entries(err.params)) if (!(k in error) && k !== 'detail') error[k] = v;
+        process.stdout.write(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ok: false, error }, null, 2)}\n`);
+        this.resultWritten = true;
+      }
+    } else {
+      process.stderr.write(`${this.c.red(`cns: ${messageText}`)}${this.c.dim(` [${err.code}]`)}\n`);
+      if (err.extra.hint) process.stderr.write(`${err.extra.hint}\n`);
+    }
+    return exit;
+  }
+}

@@ -1,0 +1,86 @@
+/** Exit codes: stable for scripts, documented in the README and `cns --help`. */
+export const EXIT = {
+  OK: 0,
+  INTERNAL: 1,
+  USAGE: 2,
+  WRONG_SECRET: 3,
+  BLOCKED: 4,
+  NO_SERVICE: 5,
+  NO_CARD: 6,
+  UNSUPPORTED: 7,
+  CERT: 8,
+  REFUSED: 9,
+  NOT_ELIGIBLE: 10,
+  REMOTE: 11,
+} as const;
+
+export type ErrorCode =
+  | 'USAGE'
+  | 'INVALID_INPUT'
+  | 'INVALID_PIN_FORMAT'
+  | 'INVALID_PUK_FORMAT'
+  | 'PIN_MISMATCH'
+  | 'NO_SECRET_SOURCE'
+  | 'PIN_INCORRECT'
+  | 'PUK_INCORRECT'
+  | 'PIN_BLOCKED'
+  | 'PUK_BLOCKED'
+  | 'NO_READER'
+  | 'PCSC_UNAVAILABLE'
+  | 'CARD_BUSY'
+  | 'NO_CARD'
+  | 'CARD_REMOVED'
+  | 'CARD_UNSUPPORTED'
+  | 'CARD_ERROR'
+  | 'NO_CERTIFICATE'
+  | 'CERT_EXPIRED'
+  | 'CERT_EXPIRING'
+  | 'CERT_NOT_YET_VALID'
+  | 'LAST_ATTEMPT_REFUSED'
+  | 'DECLINED'
+  | 'FILE_EXISTS'
+  | 'IO_ERROR'
+  | 'INTERNAL';
+
+export const EXIT_FOR: Record<ErrorCode, number> = {
+  USAGE: EXIT.USAGE,
+  INVALID_INPUT: EXIT.USAGE,
+  INVALID_PIN_FORMAT: EXIT.USAGE,
+  INVALID_PUK_FORMAT: EXIT.USAGE,
+  PIN_MISMATCH: EXIT.USAGE,
+  NO_SECRET_SOURCE: EXIT.USAGE,
+  FILE_EXISTS: EXIT.USAGE,
+  PIN_INCORRECT: EXIT.WRONG_SECRET,
+  PUK_INCORRECT: EXIT.WRONG_SECRET,
+  PIN_BLOCKED: EXIT.BLOCKED,
+  PUK_BLOCKED: EXIT.BLOCKED,
+  NO_READER: EXIT.NO_SERVICE,
+  PCSC_UNAVAILABLE: EXIT.NO_SERVICE,
+  CARD_BUSY: EXIT.NO_SERVICE,
+  NO_CARD: EXIT.NO_CARD,
+  CARD_REMOVED: EXIT.NO_CARD,
+  CARD_UNSUPPORTED: EXIT.UNSUPPORTED,
+  CARD_ERROR: EXIT.UNSUPPORTED,
+  NO_CERTIFICATE: EXIT.UNSUPPORTED,
+  CERT_EXPIRED: EXIT.CERT,
+  CERT_EXPIRING: EXIT.CERT,
+  CERT_NOT_YET_VALID: EXIT.CERT,
+  LAST_ATTEMPT_REFUSED: EXIT.REFUSED,
+  DECLINED: EXIT.REFUSED,
+  IO_ERROR: EXIT.INTERNAL,
+  INTERNAL: EXIT.INTERNAL,
+};
+
+export const EXIT_TABLE_TEXT = `Exit codes:
+  0  success
+  1  internal error
+  2  usage error or invalid input (nothing was sent to the card)
+  3  wrong PIN or PUK (the card counted an attempt)
+  4  PIN or PUK blocked
+  5  smart-card service unavailable, no reader, or card in use
+  6  no card, or card removed during the operation
+  7  card not a supported TS-CNS, or unreadable
+  8  certificate expired, not yet valid or expiring (cert check)
+  9  refused: last attempt without confirmation, or the user declined
+  10 not eligible (validity extension)
+  11 remote service error (validity extension)`;

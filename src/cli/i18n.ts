@@ -1,0 +1,146 @@
+/** Messages in Italian and English. Italian when the locale says it_*, or --lang it. */
+export type Lang = 'it' | 'en';
+
+export function detectLang(env: NodeJS.ProcessEnv = process.env, explicit?: string): Lang {
+  if (explicit === 'it' || explicit === 'en') return explicit;
+  const loc = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return /^it([_.@-]|$)/i.test(loc) ? 'it' : 'en';
+}
+
+type Msg = { en: string; it: string };
+
+const M = {
+  // errors (keys are the stable error codes)
+  USAGE: { en: '{detail}', it: '{detail}' },
+  INVALID_INPUT: { en: 'Invalid {what}: {detail}', it: '{what} non valido: {detail}' },
+  INVALID_PIN_FORMAT: {
+    en: 'The {what} must be {len} digits and nothing else (no spaces, letters or line breaks). Nothing was sent to the card.',
+    it: 'Il {what} deve essere di {len} cifre e nient\'altro (niente spazi, lettere o a capo). Nulla è stato inviato alla carta.',
+  },
+  INVALID_PUK_FORMAT: {
+    en: 'The PUK must be exactly 8 digits and nothing else. Nothing was sent to the card.',
+    it: 'Il PUK deve essere di esattamente 8 cifre e nient\'altro. Nulla è stato inviato alla carta.',
+  },
+  PIN_MISMATCH: { en: 'The two new PINs do not match. Nothing was sent to the card.', it: 'I due nuovi PIN non coincidono. Nulla è stato inviato alla carta.' },
+  NO_SECRET_SOURCE: {
+    en: 'No terminal to ask for the {what}: give it with --stdin or --env (never as an argument).',
+    it: 'Nessun terminale per chiedere il {what}: forniscilo con --stdin o --env (mai come argomento).',
+  },
+  PIN_INCORRECT: { en: 'Wrong PIN. Tries left: {tries}.', it: 'PIN errato. Tentativi rimasti: {tries}.' },
+  PUK_INCORRECT: { en: 'Wrong PUK. Tries left: {tries}.', it: 'PUK errato. Tentativi rimasti: {tries}.' },
+  PIN_BLOCKED: {
+    en: 'The PIN is blocked. Unblock it with the PUK: cns pin unblock',
+    it: 'Il PIN è bloccato. Sbloccalo con il PUK: cns pin unblock',
+  },
+  PUK_BLOCKED: {
+    en: 'The PUK is blocked. The card can no longer be unblocked: ask the issuer (your region or ASL office) for a new card.',
+    it: 'Il PUK è bloccato. La carta non può più essere sbloccata: chiedi una nuova tessera all\'ente emittente (uffici della Regione o ASL).',
+  },
+  NO_READER: {
+    en: 'No smart-card reader found. Connect a reader, or try the virtual card: --reader sim',
+    it: 'Nessun lettore di smart card trovato. Collega un lettore, o prova la carta virtuale: --reader sim',
+  },
+  PCSC_UNAVAILABLE: {
+    en: 'The smart-card service (PC/SC, pcscd) is not available: {detail}',
+    it: 'Il servizio smart card (PC/SC, pcscd) non è disponibile: {detail}',
+  },
+  CARD_BUSY: { en: 'The card is in use by another program ({detail}). Try again.', it: 'La carta è in uso da un altro programma ({detail}). Riprova.' },
+  NO_CARD: { en: 'No card: {detail}', it: 'Nessuna carta: {detail}' },
+  CARD_REMOVED: {
+    en: 'The card was removed or stopped answering during the operation.',
+    it: 'La carta è stata rimossa o ha smesso di rispondere durante l\'operazione.',
+  },
+  CARD_REMOVED_SECRET: {
+    en: 'The card was removed during a {what} operation: its outcome is unknown. Reinsert the card and run "cns status" to see the tries left before trying again.',
+    it: 'La carta è stata rimossa durante un\'operazione sul {what}: l\'esito è sconosciuto. Reinserisci la carta ed esegui "cns status" per vedere i tentativi rimasti prima di riprovare.',
+  },
+  CARD_UNSUPPORTED: {
+    en: 'This card is not a supported TS-CNS ({detail}). ATR to quote when reporting it: {atr}',
+    it: 'Questa carta non è una TS-CNS supportata ({detail}). ATR da indicare nella segnalazione: {atr}',
+  },
+  CARD_ERROR: { en: 'The card answered an error: {detail}', it: 'La carta ha risposto con un errore: {detail}' },
+  NO_CERTIFICATE: { en: 'No readable authentication certificate on the card: {detail}', it: 'Nessun certificato di autenticazione leggibile sulla carta: {detail}' },
+  CERT_EXPIRED: { en: 'The certificate expired on {date} ({days} days ago).', it: 'Il certificato è scaduto il {date} ({days} giorni fa).' },
+  CERT_EXPIRING: { en: 'The certificate expires on {date}: {days} days left.', it: 'Il certificato scade il {date}: mancano {days} giorni.' },
+  CERT_NOT_YET_VALID: { en: 'The certificate is not valid before {date}.', it: 'Il certificato non è valido prima del {date}.' },
+  LAST_ATTEMPT_REFUSED: {
+    en: 'Only one {what} try is left: a wrong one will block it. Nothing was sent. Run again with --last-attempt if you are sure.',
+    it: 'Resta un solo tentativo per il {what}: uno sbagliato lo bloccherà. Nulla è stato inviato. Ripeti con --last-attempt se sei sicuro.',
+  },
+  DECLINED: { en: 'Cancelled. Nothing was sent to the card.', it: 'Annullato. Nulla è stato inviato alla carta.' },
+  FILE_EXISTS: { en: '{path} already exists (use --force to replace it).', it: '{path} esiste già (usa --force per sostituirlo).' },
+  IO_ERROR: { en: 'Cannot {op} {path}: {detail}', it: 'Impossibile {op} {path}: {detail}' },
+  INTERNAL: { en: 'Internal error: {detail}', it: 'Errore interno: {detail}' },
+
+  // status labels
+  lCard: { en: 'Card', it: 'Carta' },
+  lAtr: { en: 'ATR', it: 'ATR' },
+  lCardId: { en: 'Card id', it: 'Id carta' },
+  lGeneration: { en: 'Generation', it: 'Generazione' },
+  lHolder: { en: 'Holder', it: 'Titolare' },
+  lCodiceFiscale: { en: 'Codice fiscale', it: 'Codice fiscale' },
+  lBirth: { en: 'Born', it: 'Nato/a il' },
+  lCardDates: { en: 'Card issued / expires', it: 'Carta emessa / scade' },
+  lCertificate: { en: 'Certificate', it: 'Certificato' },
+  lSubject: { en: 'Subject', it: 'Soggetto' },
+  lIssuer: { en: 'Issuer', it: 'Emittente' },
+  lSerial: { en: 'Serial', it: 'Seriale' },
+  lValidity: { en: 'Validity', it: 'Validità' },
+  lChecks: { en: 'Checks', it: 'Controlli' },
+  lPin: { en: 'PIN', it: 'PIN' },
+  lPuk: { en: 'PUK', it: 'PUK' },
+  stValid: { en: 'valid', it: 'valido' },
+  stExpiring: { en: 'EXPIRING', it: 'IN SCADENZA' },
+  stExpired: { en: 'EXPIRED', it: 'SCADUTO' },
+  stNotYetValid: { en: 'NOT YET VALID', it: 'NON ANCORA VALIDO' },
+  daysLeft: { en: '{days} days left', it: 'mancano {days} giorni' },
+  daysAgo: { en: 'expired {days} days ago', it: 'scaduto da {days} giorni' },
+  tries: { en: '{tries} tries left', it: '{tries} tentativi rimasti' },
+  verifiedNow: { en: 'verified in this session', it: 'verificato in questa sessione' },
+  checksPassed: { en: 'all {n} passed', it: 'tutti i {n} superati' },
+  notCnsSubject: { en: 'the certificate CN does not follow the CNS pattern', it: 'il CN del certificato non segue lo schema CNS' },
+  // user interface
+  triesLeft: { en: '{what} tries left: {tries}', it: 'Tentativi {what} rimasti: {tries}' },
+  triesUnknown: { en: '{what} tries left: unknown (the card does not say)', it: 'Tentativi {what} rimasti: sconosciuti (la carta non lo indica)' },
+  lastAttemptWarning: {
+    en: 'WARNING: this is the last {what} try. A wrong {what} now blocks it.',
+    it: 'ATTENZIONE: è l\'ultimo tentativo per il {what}. Un {what} errato ora lo blocca.',
+  },
+  lastAttemptConfirm: { en: 'Type CONFIRM to use the last try', it: 'Scrivi CONFERMO per usare l\'ultimo tentativo' },
+  lastAttemptWord: { en: 'CONFIRM', it: 'CONFERMO' },
+  promptPin: { en: 'PIN', it: 'PIN' },
+  promptCurrentPin: { en: 'Current PIN', it: 'PIN attuale' },
+  promptNewPin: { en: 'New PIN (5-8 digits)', it: 'Nuovo PIN (5-8 cifre)' },
+  promptNewPinAgain: { en: 'New PIN again', it: 'Ripeti il nuovo PIN' },
+  promptPuk: { en: 'PUK (8 digits)', it: 'PUK (8 cifre)' },
+  pinVerified: { en: 'PIN correct.', it: 'PIN corretto.' },
+  pinChanged: { en: 'PIN changed.', it: 'PIN cambiato.' },
+  pinUnblocked: { en: 'PIN unblocked and set to the new value.', it: 'PIN sbloccato e impostato al nuovo valore.' },
+  signatureOk: { en: 'Test signature made by the card and verified with its certificate.', it: 'Firma di prova eseguita dalla carta e verificata con il suo certificato.' },
+  pinNotBlockedNote: { en: 'Note: the PIN is not blocked; the unblock also sets a new PIN.', it: 'Nota: il PIN non è bloccato; lo sblocco imposta comunque un nuovo PIN.' },
+  pinExplain: {
+    en: 'The PIN (5-8 digits) protects the card\'s authentication key. The PUK (8 digits) unblocks it after 3 wrong PINs. Both are issued by your region\'s offices.',
+    it: 'Il PIN (5-8 cifre) protegge la chiave di autenticazione della carta. Il PUK (8 cifre) lo sblocca dopo 3 PIN errati. Entrambi sono rilasciati dagli uffici della tua Regione.',
+  },
+  simCreated: { en: 'Virtual card written to {path}', it: 'Carta virtuale scritta in {path}' },
+  certWritten: { en: 'Certificate written to {path}', it: 'Certificato scritto in {path}' },
+  certValid: { en: 'The certificate is valid until {date} ({days} days left).', it: 'Il certificato è valido fino al {date} (mancano {days} giorni).' },
+  unknown: { en: 'unknown', it: 'sconosciuto' },
+  yes: { en: 'yes', it: 'sì' },
+  no: { en: 'no', it: 'no' },
+  blocked: { en: 'BLOCKED', it: 'BLOCCATO' },
+} satisfies Record<string, Msg>;
+
+export type MessageKey = keyof typeof M;
+
+export function message(lang: Lang, key: MessageKey, params: Record<string, string | number | null | undefined> = {}): string {
+  const tpl = (M[key] as Msg)[lang];
+  return tpl.replace(/\{(\w+)\}/g, (_, k: string) => {
+    const v = params[k];
+    return v === undefined || v === null ? '' : String(v);
+  });
+}
+
+export function hasMessage(key: string): key is MessageKey {
+  return key in M;
+}

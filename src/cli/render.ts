@@ -1,0 +1,61 @@
+import { ApduError, ApduTransportError } from '../apdu/response.js';
+import { describeStatus, swHex } from '../apdu/status.js';
+import { TlvError } from '../apdu/tlv.js';
+import { DatiPersonaliError } from '../card/efDatiPersonali.js';
+import { CardError } from '../card/errors.js';
+import { CertificateError } from '../cert/errors.js';
+import { PemError } from '../cert/pem.js';
+import { ImageError } from '../sim/image.js';
+import type { Context } from './context.js';
+import { CliError } from './errors.js';
+import type { MessageKey } from './i18n.js';
+
+/** Whatever was thrown, as a CliError with a stable code. Never a stack trace for the user. */
+export function toCliError(e: unknown, secretOp?: 'PIN' | 'PUK'): CliError {
+  if (e instanceof CliError) return e;
+  if (e instanceof CardError) {
+    switch (e.code) {
+      case 'PIN_INCORRECT':
+      case 'PUK_INCORRECT':
+      case 'PIN_BLOCKED':
+      case 'PUK_BLOCKED':
+        return new CliError(e.code, { tries: e.details.triesLeft ?? '?' }, { triesLeft: e.details.triesLeft });
+      case 'INVALID_PIN_FORMAT':
+        return new CliError('INVALID_PIN_FORMAT', { what: secretOp ?? 'PIN', len: '5-8' });
+      case 'FILE_NOT_FOUND':
+        return new CliError('CARD_UNSUPPORTED', { detail: `unsupported layout: ${e.message}`, atr: '' });
+      default:
+        return new CliError('CARD_ERROR', { detail: e.message });
+    }
+  }
+  if (e instanceof ApduError) return new CliError('CARD_ERROR', { detail: `${e.operation}: ${swHex(e.sw)} ${describeStatus(e.sw).meaning}` });
+  if (e instanceof ApduTransportError) {
+    return secretOp ? new CliError('CARD_REMOVED', { what: secretOp, secret: 1 }) : new CliError('CARD_REMOVED');
+  }
+  if (e instanceof ImageError) {
+    switch (e.reason) {
+      case 'missing':
+        return new CliError('NO_CARD', { detail: e.message });
+      case 'busy':
+        return new CliError('CARD_BUSY', { detail: e.message });
+      case 'io':
+        return new CliError('IO_ERROR', { op: 'use', path: '', detail: e.message });
+      default:
+        return new CliError('CARD_UNSUPPORTED', { detail: `virtual card image refused: ${e.message}`, atr: '-' });
+    }
+  }
+  if (e instanceof DatiPersonaliError || e instanceof TlvError) return new CliError('CARD_UNSUPPORTED', { detail: `unreadable data: ${e.message}`, atr: '' });
+  if (e instanceof CertificateError || e instanceof PemError) return new CliError('INVALID_INPUT', { what: 'certificate', detail: e.message });
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === 'string' && typeof err.path === 'string') {
+    return new CliError('IO_ERROR', { op: err.syscall ?? 'use', path: err.path, detail: err.code });
+  }
+  return new CliError('INTERNAL', { detail: err instanceof Error ? err.message : String(e) });
+}
+
+export function renderError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK'): number {
+  const ce = toCliError(e, secretOp);
+  const key: MessageKey = ce.code === 'CARD_REMOVED' && ce.params.secret ? 'CARD_REMOVED_SECRET' : ce.code;
+  if (ce.code === 'INTERNAL' && process.env.CNS_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  return ctx.failure(ce, ctx.t(key, ce.params));
+}

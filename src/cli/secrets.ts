@@ -1,0 +1,135 @@
+import { PIN_MAX, PIN_MIN, PUK_LENGTH } from '../card/files.js';
+import type { Context } from './context.js';
+import { CliError } from './errors.js';
+import type { MessageKey } from './i18n.js';
+
+export type SecretName = 'pin' | 'currentPin' | 'newPin' | 'puk';
+
+export interface SecretOptions {
+  stdin?: boolean;
+  env?: boolean;
+}
+
+const ENV_VAR: Record<SecretName, string> = { pin: 'CNS_PIN', currentPin: 'CNS_PIN', newPin: 'CNS_NEW_PIN', puk: 'CNS_PUK' };
+const PROMPT: Record<SecretName, MessageKey> = { pin: 'promptPin', currentPin: 'promptCurrentPin', newPin: 'promptNewPin', puk: 'promptPuk' };
+
+/** Local format check, before the card sees anything: digits only, PIN 5-8, PUK exactly 8. */
+export function checkFormat(name: SecretName, value: string): CliError | undefined {
+  if (name === 'puk') return new RegExp(`^\\d{${PUK_LENGTH}}$`).test(value) ? undefined : new CliError('INVALID_PUK_FORMAT');
+  const ok = new RegExp(`^\\d{${PIN_MIN},${PIN_MAX}}$`).test(value);
+  return ok ? undefined : new CliError('INVALID_PIN_FORMAT', { what: 'PIN', len: `${PIN_MIN}-${PIN_MAX}` });
+}
+
+async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function canPrompt(): boolean {
+  return !!process.stdin.isTTY && !!process.stderr.isTTY;
+}
+
+/** Ctrl-C inside a prompt: the user declined; nothing was sent. */
+function isPromptAbort(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'ExitPromptError' || e.name === 'AbortPromptError');
+}
+
+/**
+ * Where the secrets of one operation come from: a hidden prompt, --stdin (one per line) or
+ * --env. Never an argument. Values are validated as soon as they are known.
+ */
+export class Secrets {
+  private readonly values = new Map<SecretName, string>();
+  readonly interactive: boolean;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly opts: SecretOptions,
+    private readonly order: SecretName[],
+  ) {
+    if (opts.stdin && opts.env) throw new CliError('USAGE', { detail: '--stdin and --env cannot be used together' });
+    this.interactive = !opts.stdin && !opts.env;
+  }
+
+  /** For --stdin/--env: read and check everything now, before the card is touched. */
+  async preload(): Promise<void> {
+    if (this.interactive) {
+      if (!canPrompt()) throw new CliError('NO_SECRET_SOURCE', { what: this.order.includes('puk') ? 'PUK' : 'PIN' });
+      return;
+    }
+    if (this.opts.stdin) {
+      if (process.stdin.isTTY) throw new CliError('USAGE', { detail: '--stdin expects the secrets piped in, one per line' });
+      const text = await readAllStdin();
+      const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+      if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+      if (lines.length < this.order.length) {
+        throw new CliError('USAGE', { detail: `--stdin expects ${this.order.length} line(s): ${this.order.join(', ')}; got ${lines.length}` });
+      }
+      if (lines.length > this.order.length) {
+        throw new CliError('USAGE', { detail: `--stdin expects exactly ${this.order.length} line(s): ${this.order.join(', ')}` });
+      }
+      this.order.forEach((n, i) => this.values.set(n, lines[i]!));
+    } else {
+      for (const n of this.order) {
+        const v = this.ctx.env[ENV_VAR[n]];
+        if (v === undefined) throw new CliError('USAGE', { detail: `--env: ${ENV_VAR[n]} is not set` });
+        this.values.set(n, v);
+      }
+    }
+    for (const n of this.order) {
+      const err = checkFormat(n, this.values.get(n)!);
+      if (err) throw err;
+    }
+    const cur = this.values.get('currentPin');
+    if (cur !== undefined && cur === this.values.get('newPin')) {
+      throw new CliError('INVALID_INPUT', { what: 'PIN', detail: this.ctx.lang === 'it' ? 'il nuovo PIN è uguale a quello attuale' : 'the new PIN is the same as the current one' });
+    }
+  }
+
+  async get(name: SecretName): Promise<string> {
+    const have = this.values.get(name);
+    if (have !== undefined) return have;
+    const { password } = await import('@inquirer/prompts');
+    const ask = async (key: MessageKey): Promise<string> => {
+      try {
+        return await password({ message: this.ctx.t(key), mask: '*' }, { output: process.stderr });
+      } catch (e) {
+        if (isPromptAbort(e)) throw new CliError('DECLINED');
+        throw e;
+      }
+    };
+    for (let attempt = 1; ; attempt++) {
+      const v = await ask(PROMPT[name]);
+      const err = checkFormat(name, v);
+      let problem: CliError | undefined = err;
+      if (!problem && name === 'newPin') {
+        if (v === this.values.get('currentPin')) {
+          problem = new CliError('INVALID_INPUT', { what: 'PIN', detail: this.ctx.lang === 'it' ? 'il nuovo PIN è uguale a quello attuale' : 'the new PIN is the same as the current one' });
+        } else if ((await ask('promptNewPinAgain')) !== v) problem = new CliError('PIN_MISMATCH');
+      }
+      if (!problem) {
+        this.values.set(name, v);
+        return v;
+      }
+      if (attempt >= 3) throw problem;
+      this.ctx.note(this.ctx.c.yellow(this.ctx.t(problem.code, problem.params)));
+    }
+  }
+
+  /** With one try left: --last-attempt, or the typed confirmation word on a terminal. */
+  async confirmLastAttempt(what: 'PIN' | 'PUK', flag: boolean | undefined): Promise<void> {
+    this.ctx.note(this.ctx.c.yellow.bold(this.ctx.t('lastAttemptWarning', { what })));
+    if (flag) return;
+    if (!this.interactive || !canPrompt()) throw new CliError('LAST_ATTEMPT_REFUSED', { what });
+    const { input } = await import('@inquirer/prompts');
+    let answer: string;
+    try {
+      answer = await input({ message: this.ctx.t('lastAttemptConfirm') }, { output: process.stderr });
+    } catch (e) {
+      if (isPromptAbort(e)) throw new CliError('LAST_ATTEMPT_REFUSED', { what });
+      throw e;
+    }
+    if (answer.trim().toUpperCase() !== this.ctx.t('lastAttemptWord')) throw new CliError('LAST_ATTEMPT_REFUSED', { what });
+  }
+}

@@ -1,0 +1,72 @@
+import { writeFileSync } from 'node:fs';
+import { romeDate } from '../card/dates.js';
+import { derLength } from '../card/session.js';
+import type { CertificateSummary } from '../cert/summary.js';
+import type { Context } from '../cli/context.js';
+import { withCard } from '../cli/connect.js';
+import { CliError } from '../cli/errors.js';
+import { parseWarnDays, printCertificate } from './status.js';
+
+async function readCertificate(ctx: Context, warnDays: number): Promise<{ der: Buffer; summary: CertificateSummary }> {
+  const raw = await withCard(ctx, (s) => s.readCertificateFile());
+  const len = derLength(raw);
+  if (len === undefined || len > raw.length || raw.length === 0) {
+    throw new CliError('NO_CERTIFICATE', { detail: raw.every((b) => b === 0 || b === 0xff) ? 'EF 1101 is empty' : 'EF 1101 does not hold a complete DER certificate' });
+  }
+  const der = raw.subarray(0, len);
+  const { summarizeDer } = await import('../cert/summary.js');
+  try {
+    return { der, summary: summarizeDer(der, new Date(), warnDays).summary };
+  } catch (e) {
+    throw new CliError('NO_CERTIFICATE', { detail: (e as Error).message });
+  }
+}
+
+export async function certShowCommand(ctx: Context, o: { warnDays?: string }): Promise<number> {
+  const { summary } = await readCertificate(ctx, parseWarnDays(o.warnDays));
+  ctx.result({ certificate: summary });
+  if (!ctx.json) {
+    printCertificate(ctx, summary);
+    ctx.print(`  ${'Key'.padEnd(20)} RSA ${summary.keyBits ?? '?'} (${summary.keyUsage.join(', ')})`);
+  }
+  return 0;
+}
+
+export async function certExportCommand(ctx: Context, o: { format?: string; out?: string; force?: boolean }): Promise<number> {
+  const format = (o.format ?? 'pem').toLowerCase();
+  if (format !== 'pem' && format !== 'der') throw new CliError('USAGE', { detail: `--format must be pem or der, not ${o.format}` });
+  if (format === 'der' && !o.out && process.stdout.isTTY) throw new CliError('USAGE', { detail: 'DER is binary: give --out FILE or redirect stdout' });
+  if (ctx.json && !o.out) throw new CliError('USAGE', { detail: '--json with cert export needs --out FILE (stdout carries the JSON document)' });
+  const { der, summary } = await readCertificate(ctx, 30);
+  const { toPem } = await import('../cert/pem.js');
+  const bytes = format === 'pem' ? Buffer.from(toPem(der)) : der;
+  if (o.out) {
+    try {
+      writeFileSync(o.out, bytes, { flag: o.force ? 'w' : 'wx' });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new CliError('FILE_EXISTS', { path: o.out });
+      throw new CliError('IO_ERROR', { op: 'write', path: o.out, detail: code ?? String(e) });
+    }
+    ctx.result({ certificate: summary, file: o.out, format, bytes: bytes.length });
+    ctx.note(ctx.t('certWritten', { path: o.out }));
+  } else {
+    process.stdout.write(bytes);
+  }
+  return 0;
+}
+
+export async function certCheckCommand(ctx: Context, o: { warnDays?: string }): Promise<number> {
+  const warnDays = parseWarnDays(o.warnDays);
+  const { summary } = await readCertificate(ctx, warnDays);
+  const date = romeDate(new Date(summary.state === 'not-yet-valid' ? summary.notBefore : summary.notAfter));
+  const params = { date, days: Math.abs(summary.daysLeft) };
+  if (summary.state === 'valid') {
+    ctx.result({ certificate: summary, warnDays });
+    ctx.print(ctx.c.green(ctx.t('certValid', params)));
+    return 0;
+  }
+  const code = summary.state === 'expired' ? 'CERT_EXPIRED' : summary.state === 'expiring' ? 'CERT_EXPIRING' : 'CERT_NOT_YET_VALID';
+  // The JSON error still carries the certificate, for scripts that log the date.
+  throw new CliError(code, { ...params, state: summary.state, notBefore: summary.notBefore, notAfter: summary.notAfter, daysLeft: summary.daysLeft, serialNumber: summary.serialNumber });
+}

@@ -1,0 +1,98 @@
+import type { CnsSession, SecretKind, TriesState } from '../card/session.js';
+import type { Context } from '../cli/context.js';
+import { withCard } from '../cli/connect.js';
+import { CliError } from '../cli/errors.js';
+import { type SecretName, type SecretOptions, Secrets } from '../cli/secrets.js';
+import { renderError } from '../cli/render.js';
+import { triesJson } from './status.js';
+
+export interface PinCommandOptions extends SecretOptions {
+  lastAttempt?: boolean;
+  signTest?: boolean;
+}
+
+type Op = 'verify' | 'change' | 'unblock';
+
+const SECRETS: Record<Op, SecretName[]> = {
+  verify: ['pin'],
+  change: ['currentPin', 'newPin'],
+  unblock: ['puk', 'newPin'],
+};
+
+/**
+ * The safety sequence shared by every PIN/PUK operation: tries read without spending one and
+ * shown before any prompt; blocked -> stop; one try left -> --last-attempt or typed
+ * confirmation; then exactly one command to the card, never repeated.
+ */
+async function gate(ctx: Context, s: CnsSession, kind: SecretKind, secrets: Secrets, lastAttempt: boolean | undefined): Promise<TriesState> {
+  const what = kind === 'pin' ? 'PIN' : 'PUK';
+  const t = await s.tries(kind);
+  if (t.blocked) {
+    throw new CliError(kind === 'pin' ? 'PIN_BLOCKED' : 'PUK_BLOCKED', {}, { triesLeft: 0 });
+  }
+  ctx.note(t.triesLeft === null ? ctx.t('triesUnknown', { what }) : ctx.t('triesLeft', { what, tries: t.triesLeft }));
+  // An unknown PUK counter is treated as a last try: three wrong PUKs end the card.
+  if (t.triesLeft === 1 || (kind === 'puk' && t.triesLeft === null && !t.verified)) {
+    await secrets.confirmLastAttempt(what, lastAttempt);
+  }
+  return t;
+}
+
+export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Promise<number> {
+  const secrets = new Secrets(ctx, o, SECRETS[op]);
+  await secrets.preload();
+  const secretOp = op === 'unblock' ? 'PUK' : 'PIN';
+  let sent = false;
+  try {
+    const out = await withCard(ctx, async (s) => {
+      if (secrets.interactive) ctx.note(ctx.c.dim(ctx.t('pinExplain')));
+      if (op === 'unblock') {
+        const pinState = await s.tries('pin');
+        if (pinState.blocked === false) ctx.note(ctx.t('pinNotBlockedNote'));
+        await gate(ctx, s, 'puk', secrets, o.lastAttempt);
+        const puk = await secrets.get('puk');
+        const newPin = await secrets.get('newPin');
+        sent = true;
+        await s.unblockPin(puk, newPin);
+      } else {
+        await gate(ctx, s, 'pin', secrets, o.lastAttempt);
+        if (op === 'verify') {
+          const pin = await secrets.get('pin');
+          sent = true;
+          await s.verify('pin', pin);
+        } else {
+          const cur = await secrets.get('currentPin');
+          const next = await secrets.get('newPin');
+          sent = true;
+          await s.changePin(cur, next);
+        }
+      }
+      let signature: Record<string, unknown> | undefined;
+      if (op === 'verify' && o.signTest) signature = await signTest(s);
+      const pin = triesJson(await s.tries('pin'));
+      const puk = op === 'unblock' ? triesJson(await s.tries('puk')) : undefined;
+      return { pin, puk, signature };
+    });
+    ctx.result({ operation: `pin.${op}`, ...out });
+    ctx.print(ctx.c.green(ctx.t(op === 'verify' ? 'pinVerified' : op === 'change' ? 'pinChanged' : 'pinUnblocked')));
+    if (out.signature) ctx.print(ctx.c.green(ctx.t('signatureOk')));
+    return 0;
+  } catch (e) {
+    // Before the secret command went out, a lost card is a plain "card removed"; after, the
+    // outcome is unknown and the user is told how to check it.
+    return renderError(ctx, e, sent ? secretOp : undefined);
+  }
+}
+
+/** Sign a random challenge with the card's key and check it against the card's certificate. */
+async function signTest(s: CnsSession): Promise<Record<string, unknown>> {
+  const { randomBytes, createVerify, X509Certificate } = await import('node:crypto');
+  const der = await s.readCertificateFile();
+  const cert = new X509Certificate(der);
+  const bits = cert.publicKey.asymmetricKeyDetails?.modulusLength ?? 2048;
+  const message = randomBytes(32);
+  const sig = await s.sign(message, 'sha256', Math.ceil(bits / 8));
+  const ok = createVerify('sha256').update(message).verify(cert.publicKey, sig);
+  if (!ok) throw new CliError('CARD_ERROR', { detail: 'the card signature does not verify with its certificate' });
+  return { algorithm: 'RSASSA-PKCS1-v1_5/SHA-256', keyBits: bits, verified: true };
+}

@@ -1,0 +1,89 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseUserDate } from '../card/dates.js';
+import type { Context } from '../cli/context.js';
+import { CliError } from '../cli/errors.js';
+
+export interface SimCreateOptions {
+  pin?: string;
+  puk?: string;
+  pinTries?: string;
+  pukTries?: string;
+  atr?: string;
+  keySize?: string;
+  notBefore?: string;
+  notAfter?: string;
+  surname?: string;
+  givenName?: string;
+  codiceFiscale?: string;
+  cardId?: string;
+  cert?: string;
+  key?: string;
+  caCert?: string;
+  caKey?: string;
+  force?: boolean;
+}
+
+function int(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new CliError('INVALID_INPUT', { what: name, detail: `"${v}" is not a whole number` });
+  return Number(v);
+}
+
+function date(v: string | undefined, name: string, endOfDay: boolean): Date | undefined {
+  if (v === undefined) return undefined;
+  const d = parseUserDate(v, endOfDay);
+  if (!d) throw new CliError('INVALID_INPUT', { what: name, detail: `"${v}" is not an ISO date (YYYY-MM-DD) or date-time` });
+  return d;
+}
+
+function file(path: string | undefined, name: string): Buffer | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new CliError('IO_ERROR', { op: 'read', path, detail: (e as NodeJS.ErrnoException).code ?? name });
+  }
+}
+
+export async function simCreateCommand(ctx: Context, imagePath: string, o: SimCreateOptions): Promise<number> {
+  const path = resolve(imagePath);
+  if (existsSync(path) && !o.force) throw new CliError('FILE_EXISTS', { path });
+  const keySize = int(o.keySize, '--key-size');
+  if (keySize !== undefined && keySize !== 1024 && keySize !== 2048) throw new CliError('INVALID_INPUT', { what: '--key-size', detail: 'must be 1024 or 2048' });
+  const { createImage, CreateError } = await import('../sim/create.js');
+  const { saveImage } = await import('../sim/image.js');
+  let made;
+  try {
+    made = await createImage({
+      pin: o.pin,
+      puk: o.puk,
+      pinTries: int(o.pinTries, '--pin-tries'),
+      pukTries: int(o.pukTries, '--puk-tries'),
+      atr: o.atr,
+      keySize: keySize as 1024 | 2048 | undefined,
+      notBefore: date(o.notBefore, '--not-before', false),
+      notAfter: date(o.notAfter, '--not-after', true),
+      surname: o.surname,
+      givenName: o.givenName,
+      codiceFiscale: o.codiceFiscale,
+      cardId: o.cardId,
+      certificate: file(o.cert, '--cert'),
+      privateKey: file(o.key, '--key'),
+      caCert: file(o.caCert, '--ca-cert'),
+      caKey: file(o.caKey, '--ca-key'),
+    });
+  } catch (e) {
+    if (e instanceof CreateError) throw new CliError('INVALID_INPUT', { what: `--${e.field}`, detail: e.message });
+    throw e;
+  }
+  saveImage(path, made.image);
+  const { summarizeDer } = await import('../cert/summary.js');
+  const { summary } = summarizeDer(made.certificate, new Date(), 30);
+  const cardId = Buffer.from(made.image.files.find((f) => f.path === '3F00/1000/1003')!.data!, 'hex').toString('latin1');
+  ctx.result({ image: path, card: { atr: made.image.atr, id: cardId }, certificate: summary, pin: { maxTries: made.image.pin.maxTries }, puk: { maxTries: made.image.puk.maxTries } });
+  ctx.print(ctx.t('simCreated', { path }));
+  ctx.print(`  ATR ${made.image.atr}`);
+  ctx.print(`  card id ${cardId}, certificate ${summary.notBefore} → ${summary.notAfter}`);
+  return 0;
+}
