@@ -16,7 +16,7 @@ export class CardError extends Error {
   constructor(
     readonly code: CardErrorCode,
     message: string,
-    readonly details: { sw?: number; triesLeft?: number; operation?: string } = {},
+    readonly details: { sw?: number; triesLeft?: number; operation?: string; blockedNow?: boolean } = {},
   ) {
     super(details.sw !== undefined ? `${message} (SW ${swHex(details.sw)})` : message);
     this.name = 'CardError';

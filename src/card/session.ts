@@ -136,7 +136,7 @@ export class CnsSession {
     const n = triesFromStatus(sw);
     const K = kind === 'pin' ? 'PIN' : 'PUK';
     if (n !== undefined && n > 0) return new CardError(`${K}_INCORRECT`, `wrong ${K}`, { sw, triesLeft: n, operation });
-    if (n === 0 || sw === SW.AUTH_METHOD_BLOCKED) return new CardError(`${K}_BLOCKED`, `${K} blocked`, { sw, triesLeft: 0, operation });
+    if (n === 0 || sw === SW.AUTH_METHOD_BLOCKED) return new CardError(`${K}_BLOCKED`, `${K} blocked`, { sw, triesLeft: 0, operation, blockedNow: n === 0 });
     if (sw === SW.WRONG_LENGTH || sw === SW.WRONG_DATA) return new CardError('INVALID_PIN_FORMAT', `the card refused the ${K} format`, { sw, operation });
     return new CardError('CARD_ERROR', `${operation} failed`, { sw, operation });
   }

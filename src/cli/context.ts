@@ -67,7 +67,7 @@ export class Context {
         const error: Record<string, unknown> = { code: err.code, message: messageText, exitCode: exit };
         if (err.extra.triesLeft !== undefined) error.triesLeft = err.extra.triesLeft;
         if (err.extra.hint) error.hint = err.extra.hint;
-        for (const [k, v] of Object.entries(err.params)) if (!(k in error) && k !== 'detail') error[k] = v;
+        if (err.extra.data) Object.assign(error, err.extra.data);
         process.stdout.write(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ok: false, error }, null, 2)}\n`);
         this.resultWritten = true;
       }

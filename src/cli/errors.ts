@@ -5,7 +5,7 @@ export class CliError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly params: Record<string, string | number> = {},
-    readonly extra: { triesLeft?: number | null; hint?: string } = {},
+    readonly extra: { triesLeft?: number | null; hint?: string; data?: Record<string, unknown> } = {},
   ) {
     super(code);
     this.name = 'CliError';

@@ -36,6 +36,14 @@ const M = {
     en: 'The PUK is blocked. The card can no longer be unblocked: ask the issuer (your region or ASL office) for a new card.',
     it: 'Il PUK è bloccato. La carta non può più essere sbloccata: chiedi una nuova tessera all\'ente emittente (uffici della Regione o ASL).',
   },
+  PIN_BLOCKED_NOW: {
+    en: 'Wrong PIN: that was the last try and the PIN is now blocked. Unblock it with the PUK: cns pin unblock',
+    it: 'PIN errato: era l\'ultimo tentativo e ora il PIN è bloccato. Sbloccalo con il PUK: cns pin unblock',
+  },
+  PUK_BLOCKED_NOW: {
+    en: 'Wrong PUK: that was the last try and the PUK is now blocked. The card can no longer be unblocked: ask the issuer (your region or ASL office) for a new card.',
+    it: 'PUK errato: era l\'ultimo tentativo e ora il PUK è bloccato. La carta non può più essere sbloccata: chiedi una nuova tessera all\'ente emittente (uffici della Regione o ASL).',
+  },
   NO_READER: {
     en: 'No smart-card reader found. Connect a reader, or try the virtual card: --reader sim',
     it: 'Nessun lettore di smart card trovato. Collega un lettore, o prova la carta virtuale: --reader sim',

@@ -19,7 +19,7 @@ export function toCliError(e: unknown, secretOp?: 'PIN' | 'PUK'): CliError {
       case 'PUK_INCORRECT':
       case 'PIN_BLOCKED':
       case 'PUK_BLOCKED':
-        return new CliError(e.code, { tries: e.details.triesLeft ?? '?' }, { triesLeft: e.details.triesLeft });
+        return new CliError(e.code, { tries: e.details.triesLeft ?? '?', now: e.details.blockedNow ? 1 : '' }, { triesLeft: e.details.triesLeft });
       case 'INVALID_PIN_FORMAT':
         return new CliError('INVALID_PIN_FORMAT', { what: secretOp ?? 'PIN', len: '5-8' });
       case 'FILE_NOT_FOUND':
@@ -55,7 +55,10 @@ export function toCliError(e: unknown, secretOp?: 'PIN' | 'PUK'): CliError {
 
 export function renderError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK'): number {
   const ce = toCliError(e, secretOp);
-  const key: MessageKey = ce.code === 'CARD_REMOVED' && ce.params.secret ? 'CARD_REMOVED_SECRET' : ce.code;
+  let key: MessageKey = ce.code;
+  if (ce.code === 'CARD_REMOVED' && ce.params.secret) key = 'CARD_REMOVED_SECRET';
+  else if (ce.code === 'PIN_BLOCKED' && ce.params.now) key = 'PIN_BLOCKED_NOW';
+  else if (ce.code === 'PUK_BLOCKED' && ce.params.now) key = 'PUK_BLOCKED_NOW';
   if (ce.code === 'INTERNAL' && process.env.CNS_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
   return ctx.failure(ce, ctx.t(key, ce.params));
 }

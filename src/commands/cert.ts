@@ -68,5 +68,5 @@ export async function certCheckCommand(ctx: Context, o: { warnDays?: string }): 
   }
   const code = summary.state === 'expired' ? 'CERT_EXPIRED' : summary.state === 'expiring' ? 'CERT_EXPIRING' : 'CERT_NOT_YET_VALID';
   // The JSON error still carries the certificate, for scripts that log the date.
-  throw new CliError(code, { ...params, state: summary.state, notBefore: summary.notBefore, notAfter: summary.notAfter, daysLeft: summary.daysLeft, serialNumber: summary.serialNumber });
+  throw new CliError(code, params, { data: { certificate: summary, warnDays } });
 }

@@ -217,8 +217,9 @@ export class VirtualCard {
       default:
         return { sw: SW.INCORRECT_P1P2 };
     }
-    const p2 = c.p2 & 0xf3;
-    if (p2 !== 0x00 && p2 !== 0x04 && p2 !== 0x08 && p2 !== 0x0c) return { sw: SW.INCORRECT_P1P2 };
+    // P2: b4-b3 what to return (00 FCI, 04 FCP, 08 FMD, 0C nothing); b2-b1 first occurrence only.
+    if ((c.p2 & 0xf3) !== 0) return { sw: SW.INCORRECT_P1P2 };
+    const p2 = c.p2 & 0x0c;
     if (!target) return { sw: SW.FILE_NOT_FOUND };
     if (target.type === 'EF') {
       this.currentEf = target;

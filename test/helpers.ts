@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { toHex } from '../src/apdu/bytes.js';
+import type { Transport } from '../src/apdu/transport.js';
+import { VirtualCard } from '../src/sim/card.js';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const BIN = join(ROOT, 'bin', 'cns.js');
+
+export function tempDir(prefix = 'cns-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A transport straight onto a VirtualCard, recording every APDU. */
+export function cardTransport(card: VirtualCard, log: string[] = []): Transport {
+  return {
+    name: 'test',
+    atr: () => card.atr,
+    transmit: async (b) => {
+      log.push(toHex(b));
+      return card.transmit(b);
+    },
+    beginTransaction: async () => {},
+    endTransaction: async () => {},
+    reset: async () => {
+      card.reset();
+    },
+    close: async () => {},
+  };
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- test-side parsing of the JSON contract
+}
+
+/** Run the real executable, as a user would, with no TTY. */
+export function cns(args: string[], opts: { input?: string; env?: Record<string, string | undefined> } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string | undefined> = { ...process.env, LANG: 'C.UTF-8', LC_ALL: undefined, LC_MESSAGES: undefined, NO_COLOR: '1', ...opts.env };
+    for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+    const child = spawn(process.execPath, [BIN, ...args], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(stdout);
+      } catch {
+        json = undefined;
+      }
+      resolve({ code: code ?? -1, stdout, stderr, json });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
