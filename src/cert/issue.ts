@@ -78,8 +78,10 @@ export async function issueCertificate(o: IssueOptions): Promise<Buffer> {
     cert.issuer = cert.subject;
     issuerSpki = subjectSpki;
   }
-  cert.notBefore.value = o.notBefore;
-  cert.notAfter.value = o.notAfter;
+  // RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050
+  const time = (d: Date): pkijs.Time => new pkijs.Time({ type: d.getUTCFullYear() >= 2050 ? 1 : 0, value: d });
+  cert.notBefore = time(o.notBefore);
+  cert.notAfter = time(o.notAfter);
   const ext: pkijs.Extension[] = [];
   ext.push(new pkijs.Extension({ extnID: '2.5.29.19', critical: true, extnValue: new pkijs.BasicConstraints({ cA: !!o.ca }).toSchema().toBER(false) }));
   // keyUsage: CA keyCertSign+cRLSign (bits 5,6); end entity digitalSignature (bit 0)

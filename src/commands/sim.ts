@@ -42,7 +42,7 @@ function file(path: string | undefined, name: string): Buffer | undefined {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new CliError('IO_ERROR', { op: 'read', path, detail: (e as NodeJS.ErrnoException).code ?? name });
+    throw new CliError('INVALID_INPUT', { what: `--${name.replace(/^--/, '')}`, detail: `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})` });
   }
 }
 
