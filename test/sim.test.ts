@@ -142,6 +142,24 @@ describe('CNS session on the virtual card', () => {
     expect(log.filter((l) => l.startsWith('00 20')).every((l) => l.startsWith('00 20 00 90') || l.startsWith('00 20 00 91'))).toBe(true);
   });
 
+  it('reports tries as unknown when the card refuses an empty VERIFY, without a real attempt', async () => {
+    const { card, image } = fresh();
+    const inner = cardTransport(card);
+    const sent: string[] = [];
+    const refusing = {
+      ...inner,
+      transmit: async (b: Buffer) => {
+        sent.push(toHex(b));
+        return b.length === 4 && b[1] === 0x20 ? fromHex('6D 00') : inner.transmit(b);
+      },
+    };
+    const s = new CnsSession(refusing);
+    expect(await s.tries('pin')).toMatchObject({ triesLeft: null, blocked: null, verified: false });
+    expect(await s.tries('puk')).toMatchObject({ triesLeft: null, blocked: null });
+    expect(sent.every((l) => l.split(' ').length === 4)).toBe(true);
+    expect(image.pin.triesLeft).toBe(3);
+  });
+
   it('uses plain references on non-STIncard cards', async () => {
     const log: string[] = [];
     const s = new CnsSession(cardTransport(fresh(shortImage).card, log));

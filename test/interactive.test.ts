@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, cns, tempDir } from './helpers.js';
+import { haveTool, TmuxSession } from './tmux.js';
+
+const hasTmux = haveTool('tmux');
+let dir: string;
+let open: TmuxSession[] = [];
+
+beforeAll(() => {
+  dir = tempDir();
+});
+afterEach(() => {
+  for (const s of open) s.kill();
+  open = [];
+});
+
+function run(args: string, env: Record<string, string> = {}): TmuxSession {
+  const s = new TmuxSession(`${process.execPath} ${BIN} ${args}`, { NO_COLOR: '1', LANG: 'C.UTF-8', ...env });
+  open.push(s);
+  return s;
+}
+
+async function card(...extra: string[]): Promise<string> {
+  const p = join(dir, `c${Math.random().toString(16).slice(2)}.json`);
+  expect((await cns(['sim', 'create', p, ...extra])).code).toBe(0);
+  return p;
+}
+
+async function pinTries(img: string): Promise<number> {
+  return (await cns(['status', '--reader', `sim:${img}`, '--json'])).json.pin.triesLeft;
+}
+
+describe.skipIf(!hasTmux)('at a terminal', () => {
+  it('shows tries before the prompt, hides what is typed, asks the new PIN twice', async () => {
+    const img = await card();
+    const t = run(`pin change --reader sim:${img}`);
+    let s = await t.waitFor(/Current PIN/);
+    expect(s.indexOf('PIN tries left: 3')).toBeLessThan(s.indexOf('Current PIN'));
+    t.type('12345');
+    await t.waitFor(/New PIN \(5-8 digits\)/);
+    t.type('2468');
+    s = await t.waitFor(/must be 5-8 digits[\s\S]*New PIN \(5-8 digits\)/);
+    t.type('24680');
+    await t.waitFor(/New PIN again/);
+    t.type('24681');
+    s = await t.waitFor(/do not match[\s\S]*New PIN \(5-8/);
+    t.type('24680');
+    await t.waitFor(/New PIN again/);
+    t.type('24680');
+    expect(await t.exitCode()).toBe(0);
+    s = t.screen();
+    expect(s).toMatch(/PIN changed/);
+    expect(s).not.toMatch(/12345|2468/);
+    expect((await cns(['pin', 'verify', '--reader', `sim:${img}`, '--env'], { env: { CNS_PIN: '24680' } })).code).toBe(0);
+  });
+
+  it('asks for the typed confirmation word at the last try (Italian), and refuses anything else', async () => {
+    const img = await card('--pin-tries', '1');
+    let t = run(`pin verify --reader sim:${img}`, { LANG: 'it_IT.UTF-8' });
+    await t.waitFor(/Scrivi CONFERMO/);
+    expect(t.screen()).toMatch(/Tentativi PIN rimasti: 1/);
+    t.type('si');
+    expect(await t.exitCode()).toBe(9);
+    expect(await pinTries(img)).toBe(1);
+    t = run(`pin verify --reader sim:${img}`, { LANG: 'it_IT.UTF-8' });
+    await t.waitFor(/Scrivi CONFERMO/);
+    t.type('confermo');
+    await t.waitFor(/\? PIN/);
+    t.type('12345');
+    expect(await t.exitCode()).toBe(0);
+    expect(t.screen()).toMatch(/PIN corretto/);
+  });
+
+  it('Ctrl-C at the PIN prompt sends nothing', async () => {
+    const img = await card();
+    const t = run(`pin verify --reader sim:${img}`);
+    await t.waitFor(/\? PIN/);
+    t.keys('1', '2', 'C-c');
+    expect(await t.exitCode()).toBe(9);
+    expect(await pinTries(img)).toBe(3);
+  });
+});

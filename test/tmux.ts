@@ -1,0 +1,54 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+/** Whether a system tool exists. In CI a missing tool is a failure, never a silent skip. */
+export function haveTool(name: string): boolean {
+  const ok = spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+  if (!ok && process.env.CI) throw new Error(`${name} is required in CI (see .ci/run)`);
+  if (!ok) process.stderr.write(`\n*** SKIPPING tests that need ${name}: install it (apt-get install ${name}) to run them ***\n\n`);
+  return ok;
+}
+
+/** A terminal program driven like a person would: tmux send-keys and capture-pane. */
+export class TmuxSession {
+  readonly name = `cns-${randomBytes(4).toString('hex')}`;
+
+  constructor(command: string, env: Record<string, string> = {}) {
+    const exports = Object.entries(env)
+      .map(([k, v]) => `export ${k}='${v.replace(/'/g, "'\\''")}';`)
+      .join(' ');
+    execFileSync('tmux', ['new-session', '-d', '-s', this.name, '-x', '150', '-y', '40', `${exports} ${command}; echo "EXIT=$?"; sleep 60`]);
+  }
+
+  screen(): string {
+    return execFileSync('tmux', ['capture-pane', '-p', '-t', this.name], { encoding: 'utf8' });
+  }
+
+  keys(...keys: string[]): void {
+    execFileSync('tmux', ['send-keys', '-t', this.name, ...keys]);
+  }
+
+  type(text: string): void {
+    execFileSync('tmux', ['send-keys', '-t', this.name, '-l', text]);
+    this.keys('Enter');
+  }
+
+  async waitFor(re: RegExp, timeoutMs = 10000): Promise<string> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const s = this.screen();
+      if (re.test(s)) return s;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${re} on screen:\n${s}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async exitCode(): Promise<number> {
+    const s = await this.waitFor(/EXIT=\d+/);
+    return Number(/EXIT=(\d+)/.exec(s)![1]);
+  }
+
+  kill(): void {
+    spawnSync('tmux', ['kill-session', '-t', this.name]);
+  }
+}
