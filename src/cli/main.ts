@@ -5,6 +5,7 @@ import { EXIT, EXIT_TABLE_TEXT } from './exitCodes.js';
 import { detectLang } from './i18n.js';
 
 const VERSION = '0.1.0';
+const WARN_DAYS = ['--warn-days <n>', 'days before expiry that count as "expiring"', '30'] as const;
 
 /** A command's implementation: the context, its positional arguments, then its options. */
 type Action = (ctx: Context, ...args: never[]) => Promise<number>;
@@ -52,7 +53,7 @@ export function buildProgram(run: Runner): Command {
   program
     .command('status')
     .description('everything readable without a PIN: card, holder, certificate, PIN/PUK tries (spends no attempt)')
-    .option('--warn-days <n>', 'days before expiry that count as "expiring"', '30')
+    .option(...WARN_DAYS)
     .action(lazy(async () => (await import('../commands/status.js')).statusCommand as Action));
 
   const pin = program.command('pin').description('verify, change or unblock the PIN');
@@ -72,7 +73,7 @@ export function buildProgram(run: Runner): Command {
   cert
     .command('show')
     .description('subject, issuer, serial, validity')
-    .option('--warn-days <n>', 'days before expiry that count as "expiring"', '30')
+    .option(...WARN_DAYS)
     .action(lazy(async () => (await import('../commands/cert.js')).certShowCommand as Action));
   cert
     .command('export')
@@ -84,7 +85,7 @@ export function buildProgram(run: Runner): Command {
   cert
     .command('check')
     .description('exit 8 when the certificate is expired, not yet valid, or expires within --warn-days')
-    .option('--warn-days <n>', 'days before expiry that count as "expiring"', '30')
+    .option(...WARN_DAYS)
     .action(lazy(async () => (await import('../commands/cert.js')).certCheckCommand as Action));
 
   const sim = program.command('sim').description('the virtual TS-CNS card');

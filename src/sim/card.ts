@@ -4,6 +4,7 @@ import { encodeResponse } from '../apdu/response.js';
 import { SW } from '../apdu/status.js';
 import { encodeTlv } from '../apdu/tlv.js';
 import { decodeAtr } from '../card/atr.js';
+import { padPin } from '../card/files.js';
 import type { CardImage, SecretState } from './image.js';
 
 interface Node {
@@ -303,7 +304,7 @@ export class VirtualCard {
     if (state.triesLeft === 0) return { sw: SW.AUTH_METHOD_BLOCKED };
     state.triesLeft--;
     this.onChange(this.image);
-    if (!presented.equals(pad(state.value))) {
+    if (!presented.equals(padPin(state.value))) {
       this.verified.delete(ref);
       return { sw: 0x63c0 | state.triesLeft };
     }
@@ -422,12 +423,6 @@ export class VirtualCard {
 
 function u16(v: number): Buffer {
   return Buffer.from([(v >> 8) & 0xff, v & 0xff]);
-}
-
-function pad(value: string): Buffer {
-  const b = Buffer.alloc(8, 0xff);
-  b.write(value, 'ascii');
-  return b;
 }
 
 /** Digits followed by 0xFF padding, or undefined. */
