@@ -11,5 +11,7 @@ export interface Transport {
   endTransaction(): Promise<void>;
   /** Warm reset: the card's security state is cleared. */
   reset(): Promise<void>;
+  /** Set to reset the card when it is released, so no verified PIN outlives the command. */
+  resetOnClose?: boolean;
   close(): Promise<void>;
 }

@@ -33,6 +33,8 @@ export interface TriesState {
 export class CnsSession {
   readonly atrInfo: CnsAtrInfo;
   private readonly channel: ApduChannel;
+  /** A PIN or PUK was verified in this session: the card holds a security state worth clearing. */
+  securityStateChanged = false;
 
   constructor(
     readonly transport: Transport,
@@ -144,12 +146,14 @@ export class CnsSession {
   async verify(kind: SecretKind, secret: string): Promise<void> {
     const r = await this.channel.send({ cla: 0, ins: 0x20, p1: 0, p2: this.refP2(this.refFor(kind)), data: padPin(secret) });
     if (r.sw !== SW.SUCCESS) throw this.secretError(kind, r.sw, 'VERIFY');
+    this.securityStateChanged = true;
   }
 
   async changePin(current: string, next: string): Promise<void> {
     const data = Buffer.concat([padPin(current), padPin(next)]);
     const r = await this.channel.send({ cla: 0, ins: 0x24, p1: 0, p2: this.refP2(PIN_REFERENCE), data });
     if (r.sw !== SW.SUCCESS) throw this.secretError('pin', r.sw, 'CHANGE REFERENCE DATA');
+    this.securityStateChanged = true;
   }
 
   /** RESET RETRY COUNTER P1=00: PUK and new PIN in one command; P2 is the PIN's reference. */

@@ -54,7 +54,40 @@ export async function openTransport(ctx: Context): Promise<Transport> {
     const { SimTransport } = await import('../sim/transport.js');
     return SimTransport.open(spec.path);
   }
-  throw new CliError('NO_READER', {}, { hint: 'PC/SC readers: not supported by this build yet; use --reader sim or --reader sim:IMAGE' });
+  return openPcsc(ctx, spec.name);
+}
+
+function readerList(readers: { index: number; name: string }[]): string {
+  return readers.map((r) => `${r.index}: "${r.name}"`).join(', ');
+}
+
+/** Pick the reader (see selectReader) and connect to its card exclusively. */
+async function openPcsc(ctx: Context, name: string | undefined): Promise<Transport> {
+  const { PcscClient } = await import('../pcsc/client.js');
+  const { selectReader } = await import('../pcsc/select.js');
+  const { decodeAtr } = await import('../card/atr.js');
+  const client = PcscClient.open();
+  try {
+    const readers = await client.readerStates();
+    const sel = selectReader(readers, name, (atr) => decodeAtr(atr).isCns);
+    switch (sel.kind) {
+      case 'ok':
+        return await client.connect(sel.reader.name);
+      case 'not-cns':
+        return await client.connect(sel.reader.name);
+      case 'no-readers':
+        throw new CliError('NO_READER');
+      case 'unknown-reader':
+        throw new CliError('READER_UNKNOWN', { reader: name ?? '', list: readerList(sel.readers) });
+      case 'ambiguous':
+        throw new CliError('READER_AMBIGUOUS', { list: readerList(sel.candidates) });
+      case 'no-card':
+        throw new CliError('NO_CARD', { detail: sel.reader ? ctx.t('noCardIn', { reader: sel.reader.name }) : ctx.t('noCardAnywhere') });
+    }
+  } catch (e) {
+    client.close();
+    throw e;
+  }
 }
 
 /** Open the card, hold it for `fn` (one transaction), always release it. */
@@ -62,12 +95,17 @@ export async function withCard<T>(ctx: Context, fn: (s: CnsSession) => Promise<T
   const transport = await openTransport(ctx);
   try {
     await transport.beginTransaction();
+    const session = new CnsSession(transport, ctx.tracer);
     try {
-      const session = new CnsSession(transport, ctx.tracer);
       if (!session.atrInfo.isCns) {
         throw new CliError('CARD_UNSUPPORTED', { detail: session.atrInfo.reason === 'cie' ? 'an Italian CIE, not a CNS' : 'the ATR does not say CNS', atr: session.atrInfo.atr });
       }
-      return await fn(session);
+      const out = await fn(session);
+      if (session.securityStateChanged) transport.resetOnClose = true;
+      return out;
+    } catch (e) {
+      if (session.securityStateChanged) transport.resetOnClose = true;
+      throw e;
     } finally {
       await transport.endTransaction().catch(() => {});
     }

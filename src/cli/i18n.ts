@@ -48,9 +48,27 @@ const M = {
     en: 'No smart-card reader found. Connect a reader, or try the virtual card: --reader sim',
     it: 'Nessun lettore di smart card trovato. Collega un lettore, o prova la carta virtuale: --reader sim',
   },
+  READER_UNKNOWN: { en: 'No reader matches "{reader}". Readers: {list}', it: 'Nessun lettore corrisponde a "{reader}". Lettori: {list}' },
+  READER_AMBIGUOUS: {
+    en: 'More than one reader could be meant: {list}. Choose one with --reader (name, part of it, or number).',
+    it: 'Più di un lettore è possibile: {list}. Scegline uno con --reader (nome, parte del nome o numero).',
+  },
   PCSC_UNAVAILABLE: {
     en: 'The smart-card service (PC/SC, pcscd) is not available: {detail}',
     it: 'Il servizio smart card (PC/SC, pcscd) non è disponibile: {detail}',
+  },
+  noCardIn: { en: 'no card in "{reader}"', it: 'nessuna carta in "{reader}"' },
+  noCardAnywhere: {
+    en: 'no card in any reader. Insert the card (chip side as shown on the reader). A new health card without a chip can never be a CNS.',
+    it: 'nessuna carta nei lettori. Inserisci la tessera (con il chip come indicato sul lettore). Una tessera sanitaria nuova senza chip non può mai essere una CNS.',
+  },
+  pcscStart: {
+    en: 'Start the smart-card service: "sudo systemctl start pcscd" (or run "pcscd"), then try again.',
+    it: 'Avvia il servizio smart card: "sudo systemctl start pcscd" (oppure esegui "pcscd"), poi riprova.',
+  },
+  pcscInstall: {
+    en: 'PC/SC support is not installed: install libpcsclite-dev (Debian/Ubuntu) and run "npm rebuild pcsclite" in the cns folder. The virtual card works without it: --reader sim',
+    it: 'Il supporto PC/SC non è installato: installa libpcsclite-dev (Debian/Ubuntu) ed esegui "npm rebuild pcsclite" nella cartella di cns. La carta virtuale funziona anche senza: --reader sim',
   },
   CARD_BUSY: { en: 'The card is in use by another program ({detail}). Try again.', it: 'La carta è in uso da un altro programma ({detail}). Riprova.' },
   NO_CARD: { en: 'No card: {detail}', it: 'Nessuna carta: {detail}' },

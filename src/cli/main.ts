@@ -113,6 +113,15 @@ export function buildProgram(run: Runner): Command {
     .addHelpText('after', '\nThe --pin and --puk of a virtual test card are fixtures, not secrets: never use real codes here.')
     .action(lazy(async () => (await import('../commands/sim.js')).simCreateCommand as unknown as Action));
 
+  sim
+    .command('attach')
+    .description('put a card image in a vpcd virtual reader (pcscd: "Virtual PCD 00 00") until stopped')
+    .argument('<image>', 'the card image')
+    .option('--vpcd <host:port>', 'where vpcd listens', '127.0.0.1:35963')
+    .option('--port <port>', 'vpcd port (35964 is the second reader, "Virtual PCD 00 01")')
+    .option('--leave-after <n>', 'fault injection for tests: leave the reader after N APDUs')
+    .action(lazy(async () => (await import('../commands/simAttach.js')).simAttachCommand as unknown as Action));
+
   return program;
 }
 
@@ -121,6 +130,13 @@ function wantsJson(argv: string[]): boolean {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `cns status | head`: a closed pipe is the reader's choice, not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   let exit: number = EXIT.OK;
   let ctx: Context | undefined;
   const render = async (e: unknown): Promise<number> => {

@@ -6,6 +6,8 @@ import { CardError } from '../card/errors.js';
 import { CertificateError } from '../cert/errors.js';
 import { PemError } from '../cert/pem.js';
 import { ImageError } from '../sim/image.js';
+import { PcscUnavailableError } from '../pcsc/binding.js';
+import { PcscError } from '../pcsc/client.js';
 import type { Context } from './context.js';
 import { CliError } from './errors.js';
 import type { MessageKey } from './i18n.js';
@@ -44,6 +46,27 @@ export function toCliError(e: unknown, secretOp?: 'PIN' | 'PUK'): CliError {
         return new CliError('CARD_UNSUPPORTED', { detail: `virtual card image refused: ${e.message}`, atr: '-' });
     }
   }
+  if (e instanceof PcscUnavailableError) {
+    return new CliError('PCSC_UNAVAILABLE', { detail: e.message, reason: e.reason });
+  }
+  if (e instanceof PcscError) {
+    switch (e.fault) {
+      case 'service':
+        return new CliError('PCSC_UNAVAILABLE', { detail: e.message, reason: 'service-down' });
+      case 'no-reader':
+        return new CliError('NO_READER');
+      case 'no-card':
+        return new CliError('NO_CARD', { detail: e.message });
+      case 'removed':
+        return secretOp ? new CliError('CARD_REMOVED', { what: secretOp, secret: 1 }) : new CliError('CARD_REMOVED');
+      case 'busy':
+        return new CliError('CARD_BUSY', { detail: e.message });
+      case 'unresponsive':
+        return new CliError('CARD_UNSUPPORTED', { detail: `the card does not answer (${e.message}); if the reader has two slots or interfaces, try the other one`, atr: '' });
+      default:
+        return new CliError('CARD_ERROR', { detail: e.message });
+    }
+  }
   if (e instanceof DatiPersonaliError || e instanceof TlvError) return new CliError('CARD_UNSUPPORTED', { detail: `unreadable data: ${e.message}`, atr: '' });
   if (e instanceof CertificateError || e instanceof PemError) return new CliError('INVALID_INPUT', { what: 'certificate', detail: e.message });
   const err = e as NodeJS.ErrnoException;
@@ -59,6 +82,10 @@ export function renderError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK'):
   if (ce.code === 'CARD_REMOVED' && ce.params.secret) key = 'CARD_REMOVED_SECRET';
   else if (ce.code === 'PIN_BLOCKED' && ce.params.now) key = 'PIN_BLOCKED_NOW';
   else if (ce.code === 'PUK_BLOCKED' && ce.params.now) key = 'PUK_BLOCKED_NOW';
+  if (ce.code === 'PCSC_UNAVAILABLE' && !ce.extra.hint) {
+    const hint = ctx.t(ce.params.reason === 'module-missing' ? 'pcscInstall' : 'pcscStart');
+    return ctx.failure(new CliError(ce.code, ce.params, { ...ce.extra, hint }), ctx.t(key, ce.params));
+  }
   if (ce.code === 'INTERNAL' && process.env.CNS_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
   return ctx.failure(ce, ctx.t(key, ce.params));
 }

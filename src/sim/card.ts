@@ -18,6 +18,8 @@ interface Node {
   update: number;
 }
 
+/** Instructions that accept command chaining: the security operations and UPDATE BINARY. */
+const CHAINABLE = new Set([0x2a, 0xd6]);
 const AC_ALWAYS = 0x00;
 const AC_NEVER = 0xff;
 const PIN_REF = 0x10;
@@ -43,6 +45,8 @@ export class VirtualCard {
   private pending?: Buffer;
   private seKey?: number;
   private seOp?: 'sign' | 'decipher';
+  /** Command chaining (CLA bit 0x10): the command being chained and its data so far. */
+  private chain?: { ins: number; p1: number; p2: number; data: Buffer };
 
   constructor(
     private readonly image: CardImage,
@@ -84,6 +88,7 @@ export class VirtualCard {
     this.pending = undefined;
     this.seKey = undefined;
     this.seOp = undefined;
+    this.chain = undefined;
     return this.atr;
   }
 
@@ -102,8 +107,18 @@ export class VirtualCard {
   }
 
   private dispatch(c: DecodedCommand, pending: Buffer | undefined): Reply {
-    if (c.cla !== 0x00) return { sw: (c.cla & 0x0c) !== 0 ? 0x6882 : SW.CLA_NOT_SUPPORTED };
+    if ((c.cla & ~0x10) !== 0x00) return { sw: (c.cla & 0x0c) !== 0 ? 0x6882 : SW.CLA_NOT_SUPPORTED };
     if (c.extended && !this.extendedAllowed) return { sw: SW.WRONG_LENGTH };
+    // ISO 7816-4 command chaining: OpenSC sends a 2048-bit block to a CNS this way.
+    const chain = this.chain;
+    this.chain = undefined;
+    if (chain && (chain.ins !== c.ins || chain.p1 !== c.p1 || chain.p2 !== c.p2)) return { sw: 0x6883 };
+    if (c.cla & 0x10) {
+      if (!CHAINABLE.has(c.ins)) return { sw: 0x6884 };
+      this.chain = { ins: c.ins, p1: c.p1, p2: c.p2, data: Buffer.concat([chain?.data ?? Buffer.alloc(0), c.data ?? Buffer.alloc(0)]) };
+      return { sw: SW.SUCCESS };
+    }
+    if (chain) c = { ...c, cla: 0x00, data: Buffer.concat([chain.data, c.data ?? Buffer.alloc(0)]) };
     switch (c.ins) {
       case 0xa4:
         return this.select(c);

@@ -1,0 +1,57 @@
+import { resolve } from 'node:path';
+import type { Context } from '../cli/context.js';
+import { CliError } from '../cli/errors.js';
+
+export interface AttachCommandOptions {
+  vpcd?: string;
+  port?: string;
+  leaveAfter?: string;
+}
+
+export const VPCD_DEFAULT_HOST = '127.0.0.1';
+export const VPCD_DEFAULT_PORT = 35963;
+
+function parseEndpoint(o: AttachCommandOptions): { host: string; port: number } {
+  let host = VPCD_DEFAULT_HOST;
+  let port = VPCD_DEFAULT_PORT;
+  if (o.vpcd) {
+    const m = /^(.+):(\d{1,5})$/.exec(o.vpcd);
+    if (!m) throw new CliError('USAGE', { detail: `--vpcd wants HOST:PORT, not ${o.vpcd}` });
+    host = m[1]!.replace(/^\[(.*)\]$/, '$1');
+    port = Number(m[2]);
+  }
+  if (o.port) {
+    if (!/^\d{1,5}$/.test(o.port)) throw new CliError('USAGE', { detail: `--port wants a TCP port, not ${o.port}` });
+    port = Number(o.port);
+  }
+  if (port < 1 || port > 65535) throw new CliError('USAGE', { detail: `port ${port} out of range` });
+  return { host, port };
+}
+
+/** `cns sim attach IMAGE`: put the card image in a vpcd reader until SIGINT/SIGTERM. */
+export async function simAttachCommand(ctx: Context, image: string, o: AttachCommandOptions): Promise<number> {
+  const { host, port } = parseEndpoint(o);
+  let leaveAfter: number | undefined;
+  if (o.leaveAfter !== undefined) {
+    if (!/^\d+$/.test(o.leaveAfter)) throw new CliError('USAGE', { detail: '--leave-after wants a number of APDUs' });
+    leaveAfter = Number(o.leaveAfter);
+  }
+  const { VpcdLink } = await import('../sim/vpcd.js');
+  const path = resolve(image);
+  const link = new VpcdLink(path, {
+    host,
+    port,
+    leaveAfter,
+    log: (l) => ctx.note(`[${new Date().toISOString()}] ${l}`),
+  });
+  const onSignal = (): void => link.stop('stopped');
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  ctx.note(`cns sim attach: ${path} -> vpcd ${host}:${port} (stop with Ctrl-C)`);
+  const reason = await link.done;
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  ctx.result({ image: path, vpcd: `${host}:${port}`, apdus: link.apdus, bytes: link.bytes, reason });
+  ctx.note(`card removed (${reason}); ${link.apdus} APDUs, ${link.bytes} bytes`);
+  return 0;
+}

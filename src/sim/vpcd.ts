@@ -1,0 +1,137 @@
+import { connect, type Socket } from 'node:net';
+import { VirtualCard } from './card.js';
+import { ImageLock, loadImage, saveImage } from './image.js';
+
+/**
+ * The virtual card in a real reader: a TCP client of vpcd (vsmartcard), which pcscd shows as
+ * "Virtual PCD 00 0x". Wire format both ways: 2-byte big-endian length, then the bytes. A
+ * 1-byte message from vpcd is a control code: 00 power off, 01 power on, 02 reset (no reply),
+ * 04 "send your ATR". Anything longer is a command APDU; the reply is the response APDU.
+ * Closing the socket is the card leaving the reader.
+ */
+export interface AttachOptions {
+  host: string;
+  port: number;
+  /** Fault injection for tests: leave the reader after this many APDUs. */
+  leaveAfter?: number;
+  /** Called for every APDU (for counting; never logged, it may carry a PIN). */
+  onApdu?: (command: Buffer, response: Buffer) => void;
+  log?: (line: string) => void;
+  /** How long to wait between attempts when vpcd is not there (pcscd not running). */
+  retryMs?: number;
+}
+
+export type LeaveReason = 'stopped' | 'fault';
+
+/**
+ * Keeps the card in the reader: reconnects when vpcd goes away (pcscd restarted) until
+ * stopped. The image stays locked the whole time: the card is in a reader, not on the desk.
+ */
+export class VpcdLink {
+  private readonly card: VirtualCard;
+  private readonly lock: ImageLock;
+  private socket?: Socket;
+  private stopped?: LeaveReason;
+  private timer?: NodeJS.Timeout;
+  private finish!: (r: LeaveReason) => void;
+  readonly done: Promise<LeaveReason>;
+  apdus = 0;
+  bytes = 0;
+  connected = false;
+
+  constructor(
+    imagePath: string,
+    private readonly o: AttachOptions,
+  ) {
+    this.lock = new ImageLock(imagePath, 2000);
+    this.lock.acquire();
+    try {
+      this.card = new VirtualCard(loadImage(imagePath), (img) => saveImage(imagePath, img));
+    } catch (e) {
+      this.lock.release();
+      throw e;
+    }
+    this.done = new Promise((r) => (this.finish = r));
+    this.connect();
+  }
+
+  private log(s: string): void {
+    this.o.log?.(s);
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const socket = connect({ host: this.o.host, port: this.o.port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    let buffered = Buffer.alloc(0);
+    socket.on('connect', () => {
+      this.connected = true;
+      this.log(`card inserted (vpcd ${this.o.host}:${this.o.port})`);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 2) {
+        const len = buffered.readUInt16BE(0);
+        if (buffered.length < 2 + len) break;
+        const msg = buffered.subarray(2, 2 + len);
+        buffered = buffered.subarray(2 + len);
+        if (!this.handle(socket, msg)) return;
+      }
+    });
+    socket.on('error', () => {
+      /* 'close' follows */
+    });
+    socket.on('close', () => {
+      if (this.connected) this.log('card removed');
+      this.connected = false;
+      if (this.stopped) {
+        this.end();
+        return;
+      }
+      this.timer = setTimeout(() => this.connect(), this.o.retryMs ?? 250);
+    });
+  }
+
+  private send(socket: Socket, payload: Buffer): void {
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(payload.length);
+    socket.write(Buffer.concat([len, payload]));
+  }
+
+  private handle(socket: Socket, msg: Buffer): boolean {
+    if (msg.length === 1) {
+      const code = msg[0]!;
+      if (code <= 0x02) {
+        this.card.reset();
+        this.log(['power off', 'power on', 'reset'][code]!);
+      } else if (code === 0x04) this.send(socket, this.card.atr);
+      else this.log(`unknown control code ${code}`);
+      return true;
+    }
+    if (this.o.leaveAfter !== undefined && this.apdus >= this.o.leaveAfter) {
+      this.log(`fault injection: leaving the reader after ${this.apdus} APDUs`);
+      this.stop('fault');
+      return false;
+    }
+    const response = this.card.transmit(msg);
+    this.apdus++;
+    this.bytes += msg.length + response.length;
+    this.o.onApdu?.(Buffer.from(msg), response);
+    this.send(socket, response);
+    return true;
+  }
+
+  stop(reason: LeaveReason = 'stopped'): void {
+    if (this.stopped) return;
+    this.stopped = reason;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.socket && !this.socket.destroyed) this.socket.destroy();
+    else this.end();
+  }
+
+  private end(): void {
+    this.lock.release();
+    this.finish(this.stopped ?? 'stopped');
+  }
+}
