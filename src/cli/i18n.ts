@@ -62,6 +62,10 @@ const M = {
     en: 'no card in any reader. Insert the card (chip side as shown on the reader). A new health card without a chip can never be a CNS.',
     it: 'nessuna carta nei lettori. Inserisci la tessera (con il chip come indicato sul lettore). Una tessera sanitaria nuova senza chip non può mai essere una CNS.',
   },
+  readerEmpty: { en: 'no card', it: 'nessuna carta' },
+  readerMute: { en: 'card does not answer', it: 'la carta non risponde' },
+  readerInUse: { en: 'in use', it: 'in uso' },
+  notCns: { en: 'not a TS-CNS', it: 'non è una TS-CNS' },
   pcscStart: {
     en: 'Start the smart-card service: "sudo systemctl start pcscd" (or run "pcscd"), then try again.',
     it: 'Avvia il servizio smart card: "sudo systemctl start pcscd" (oppure esegui "pcscd"), poi riprova.',

@@ -22,6 +22,8 @@ Tries left are shown before asking. With one try left the command acts only with
 
 const READER_HELP = `
 Readers:
+  (none)                the only reader holding a TS-CNS
+  --reader NAME         a PC/SC reader: exact name, unique part of it, or its number in "cns readers"
   --reader sim          the demo virtual card (created on first use; PIN 12345, PUK 12345678)
   --reader sim:IMAGE    a virtual card image made with "cns sim create IMAGE"`;
 
@@ -33,7 +35,7 @@ export function buildProgram(run: Runner): Command {
   const program = new Command('cns')
     .description('Manage an Italian TS-CNS (Tessera Sanitaria - Carta Nazionale dei Servizi) smart card.\nGestione della Tessera Sanitaria - Carta Nazionale dei Servizi.')
     .version(VERSION, '-V, --version')
-    .option('-r, --reader <reader>', 'reader to use: sim, sim:IMAGE')
+    .option('-r, --reader <reader>', 'reader: name, part of it, number, sim, sim:IMAGE')
     .option('--json', 'one JSON document on stdout (schemaVersion 1)')
     .addOption(new Option('--lang <lang>', 'language of messages (default from LC_ALL/LC_MESSAGES/LANG)').choices(['it', 'en']))
     .option('--trace', 'print every APDU to stderr (PIN and PUK data redacted)')
@@ -49,6 +51,17 @@ export function buildProgram(run: Runner): Command {
     const m = await import('../commands/pin.js');
     return ((ctx: Context, o: Parameters<typeof m.pinCommand>[2]) => m.pinCommand(ctx, op, o)) as Action;
   };
+
+  program
+    .command('readers')
+    .description('list readers (and the virtual card "sim"): card present, ATR, model')
+    .action(lazy(async () => (await import('../commands/readers.js')).readersCommand as Action));
+
+  program
+    .command('watch')
+    .description('one JSON line per reader/card event on stdout, until Ctrl-C (for kiosks)')
+    .option('--once', 'wait for the next card insertion, print it and exit')
+    .action(lazy(async () => (await import('../commands/watch.js')).watchCommand as Action));
 
   program
     .command('status')

@@ -146,7 +146,18 @@ export class PcscClient {
     this.listener = listener;
   }
 
-  async connect(name: string, opts: { busyWaitMs?: number } = {}): Promise<PcscTransport> {
+  /** Resolves when pcscd goes away (or the context fails); never when closed by us. */
+  lost(): Promise<PcscError> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.failure) resolve(this.failure);
+        else if (!this.closed) this.waiters.push(check);
+      };
+      check();
+    });
+  }
+
+  async connect(name: string, opts: { busyWaitMs?: number; keepClient?: boolean } = {}): Promise<PcscTransport> {
     const entry = this.readers.get(name);
     if (!entry) throw new PcscError(`no reader named ${name}`, 'no-reader');
     const reader = entry.reader;
@@ -160,7 +171,7 @@ export class PcscClient {
           reader.connect({ share_mode: reader.SCARD_SHARE_EXCLUSIVE, protocol: reader.SCARD_PROTOCOL_T0 | reader.SCARD_PROTOCOL_T1 }, (err, p) => (err ? reject(err) : resolve(p))),
         );
         const atr = entry.state?.atr ?? Buffer.alloc(0);
-        return new PcscTransport(this, reader, protocol, atr);
+        return new PcscTransport(this, reader, protocol, atr, !opts.keepClient);
       } catch (e) {
         const w = wrap(e);
         if (w.fault === 'busy' && Date.now() < deadline) {
@@ -202,6 +213,7 @@ export class PcscTransport implements Transport {
     private readonly reader: PcscReader,
     private readonly protocol: number,
     private readonly atrBytes: Buffer,
+    private readonly closeClient: boolean,
   ) {
     this.name = reader.name;
   }
@@ -234,6 +246,6 @@ export class PcscTransport implements Transport {
     this.open = false;
     const disposition = this.resetOnClose ? this.reader.SCARD_RESET_CARD : this.reader.SCARD_LEAVE_CARD;
     await new Promise<void>((r) => this.reader.disconnect(disposition, () => r()));
-    this.client.close();
+    if (this.closeClient) this.client.close();
   }
 }

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { decodeAtr } from '../card/atr.js';
+import type { Context } from '../cli/context.js';
+import { demoImagePath } from '../cli/connect.js';
+import { toCliError } from '../cli/render.js';
+
+export interface ReaderJson {
+  index: number | null;
+  name: string;
+  present: boolean;
+  atr: string | null;
+  model: string | null;
+  isCns: boolean | null;
+  generation: string | null;
+  inUse: boolean;
+  exclusive: boolean;
+  mute: boolean;
+}
+
+/** `cns readers`: every PC/SC reader, whether a card is in it and what it is; plus `sim`. */
+export async function readersCommand(ctx: Context): Promise<number> {
+  const demo = demoImagePath(ctx.env);
+  const sim = { name: 'sim', image: demo, exists: existsSync(demo), note: 'virtual TS-CNS, PIN 12345, PUK 12345678' };
+  let readers: ReaderJson[];
+  try {
+    const { PcscClient } = await import('../pcsc/client.js');
+    const client = PcscClient.open();
+    try {
+      const states = await client.readerStates();
+      readers = states.map((r) => {
+        const info = r.atr ? decodeAtr(r.atr) : undefined;
+        return {
+          index: r.index,
+          name: r.name,
+          present: r.present,
+          atr: info?.atr ?? null,
+          model: info ? info.model : null,
+          isCns: info ? info.isCns : null,
+          generation: info?.generation ?? null,
+          inUse: r.inUse,
+          exclusive: r.exclusive,
+          mute: r.mute,
+        };
+      });
+    } finally {
+      client.close();
+    }
+  } catch (e) {
+    const ce = toCliError(e);
+    // The service being down is the answer to "which readers?": say it, exit 5, still name `sim`.
+    ce.extra.data = { readers: [], sim };
+    throw ce;
+  }
+  ctx.result({ readers, sim });
+  if (!ctx.json) {
+    if (readers.length === 0) ctx.print(ctx.t('NO_READER'));
+    for (const r of readers) {
+      const what = !r.present ? ctx.c.dim(ctx.t('readerEmpty')) : r.mute ? ctx.c.red(ctx.t('readerMute')) : r.isCns ? ctx.c.green(r.model ?? '') : ctx.c.yellow(`${ctx.t('notCns')}: ${r.model}`);
+      ctx.print(`${String(r.index).padStart(2)}  ${r.name.padEnd(28)} ${what}${r.inUse ? ctx.c.dim(` (${ctx.t('readerInUse')})`) : ''}`);
+      if (r.atr) ctx.print(`    ATR ${r.atr.replace(/(..)(?!$)/g, '$1 ')}`);
+    }
+    ctx.print(` -  ${'sim'.padEnd(28)} ${ctx.c.dim(`${sim.note} (${sim.image})`)}`);
+  }
+  return 0;
+}

@@ -1,0 +1,91 @@
+import { decodeAtr } from '../card/atr.js';
+import { CnsSession } from '../card/session.js';
+import type { Context } from '../cli/context.js';
+import { CliError } from '../cli/errors.js';
+import { EXIT } from '../cli/exitCodes.js';
+import type { ReaderState } from '../pcsc/client.js';
+
+type Json = Record<string, unknown>;
+
+/**
+ * `cns watch`: one JSON line per event on stdout, flushed at once, for kiosks:
+ * reader-added, reader-removed, card-inserted (ATR, model, card id when readable),
+ * card-removed; at start, card-present for cards already inserted. Ends on SIGINT/SIGTERM
+ * (exit 0) or when the smart-card service goes away (exit 5). `--once`: the next insertion.
+ */
+export async function watchCommand(ctx: Context, o: { once?: boolean }): Promise<number> {
+  const { PcscClient } = await import('../pcsc/client.js');
+  const client = PcscClient.open();
+  const emit = (event: string, data: Json): void => {
+    process.stdout.write(`${JSON.stringify({ schemaVersion: 1, event, time: new Date().toISOString(), ...data })}\n`);
+  };
+  const present = new Map<string, boolean>();
+  let queue = Promise.resolve();
+  let stopped = false;
+  let resolveDone!: (code: number) => void;
+  const done = new Promise<number>((r) => (resolveDone = r));
+  const finish = (code: number): void => {
+    stopped = true;
+    resolveDone(code);
+  };
+
+  const cardEvent = async (event: 'card-inserted' | 'card-present', s: ReaderState): Promise<void> => {
+    const info = s.atr ? decodeAtr(s.atr) : undefined;
+    let cardId: string | null = null;
+    if (info?.isCns) {
+      try {
+        const t = await client.connect(s.name, { busyWaitMs: 500, keepClient: true });
+        try {
+          cardId = (await new CnsSession(t).readCardId()).id;
+        } finally {
+          await t.close();
+        }
+      } catch {
+        cardId = null; // unreadable now (in use, pulled already): the event still goes out
+      }
+    }
+    emit(event, { reader: s.name, atr: info?.atr ?? null, model: info?.model ?? null, isCns: info?.isCns ?? false, cardId });
+    if (o.once && event === 'card-inserted') finish(0);
+  };
+
+  const initial = await client.readerStates();
+  for (const s of initial) {
+    present.set(s.name, s.present);
+    if (!o.once) {
+      emit('reader-added', { reader: s.name });
+      if (s.present) await cardEvent('card-present', s);
+    }
+  }
+  client.onEvent((e) => {
+    if (stopped) return; // closing the context ends every reader: not events for the user
+    queue = queue.then(async () => {
+      if (stopped) return;
+      if (e.type === 'reader-added') {
+        if (!o.once) emit('reader-added', { reader: e.reader });
+      } else if (e.type === 'reader-removed') {
+        if (present.get(e.reader) && !o.once) emit('card-removed', { reader: e.reader });
+        present.delete(e.reader);
+        if (!o.once) emit('reader-removed', { reader: e.reader });
+      } else if (e.state) {
+        const was = present.get(e.reader) ?? false;
+        present.set(e.reader, e.state.present);
+        if (e.state.present && !was) await cardEvent('card-inserted', e.state);
+        else if (!e.state.present && was && !o.once) emit('card-removed', { reader: e.reader });
+      }
+    });
+  });
+  const stop = (): void => finish(0);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  void client.lost().then(() => {
+    emit('service-lost', {});
+    finish(EXIT.NO_SERVICE);
+  });
+  const code = await done;
+  await queue.catch(() => {});
+  process.removeListener('SIGINT', stop);
+  process.removeListener('SIGTERM', stop);
+  client.close();
+  if (code === EXIT.NO_SERVICE) throw new CliError('PCSC_UNAVAILABLE', { detail: 'the smart-card service stopped', reason: 'service-down' });
+  return code;
+}
