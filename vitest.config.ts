@@ -2,8 +2,31 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 30000,
+    testTimeout: 60000,
     hookTimeout: 60000,
+    sequence: { groupOrder: 0 },
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/*.test.ts'],
+          testTimeout: 60000,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // pcscd + vpcd + virtual cards + OpenSC: one shared pcscd and two fixed reader ports, so
+        // these files run one at a time, after the others.
+        test: {
+          name: 'stack',
+          include: ['test/stack/*.test.ts'],
+          fileParallelism: false,
+          globalSetup: ['test/stack/global-setup.ts'],
+          testTimeout: 60000,
+          hookTimeout: 60000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -247,7 +247,7 @@ describe('card image', () => {
     writeFileSync(`${path}.lock`, '999999999');
     const lock = new ImageLock(path, 100);
     lock.acquire();
-    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(String(process.pid));
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(`${process.pid} command`);
     lock.release();
   });
 });

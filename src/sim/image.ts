@@ -139,7 +139,9 @@ export class ImageLock {
 
   constructor(
     imagePath: string,
-    private readonly timeoutMs = 30000,
+    private readonly timeoutMs = 10000,
+    /** `attach` holds the card for as long as it is in a reader: nobody else should wait for it. */
+    private readonly holder: 'command' | 'attach' = 'command',
   ) {
     this.lockPath = `${imagePath}.lock`;
   }
@@ -149,7 +151,7 @@ export class ImageLock {
     for (;;) {
       try {
         const fd = openSync(this.lockPath, 'wx', 0o600);
-        writeSync(fd, String(process.pid));
+        writeSync(fd, `${process.pid} ${this.holder}`);
         closeSync(fd);
         this.held = true;
         return;
@@ -157,8 +159,11 @@ export class ImageLock {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new ImageError(`cannot lock ${this.lockPath}: ${(e as Error).message}`, 'io');
       }
       let owner = NaN;
+      let holder = 'command';
       try {
-        owner = Number(readFileSync(this.lockPath, 'utf8'));
+        const [pid, who] = readFileSync(this.lockPath, 'utf8').split(' ');
+        owner = Number(pid);
+        holder = who ?? 'command';
       } catch {
         continue; // released between our open and read
       }
@@ -169,6 +174,9 @@ export class ImageLock {
           /* someone else took it over first */
         }
         continue;
+      }
+      if (holder === 'attach') {
+        throw new ImageError(`this card image is in a virtual reader (cns sim attach, process ${owner}): use that reader instead`, 'busy');
       }
       if (Date.now() > deadline) throw new ImageError(`the virtual card is in use by process ${owner}`, 'busy');
       sleepSync(5);

@@ -43,7 +43,7 @@ export class VpcdLink {
     imagePath: string,
     private readonly o: AttachOptions,
   ) {
-    this.lock = new ImageLock(imagePath, 2000);
+    this.lock = new ImageLock(imagePath, 2000, 'attach');
     this.lock.acquire();
     try {
       this.card = new VirtualCard(loadImage(imagePath), (img) => saveImage(imagePath, img));
