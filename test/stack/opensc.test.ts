@@ -1,0 +1,70 @@
+import { X509Certificate } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cns } from '../helpers.js';
+import { imageCertificate, imageCounters, makeCard, OPENSC_MODULE, opensc, STACK_OK, stack } from './stack.js';
+
+/**
+ * The fidelity test: OpenSC is an independent implementation of the Italian CNS. If its own
+ * tools cannot use the virtual card as a TS-CNS, the card is not faithful.
+ */
+describe.skipIf(!STACK_OK)('OpenSC treats the virtual card as an Italian CNS', () => {
+  afterEach(async () => {
+    await stack.detach(35963);
+  });
+
+  it('opensc-tool names it and binds the Italian CNS driver', async () => {
+    await stack.attach(await makeCard());
+    expect(opensc('opensc-tool', ['--name']).out).toMatch(/CNS card/);
+    expect(opensc('opensc-tool', ['--name', '-v']).out).toMatch(/Using card driver Italian CNS/);
+    const serial = opensc('opensc-tool', ['--serial']);
+    expect(serial.code).toBe(0);
+  });
+
+  it('pkcs15-tool lists the PIN, the PUK and the certificate, and reads the certificate exactly', async () => {
+    const img = await makeCard();
+    await stack.attach(img);
+    const pins = opensc('pkcs15-tool', ['--list-pins']);
+    expect(pins.code).toBe(0);
+    expect(pins.out).toMatch(/PIN \[PIN CNS0\][\s\S]*Reference\s*: 16 \(0x10\)/);
+    expect(pins.out).toMatch(/PIN \[PUK CNS0\][\s\S]*Reference\s*: 17 \(0x11\)/);
+    const certs = opensc('pkcs15-tool', ['--list-certificates']);
+    expect(certs.out).toMatch(/X\.509 Certificate \[CNS0\][\s\S]*Path\s*: 3f0011001101/);
+    const pem = opensc('pkcs15-tool', ['--read-certificate', '01']);
+    expect(pem.code).toBe(0);
+    expect(new X509Certificate(pem.out.slice(pem.out.indexOf('-----BEGIN'))).raw.equals(imageCertificate(img))).toBe(true);
+  });
+
+  it('pkcs11-tool --login --test passes: signatures made by the card key verify', async () => {
+    await stack.attach(await makeCard());
+    const r = opensc('pkcs11-tool', ['--module', OPENSC_MODULE, '--login', '--pin', '12345', '--test']);
+    expect(r.out).toMatch(/SHA256-RSA-PKCS: OK/);
+    expect(r.out).toMatch(/No errors/);
+    expect(r.code).toBe(0);
+  });
+
+  it('works on a 1024-bit CNS 1.0 (Athena) card too', async () => {
+    await stack.attach(await makeCard('--atr', '3BDF18008131FE7D006B150C0181011101434E53103180E8'));
+    const r = opensc('pkcs11-tool', ['--module', OPENSC_MODULE, '--login', '--pin', '12345', '--test']);
+    expect(r.out).toMatch(/No errors/);
+    const s = await cns(['status', '--json']);
+    expect(s.json.card).toMatchObject({ keyBits: 1024, extendedLength: false, maskManufacturer: 'Athena' });
+  });
+
+  it('change and unblock through pkcs15-tool; wrong PINs count the same for OpenSC and cns', async () => {
+    const img = await makeCard();
+    await stack.attach(img);
+    expect(opensc('pkcs15-tool', ['--change-pin', '--pin', '12345', '--new-pin', '54321']).code).toBe(0);
+    expect(imageCounters(img).pinValue).toBe('54321');
+    expect(opensc('pkcs15-tool', ['--verify-pin', '--pin', '11111']).code).not.toBe(0);
+    expect((await cns(['status', '--json'])).json.pin.triesLeft).toBe(2);
+    // the reverse: cns spends the rest, OpenSC then finds the PIN blocked
+    await cns(['pin', 'verify', '--stdin', '--json'], { input: '22222\n' });
+    await cns(['pin', 'verify', '--stdin', '--json', '--last-attempt'], { input: '22222\n' });
+    expect(imageCounters(img).pin).toBe(0);
+    expect(opensc('pkcs15-tool', ['--verify-pin', '--pin', '54321']).out).toMatch(/blocked/i);
+    const unblock = opensc('pkcs15-tool', ['--unblock-pin', '--puk', '12345678', '--new-pin', '12345']);
+    expect(unblock.code).toBe(0);
+    expect(imageCounters(img)).toMatchObject({ pin: 3, pinValue: '12345' });
+    expect((await cns(['pin', 'verify', '--env', '--json'], { env: { CNS_PIN: '12345' } })).code).toBe(0);
+  });
+});
