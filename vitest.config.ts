@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // .ci/run asks for a JSON report too, to fail the run on any skipped test
+    reporters: process.env.CNS_TEST_REPORT ? ['default', ['json', { outputFile: process.env.CNS_TEST_REPORT }]] : ['default'],
     testTimeout: 60000,
     hookTimeout: 60000,
     sequence: { groupOrder: 0 },

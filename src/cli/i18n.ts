@@ -71,8 +71,8 @@ const M = {
     it: 'Avvia il servizio smart card: "sudo systemctl start pcscd" (oppure esegui "pcscd"), poi riprova.',
   },
   pcscInstall: {
-    en: 'PC/SC support is not installed: install libpcsclite-dev (Debian/Ubuntu) and run "npm rebuild pcsclite" in the cns folder. The virtual card works without it: --reader sim',
-    it: 'Il supporto PC/SC non è installato: installa libpcsclite-dev (Debian/Ubuntu) ed esegui "npm rebuild pcsclite" nella cartella di cns. La carta virtuale funziona anche senza: --reader sim',
+    en: 'PC/SC support is not installed: install libpcsclite-dev (Debian/Ubuntu), then install cns again ("npm ci" in its folder, or "npm install -g" again). The virtual card works without it: --reader sim',
+    it: 'Il supporto PC/SC non è installato: installa libpcsclite-dev (Debian/Ubuntu), poi reinstalla cns ("npm ci" nella sua cartella, o di nuovo "npm install -g"). La carta virtuale funziona anche senza: --reader sim',
   },
   CARD_BUSY: { en: 'The card is in use by another program ({detail}). Try again.', it: 'La carta è in uso da un altro programma ({detail}). Riprova.' },
   NO_CARD: { en: 'No card: {detail}', it: 'Nessuna carta: {detail}' },
