@@ -67,8 +67,8 @@ const M = {
   readerInUse: { en: 'in use', it: 'in uso' },
   notCns: { en: 'not a TS-CNS', it: 'non è una TS-CNS' },
   pcscStart: {
-    en: 'Start the smart-card service: "sudo systemctl start pcscd" (or run "pcscd"), then try again.',
-    it: 'Avvia il servizio smart card: "sudo systemctl start pcscd" (oppure esegui "pcscd"), poi riprova.',
+    en: 'Start the smart-card service: "sudo systemctl start pcscd" (or run "pcscd"), then try again. To try cns without a reader: --reader sim',
+    it: 'Avvia il servizio smart card: "sudo systemctl start pcscd" (oppure esegui "pcscd"), poi riprova. Per provare cns senza lettore: --reader sim',
   },
   pcscInstall: {
     en: 'PC/SC support is not installed: install libpcsclite-dev (Debian/Ubuntu), then install cns again ("npm ci" in its folder, or "npm install -g" again). The virtual card works without it: --reader sim',
