@@ -78,23 +78,30 @@ export class CnsSession {
   }
 
   /**
-   * Read a transparent EF. `limit` stops early, e.g. once a DER object is complete.
+   * Read a transparent EF in as few READ BINARY as the card allows: 255 bytes at a time on
+   * short-APDU cards, the whole rest at once with extended length. With `objectLength`, a
+   * head is read first and only the object it announces is read (EF 1101 is larger than
+   * the certificate it holds).
    */
-  async readFile(path: readonly number[], limit?: (soFar: Buffer) => number | undefined): Promise<Buffer> {
+  async readFile(path: readonly number[], objectLength?: (head: Buffer) => number | undefined): Promise<Buffer> {
     const fcp = await this.selectPath(path);
     const size = fcp?.size;
+    const maxChunk = this.channel.extendedLength ? 0xffff : READ_CHUNK;
     const chunks: Buffer[] = [];
     let offset = 0;
     let want = size;
-    for (;;) {
-      const total = Buffer.concat(chunks);
-      if (limit && want === size) {
-        const l = limit(total);
-        if (l !== undefined) want = size === undefined ? l : Math.min(l, size);
-      }
-      if (want !== undefined && offset >= want) break;
-      if (offset > 0x7fff) break;
-      const n = want !== undefined ? Math.min(READ_CHUNK, want - offset) : READ_CHUNK;
+    if (objectLength) {
+      // Extended length: a 4-byte head, then the rest in one go. Short: the first chunk is the head.
+      const headLen = this.channel.extendedLength ? 4 : READ_CHUNK;
+      const head = await this.readBinary(0, Math.min(headLen, size ?? headLen));
+      chunks.push(head.data);
+      offset = head.data.length;
+      const len = objectLength(head.data);
+      if (head.end) want = offset;
+      else if (len !== undefined) want = size === undefined ? len : Math.min(len, size);
+    }
+    while ((want === undefined || offset < want) && offset <= 0x7fff) {
+      const n = want !== undefined ? Math.min(maxChunk, want - offset) : READ_CHUNK;
       const { data, end } = await this.readBinary(offset, n);
       chunks.push(data);
       offset += data.length;
