@@ -196,7 +196,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   try {
     if (cmd === 'start') await start();
     else if (cmd === 'stop') await stop();
-    else if (cmd === 'attach') await attach(args[0], Number(args[1] ?? 35963));
+    else if (cmd === 'attach') await attach(args[0], Number(args[1] ?? 35963), args.slice(2));
     else if (cmd === 'detach') await detach(Number(args[0] ?? 35963));
     else if (cmd !== 'status') {
       console.error('usage: test-stack.mjs start|stop|status|attach IMAGE [PORT]|detach [PORT]');

@@ -251,9 +251,6 @@ describe('errors a user can cause', () => {
     expect(r.json.error.code).toBe('USAGE');
     r = await cns(['status', '--reader', `sim:${corrupt}`, '--warn-days', 'x']);
     expect(r.code).toBe(2);
-    r = await cns(['status']);
-    expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/--reader sim/);
     r = await cns(['sim', 'create', join(dir, 'x.json'), '--codice-fiscale', 'RSSMRA80A01H501X', '--json']);
     expect(r.code).toBe(2);
     expect(r.json.error.message).toMatch(/check character U expected/);

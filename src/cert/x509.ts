@@ -1,9 +1,14 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import { encodeTlv, parseTlv, type Tlv } from '../apdu/tlv.js';
 import { CertificateError } from './errors.js';
 
 export { CertificateError };
+
+/**
+ * A small DER reader for the fields the tool shows. Reading a certificate is on the path of
+ * `cns status`; pkijs and asn1js cost ~36 ms to load, so they are kept for building
+ * certificates and requests, and this reader (over the APDU layer's TLV parser) does the rest.
+ */
 
 const OID_NAMES: Record<string, string> = {
   '2.5.4.3': 'CN',
@@ -17,6 +22,7 @@ const OID_NAMES: Record<string, string> = {
   '2.5.4.12': 'title',
   '2.5.4.42': 'GN',
   '2.5.4.46': 'dnQualifier',
+  '2.5.4.97': 'organizationIdentifier',
   '1.2.840.113549.1.9.1': 'emailAddress',
 };
 
@@ -43,16 +49,61 @@ export interface ParsedCertificate {
   spki: Buffer;
   sha256: string;
   keyUsage?: string[];
-  pkijs: pkijs.Certificate;
 }
 
+function decodeOid(b: Buffer): string {
+  if (b.length === 0) throw new CertificateError('empty OID');
+  const parts = [Math.floor(Math.min(b[0]!, 80) / 40), b[0]! >= 80 ? b[0]! - 80 : b[0]! % 40];
+  let v = 0;
+  for (let i = 1; i < b.length; i++) {
+    v = v * 128 + (b[i]! & 0x7f);
+    if (!(b[i]! & 0x80)) {
+      parts.push(v);
+      v = 0;
+    }
+  }
+  return parts.join('.');
+}
 
-function attrs(name: pkijs.RelativeDistinguishedNames): NameAttribute[] {
-  return name.typesAndValues.map((tv) => {
-    const v = tv.value as { valueBlock?: { value?: unknown } };
-    const value = typeof v.valueBlock?.value === 'string' ? v.valueBlock.value : String(v.valueBlock?.value ?? '');
-    return { oid: tv.type, type: OID_NAMES[tv.type] ?? tv.type, value };
-  });
+function decodeString(t: Tlv): string {
+  switch (t.tag) {
+    case 0x1e: {
+      // BMPString: UTF-16BE
+      const swapped = Buffer.from(t.value);
+      swapped.swap16();
+      return swapped.toString('utf16le');
+    }
+    case 0x0c:
+      return t.value.toString('utf8');
+    default:
+      return t.value.toString('latin1');
+  }
+}
+
+function decodeTime(t: Tlv): Date {
+  const s = t.value.toString('latin1');
+  const m = t.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(s) : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/.exec(s);
+  if (!m) throw new CertificateError(`unsupported time ${s}`);
+  let year = Number(m[1]);
+  if (t.tag === 0x17) year += year < 50 ? 2000 : 1900; // RFC 5280 4.1.2.5.1
+  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
+}
+
+function need(t: Tlv | undefined, what: string, tag?: number): Tlv {
+  if (!t || (tag !== undefined && t.tag !== tag)) throw new CertificateError(`malformed certificate: ${what}`);
+  return t;
+}
+
+function decodeName(t: Tlv): NameAttribute[] {
+  const out: NameAttribute[] = [];
+  for (const rdn of need(t, 'name', 0x30).children ?? []) {
+    for (const atv of rdn.children ?? []) {
+      const [oid, value] = atv.children ?? [];
+      const o = decodeOid(need(oid, 'attribute type', 0x06).value);
+      out.push({ oid: o, type: OID_NAMES[o] ?? o, value: decodeString(need(value, 'attribute value')) });
+    }
+  }
+  return out;
 }
 
 export function nameToString(a: NameAttribute[]): string {
@@ -69,33 +120,42 @@ const KU_NAMES = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'data
 
 export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
   const der = Buffer.from(derInput);
-  let cert: pkijs.Certificate;
+  let top: Tlv[];
   try {
-    const asn = asn1js.fromBER(new Uint8Array(der).buffer);
-    if (asn.offset === -1) throw new Error('bad BER');
-    cert = new pkijs.Certificate({ schema: asn.result });
+    top = parseTlv(der);
   } catch (e) {
     throw new CertificateError(`not an X.509 certificate: ${(e as Error).message}`);
   }
-  const subject = attrs(cert.subject);
-  const issuer = attrs(cert.issuer);
-  const spki = Buffer.from(cert.subjectPublicKeyInfo.toSchema().toBER(false));
+  const cert = need(top[0], 'outer SEQUENCE', 0x30);
+  const tbs = need(cert.children?.[0], 'tbsCertificate', 0x30).children ?? [];
+  let i = tbs[0]?.tag === 0xa0 ? 1 : 0; // [0] version
+  const serial = need(tbs[i++], 'serialNumber', 0x02);
+  i++; // signature algorithm
+  const issuer = decodeName(need(tbs[i++], 'issuer'));
+  const validity = need(tbs[i++], 'validity', 0x30).children ?? [];
+  const subject = decodeName(need(tbs[i++], 'subject'));
+  const spkiTlv = need(tbs[i++], 'subjectPublicKeyInfo', 0x30);
+  const spki = encodeTlv(0x30, spkiTlv.value);
   let modulus: Buffer | undefined;
   let publicExponent: Buffer | undefined;
-  if (cert.subjectPublicKeyInfo.algorithm.algorithmId === '1.2.840.113549.1.1.1') {
-    const rsa = cert.subjectPublicKeyInfo.parsedKey as pkijs.RSAPublicKey | undefined;
-    if (rsa) {
-      modulus = stripLeadingZero(Buffer.from(rsa.modulus.valueBlock.valueHexView));
-      publicExponent = stripLeadingZero(Buffer.from(rsa.publicExponent.valueBlock.valueHexView));
+  const [alg, bits] = spkiTlv.children ?? [];
+  if (alg?.children?.[0] && decodeOid(alg.children[0].value) === '1.2.840.113549.1.1.1' && bits?.tag === 0x03) {
+    const rsa = parseTlv(bits.value.subarray(1))[0]?.children;
+    if (rsa?.length === 2) {
+      modulus = stripLeadingZero(rsa[0]!.value);
+      publicExponent = stripLeadingZero(rsa[1]!.value);
     }
   }
   let keyUsage: string[] | undefined;
-  const ku = cert.extensions?.find((e) => e.extnID === '2.5.29.15');
-  if (ku) {
-    const bits = ku.parsedValue as asn1js.BitString | undefined;
-    if (bits) {
-      const bytes = Buffer.from(bits.valueBlock.valueHexView);
-      keyUsage = KU_NAMES.filter((_, i) => ((bytes[i >> 3] ?? 0) >> (7 - (i & 7))) & 1);
+  const exts = tbs.find((t) => t.tag === 0xa3)?.children?.[0]?.children ?? [];
+  for (const ext of exts) {
+    const parts = ext.children ?? [];
+    if (parts[0]?.tag === 0x06 && decodeOid(parts[0].value) === '2.5.29.15') {
+      const bs = parseTlv(parts[parts.length - 1]!.value)[0];
+      if (bs?.tag === 0x03) {
+        const bytes = bs.value.subarray(1);
+        keyUsage = KU_NAMES.filter((_, k) => ((bytes[k >> 3] ?? 0) >> (7 - (k & 7))) & 1);
+      }
     }
   }
   return {
@@ -104,16 +164,15 @@ export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
     issuer,
     subjectString: nameToString(subject),
     issuerString: nameToString(issuer),
-    serialNumber: Buffer.from(cert.serialNumber.valueBlock.valueHexView).toString('hex').toUpperCase(),
-    notBefore: cert.notBefore.value,
-    notAfter: cert.notAfter.value,
+    serialNumber: serial.value.toString('hex').toUpperCase(),
+    notBefore: decodeTime(need(validity[0], 'notBefore')),
+    notAfter: decodeTime(need(validity[1], 'notAfter')),
     modulus,
     publicExponent,
-    keyBits: modulus ? modulus.length * 8 - Math.clz32(modulus[0]!) + 24 : undefined,
+    keyBits: modulus ? modulus.length * 8 - (Math.clz32(modulus[0]!) - 24) : undefined,
     spki,
     sha256: createHash('sha256').update(der).digest('hex').toUpperCase(),
     keyUsage,
-    pkijs: cert,
   };
 }
 

@@ -1,4 +1,4 @@
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import { ApduTracer } from '../apdu/trace.js';
 import { CliError } from './errors.js';
 import { EXIT_FOR } from './exitCodes.js';
@@ -14,12 +14,21 @@ export interface GlobalOptions {
 
 export const SCHEMA_VERSION = 1;
 
+/** Styles that do nothing, for output without colour: chalk is then not even loaded. */
+type AnyStyle = ((s: string) => string) & { [k: string]: AnyStyle };
+const plain: AnyStyle = new Proxy(((s: string) => s) as AnyStyle, { get: () => plain });
+
+/** Whether to colour: not with --no-color, NO_COLOR, or when stdout is not a terminal. */
+export function wantsColor(opts: GlobalOptions, env: NodeJS.ProcessEnv): boolean {
+  return opts.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && !!process.stdout.isTTY;
+}
+
 /** What every command gets: language, output mode, styling, the trace. */
 export class Context {
   readonly lang: Lang;
   readonly json: boolean;
   readonly reader?: string;
-  readonly c: ChalkInstance;
+  c: ChalkInstance = plain as unknown as ChalkInstance;
   readonly tracer?: ApduTracer;
   private resultWritten = false;
 
@@ -33,9 +42,17 @@ export class Context {
     this.lang = detectLang(env, opts.lang);
     this.json = !!opts.json;
     this.reader = opts.reader;
-    const color = opts.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && !!process.stdout.isTTY;
-    this.c = new Chalk({ level: color ? 1 : 0 });
     if (opts.trace) this.tracer = new ApduTracer((line) => process.stderr.write(`${line}\n`));
+  }
+
+  /** Load chalk only when the output will actually be coloured. */
+  static async create(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<Context> {
+    const ctx = new Context(opts, env);
+    if (wantsColor(opts, env)) {
+      const { Chalk } = await import('chalk');
+      ctx.c = new Chalk({ level: 1 });
+    }
+    return ctx;
   }
 
   t(key: MessageKey, params: Record<string, string | number | null | undefined> = {}): string {

@@ -133,6 +133,7 @@ export function buildProgram(run: Runner): Command {
     .option('--vpcd <host:port>', 'where vpcd listens', '127.0.0.1:35963')
     .option('--port <port>', 'vpcd port (35964 is the second reader, "Virtual PCD 00 01")')
     .option('--leave-after <n>', 'fault injection for tests: leave the reader after N APDUs')
+    .option('--stats <file>', 'keep the APDU and byte counts in this file (benchmark)')
     .action(lazy(async () => (await import('../commands/simAttach.js')).simAttachCommand as unknown as Action));
 
   return program;
@@ -162,7 +163,7 @@ export async function main(argv: string[]): Promise<number> {
       // commander passes the positional arguments, then the options, then the command
       const opts = cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
       try {
-        ctx = new Context(opts);
+        ctx = await Context.create(opts);
         const fn = (await load()) as (c: Context, ...a: unknown[]) => Promise<number>;
         exit = await fn(ctx, ...args.slice(0, -2), opts);
       } catch (e) {

@@ -6,6 +6,7 @@ export interface AttachCommandOptions {
   vpcd?: string;
   port?: string;
   leaveAfter?: string;
+  stats?: string;
 }
 
 export const VPCD_DEFAULT_HOST = '127.0.0.1';
@@ -42,6 +43,7 @@ export async function simAttachCommand(ctx: Context, image: string, o: AttachCom
     host,
     port,
     leaveAfter,
+    statsFile: o.stats ? resolve(o.stats) : undefined,
     log: (l) => ctx.note(`[${new Date().toISOString()}] ${l}`),
   });
   const onSignal = (): void => link.stop('stopped');

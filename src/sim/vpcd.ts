@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { VirtualCard } from './card.js';
 import { ImageLock, loadImage, saveImage } from './image.js';
@@ -19,6 +20,8 @@ export interface AttachOptions {
   log?: (line: string) => void;
   /** How long to wait between attempts when vpcd is not there (pcscd not running). */
   retryMs?: number;
+  /** Keep {apdus, bytes} in this file, rewritten after every APDU (for the benchmark). */
+  statsFile?: string;
 }
 
 export type LeaveReason = 'stopped' | 'fault';
@@ -118,6 +121,7 @@ export class VpcdLink {
     this.apdus++;
     this.bytes += msg.length + response.length;
     this.o.onApdu?.(Buffer.from(msg), response);
+    if (this.o.statsFile) writeFileSync(this.o.statsFile, JSON.stringify({ apdus: this.apdus, bytes: this.bytes }));
     this.send(socket, response);
     return true;
   }

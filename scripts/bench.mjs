@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// `npm run bench`: cns against OpenSC's own tools on the same virtual card in the real stack
+// (pcscd + vpcd), and the cold start of the CLI. Prints a Markdown table. Not a test: numbers.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as stack from './test-stack.mjs';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const CNS = [process.execPath, join(ROOT, 'bin', 'cns.js')];
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+const dir = mkdtempSync(join(tmpdir(), 'cns-bench-'));
+const stats = join(dir, 'stats.json');
+
+function run(argv) {
+  const full = TIME ? [TIME, '-f', '%M', ...argv] : argv;
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(full[0], full.slice(1), { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
+  const kb = TIME ? Number(r.stderr.trim().split('\n').pop()) : NaN;
+  return { ms, kb };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const counters = () => JSON.parse(readFileSync(stats, 'utf8'));
+
+/** APDUs and bytes of one run, as the virtual card counted them. */
+function exchanged(argv) {
+  const before = existsSync(stats) ? counters() : { apdus: 0, bytes: 0 };
+  run(argv);
+  const after = counters();
+  return { apdus: after.apdus - before.apdus, bytes: after.bytes - before.bytes };
+}
+
+// A physical card: 5 ms of reader/driver overhead per APDU, plus every byte at the card's
+// speed from TA1 (Fi/Di) on a 4 MHz clock, 11 etu per character, T=1 block framing (4 bytes
+// each way per APDU).
+function physicalMs(atrHex, apdus, bytes) {
+  const atr = Buffer.from(atrHex, 'hex');
+  let fi = 372;
+  let di = 1;
+  if (atr[1] & 0x10) {
+    const ta1 = atr[2];
+    fi = [372, 372, 558, 744, 1116, 1488, 1860, 0, 0, 512, 768, 1024, 1536, 2048, 0, 0][ta1 >> 4] || 372;
+    di = [0, 1, 2, 4, 8, 16, 32, 64, 12, 20, 0, 0, 0, 0, 0, 0][ta1 & 15] || 1;
+  }
+  const baud = (4e6 * di) / fi;
+  const charMs = (11 / baud) * 1000;
+  return { ms: apdus * 5 + (bytes + apdus * 8) * charMs, baud };
+}
+
+async function main() {
+  const reason = stack.unavailableReason();
+  if (reason) {
+    console.error(`bench: the real stack is needed: ${reason}`);
+    process.exit(1);
+  }
+  await stack.start();
+  try {
+    const image = join(dir, 'card.json');
+    const created = spawnSync(CNS[0], [...CNS.slice(1), 'sim', 'create', image], { encoding: 'utf8' });
+    if (created.status !== 0) throw new Error(created.stderr);
+    const atr = JSON.parse(readFileSync(image, 'utf8')).atr;
+    await stack.attach(image, 35963, ['--stats', stats]);
+    const out = join(dir, 'cert.pem');
+    const pairs = [
+      {
+        what: 'status / list PIN+certificates',
+        cns: [...CNS, 'status', '--json'],
+        opensc: ['pkcs15-tool', '--list-pins', '--list-certificates'],
+      },
+      {
+        what: 'export the certificate',
+        cns: [...CNS, 'cert', 'export', '--out', out, '--force'],
+        opensc: ['pkcs15-tool', '--read-certificate', '01'],
+      },
+    ];
+    const rows = [];
+    for (const p of pairs) {
+      const io = { cns: exchanged(p.cns), opensc: exchanged(p.opensc) };
+      const t = { cns: [], opensc: [] };
+      const m = { cns: [], opensc: [] };
+      for (let i = 0; i < RUNS; i++) {
+        for (const k of ['cns', 'opensc']) {
+          const r = run(p[k]);
+          t[k].push(r.ms);
+          m[k].push(r.kb);
+        }
+      }
+      for (const k of ['cns', 'opensc']) {
+        const phys = physicalMs(atr, io[k].apdus, io[k].bytes);
+        rows.push({
+          what: p.what,
+          tool: k === 'cns' ? `cns ${p.cns.slice(2).join(' ').replace(out, 'F')}` : p.opensc.join(' '),
+          apdus: io[k].apdus,
+          bytes: io[k].bytes,
+          median: median(t[k]),
+          ratio: k === 'cns' ? median(t.cns) / median(t.opensc) : 1,
+          rssMb: Math.max(...m[k]) / 1024,
+          physical: phys.ms,
+          baud: phys.baud,
+        });
+      }
+    }
+    const cold = [];
+    for (const args of [['--version'], ['--help'], ['readers']]) {
+      const xs = [];
+      const ms = [];
+      for (let i = 0; i < RUNS; i++) {
+        const r = run([...CNS, ...args]);
+        xs.push(r.ms);
+        ms.push(r.kb);
+      }
+      cold.push({ cmd: `cns ${args.join(' ')}`, median: median(xs), min: Math.min(...xs), rssMb: Math.max(...ms) / 1024 });
+    }
+    const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+    console.log(`\nSame virtual 2048-bit TS-CNS (ATR ${atr}) in "Virtual PCD 00 00", pcscd ${stack.status().netns ? 'in a quickack netns' : 'plain'}; ${RUNS} runs each, alternating; ${new Date().toISOString().slice(0, 10)}, node ${process.version}.\n`);
+    console.log('| operation | command | APDUs | bytes | wall median (ms) | vs OpenSC | peak RSS (MB) | physical card model (ms) |');
+    console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+    for (const r of rows) console.log(`| ${r.what} | \`${r.tool}\` | ${r.apdus} | ${r.bytes} | ${f(r.median)} | ${r.tool.startsWith('cns') ? `${f(r.ratio, 2)}×` : '1×'} | ${f(r.rssMb)} | ${f(r.physical, 0)} |`);
+    console.log(`\nPhysical model: APDUs × 5 ms + (bytes + 8 per APDU) × 11 etu at ${Math.round(rows[0].baud)} bit/s (TA1 of the ATR, 4 MHz clock).\n`);
+    console.log('| cold start | median (ms) | min (ms) | peak RSS (MB) |');
+    console.log('|---|---:|---:|---:|');
+    for (const c of cold) console.log(`| \`${c.cmd}\` | ${f(c.median)} | ${f(c.min)} | ${f(c.rssMb)} |`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e.message}`);
+  process.exit(1);
+});
