@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomInt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeAtr, parseAtr } from '../card/atr.js';
@@ -51,9 +51,14 @@ export interface CreateOptions {
   label?: string;
 }
 
+/** The package's fixtures/ folder, found upwards from this module (src/, dist/ or a bundle). */
 export function fixturesDir(): string {
-  // dist/sim/create.js and src/sim/create.ts are both two levels below the package root
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'fixtures', 'test-ca.pem'))) return join(dir, 'fixtures');
+    dir = dirname(dir);
+  }
+  throw new CreateError('the test CA (fixtures/test-ca.pem) is missing from this installation', 'ca-cert');
 }
 
 export function defaultCa(): { cert: Buffer; key: Buffer } {
