@@ -10,4 +10,7 @@ try {
   }
   throw e;
 }
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// Exit explicitly: a native PC/SC handle left open by the binding must not keep a finished
+// command alive (stdout and stderr are synchronous on Linux for files and pipes).
+process.exit(code);

@@ -133,7 +133,7 @@ export async function start() {
 
 /** Ask pcscd (through our own binding) whether a card is present in a reader. */
 async function cardPresent(readerName) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'cns.js'), 'readers', '--json'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'cns.js'), 'readers', '--json'], { encoding: 'utf8', timeout: 10000 });
   try {
     const j = JSON.parse(r.stdout);
     return !!j.readers?.find((x) => x.name === readerName && x.present);
