@@ -114,6 +114,16 @@ describe.skipIf(!STACK_OK)('through pcscd and a vpcd reader', () => {
     expect(r.code).toBe(6);
   });
 
+  it('a card that is not a TS-CNS: exit 7 with the ATR to quote', async () => {
+    await stack.attach(await makeCard('--atr', '3B8F8001804F0CA000000306030001000000006A'));
+    const r = await cns(['status', '--json']);
+    expect(r.code).toBe(7);
+    expect(r.json.error.code).toBe('CARD_UNSUPPORTED');
+    expect(r.json.error.message).toContain('3B8F8001804F0CA000000306030001000000006A');
+    const list = await cns(['readers', '--json']);
+    expect(list.json.readers[0]).toMatchObject({ present: true, isCns: false });
+  });
+
   it('pcscd not running: exit 5 with the advice to start it; back when it returns', async () => {
     const img = await makeCard();
     await stack.attach(img);
