@@ -4,14 +4,14 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { main: 'dist/cli/main.js' },
+  entryPoints: { main: 'dist/cli/main.js', 'pkcs11-worker': 'dist/pkcs11/worker.js' },
   bundle: true,
   splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
   outdir: 'dist/bundle',
-  external: ['pcsclite'],
+  external: ['pcsclite', 'graphene-pk11', 'pkcs11js'],
   // CommonJS dependencies bundled into ESM need a require()
   banner: { js: "import { createRequire as __cnsCreateRequire } from 'node:module'; const require = __cnsCreateRequire(import.meta.url);" },
   logLevel: 'warning',

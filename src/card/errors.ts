@@ -10,7 +10,8 @@ export type CardErrorCode =
   | 'FILE_NOT_FOUND'
   | 'CARD_UNSUPPORTED'
   | 'CARD_ERROR'
-  | 'INVALID_PIN_FORMAT';
+  | 'INVALID_PIN_FORMAT'
+  | 'NOT_SUPPORTED';
 
 export class CardError extends Error {
   constructor(

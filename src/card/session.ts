@@ -22,8 +22,14 @@ export interface TriesState {
   blocked: boolean | null;
   /** The reference is verified in the current security state (the card answered 9000). */
   verified: boolean;
-  /** The raw status word of the probe, for diagnostics. */
+  /** The raw status word of the probe, for diagnostics (0 when not from an APDU). */
   sw: number;
+  /** False when the source only knows a range (PKCS#11 token flags); absent means exact. */
+  exact?: boolean;
+  /** With `exact: false`: the least number of tries known to be left. */
+  atLeast?: number;
+  /** PKCS#11 "count low": a wrong PIN was entered since the last success. */
+  countLow?: boolean;
 }
 
 /**
@@ -42,6 +48,10 @@ export class CnsSession {
   ) {
     this.atrInfo = decodeAtr(transport.atr());
     this.channel = new ApduChannel(transport, { extendedLength: this.atrInfo.extendedLength, tracer });
+  }
+
+  get name(): string {
+    return this.transport.name;
   }
 
   /** STIncard masks want bit 0x80 in P2 of the PIN commands (OpenSC card-itacns.c). */

@@ -90,26 +90,113 @@ async function openPcsc(ctx: Context, name: string | undefined): Promise<Transpo
   }
 }
 
-/** Open the card, hold it for `fn` (one transaction), always release it. */
-export async function withCard<T>(ctx: Context, fn: (s: CnsSession) => Promise<T>): Promise<T> {
+/** What every backend offers the commands: the card application's operations. */
+export type CardAccess = CnsSession | import('../pkcs11/card.js').Pkcs11Card;
+
+function readerMatch<T extends { index: number }>(items: T[], spec: string, names: (t: T) => string[]): { kind: 'ok'; item: T } | { kind: 'ambiguous'; list: T[] } | { kind: 'none' } {
+  const exact = items.find((i) => names(i).includes(spec));
+  if (exact) return { kind: 'ok', item: exact };
+  if (/^\d+$/.test(spec)) {
+    const byIndex = items.find((i) => i.index === Number(spec));
+    if (byIndex) return { kind: 'ok', item: byIndex };
+  }
+  const sub = items.filter((i) => names(i).some((n) => n.toLowerCase().includes(spec.toLowerCase())));
+  if (sub.length === 1) return { kind: 'ok', item: sub[0]! };
+  return sub.length > 1 ? { kind: 'ambiguous', list: sub } : { kind: 'none' };
+}
+
+/** The card through a PKCS#11 module (--backend pkcs11, --module, or the fallback). */
+async function openPkcs11(ctx: Context): Promise<{ card: CardAccess; close: () => Promise<void> }> {
+  const { discoverModules, defaultModule } = await import('../pkcs11/modules.js');
+  const modulePath = ctx.opts.module ?? defaultModule(discoverModules())?.path;
+  if (!modulePath) throw new CliError('PKCS11_UNAVAILABLE', { detail: ctx.t('noPkcs11Module') });
+  const { Pkcs11Client } = await import('../pkcs11/client.js');
+  const { Pkcs11Card } = await import('../pkcs11/card.js');
+  const { client, info } = await Pkcs11Client.open(modulePath);
+  try {
+    const slots = await client.slots();
+    const describe = (l: typeof slots): string => l.map((s) => `${s.index}: "${s.description}"${s.token ? ` [${s.token.label}]` : ''}`).join(', ');
+    let slot = slots.find(() => false);
+    if (ctx.reader !== undefined) {
+      const m = readerMatch(slots, ctx.reader, (s) => [s.description, s.token?.label ?? '', s.token?.serialNumber ?? ''].filter(Boolean));
+      if (m.kind === 'ambiguous') throw new CliError('READER_AMBIGUOUS', { list: describe(m.list) });
+      if (m.kind === 'none') throw new CliError('READER_UNKNOWN', { reader: ctx.reader, list: describe(slots) });
+      slot = m.item;
+    } else {
+      // an uninitialised token (SoftHSM always offers one) is not a card to use
+      const present = slots.filter((s) => s.tokenPresent);
+      const initialised = present.filter((s) => !s.token || (s.token.flags & 0x400) !== 0);
+      const withToken = initialised.length ? initialised : present;
+      if (withToken.length > 1) throw new CliError('READER_AMBIGUOUS', { list: describe(withToken) });
+      slot = withToken[0];
+      if (!slot) throw slots.length ? new CliError('NO_CARD', { detail: ctx.t('noCardAnywhere') }) : new CliError('NO_READER');
+    }
+    if (!slot.tokenPresent) throw new CliError('NO_CARD', { detail: ctx.t('noCardIn', { reader: slot.description }) });
+    if (slot.tokenError === 'CKR_TOKEN_NOT_RECOGNIZED') {
+      throw new CliError('CARD_UNSUPPORTED', { detail: `${info.description} does not recognise the card in "${slot.description}"`, atr: '-' });
+    }
+    if (!slot.token) throw new CliError('CARD_ERROR', { detail: slot.tokenError ?? 'no token information' });
+    const card = new Pkcs11Card(client, slot, { path: modulePath, ...info });
+    return { card, close: () => client.close() };
+  } catch (e) {
+    client.kill();
+    throw e;
+  }
+}
+
+async function openPcscOrSim(ctx: Context): Promise<{ card: CardAccess; close: () => Promise<void> }> {
   const transport = await openTransport(ctx);
+  const session = new CnsSession(transport, ctx.tracer);
+  const close = async (): Promise<void> => {
+    if (session.securityStateChanged) transport.resetOnClose = true;
+    await transport.endTransaction().catch(() => {});
+    await transport.close().catch(() => {});
+  };
   try {
     await transport.beginTransaction();
-    const session = new CnsSession(transport, ctx.tracer);
-    try {
-      if (!session.atrInfo.isCns) {
-        throw new CliError('CARD_UNSUPPORTED', { detail: session.atrInfo.reason === 'cie' ? 'an Italian CIE, not a CNS' : 'the ATR does not say CNS', atr: session.atrInfo.atr });
-      }
-      const out = await fn(session);
-      if (session.securityStateChanged) transport.resetOnClose = true;
-      return out;
-    } catch (e) {
-      if (session.securityStateChanged) transport.resetOnClose = true;
-      throw e;
-    } finally {
-      await transport.endTransaction().catch(() => {});
+    if (!session.atrInfo.isCns) {
+      throw new CliError('CARD_UNSUPPORTED', { detail: session.atrInfo.reason === 'cie' ? 'an Italian CIE, not a CNS' : 'the ATR does not say CNS', atr: session.atrInfo.atr });
     }
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { card: session, close };
+}
+
+/**
+ * Which backend: `sim` readers in-process; --backend pkcs11 or --module: PKCS#11; otherwise
+ * PC/SC, falling back to the default PKCS#11 module when PC/SC cannot reach any reader.
+ */
+async function openCard(ctx: Context): Promise<{ card: CardAccess; close: () => Promise<void> }> {
+  const backend = ctx.opts.backend;
+  if (backend !== undefined && backend !== 'pcsc' && backend !== 'pkcs11') throw new CliError('USAGE', { detail: `--backend must be pcsc or pkcs11, not ${backend}` });
+  const sim = ctx.reader === 'sim' || ctx.reader?.startsWith('sim:');
+  if (sim) {
+    if (backend === 'pkcs11' || ctx.opts.module) throw new CliError('USAGE', { detail: 'the virtual card (--reader sim) is reached in-process, not through PKCS#11; attach it (cns sim attach) to use a module' });
+    return openPcscOrSim(ctx);
+  }
+  if (backend === 'pkcs11' || (backend === undefined && ctx.opts.module)) return openPkcs11(ctx);
+  try {
+    return await openPcscOrSim(ctx);
+  } catch (e) {
+    const { toCliError } = await import('./render.js');
+    const code = toCliError(e).code;
+    if (backend === 'pcsc' || (code !== 'PCSC_UNAVAILABLE' && code !== 'NO_READER')) throw e;
+    try {
+      return await openPkcs11(ctx);
+    } catch {
+      throw e; // PKCS#11 could not help either: the PC/SC error is the one to act on
+    }
+  }
+}
+
+/** Open the card, hold it for `fn` (exclusively), always release it. */
+export async function withCard<T>(ctx: Context, fn: (card: CardAccess) => Promise<T>): Promise<T> {
+  const { card, close } = await openCard(ctx);
+  try {
+    return await fn(card);
   } finally {
-    await transport.close().catch(() => {});
+    await close();
   }
 }

@@ -10,6 +10,8 @@ export interface GlobalOptions {
   lang?: string;
   trace?: boolean;
   color?: boolean;
+  backend?: string;
+  module?: string;
 }
 
 export const SCHEMA_VERSION = 1;

@@ -28,6 +28,14 @@ const M = {
   },
   PIN_INCORRECT: { en: 'Wrong PIN. Tries left: {tries}.', it: 'PIN errato. Tentativi rimasti: {tries}.' },
   PUK_INCORRECT: { en: 'Wrong PUK. Tries left: {tries}.', it: 'PUK errato. Tentativi rimasti: {tries}.' },
+  PIN_INCORRECT_UNKNOWN: {
+    en: 'Wrong PIN. The card counted it; how many tries are left is not known here (cns status --backend pcsc reads it).',
+    it: 'PIN errato. La carta lo ha contato; quanti tentativi restano qui non si sa (cns status --backend pcsc lo legge).',
+  },
+  PUK_INCORRECT_UNKNOWN: {
+    en: 'Wrong PUK. The card counted it; how many tries are left is not known here.',
+    it: 'PUK errato. La carta lo ha contato; quanti tentativi restano qui non si sa.',
+  },
   PIN_BLOCKED: {
     en: 'The PIN is blocked. Unblock it with the PUK: cns pin unblock',
     it: 'Il PIN è bloccato. Sbloccalo con il PUK: cns pin unblock',
@@ -73,6 +81,19 @@ const M = {
   pcscInstall: {
     en: 'PC/SC support is not installed: install libpcsclite-dev (Debian/Ubuntu), then install cns again ("npm ci" in its folder, or "npm install -g" again). The virtual card works without it: --reader sim',
     it: 'Il supporto PC/SC non è installato: installa libpcsclite-dev (Debian/Ubuntu), poi reinstalla cns ("npm ci" nella sua cartella, o di nuovo "npm install -g"). La carta virtuale funziona anche senza: --reader sim',
+  },
+  PKCS11_UNAVAILABLE: { en: 'PKCS#11 is not available: {detail}', it: 'PKCS#11 non è disponibile: {detail}' },
+  PKCS11_MODULE_ERROR: {
+    en: 'The PKCS#11 module failed: {detail}. The card was not changed by cns; try the PC/SC backend (--backend pcsc) or reinstall the middleware.',
+    it: 'Il modulo PKCS#11 ha avuto un errore: {detail}. cns non ha modificato la carta; prova il backend PC/SC (--backend pcsc) o reinstalla il middleware.',
+  },
+  PKCS11_NOT_SUPPORTED: {
+    en: '{detail}. Use the PC/SC backend (--backend pcsc), which unblocks with RESET RETRY COUNTER, or the middleware\'s own tool.',
+    it: '{detail}. Usa il backend PC/SC (--backend pcsc), che sblocca con RESET RETRY COUNTER, o lo strumento del middleware.',
+  },
+  noPkcs11Module: {
+    en: 'no PKCS#11 module found (OpenSC, bit4id xPKI, Athena IDProtect); install one (apt-get install opensc-pkcs11) or give --module PATH',
+    it: 'nessun modulo PKCS#11 trovato (OpenSC, bit4id xPKI, Athena IDProtect); installane uno (apt-get install opensc-pkcs11) o indica --module PERCORSO',
   },
   CARD_BUSY: { en: 'The card is in use by another program ({detail}). Try again.', it: 'La carta è in uso da un altro programma ({detail}). Riprova.' },
   NO_CARD: { en: 'No card: {detail}', it: 'Nessuna carta: {detail}' },
@@ -131,10 +152,15 @@ const M = {
   notCnsSubject: { en: 'the certificate CN does not follow the CNS pattern', it: 'il CN del certificato non segue lo schema CNS' },
   // user interface
   triesLeft: { en: '{what} tries left: {tries}', it: 'Tentativi {what} rimasti: {tries}' },
-  triesUnknown: { en: '{what} tries left: unknown (the card does not say)', it: 'Tentativi {what} rimasti: sconosciuti (la carta non lo indica)' },
+  triesRange: { en: '{what} tries left: at least {n} (the module reports no exact count)', it: 'Tentativi {what} rimasti: almeno {n} (il modulo non indica il numero esatto)' },
+  triesUnknown: { en: '{what} tries left: unknown (the card or module does not say)', it: 'Tentativi {what} rimasti: sconosciuti (la carta o il modulo non lo indica)' },
   lastAttemptWarning: {
     en: 'WARNING: this is the last {what} try. A wrong {what} now blocks it.',
     it: 'ATTENZIONE: è l\'ultimo tentativo per il {what}. Un {what} errato ora lo blocca.',
+  },
+  unknownTriesWarning: {
+    en: 'WARNING: the {what} counter cannot be read here; this may be the last try, and a wrong {what} may block it.',
+    it: 'ATTENZIONE: il contatore del {what} qui non è leggibile; potrebbe essere l\'ultimo tentativo, e un {what} errato potrebbe bloccarlo.',
   },
   lastAttemptConfirm: { en: 'Type CONFIRM to use the last try', it: 'Scrivi CONFERMO per usare l\'ultimo tentativo' },
   lastAttemptWord: { en: 'CONFIRM', it: 'CONFERMO' },

@@ -39,6 +39,8 @@ export function buildProgram(run: Runner): Command {
     .option('--json', 'one JSON document on stdout (schemaVersion 1)')
     .addOption(new Option('--lang <lang>', 'language of messages (default from LC_ALL/LC_MESSAGES/LANG)').choices(['it', 'en']))
     .option('--trace', 'print every APDU to stderr (PIN and PUK data redacted)')
+    .addOption(new Option('--backend <backend>', 'pcsc (raw APDUs) or pkcs11 (through a middleware); default: pcsc, else pkcs11').choices(['pcsc', 'pkcs11']))
+    .option('--module <path>', 'PKCS#11 module to use (implies --backend pkcs11); default: OpenSC, bit4id xPKI or Athena if installed')
     .option('--no-color', 'no colours (also NO_COLOR=1, and whenever stdout is not a terminal)')
     .showHelpAfterError(false)
     .addHelpText('after', `${READER_HELP}\n${SECRET_HELP}\n\n${EXIT_TABLE_TEXT}\n`);

@@ -8,6 +8,7 @@ import { PemError } from '../cert/pem.js';
 import { ImageError } from '../sim/image.js';
 import { PcscUnavailableError } from '../pcsc/binding.js';
 import { PcscError } from '../pcsc/client.js';
+import { Pkcs11CallError, Pkcs11ModuleError } from '../pkcs11/client.js';
 import type { Context } from './context.js';
 import { CliError } from './errors.js';
 import type { MessageKey } from './i18n.js';
@@ -24,6 +25,10 @@ export function toCliError(e: unknown, secretOp?: 'PIN' | 'PUK'): CliError {
         return new CliError(e.code, { tries: e.details.triesLeft ?? '?', now: e.details.blockedNow ? 1 : '' }, { triesLeft: e.details.triesLeft });
       case 'INVALID_PIN_FORMAT':
         return new CliError('INVALID_PIN_FORMAT', { what: secretOp ?? 'PIN', len: '5-8' });
+      case 'CARD_UNSUPPORTED':
+        return new CliError('CARD_UNSUPPORTED', { detail: e.message, atr: '-' });
+      case 'NOT_SUPPORTED':
+        return new CliError('PKCS11_NOT_SUPPORTED', { detail: e.message });
       case 'FILE_NOT_FOUND':
         return new CliError('CARD_UNSUPPORTED', { detail: `unsupported layout: ${e.message}`, atr: '' });
       default:
@@ -49,6 +54,10 @@ export function toCliError(e: unknown, secretOp?: 'PIN' | 'PUK'): CliError {
   if (e instanceof PcscUnavailableError) {
     return new CliError('PCSC_UNAVAILABLE', { detail: e.message, reason: e.reason });
   }
+  if (e instanceof Pkcs11ModuleError) {
+    return e.reason === 'not-installed' ? new CliError('PKCS11_UNAVAILABLE', { detail: e.message }) : new CliError('PKCS11_MODULE_ERROR', { detail: e.message });
+  }
+  if (e instanceof Pkcs11CallError) return new CliError('CARD_ERROR', { detail: `${e.ckr ?? ''} ${e.message}`.trim() });
   if (e instanceof PcscError) {
     switch (e.fault) {
       case 'service':
@@ -81,6 +90,8 @@ export function renderError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK'):
   let key: MessageKey = ce.code;
   if (ce.code === 'CARD_REMOVED' && ce.params.secret) key = 'CARD_REMOVED_SECRET';
   else if (ce.code === 'PIN_BLOCKED' && ce.params.now) key = 'PIN_BLOCKED_NOW';
+  else if (ce.code === 'PIN_INCORRECT' && ce.params.tries === '?') key = 'PIN_INCORRECT_UNKNOWN';
+  else if (ce.code === 'PUK_INCORRECT' && ce.params.tries === '?') key = 'PUK_INCORRECT_UNKNOWN';
   else if (ce.code === 'PUK_BLOCKED' && ce.params.now) key = 'PUK_BLOCKED_NOW';
   if (ce.code === 'PCSC_UNAVAILABLE' && !ce.extra.hint) {
     const hint = ctx.t(ce.params.reason === 'module-missing' ? 'pcscInstall' : 'pcscStart');

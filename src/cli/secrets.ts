@@ -118,8 +118,8 @@ export class Secrets {
   }
 
   /** With one try left: --last-attempt, or the typed confirmation word on a terminal. */
-  async confirmLastAttempt(what: 'PIN' | 'PUK', flag: boolean | undefined): Promise<void> {
-    this.ctx.note(this.ctx.c.yellow.bold(this.ctx.t('lastAttemptWarning', { what })));
+  async confirmLastAttempt(what: 'PIN' | 'PUK', flag: boolean | undefined, countUnknown = false): Promise<void> {
+    this.ctx.note(this.ctx.c.yellow.bold(this.ctx.t(countUnknown ? 'unknownTriesWarning' : 'lastAttemptWarning', { what })));
     if (flag) return;
     if (!this.interactive || !canPrompt()) throw new CliError('LAST_ATTEMPT_REFUSED', { what });
     const { input } = await import('@inquirer/prompts');

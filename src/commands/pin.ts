@@ -1,6 +1,6 @@
-import type { CnsSession, SecretKind, TriesState } from '../card/session.js';
+import type { SecretKind, TriesState } from '../card/session.js';
 import type { Context } from '../cli/context.js';
-import { withCard } from '../cli/connect.js';
+import { type CardAccess, withCard } from '../cli/connect.js';
 import { CliError } from '../cli/errors.js';
 import { type SecretName, type SecretOptions, Secrets } from '../cli/secrets.js';
 import { renderError } from '../cli/render.js';
@@ -24,17 +24,18 @@ const SECRETS: Record<Op, SecretName[]> = {
  * shown before any prompt; blocked -> stop; one try left -> --last-attempt or typed
  * confirmation; then exactly one command to the card, never repeated.
  */
-async function gate(ctx: Context, s: CnsSession, kind: SecretKind, secrets: Secrets, lastAttempt: boolean | undefined): Promise<TriesState> {
+async function gate(ctx: Context, s: CardAccess, kind: SecretKind, secrets: Secrets, lastAttempt: boolean | undefined): Promise<TriesState> {
   const what = kind === 'pin' ? 'PIN' : 'PUK';
   const t = await s.tries(kind);
   if (t.blocked) {
     throw new CliError(kind === 'pin' ? 'PIN_BLOCKED' : 'PUK_BLOCKED', {}, { triesLeft: 0 });
   }
-  ctx.note(t.triesLeft === null ? ctx.t('triesUnknown', { what }) : ctx.t('triesLeft', { what, tries: t.triesLeft }));
+  if (t.triesLeft !== null) ctx.note(ctx.t('triesLeft', { what, tries: t.triesLeft }));
+  else if (t.atLeast !== undefined) ctx.note(ctx.t('triesRange', { what, n: t.atLeast }));
+  else ctx.note(ctx.t('triesUnknown', { what }));
   // An unknown PUK counter is treated as a last try: three wrong PUKs end the card.
-  if (t.triesLeft === 1 || (kind === 'puk' && t.triesLeft === null && !t.verified)) {
-    await secrets.confirmLastAttempt(what, lastAttempt);
-  }
+  const unknownPuk = kind === 'puk' && t.triesLeft === null && !t.verified && t.atLeast === undefined;
+  if (t.triesLeft === 1 || unknownPuk) await secrets.confirmLastAttempt(what, lastAttempt, unknownPuk);
   return t;
 }
 
@@ -85,7 +86,7 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
 }
 
 /** Sign a random challenge with the card's key and check it against the card's certificate. */
-async function signTest(s: CnsSession): Promise<Record<string, unknown>> {
+async function signTest(s: CardAccess): Promise<Record<string, unknown>> {
   const { randomBytes, createVerify, X509Certificate } = await import('node:crypto');
   const der = await s.readCertificateFile();
   const cert = new X509Certificate(der);

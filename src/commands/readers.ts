@@ -51,7 +51,9 @@ export async function readersCommand(ctx: Context): Promise<number> {
     ce.extra.data = { readers: [], sim };
     throw ce;
   }
-  ctx.result({ readers, sim });
+  const { discoverModules } = await import('../pkcs11/modules.js');
+  const pkcs11Modules = discoverModules();
+  ctx.result({ readers, sim, pkcs11Modules });
   if (!ctx.json) {
     if (readers.length === 0) ctx.print(ctx.t('NO_READER'));
     for (const r of readers) {
@@ -60,6 +62,7 @@ export async function readersCommand(ctx: Context): Promise<number> {
       if (r.atr) ctx.print(`    ATR ${r.atr.replace(/(..)(?!$)/g, '$1 ')}`);
     }
     ctx.print(` -  ${'sim'.padEnd(28)} ${ctx.c.dim(`${sim.note} (${sim.image})`)}`);
+    for (const m of pkcs11Modules) ctx.print(`    PKCS#11 ${m.name.padEnd(20)} ${ctx.c.dim(m.path)}`);
   }
   return 0;
 }

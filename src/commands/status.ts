@@ -7,6 +7,8 @@ import { datiPersonaliHash } from '../cert/cnsSubject.js';
 import type { CertificateSummary } from '../cert/summary.js';
 import type { Context } from '../cli/context.js';
 import { withCard } from '../cli/connect.js';
+import type { Pkcs11Card } from '../pkcs11/card.js';
+import { CnsSession as CnsSessionClass } from '../card/session.js';
 import { CliError } from '../cli/errors.js';
 import type { MessageKey } from '../cli/i18n.js';
 import { toCliError } from '../cli/render.js';
@@ -15,6 +17,9 @@ export interface TriesJson {
   triesLeft: number | null;
   blocked: boolean | null;
   verified: boolean;
+  /** Present (false) when only a range is known (PKCS#11 token flags). */
+  exact?: boolean;
+  atLeast?: number;
 }
 
 export interface Check {
@@ -35,7 +40,12 @@ export interface CardReport {
 }
 
 export function triesJson(t: TriesState): TriesJson {
-  return { triesLeft: t.triesLeft, blocked: t.blocked, verified: t.verified };
+  const j: TriesJson = { triesLeft: t.triesLeft, blocked: t.blocked, verified: t.verified };
+  if (t.exact === false) {
+    j.exact = false;
+    if (t.atLeast !== undefined) j.atLeast = t.atLeast;
+  }
+  return j;
 }
 
 async function attempt<T>(problems: CardReport['problems'], code: string, f: () => Promise<T>): Promise<T | null> {
@@ -138,6 +148,57 @@ export async function collectReport(s: CnsSession, now: Date, warnDays: number):
   };
 }
 
+/**
+ * The same report through PKCS#11: what the module shows, nothing invented. No ATR, no
+ * EF_Dati_personali (holder data come from the certificate, marked so), tries from token flags.
+ */
+export async function collectP11Report(card: Pkcs11Card, now: Date, warnDays: number): Promise<CardReport> {
+  const problems: CardReport['problems'] = [{ code: 'PKCS11_LIMITS', message: 'through PKCS#11: no ATR, no EF_Dati_personali, tries only as token flags' }];
+  if (!card.flagsReliable) problems.push({ code: 'PKCS11_FLAGS_UNRELIABLE', message: "OpenSC's CNS emulation never reads the PIN counter and flags every PIN as locked: tries are unknown here; use --backend pcsc to read them" });
+  const certDer = await attempt(problems, 'CERTIFICATE_UNREADABLE', () => card.readCertificateFile());
+  let certificate: CertificateSummary | null = null;
+  let subject: { type: string; value: string }[] = [];
+  if (certDer) {
+    const { summarizeDer } = await import('../cert/summary.js');
+    const r = await attempt(problems, 'CERTIFICATE_UNPARSABLE', async () => summarizeDer(certDer, now, warnDays));
+    certificate = r?.summary ?? null;
+    subject = r?.parsed.subject ?? [];
+  }
+  const pin = await card.tries('pin');
+  const puk = await card.tries('puk');
+  const token = card.slot.token!;
+  const serialIsCardId = /^\d{16}$/.test(token.serialNumber);
+  const checks: Check[] = [];
+  if (certificate) {
+    checks.push({ code: 'CERT_CN_PATTERN', status: certificate.codiceFiscale ? 'pass' : 'fail', detail: certificate.commonName ?? '(no CN)' });
+    if (certificate.codiceFiscale) {
+      const r = checkCodiceFiscale(certificate.codiceFiscale);
+      checks.push({ code: 'CF_CHECK_CHARACTER', status: r === 'valid' ? 'pass' : 'fail', detail: r });
+      if (serialIsCardId) checks.push({ code: 'CARD_ID_MATCH', status: certificate.cardId === token.serialNumber ? 'pass' : 'fail', detail: `certificate ${certificate.cardId}, token serial ${token.serialNumber}` });
+    }
+  }
+  const attr = (t: string): string | null => subject.find((a) => a.type === t)?.value ?? null;
+  return {
+    reader: card.name,
+    card: {
+      atr: null as unknown as string,
+      model: `${token.manufacturerID} ${token.model}`.trim(),
+      id: serialIsCardId ? token.serialNumber : null,
+      backend: 'pkcs11',
+      token: { label: token.label, manufacturer: token.manufacturerID, model: token.model, serialNumber: token.serialNumber, slot: card.slot.description },
+      module: card.module,
+    },
+    holder: certificate
+      ? { surname: attr('SN'), givenName: attr('GN'), codiceFiscale: certificate.codiceFiscale, source: 'certificate' }
+      : null,
+    certificate,
+    checks,
+    pin: triesJson(pin),
+    puk: triesJson(puk),
+    problems,
+  };
+}
+
 export function parseWarnDays(v: string | undefined): number {
   if (v === undefined) return 30;
   if (!/^\d{1,5}$/.test(v)) throw new CliError('USAGE', { detail: `--warn-days must be a whole number of days, not "${v}"` });
@@ -161,6 +222,7 @@ export function certificateLine(ctx: Context, c: CertificateSummary): string {
 
 export function triesText(ctx: Context, t: TriesJson): string {
   if (t.blocked) return ctx.c.red(ctx.t('blocked'));
+  if (t.triesLeft === null && t.atLeast !== undefined) return `≥ ${t.atLeast}`;
   if (t.triesLeft === null) return t.verified ? ctx.t('verifiedNow') : ctx.t('unknown');
   const s = ctx.t('tries', { tries: t.triesLeft });
   return t.triesLeft <= 1 ? ctx.c.yellow(s) : s;
@@ -182,19 +244,20 @@ export function printCertificate(ctx: Context, c: CertificateSummary): void {
 
 export async function statusCommand(ctx: Context, o: { warnDays?: string }): Promise<number> {
   const warnDays = parseWarnDays(o.warnDays);
-  const report = await withCard(ctx, (s) => collectReport(s, new Date(), warnDays));
+  const report = await withCard(ctx, (c) => (c instanceof CnsSessionClass ? collectReport(c, new Date(), warnDays) : collectP11Report(c, new Date(), warnDays)));
   ctx.result(report as unknown as Record<string, unknown>);
   if (!ctx.json) {
     const r = report;
     row(ctx, 'lCard', `${r.card.model}`);
-    row(ctx, 'lAtr', r.card.atr.replace(/(..)(?!$)/g, '$1 '), 2);
+    if (r.card.atr) row(ctx, 'lAtr', r.card.atr.replace(/(..)(?!$)/g, '$1 '), 2);
+    if (r.card.token) row(ctx, 'PKCS#11', `${(r.card.token as { label: string }).label} (${(r.card.module as { path: string }).path})`, 2);
     if (r.card.generation) row(ctx, 'lGeneration', `${r.card.generation}${r.card.middleware ? ` (${r.card.middleware})` : ''}`, 2);
     row(ctx, 'lCardId', `${r.card.id ?? ctx.t('unknown')}${r.card.type ? ` (${String(r.card.type)})` : ''}`, 2);
     if (r.holder) {
       row(ctx, 'lHolder', `${r.holder.surname ?? ''} ${r.holder.givenName ?? ''}`.trim());
       row(ctx, 'lCodiceFiscale', r.holder.codiceFiscale ?? '', 2);
       if (r.holder.birthDate) row(ctx, 'lBirth', r.holder.birthDate, 2);
-      row(ctx, 'lCardDates', `${r.holder.issueDate ?? '?'} / ${r.holder.expiryDate ?? '?'}`, 2);
+      if (r.holder.source === 'EF_Dati_personali') row(ctx, 'lCardDates', `${r.holder.issueDate ?? '?'} / ${r.holder.expiryDate ?? '?'}`, 2);
     }
     if (r.certificate) printCertificate(ctx, r.certificate);
     row(ctx, 'lPin', triesText(ctx, r.pin));

@@ -1,0 +1,122 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { CertObject, Envelope, Reply, Request, SlotInfo } from './protocol.js';
+
+/** The module failed as a program: could not load, crashed, or hung. */
+export class Pkcs11ModuleError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'not-installed' | 'load' | 'crash' | 'timeout',
+  ) {
+    super(message);
+    this.name = 'Pkcs11ModuleError';
+  }
+}
+
+/** The module answered a call with a CKR_* error. */
+export class Pkcs11CallError extends Error {
+  constructor(
+    readonly ckr: string | null,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'Pkcs11CallError';
+  }
+}
+
+function workerPath(): string {
+  // the bundle puts the worker beside its chunks; tsc output keeps it beside this file
+  for (const name of ['./pkcs11-worker.js', './worker.js']) {
+    const p = fileURLToPath(new URL(name, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  throw new Pkcs11ModuleError('the PKCS#11 worker is missing from this installation', 'not-installed');
+}
+
+/** Default time a single PKCS#11 call may take before the module is declared hung. */
+const CALL_TIMEOUT_MS = Number(process.env.CNS_PKCS11_TIMEOUT_MS ?? 30000);
+
+/** A PKCS#11 module loaded in a worker process, with every call bounded in time. */
+export class Pkcs11Client {
+  private readonly child: ChildProcess;
+  private next = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private dead?: Pkcs11ModuleError;
+
+  private constructor(readonly modulePath: string) {
+    this.child = fork(workerPath(), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let stderr = '';
+    this.child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    this.child.on('message', (m: Reply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      clearTimeout(p.timer);
+      if (m.ok) p.resolve(m.value);
+      else p.reject(new Pkcs11CallError(m.error?.ckr ?? null, m.error?.message ?? 'PKCS#11 error'));
+    });
+    this.child.on('exit', (code, signal) => {
+      const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      this.dead ??= new Pkcs11ModuleError(`the PKCS#11 module ${modulePath} crashed (${why})${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`, 'crash');
+      for (const [id, p] of this.pending) {
+        clearTimeout(p.timer);
+        p.reject(this.dead);
+        this.pending.delete(id);
+      }
+    });
+  }
+
+  static async open(modulePath: string): Promise<{ client: Pkcs11Client; info: { description: string; manufacturerID: string } }> {
+    const client = new Pkcs11Client(modulePath);
+    try {
+      const info = (await client.call({ op: 'open', module: modulePath })) as { description: string; manufacturerID: string };
+      return { client, info };
+    } catch (e) {
+      client.kill();
+      if (e instanceof Pkcs11CallError) {
+        const missing = /Cannot find module 'graphene-pk11'/.test(e.message);
+        throw new Pkcs11ModuleError(missing ? 'graphene-pk11 is not installed' : `cannot load ${modulePath}: ${e.message}`, missing ? 'not-installed' : 'load');
+      }
+      throw e;
+    }
+  }
+
+  call(req: Request, timeoutMs = CALL_TIMEOUT_MS): Promise<unknown> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        this.dead = new Pkcs11ModuleError(`the PKCS#11 module ${this.modulePath} did not answer ${req.op} within ${Math.round(timeoutMs / 1000)} s`, 'timeout');
+        this.kill();
+        reject(this.dead);
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      const env: Envelope = { id, req };
+      this.child.send(env);
+    });
+  }
+
+  slots(): Promise<SlotInfo[]> {
+    return this.call({ op: 'slots' }) as Promise<SlotInfo[]>;
+  }
+
+  certs(slot: number): Promise<CertObject[]> {
+    return this.call({ op: 'certs', slot }) as Promise<CertObject[]>;
+  }
+
+  async close(): Promise<void> {
+    if (this.dead || this.child.exitCode !== null) return;
+    try {
+      await this.call({ op: 'close' }, 5000);
+    } catch {
+      /* it is going away anyway */
+    }
+    this.kill();
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+}
