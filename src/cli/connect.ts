@@ -93,18 +93,6 @@ async function openPcsc(ctx: Context, name: string | undefined): Promise<Transpo
 /** What every backend offers the commands: the card application's operations. */
 export type CardAccess = CnsSession | import('../pkcs11/card.js').Pkcs11Card;
 
-function readerMatch<T extends { index: number }>(items: T[], spec: string, names: (t: T) => string[]): { kind: 'ok'; item: T } | { kind: 'ambiguous'; list: T[] } | { kind: 'none' } {
-  const exact = items.find((i) => names(i).includes(spec));
-  if (exact) return { kind: 'ok', item: exact };
-  if (/^\d+$/.test(spec)) {
-    const byIndex = items.find((i) => i.index === Number(spec));
-    if (byIndex) return { kind: 'ok', item: byIndex };
-  }
-  const sub = items.filter((i) => names(i).some((n) => n.toLowerCase().includes(spec.toLowerCase())));
-  if (sub.length === 1) return { kind: 'ok', item: sub[0]! };
-  return sub.length > 1 ? { kind: 'ambiguous', list: sub } : { kind: 'none' };
-}
-
 /** The card through a PKCS#11 module (--backend pkcs11, --module, or the fallback). */
 async function openPkcs11(ctx: Context): Promise<{ card: CardAccess; close: () => Promise<void> }> {
   const { discoverModules, defaultModule } = await import('../pkcs11/modules.js');
@@ -118,7 +106,8 @@ async function openPkcs11(ctx: Context): Promise<{ card: CardAccess; close: () =
     const describe = (l: typeof slots): string => l.map((s) => `${s.index}: "${s.description}"${s.token ? ` [${s.token.label}]` : ''}`).join(', ');
     let slot = slots.find(() => false);
     if (ctx.reader !== undefined) {
-      const m = readerMatch(slots, ctx.reader, (s) => [s.description, s.token?.label ?? '', s.token?.serialNumber ?? ''].filter(Boolean));
+      const { matchSpec } = await import('../pcsc/select.js');
+      const m = matchSpec(slots, ctx.reader, (s) => [s.description, s.token?.label ?? '', s.token?.serialNumber ?? ''].filter(Boolean));
       if (m.kind === 'ambiguous') throw new CliError('READER_AMBIGUOUS', { list: describe(m.list) });
       if (m.kind === 'none') throw new CliError('READER_UNKNOWN', { reader: ctx.reader, list: describe(slots) });
       slot = m.item;

@@ -169,6 +169,7 @@ const M = {
   promptNewPin: { en: 'New PIN (5-8 digits)', it: 'Nuovo PIN (5-8 cifre)' },
   promptNewPinAgain: { en: 'New PIN again', it: 'Ripeti il nuovo PIN' },
   promptPuk: { en: 'PUK (8 digits)', it: 'PUK (8 cifre)' },
+  samePin: { en: 'the new PIN is the same as the current one', it: 'il nuovo PIN è uguale a quello attuale' },
   pinVerified: { en: 'PIN correct.', it: 'PIN corretto.' },
   pinChanged: { en: 'PIN changed.', it: 'PIN cambiato.' },
   pinUnblocked: { en: 'PIN unblocked and set to the new value.', it: 'PIN sbloccato e impostato al nuovo valore.' },

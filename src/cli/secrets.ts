@@ -83,7 +83,7 @@ export class Secrets {
     }
     const cur = this.values.get('currentPin');
     if (cur !== undefined && cur === this.values.get('newPin')) {
-      throw new CliError('INVALID_INPUT', { what: 'PIN', detail: this.ctx.lang === 'it' ? 'il nuovo PIN è uguale a quello attuale' : 'the new PIN is the same as the current one' });
+      throw new CliError('INVALID_INPUT', { what: 'PIN', detail: this.ctx.t('samePin') });
     }
   }
 
@@ -105,7 +105,7 @@ export class Secrets {
       let problem: CliError | undefined = err;
       if (!problem && name === 'newPin') {
         if (v === this.values.get('currentPin')) {
-          problem = new CliError('INVALID_INPUT', { what: 'PIN', detail: this.ctx.lang === 'it' ? 'il nuovo PIN è uguale a quello attuale' : 'the new PIN is the same as the current one' });
+          problem = new CliError('INVALID_INPUT', { what: 'PIN', detail: this.ctx.t('samePin') });
         } else if ((await ask('promptNewPinAgain')) !== v) problem = new CliError('PIN_MISMATCH');
       }
       if (!problem) {

@@ -9,22 +9,33 @@ export type Selection =
   | { kind: 'not-cns'; reader: ReaderState };
 
 /**
+ * `--reader` against a list (PC/SC readers, PKCS#11 slots): an exact name, then an index, then a
+ * unique case-insensitive part of any of the names.
+ */
+export function matchSpec<T extends { index: number }>(items: T[], spec: string, names: (t: T) => string[]): { kind: 'ok'; item: T } | { kind: 'ambiguous'; list: T[] } | { kind: 'none' } {
+  const exact = items.find((i) => names(i).includes(spec));
+  if (exact) return { kind: 'ok', item: exact };
+  if (/^\d+$/.test(spec)) {
+    const byIndex = items.find((i) => i.index === Number(spec));
+    if (byIndex) return { kind: 'ok', item: byIndex };
+  }
+  const sub = items.filter((i) => names(i).some((n) => n.toLowerCase().includes(spec.toLowerCase())));
+  if (sub.length === 1) return { kind: 'ok', item: sub[0]! };
+  return sub.length > 1 ? { kind: 'ambiguous', list: sub } : { kind: 'none' };
+}
+
+/**
  * Which reader a command uses. `--reader`: an exact name, a unique case-insensitive substring,
  * or an index from `cns readers`. Without it: the only reader holding a CNS card.
  */
 export function selectReader(readers: ReaderState[], spec: string | undefined, isCns: (atr: Buffer) => boolean): Selection {
   if (readers.length === 0) return { kind: 'no-readers' };
   if (spec !== undefined) {
-    let match = readers.find((r) => r.name === spec);
-    if (!match && /^\d+$/.test(spec)) match = readers.find((r) => r.index === Number(spec));
-    if (!match) {
-      const sub = readers.filter((r) => r.name.toLowerCase().includes(spec.toLowerCase()));
-      if (sub.length > 1) return { kind: 'ambiguous', candidates: sub };
-      match = sub[0];
-    }
-    if (!match) return { kind: 'unknown-reader', readers };
-    if (!match.present || !match.atr) return { kind: 'no-card', reader: match };
-    return { kind: 'ok', reader: match };
+    const m = matchSpec(readers, spec, (r) => [r.name]);
+    if (m.kind === 'ambiguous') return { kind: 'ambiguous', candidates: m.list };
+    if (m.kind === 'none') return { kind: 'unknown-reader', readers };
+    if (!m.item.present || !m.item.atr) return { kind: 'no-card', reader: m.item };
+    return { kind: 'ok', reader: m.item };
   }
   const withCard = readers.filter((r) => r.present && r.atr);
   const cns = withCard.filter((r) => isCns(r.atr!));
