@@ -102,7 +102,7 @@ export async function startPcscd() {
     if (owner && alive(owner)) throw new Error(`another pcscd (pid ${owner}) is running; stop it first (the test stack starts its own)`);
     unlinkSync(PCSCD_SOCKET); // stale: a new pcscd exits while the old socket exists
   }
-  const pid = spawnLogged('pcscd', inNs(['pcscd', '--foreground', '--apdu', '--debug']));
+  const pid = spawnLogged('pcscd', inNs(['pcscd', '--foreground']));
   const end = Date.now() + 5000;
   while (!existsSync(PCSCD_SOCKET)) {
     if (!alive(pid)) throw new Error(`pcscd exited at start; see ${join(STATE_DIR, 'pcscd.log')}`);

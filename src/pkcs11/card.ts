@@ -90,7 +90,10 @@ export class Pkcs11Card {
       await this.client.call({ op: 'initPin', slot: this.slot.index, soPin: puk, newPin });
     } catch (e) {
       if (e instanceof Pkcs11CallError && (e.ckr === 'CKR_FUNCTION_NOT_SUPPORTED' || e.ckr === 'CKR_USER_TYPE_INVALID')) {
-        throw new CardError('NOT_SUPPORTED', `${this.module.description} cannot unblock a PIN through PKCS#11 (${e.ckr}); nothing was sent to the card`, { operation: 'C_InitPIN' });
+        const opensc = /opensc/i.test(this.module.manufacturerID + this.module.description)
+          ? ' (OpenSC does it when its opensc.conf sets user_pin_unblock_style = init_pin_in_so_session)'
+          : '';
+        throw new CardError('NOT_SUPPORTED', `${this.module.description} refuses to unblock a PIN through PKCS#11 (${e.ckr})${opensc}; nothing was sent to the card`, { operation: 'C_InitPIN' });
       }
       await this.fail(e, 'puk', 'C_Login(SO)/C_InitPIN');
     }

@@ -57,7 +57,7 @@ describe.skipIf(!STACK_OK)("through OpenSC's PKCS#11 module, on the virtual card
     expect((await cns(['status', '--backend', 'pcsc', '--json'])).json.pin).toMatchObject({ triesLeft: 0, blocked: true });
   });
 
-  it('change through C_SetPIN; unblock: OpenSC refuses C_InitPIN for a CNS, said plainly, PUK untouched', async () => {
+  it('change through C_SetPIN; unblock: refused by default OpenSC (said plainly, PUK untouched), done with the SO-session setting', async () => {
     const img = await makeCard('--pin-tries', '1');
     await stack.attach(img);
     let r = await cns(['pin', 'change', ...P11, '--env', '--json'], { env: { CNS_PIN: '12345', CNS_NEW_PIN: '86420' } });
@@ -69,8 +69,17 @@ describe.skipIf(!STACK_OK)("through OpenSC's PKCS#11 module, on the virtual card
     expect(r.json.error.code).toBe('PKCS11_NOT_SUPPORTED');
     expect(r.json.error.message).toMatch(/--backend pcsc/);
     expect(imageCounters(img)).toMatchObject({ pin: 0, puk: 10 });
-    r = await cns(['pin', 'unblock', '--backend', 'pcsc', '--stdin', '--json'], { input: '12345678\n24680\n' });
-    expect(r.code).toBe(0);
+    expect(r.json.error.message).toMatch(/user_pin_unblock_style/);
+    // with OpenSC told to map SO login + C_InitPIN to an unblock, the PUK does it through PKCS#11
+    const conf = join(__dirname, '..', '..', 'fixtures', 'opensc-unblock.conf');
+    r = await cns(['pin', 'unblock', ...P11, '--stdin', '--json', '--last-attempt'], { input: '12345678\n24680\n', env: { OPENSC_CONF: conf } });
+    expect(r.code, r.stdout).toBe(0);
+    expect(imageCounters(img)).toMatchObject({ pin: 1, puk: 10, pinValue: '24680' });
+    // and a wrong PUK through PKCS#11 costs exactly one PUK try
+    r = await cns(['pin', 'unblock', ...P11, '--stdin', '--json', '--last-attempt'], { input: '87654321\n24680\n', env: { OPENSC_CONF: conf } });
+    expect(r.code).toBe(3);
+    expect(r.json.error.code).toBe('PUK_INCORRECT');
+    expect(imageCounters(img).puk).toBe(9);
   });
 
   it('the PUK counter is unknown through PKCS#11, so the PUK is gated like a last try', async () => {
