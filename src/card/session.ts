@@ -13,6 +13,8 @@ import { digestInfo, type HashName, pkcs1v15SignaturePad } from './pkcs1.js';
 
 /** Largest READ BINARY in one short APDU (OpenSC uses the same). */
 const READ_CHUNK = 0xff;
+/** UPDATE BINARY chunk: short APDUs, which every CNS accepts. */
+const WRITE_CHUNK = 0xf0;
 
 export type SecretKind = 'pin' | 'puk';
 
@@ -139,6 +141,31 @@ export class CnsSession {
    */
   async readCertificateFile(): Promise<Buffer> {
     return this.readFile(CNS_PATHS.CERTIFICATE, derLength);
+  }
+
+  /** Size of an EF from its FCP (undefined when the card gives none). */
+  async fileSize(path: readonly number[]): Promise<number | undefined> {
+    return (await this.selectPath(path))?.size;
+  }
+
+  /**
+   * Write `data` at offset 0 of an EF, in short UPDATE BINARY chunks (each a small, complete
+   * step: an interruption leaves a prefix written, which the caller's journal accounts for).
+   */
+  async writeFile(path: readonly number[], data: Uint8Array, onChunk?: (written: number) => void): Promise<void> {
+    await this.selectPath(path, false);
+    for (let offset = 0; offset < data.length; offset += WRITE_CHUNK) {
+      const chunk = data.subarray(offset, Math.min(offset + WRITE_CHUNK, data.length));
+      const r = await this.channel.send({ cla: 0, ins: 0xd6, p1: (offset >> 8) & 0x7f, p2: offset & 0xff, data: chunk });
+      if (r.sw === SW.SECURITY_STATUS_NOT_SATISFIED) throw new CardError('SECURITY_STATUS', 'writing needs the PUK verified first', { sw: r.sw });
+      if (r.sw !== SW.SUCCESS) throw new ApduError(r.sw, 'UPDATE BINARY');
+      onChunk?.(offset + chunk.length);
+    }
+  }
+
+  /** EF 1101 as it is, all of it (to tell a complete, an old and a half-written certificate apart). */
+  async readCertificateEf(): Promise<Buffer> {
+    return this.readFile(CNS_PATHS.CERTIFICATE);
   }
 
   /** VERIFY with no data: ISO 7816-4's way to read tries left without spending one. */

@@ -1,4 +1,5 @@
 import { parseCnsCommonName } from './cnsSubject.js';
+import { OID_EXTENDED_MARKER } from '../extension/constants.js';
 export { romeDate, romeDateTime } from '../card/dates.js';
 import { parseCertificate, type ParsedCertificate, validity, type ValidityState } from './x509.js';
 
@@ -18,6 +19,8 @@ export interface CertificateSummary {
   keyBits: number | null;
   keyUsage: string[];
   sha256: string;
+  /** An extended certificate of the 2023 extension (carries the project's marker extension). */
+  extended: boolean;
 }
 
 export function summarize(cert: ParsedCertificate, now: Date, warnDays: number): CertificateSummary {
@@ -39,6 +42,7 @@ export function summarize(cert: ParsedCertificate, now: Date, warnDays: number):
     keyBits: cert.keyBits ?? null,
     keyUsage: cert.keyUsage ?? [],
     sha256: cert.sha256,
+    extended: cert.extensionOids.includes(OID_EXTENDED_MARKER),
   };
 }
 

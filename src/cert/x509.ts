@@ -49,20 +49,27 @@ export interface ParsedCertificate {
   spki: Buffer;
   sha256: string;
   keyUsage?: string[];
+  /** OIDs of the extensions present. */
+  extensionOids: string[];
+  /** Raw DER of the subject Name (to compare subjects byte for byte). */
+  subjectDer: Buffer;
 }
 
+/** Dotted OID; sub-identifiers as BigInt, so 2.25.<uuid> arcs come out exact. */
 function decodeOid(b: Buffer): string {
   if (b.length === 0) throw new CertificateError('empty OID');
-  const parts = [Math.floor(Math.min(b[0]!, 80) / 40), b[0]! >= 80 ? b[0]! - 80 : b[0]! % 40];
-  let v = 0;
-  for (let i = 1; i < b.length; i++) {
-    v = v * 128 + (b[i]! & 0x7f);
-    if (!(b[i]! & 0x80)) {
+  const parts: bigint[] = [];
+  let v = 0n;
+  for (const byte of b) {
+    v = (v << 7n) | BigInt(byte & 0x7f);
+    if (!(byte & 0x80)) {
       parts.push(v);
-      v = 0;
+      v = 0n;
     }
   }
-  return parts.join('.');
+  const first = parts.shift() ?? 0n;
+  const head = first < 80n ? [first / 40n, first % 40n] : [2n, first - 80n];
+  return [...head, ...parts].join('.');
 }
 
 function decodeString(t: Tlv): string {
@@ -133,7 +140,8 @@ export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
   i++; // signature algorithm
   const issuer = decodeName(need(tbs[i++], 'issuer'));
   const validity = need(tbs[i++], 'validity', 0x30).children ?? [];
-  const subject = decodeName(need(tbs[i++], 'subject'));
+  const subjectTlv = need(tbs[i++], 'subject');
+  const subject = decodeName(subjectTlv);
   const spkiTlv = need(tbs[i++], 'subjectPublicKeyInfo', 0x30);
   const spki = encodeTlv(0x30, spkiTlv.value);
   let modulus: Buffer | undefined;
@@ -147,9 +155,11 @@ export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
     }
   }
   let keyUsage: string[] | undefined;
+  const extensionOids: string[] = [];
   const exts = tbs.find((t) => t.tag === 0xa3)?.children?.[0]?.children ?? [];
   for (const ext of exts) {
     const parts = ext.children ?? [];
+    if (parts[0]?.tag === 0x06) extensionOids.push(decodeOid(parts[0].value));
     if (parts[0]?.tag === 0x06 && decodeOid(parts[0].value) === '2.5.29.15') {
       const bs = parseTlv(parts[parts.length - 1]!.value)[0];
       if (bs?.tag === 0x03) {
@@ -173,6 +183,8 @@ export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
     spki,
     sha256: createHash('sha256').update(der).digest('hex').toUpperCase(),
     keyUsage,
+    extensionOids,
+    subjectDer: encodeTlv(0x30, subjectTlv.value),
   };
 }
 

@@ -120,6 +120,20 @@ const M = {
   },
   DECLINED: { en: 'Cancelled. Nothing was sent to the card.', it: 'Annullato. Nulla è stato inviato alla carta.' },
   FILE_EXISTS: { en: '{path} already exists (use --force to replace it).', it: '{path} esiste già (usa --force per sostituirlo).' },
+  NOT_ELIGIBLE: { en: 'The card is not eligible for the 2023 extension: {detail}', it: 'La carta non può essere estesa (proroga 2023): {detail}' },
+  SERVICE_ERROR: {
+    en: 'The extension service failed: {detail}. The card was not changed.',
+    it: 'Il servizio di estensione ha avuto un errore: {detail}. La carta non è stata modificata.',
+  },
+  EXTENSION_PENDING: {
+    en: 'An interrupted certificate write is pending for this card: finish it with "cns extend --resume" (backups in {dir}).',
+    it: 'Per questa carta c\'è una scrittura del certificato interrotta: completala con "cns extend --resume" (copie in {dir}).',
+  },
+  NOTHING_TO_RESUME: { en: 'Nothing to resume for card {card}.', it: 'Nulla da riprendere per la carta {card}.' },
+  WRITE_VERIFY_FAILED: {
+    en: 'EF 1101 does not read back as written. Run "cns extend --resume" to write it again (backups in {dir}).',
+    it: 'EF 1101 riletto non corrisponde a quanto scritto. Esegui "cns extend --resume" per riscriverlo (copie in {dir}).',
+  },
   IO_ERROR: { en: 'Cannot {op} {path}: {detail}', it: 'Impossibile {op} {path}: {detail}' },
   INTERNAL: { en: 'Internal error: {detail}', it: 'Errore interno: {detail}' },
 
@@ -179,6 +193,22 @@ const M = {
     en: 'The PIN (5-8 digits) protects the card\'s authentication key. The PUK (8 digits) unblocks it after 3 wrong PINs. Both are issued by your region\'s offices.',
     it: 'Il PIN (5-8 cifre) protegge la chiave di autenticazione della carta. Il PUK (8 cifre) lo sblocca dopo 3 PIN errati. Entrambi sono rilasciati dagli uffici della tua Regione.',
   },
+  extPlan: {
+    en: 'The certificate (serial {serial}, expiring {old}) will be renewed until 31/12/2023 23:59:59 by {service}, then written to the card with the PUK. Backups go to {dir}.',
+    it: 'Il certificato (seriale {serial}, scadenza {old}) sarà rinnovato fino al 31/12/2023 23:59:59 da {service}, poi scritto sulla carta con il PUK. Le copie vanno in {dir}.',
+  },
+  extConfirm: { en: 'Extend the card now?', it: 'Estendere la carta ora?' },
+  extContacting: { en: 'Contacting the extension service ({url}), attempt {n}...', it: 'Contatto il servizio di estensione ({url}), tentativo {n}...' },
+  extWriting: { en: 'Writing the new certificate: {done}/{total} bytes', it: 'Scrittura del nuovo certificato: {done}/{total} byte' },
+  extDone: {
+    en: 'Extended: the certificate expired {old}, now {new} (31/12/2023 23:59:59 Europe/Rome). Backup of the old one: {backup}',
+    it: 'Estesa: il certificato scadeva il {old}, ora il {new} (31/12/2023 23:59:59 ora italiana). Copia del precedente: {backup}',
+  },
+  extRestored: { en: 'Certificate {serial} written back to the card.', it: 'Certificato {serial} riscritto sulla carta.' },
+  extAlreadyDone: { en: 'The card already holds the new certificate: nothing left to write.', it: 'La carta contiene già il nuovo certificato: nulla da scrivere.' },
+  extEligible: { en: 'Eligible for the 2023 extension', it: 'Estendibile (proroga 2023)' },
+  extNotEligible: { en: 'Not eligible for the 2023 extension', it: 'Non estendibile (proroga 2023)' },
+  lExtension: { en: 'Extension 2023', it: 'Proroga 2023' },
   simCreated: { en: 'Virtual card written to {path}', it: 'Carta virtuale scritta in {path}' },
   certWritten: { en: 'Certificate written to {path}', it: 'Certificato scritto in {path}' },
   certValid: { en: 'The certificate is valid until {date} ({days} days left).', it: 'Il certificato è valido fino al {date} (mancano {days} giorni).' },

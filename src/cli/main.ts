@@ -103,6 +103,35 @@ export function buildProgram(run: Runner): Command {
     .option(...WARN_DAYS)
     .action(lazy(async () => (await import('../commands/cert.js')).certCheckCommand as Action));
 
+  program
+    .command('extend')
+    .description('the 2023 validity extension of the CNS certificate (until 31/12/2023)')
+    .option('--check', 'only evaluate the eligibility rules (exit 10 when not eligible)')
+    .option('--at <date>', 'evaluate at this date instead of today (ISO date or date-time)')
+    .option('--crl <file>', 'a local CRL (PEM or DER) to check revocation')
+    .option('--service <url>', 'the extension service (default CNS_EXTENSION_URL, else http://127.0.0.1:8470)')
+    .option('--ca-cert <pem>', 'pin the issuing CA instead of trusting the one the service sends')
+    .option('--timeout <s>', 'seconds to wait for the service (default 15)')
+    .option('--retries <n>', 'network retries (default 2; never PIN/PUK)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--resume', 'finish an interrupted, journaled certificate write')
+    .option('--restore <backup>', 'write a saved certificate back to the card (PUK required)')
+    .option('--stdin', 'read the PIN then the PUK from standard input, one per line')
+    .option('--env', 'read CNS_PIN and CNS_PUK')
+    .option('--last-attempt', 'allow using the last remaining PIN or PUK try')
+    .action(lazy(async () => (await import('../commands/extend.js')).extendCommand as Action));
+
+  program
+    .command('extension-service')
+    .description('run the reference extension service (plays the retired Sistema TS side)')
+    .option('--port <port>', 'TCP port (default 8470; 0 = any free port)')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+    .option('--ca-cert <pem>', 'issuing CA certificate (default: the project test CA)')
+    .option('--ca-key <pem>', 'issuing CA key')
+    .option('--revoked <file>', 'revoked certificate serials, one per line (hex)')
+    .option('--now <date>', 'the service clock (ISO date or date-time), for tests and demos')
+    .action(lazy(async () => (await import('../commands/extensionService.js')).extensionServiceCommand as Action));
+
   const sim = program.command('sim').description('the virtual TS-CNS card');
   sim
     .command('create')

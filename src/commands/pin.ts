@@ -24,7 +24,7 @@ const SECRETS: Record<Op, SecretName[]> = {
  * shown before any prompt; blocked -> stop; one try left -> --last-attempt or typed
  * confirmation; then exactly one command to the card, never repeated.
  */
-async function gate(ctx: Context, s: CardAccess, kind: SecretKind, secrets: Secrets, lastAttempt: boolean | undefined): Promise<TriesState> {
+export async function gate(ctx: Context, s: CardAccess, kind: SecretKind, secrets: Secrets, lastAttempt: boolean | undefined): Promise<TriesState> {
   const what = kind === 'pin' ? 'PIN' : 'PUK';
   const t = await s.tries(kind);
   if (t.blocked) {

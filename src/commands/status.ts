@@ -12,6 +12,7 @@ import { CnsSession as CnsSessionClass } from '../card/session.js';
 import { CliError } from '../cli/errors.js';
 import type { MessageKey } from '../cli/i18n.js';
 import { toCliError } from '../cli/render.js';
+import { type Eligibility, evaluateEligibility } from '../extension/rules.js';
 
 export interface TriesJson {
   triesLeft: number | null;
@@ -37,6 +38,20 @@ export interface CardReport {
   pin: TriesJson;
   puk: TriesJson;
   problems: { code: string; message: string }[];
+  extension?: Eligibility;
+}
+
+/** The 2023 extension rules on what a report shows (the service applies the same rules). */
+export function eligibilityFromReport(r: CardReport, at: Date, revoked?: Set<string>): Eligibility {
+  const c = r.certificate;
+  return evaluateEligibility({
+    at,
+    certificate: c ? { notBefore: new Date(c.notBefore), notAfter: new Date(c.notAfter), extended: c.extended, serialNumber: c.serialNumber } : null,
+    cardExpiry: (r.holder?.expiryDate as string | null | undefined) ?? null,
+    revoked: revoked && c ? revoked.has(c.serialNumber) : null,
+    pin: { blocked: r.pin.blocked },
+    puk: { blocked: r.puk.blocked },
+  });
 }
 
 export function triesJson(t: TriesState): TriesJson {
@@ -60,7 +75,7 @@ async function attempt<T>(problems: CardReport['problems'], code: string, f: () 
 }
 
 /** Everything readable without a PIN; spends no attempt. */
-export async function collectReport(s: CnsSession, now: Date, warnDays: number): Promise<CardReport> {
+export async function collectReport(s: CnsSession, now: Date, warnDays: number, stateDir?: string): Promise<CardReport> {
   const problems: CardReport['problems'] = [];
   const a = s.atrInfo;
   const id: CardId | null = await attempt(problems, 'EF_ID_CARTA_UNREADABLE', () => s.readCardId());
@@ -78,6 +93,20 @@ export async function collectReport(s: CnsSession, now: Date, warnDays: number):
   }
   const pin = await s.tries('pin');
   const puk = await s.tries('puk');
+  if (stateDir && id) {
+    // An interrupted certificate write leaves a journal: say what EF 1101 holds and what to do.
+    const { loadJournal, classifyEf, journalDir } = await import('../extension/journal.js');
+    const j = loadJournal(stateDir, id.id);
+    if (j && j.state !== 'done') {
+      const what = classifyEf(await s.readCertificateEf(), j);
+      const where = journalDir(stateDir, id.id);
+      problems.push(
+        what === 'partial'
+          ? { code: 'CERT_HALF_WRITTEN', message: `EF 1101 holds a partly written certificate (an interrupted ${j.kind}): run "cns extend --resume" to finish it; backups in ${where}` }
+          : { code: 'CERT_WRITE_PENDING', message: `an interrupted ${j.kind} is journaled (EF 1101 holds the ${what} certificate): run "cns extend --resume"; backups in ${where}` },
+      );
+    }
+  }
 
   const checks: Check[] = [];
   const add = (code: string, status: Check['status'], detail: string): void => {
@@ -244,7 +273,10 @@ export function printCertificate(ctx: Context, c: CertificateSummary): void {
 
 export async function statusCommand(ctx: Context, o: { warnDays?: string }): Promise<number> {
   const warnDays = parseWarnDays(o.warnDays);
-  const report = await withCard(ctx, (c) => (c instanceof CnsSessionClass ? collectReport(c, new Date(), warnDays) : collectP11Report(c, new Date(), warnDays)));
+  const { stateDir } = await import('../cli/connect.js');
+  const now = new Date();
+  const report = await withCard(ctx, (c) => (c instanceof CnsSessionClass ? collectReport(c, now, warnDays, stateDir(ctx.env)) : collectP11Report(c, now, warnDays)));
+  report.extension = eligibilityFromReport(report, now);
   ctx.result(report as unknown as Record<string, unknown>);
   if (!ctx.json) {
     const r = report;
@@ -262,6 +294,7 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
     if (r.certificate) printCertificate(ctx, r.certificate);
     row(ctx, 'lPin', triesText(ctx, r.pin));
     row(ctx, 'lPuk', triesText(ctx, r.puk));
+    if (r.extension) row(ctx, 'lExtension', r.extension.eligible ? ctx.c.green(ctx.t('extEligible')) : ctx.t('extNotEligible'));
     const bad = r.checks.filter((c) => c.status === 'fail' || c.status === 'warn');
     row(ctx, 'lChecks', bad.length === 0 ? ctx.c.green(ctx.t('checksPassed', { n: r.checks.length })) : '');
     for (const c of bad) ctx.print(`  ${c.status === 'fail' ? ctx.c.red('✗') : ctx.c.yellow('!')} ${c.code}: ${c.detail}`);

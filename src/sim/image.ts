@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { writeFileAtomic } from '../util/fs.js';
 import { createPrivateKey } from 'node:crypto';
 import { parseAtr } from '../card/atr.js';
 
@@ -105,15 +106,7 @@ export function loadImage(path: string): CardImage {
 
 /** Write atomically: a temp file in the same directory, fsync, rename over the image. */
 export function saveImage(path: string, image: CardImage): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, JSON.stringify(image, null, 1) + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeFileAtomic(path, JSON.stringify(image, null, 1) + '\n');
 }
 
 function pidAlive(pid: number): boolean {

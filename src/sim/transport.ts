@@ -39,8 +39,17 @@ export class SimTransport implements Transport {
     return this.card.atr;
   }
 
+  /** Fault injection for tests (CNS_SIM_LEAVE_AFTER=N): the card leaves on its N+1-th APDU. */
+  private readonly leaveAfter = process.env.CNS_SIM_LEAVE_AFTER !== undefined ? Number(process.env.CNS_SIM_LEAVE_AFTER) : undefined;
+  private apdus = 0;
+
   async transmit(command: Buffer): Promise<Buffer> {
     if (this.closed) throw new ApduTransportError('the virtual card is closed', 'removed');
+    if (this.leaveAfter !== undefined && this.apdus >= this.leaveAfter) {
+      this.closed = true;
+      throw new ApduTransportError(`the virtual card left the reader after ${this.apdus} APDUs (fault injection)`, 'removed');
+    }
+    this.apdus++;
     return this.card.transmit(command);
   }
 

@@ -1,0 +1,298 @@
+import { readFileSync } from 'node:fs';
+import { parseUserDate } from '../card/dates.js';
+import { CNS_PATHS } from '../card/files.js';
+import { CnsSession } from '../card/session.js';
+import { romeDate } from '../card/dates.js';
+import { derLength } from '../card/session.js';
+import type { Context } from '../cli/context.js';
+import { type CardAccess, stateDir, withCard } from '../cli/connect.js';
+import { CliError } from '../cli/errors.js';
+import { canPrompt, type SecretOptions, Secrets } from '../cli/secrets.js';
+import { EXIT } from '../cli/exitCodes.js';
+import type { MessageKey } from '../cli/i18n.js';
+import { EXTENDED_NOT_AFTER } from '../extension/constants.js';
+import { classifyEf, efImage, type Journal, journalDir, loadJournal, prepareJournal, saveJournal } from '../extension/journal.js';
+import type { Eligibility } from '../extension/rules.js';
+import { gate } from './pin.js';
+import { collectReport, eligibilityFromReport } from './status.js';
+
+export interface ExtendOptions extends SecretOptions {
+  check?: boolean;
+  at?: string;
+  crl?: string;
+  service?: string;
+  caCert?: string;
+  yes?: boolean;
+  resume?: boolean;
+  restore?: string;
+  lastAttempt?: boolean;
+  timeout?: string;
+  retries?: string;
+}
+
+const DEFAULT_SERVICE = 'http://127.0.0.1:8470';
+
+function referenceDate(o: ExtendOptions): Date {
+  if (o.at === undefined) return new Date();
+  // A bare day means that Italian day, at noon: clear of both midnights.
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(o.at) ? parseUserDate(`${o.at}T12:00:00`) : parseUserDate(o.at);
+  if (!d) throw new CliError('USAGE', { detail: `--at wants an ISO date or date-time, not "${o.at}"` });
+  return d;
+}
+
+function apduCard(card: CardAccess): CnsSession {
+  if (!(card instanceof CnsSession)) {
+    throw new CliError('PKCS11_NOT_SUPPORTED', { detail: 'writing the certificate (EF 1101) needs raw APDUs: use the PC/SC backend or the virtual card' });
+  }
+  return card;
+}
+
+/** Serials listed in a CRL file (PEM or DER). */
+async function crlSerials(path: string): Promise<Set<string>> {
+  const { fromPem } = await import('../cert/pem.js');
+  const pkijs = await import('pkijs');
+  let der: Buffer;
+  try {
+    der = fromPem(readFileSync(path), 'X509 CRL');
+  } catch (e) {
+    throw new CliError('INVALID_INPUT', { what: '--crl', detail: (e as Error).message });
+  }
+  try {
+    const crl = pkijs.CertificateRevocationList.fromBER(new Uint8Array(der).buffer);
+    return new Set((crl.revokedCertificates ?? []).map((r) => Buffer.from(r.userCertificate.valueBlock.valueHexView).toString('hex').toUpperCase()));
+  } catch {
+    throw new CliError('INVALID_INPUT', { what: '--crl', detail: 'not an X.509 CRL' });
+  }
+}
+
+interface Current {
+  cardId: string;
+  der: Buffer;
+  serialNumber: string;
+  subjectDer: Buffer;
+  spki: Buffer;
+  notAfter: Date;
+  modulusBytes: number;
+}
+
+/** The rules on the card as it is, and what the request needs of the current certificate. */
+async function eligibilityOf(s: CnsSession, at: Date, state: string, revokedSerials?: Set<string>): Promise<{ e: Eligibility; current: Current | null }> {
+  const report = await collectReport(s, at, 30, state);
+  let current: Current | null = null;
+  if (report.certificate && report.card.id) {
+    const { parseCertificate } = await import('../cert/x509.js');
+    const raw = await s.readCertificateFile();
+    const p = parseCertificate(raw.subarray(0, derLength(raw) ?? raw.length));
+    current = { cardId: report.card.id, der: p.der, serialNumber: p.serialNumber, subjectDer: p.subjectDer, spki: p.spki, notAfter: p.notAfter, modulusBytes: p.modulus?.length ?? 256 };
+  }
+  return { e: eligibilityFromReport(report, at, revokedSerials), current };
+}
+
+function printEligibility(ctx: Context, e: Eligibility): void {
+  ctx.print(e.eligible ? ctx.c.green(ctx.t('extEligible')) : ctx.c.red(ctx.t('extNotEligible')));
+  for (const r of e.reasons) {
+    const mark = r.ok === true ? ctx.c.green('✓') : r.ok === false ? (r.advisory ? ctx.c.yellow('!') : ctx.c.red('✗')) : ctx.c.dim('?');
+    ctx.print(`  ${mark} ${r.code}: ${r.reason}`);
+  }
+}
+
+function notEligible(e: Eligibility): CliError {
+  const failed = e.reasons.filter((r) => r.ok === false && !r.advisory);
+  return new CliError('NOT_ELIGIBLE', { detail: failed.map((r) => r.reason).join('; ') }, { data: { extension: e } });
+}
+
+async function confirm(ctx: Context, o: ExtendOptions): Promise<void> {
+  if (o.yes) return;
+  if (!canPrompt()) throw new CliError('DECLINED', {}, { hint: 'no terminal to confirm on: add --yes' });
+  const { confirm: ask } = await import('@inquirer/prompts');
+  let ok = false;
+  try {
+    ok = await ask({ message: ctx.t('extConfirm'), default: false }, { output: process.stderr });
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new CliError('DECLINED');
+}
+
+/** Ask the service, then check everything about its answer before the card is touched. */
+async function obtainCertificate(ctx: Context, o: ExtendOptions, s: CnsSession, cur: Current): Promise<Buffer> {
+  const { buildExtensionCsr } = await import('../extension/csr.js');
+  const { callService, ServiceError } = await import('../extension/client.js');
+  const { parseCertificate, signedBy } = await import('../cert/x509.js');
+  const { fromPem } = await import('../cert/pem.js');
+  const url = (o.service ?? ctx.env.CNS_EXTENSION_URL ?? DEFAULT_SERVICE).replace(/\/+$/, '');
+  const timeoutMs = o.timeout !== undefined ? Number(o.timeout) * 1000 : 15000;
+  const retries = o.retries !== undefined ? Number(o.retries) : 2;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || !Number.isInteger(retries) || retries < 0 || retries > 10) {
+    throw new CliError('USAGE', { detail: '--timeout wants seconds > 0, --retries 0 to 10' });
+  }
+  const csr = await buildExtensionCsr({
+    subjectDer: cur.subjectDer,
+    spki: cur.spki,
+    cardId: cur.cardId,
+    serialNumber: cur.serialNumber,
+    sign: (tbs) => s.sign(tbs, 'sha256', cur.modulusBytes),
+  });
+  const progress = (n: number): void => {
+    if (!ctx.json || process.stderr.isTTY) ctx.note(ctx.c.dim(ctx.t('extContacting', { url, n })));
+  };
+  let answer: Record<string, unknown>;
+  try {
+    answer = await callService(`${url}/v1/extend`, { csr: csr.toString('base64'), certificate: cur.der.toString('base64') }, { timeoutMs, retries, onAttempt: progress });
+  } catch (e) {
+    if (e instanceof ServiceError) {
+      if (['NOT_ELIGIBLE', 'REVOKED', 'ALREADY_EXTENDED'].includes(e.code)) {
+        throw new CliError('NOT_ELIGIBLE', { detail: `${e.code}: ${e.message}` }, { data: { service: { code: e.code, reasons: e.reasons ?? [] } } });
+      }
+      throw new CliError('SERVICE_ERROR', { detail: `${e.code}: ${e.message}` }, { data: { service: { code: e.code, status: e.status } } });
+    }
+    throw e;
+  }
+  const bad = (why: string): CliError => new CliError('SERVICE_ERROR', { detail: `the answer was refused: ${why}` });
+  const newDer = Buffer.from(String(answer.certificate ?? ''), 'base64');
+  let n;
+  try {
+    n = parseCertificate(newDer);
+  } catch {
+    throw bad('not a certificate');
+  }
+  if (!n.spki.equals(cur.spki)) throw bad('the new certificate is for another key');
+  if (!n.subjectDer.equals(cur.subjectDer)) throw bad('the new certificate has another subject');
+  if (n.notAfter.getTime() !== EXTENDED_NOT_AFTER.getTime()) throw bad(`notAfter ${n.notAfter.toISOString()} is not 31/12/2023 23:59:59 Europe/Rome`);
+  // The issuing CA: pinned with --ca-cert, or the service's, which must be the old certificate's issuer.
+  let caDer: Buffer;
+  if (o.caCert) {
+    try {
+      caDer = fromPem(readFileSync(o.caCert));
+    } catch (e) {
+      throw new CliError('INVALID_INPUT', { what: '--ca-cert', detail: (e as Error).message });
+    }
+  } else {
+    caDer = Buffer.from(String(answer.caCertificate ?? ''), 'base64');
+    if (!signedBy(cur.der, caDer)) throw bad("the service's CA did not issue the card's current certificate");
+  }
+  if (!signedBy(newDer, caDer)) throw bad('the new certificate is not signed by the issuing CA');
+  const efSize = (await s.fileSize(CNS_PATHS.CERTIFICATE)) ?? 0;
+  if (newDer.length > efSize) throw bad(`${newDer.length} bytes do not fit in EF 1101 (${efSize})`);
+  return newDer;
+}
+
+/** PUK (the PUK rules apply), then write, read back, compare; the journal follows each step. */
+async function writeWithPuk(ctx: Context, s: CnsSession, secrets: Secrets, o: ExtendOptions, dir: string, j: Journal, der: Buffer, previousLength: number): Promise<void> {
+  await gate(ctx, s, 'puk', secrets, o.lastAttempt);
+  const puk = await secrets.get('puk');
+  await s.verify('puk', puk);
+  saveJournal(dir, { ...j, state: 'writing' });
+  const image = efImage(der, previousLength, j.efSize);
+  await s.writeFile(CNS_PATHS.CERTIFICATE, image, (done) => {
+    if (!ctx.json && process.stderr.isTTY) process.stderr.write(`\r${ctx.t('extWriting', { done, total: image.length })}`);
+  });
+  if (!ctx.json && process.stderr.isTTY) process.stderr.write('\n');
+  const back = await s.readCertificateEf();
+  if (!back.subarray(0, image.length).equals(image)) throw new CliError('WRITE_VERIFY_FAILED', { dir: journalDir(dir, j.cardId) });
+  saveJournal(dir, { ...j, state: 'done' });
+}
+
+export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<number> {
+  const modes = [o.check, o.resume, o.restore !== undefined].filter(Boolean).length;
+  if (modes > 1) throw new CliError('USAGE', { detail: '--check, --resume and --restore go alone' });
+  if (o.restore !== undefined) return restoreCommand(ctx, o);
+  if (o.resume) return resumeCommand(ctx, o);
+  const at = referenceDate(o);
+  const revoked = o.crl ? await crlSerials(o.crl) : undefined;
+  const secrets = o.check ? undefined : new Secrets(ctx, o, ['pin', 'puk']);
+  await secrets?.preload();
+  const state = stateDir(ctx.env);
+  return withCard(ctx, async (card) => {
+    const s = apduCard(card);
+    const { e, current } = await eligibilityOf(s, at, state, revoked);
+    if (o.check) {
+      ctx.result({ extension: e });
+      if (!ctx.json) printEligibility(ctx, e);
+      return e.eligible ? 0 : EXIT.NOT_ELIGIBLE;
+    }
+    if (current) {
+      const pending = loadJournal(state, current.cardId);
+      if (pending && pending.state !== 'done') throw new CliError('EXTENSION_PENDING', { dir: journalDir(state, current.cardId) });
+    }
+    if (!e.eligible || !current) throw notEligible(e);
+    if (!ctx.json) printEligibility(ctx, e);
+    ctx.note(ctx.t('extPlan', { serial: current.serialNumber, old: romeDate(current.notAfter), service: o.service ?? ctx.env.CNS_EXTENSION_URL ?? DEFAULT_SERVICE, dir: journalDir(state, current.cardId) }));
+    await confirm(ctx, o);
+    await gate(ctx, s, 'pin', secrets!, o.lastAttempt);
+    await s.verify('pin', await secrets!.get('pin'));
+    const newDer = await obtainCertificate(ctx, o, s, current);
+    const { parseCertificate } = await import('../cert/x509.js');
+    const n = parseCertificate(newDer);
+    const j = prepareJournal(state, { kind: 'extend', cardId: current.cardId, oldDer: current.der, oldSerial: current.serialNumber, newDer, newSerial: n.serialNumber, efSize: (await s.fileSize(CNS_PATHS.CERTIFICATE)) ?? newDer.length });
+    await writeWithPuk(ctx, s, secrets!, o, state, j, newDer, current.der.length);
+    ctx.result({ operation: 'extend', extension: e, old: { serialNumber: current.serialNumber, notAfter: current.notAfter.toISOString() }, new: { serialNumber: n.serialNumber, notAfter: n.notAfter.toISOString() }, backup: j.oldFile, journal: journalDir(state, current.cardId) });
+    ctx.print(ctx.c.green(ctx.t('extDone', { old: romeDate(current.notAfter), new: romeDate(n.notAfter), backup: j.oldFile })));
+    return 0;
+  });
+}
+
+/** `cns extend --resume`: finish a journaled write (the card holds the old, a partial or the new certificate). */
+async function resumeCommand(ctx: Context, o: ExtendOptions): Promise<number> {
+  const state = stateDir(ctx.env);
+  const secrets = new Secrets(ctx, o, ['puk']);
+  return withCard(ctx, async (card) => {
+    const s = apduCard(card);
+    const cardId = (await s.readCardId()).id;
+    const j = loadJournal(state, cardId);
+    if (!j || j.state === 'done') throw new CliError('NOTHING_TO_RESUME', { card: cardId });
+    const ef = await s.readCertificateEf();
+    const newDer = readFileSync(j.newFile);
+    let key: MessageKey = 'extDone';
+    if (classifyEf(ef, j) === 'new' && ef.subarray(newDer.length).every((b) => b === 0)) {
+      saveJournal(state, { ...j, state: 'done' });
+      key = 'extAlreadyDone';
+    } else {
+      await secrets.preload();
+      const oldLen = readFileSync(j.oldFile).length;
+      await writeWithPuk(ctx, s, secrets, o, state, j, newDer, Math.max(oldLen, derLength(ef) ?? 0));
+    }
+    const { parseCertificate } = await import('../cert/x509.js');
+    const n = parseCertificate(newDer);
+    const old = parseCertificate(readFileSync(j.oldFile));
+    ctx.result({ operation: 'extend.resume', new: { serialNumber: n.serialNumber, notAfter: n.notAfter.toISOString() }, backup: j.oldFile });
+    ctx.print(ctx.c.green(key === 'extDone' ? ctx.t('extDone', { old: romeDate(old.notAfter), new: romeDate(n.notAfter), backup: j.oldFile }) : ctx.t('extAlreadyDone')));
+    return 0;
+  });
+}
+
+/** `cns extend --restore BACKUP`: write a saved certificate back (PUK required). */
+async function restoreCommand(ctx: Context, o: ExtendOptions): Promise<number> {
+  const { fromPem } = await import('../cert/pem.js');
+  const { parseCertificate } = await import('../cert/x509.js');
+  const { parseCnsCommonName } = await import('../cert/cnsSubject.js');
+  let der: Buffer;
+  let p;
+  try {
+    der = fromPem(readFileSync(o.restore!));
+    p = parseCertificate(der);
+  } catch (e) {
+    throw new CliError('INVALID_INPUT', { what: '--restore', detail: (e as Error).message });
+  }
+  const state = stateDir(ctx.env);
+  const secrets = new Secrets(ctx, o, ['puk']);
+  await secrets.preload();
+  return withCard(ctx, async (card) => {
+    const s = apduCard(card);
+    const cardId = (await s.readCardId()).id;
+    const cn = parseCnsCommonName(p.subject.find((a) => a.type === 'CN')?.value ?? '');
+    if (cn?.cardId !== cardId) throw new CliError('INVALID_INPUT', { what: '--restore', detail: `the backup belongs to card ${cn?.cardId ?? '?'}, not ${cardId}` });
+    const ef = await s.readCertificateEf();
+    const efSize = (await s.fileSize(CNS_PATHS.CERTIFICATE)) ?? ef.length;
+    if (der.length > efSize) throw new CliError('INVALID_INPUT', { what: '--restore', detail: `${der.length} bytes do not fit in EF 1101 (${efSize})` });
+    const curLen = derLength(ef) ?? ef.length;
+    const current = ef.subarray(0, Math.min(curLen, ef.length));
+    ctx.note(`${ctx.t('lCertificate')}: ${p.serialNumber} → EF 1101`);
+    await confirm(ctx, o);
+    const j = prepareJournal(state, { kind: 'restore', cardId, oldDer: Buffer.from(current), oldSerial: 'current', newDer: der, newSerial: p.serialNumber, efSize });
+    await writeWithPuk(ctx, s, secrets, o, state, j, der, curLen);
+    ctx.result({ operation: 'extend.restore', certificate: { serialNumber: p.serialNumber, notAfter: p.notAfter.toISOString() }, backup: j.oldFile });
+    ctx.print(ctx.c.green(ctx.t('extRestored', { serial: p.serialNumber })));
+    return 0;
+  });
+}

@@ -1,0 +1,75 @@
+import { romeDate } from '../card/dates.js';
+import { LAST_ELIGIBLE_EXPIRY } from './constants.js';
+
+export type RuleCode =
+  | 'CARD_READABLE'
+  | 'CERT_VALID_AT_DATE'
+  | 'EXPIRY_BY_DEADLINE'
+  | 'EXPIRY_MATCHES_CARD'
+  | 'NOT_EXTENDED'
+  | 'NOT_REVOKED'
+  | 'PIN_USABLE'
+  | 'PUK_USABLE';
+
+export interface RuleResult {
+  code: RuleCode;
+  /** true: satisfied; false: not (makes the card ineligible unless advisory); null: cannot be told here. */
+  ok: boolean | null;
+  /** A disagreement worth reporting that does not decide eligibility. */
+  advisory?: boolean;
+  reason: string;
+}
+
+export interface EligibilityInput {
+  at: Date;
+  certificate: { notBefore: Date; notAfter: Date; extended: boolean; serialNumber: string } | null;
+  /** Expiry printed in EF_Dati_personali (ISO day), when readable. */
+  cardExpiry: string | null;
+  /** From a local CRL: true revoked, false listed CRL does not contain it, null no CRL. */
+  revoked: boolean | null;
+  pin: { blocked: boolean | null };
+  puk: { blocked: boolean | null };
+}
+
+export interface Eligibility {
+  eligible: boolean;
+  at: string;
+  reasons: RuleResult[];
+}
+
+/** The rules of the 2023 extension, each reported with its reason. The service applies them too. */
+export function evaluateEligibility(i: EligibilityInput): Eligibility {
+  const r: RuleResult[] = [];
+  const c = i.certificate;
+  r.push(c ? { code: 'CARD_READABLE', ok: true, reason: 'a readable TS-CNS with an authentication certificate' } : { code: 'CARD_READABLE', ok: false, reason: 'no readable authentication certificate' });
+  if (c) {
+    const atDay = romeDate(i.at);
+    const expiryDay = romeDate(c.notAfter);
+    if (i.at < c.notBefore) r.push({ code: 'CERT_VALID_AT_DATE', ok: false, reason: `not yet valid on ${atDay} (valid from ${romeDate(c.notBefore)})` });
+    else if (i.at > c.notAfter) r.push({ code: 'CERT_VALID_AT_DATE', ok: false, reason: `expired on ${expiryDay}, before ${atDay}` });
+    else r.push({ code: 'CERT_VALID_AT_DATE', ok: true, reason: `valid on ${atDay}` });
+    r.push(
+      expiryDay <= LAST_ELIGIBLE_EXPIRY
+        ? { code: 'EXPIRY_BY_DEADLINE', ok: true, reason: `expires ${expiryDay} (Europe/Rome), not later than ${LAST_ELIGIBLE_EXPIRY}` }
+        : { code: 'EXPIRY_BY_DEADLINE', ok: false, reason: `expires ${expiryDay} (Europe/Rome), later than ${LAST_ELIGIBLE_EXPIRY}` },
+    );
+    if (i.cardExpiry) {
+      r.push(
+        i.cardExpiry === expiryDay
+          ? { code: 'EXPIRY_MATCHES_CARD', ok: true, advisory: true, reason: `EF_Dati_personali says ${i.cardExpiry} too` }
+          : { code: 'EXPIRY_MATCHES_CARD', ok: false, advisory: true, reason: `EF_Dati_personali says ${i.cardExpiry}, the certificate ${expiryDay}` },
+      );
+    }
+    r.push(c.extended ? { code: 'NOT_EXTENDED', ok: false, reason: 'the certificate is already an extended one' } : { code: 'NOT_EXTENDED', ok: true, reason: 'not extended yet' });
+  }
+  r.push(
+    i.revoked === null
+      ? { code: 'NOT_REVOKED', ok: null, reason: 'no CRL given: the service decides' }
+      : i.revoked
+        ? { code: 'NOT_REVOKED', ok: false, reason: `serial ${c?.serialNumber} is in the CRL` }
+        : { code: 'NOT_REVOKED', ok: true, reason: 'not in the CRL' },
+  );
+  r.push(i.pin.blocked ? { code: 'PIN_USABLE', ok: false, reason: 'the PIN is blocked (unblock it first: cns pin unblock)' } : { code: 'PIN_USABLE', ok: i.pin.blocked === false ? true : null, reason: i.pin.blocked === false ? 'the PIN is not blocked' : 'PIN state unknown' });
+  r.push(i.puk.blocked ? { code: 'PUK_USABLE', ok: false, reason: 'the PUK is blocked: the card cannot be written' } : { code: 'PUK_USABLE', ok: i.puk.blocked === false ? true : null, reason: i.puk.blocked === false ? 'the PUK is not blocked' : 'PUK state unknown' });
+  return { eligible: r.every((x) => x.ok !== false || x.advisory), at: i.at.toISOString(), reasons: r };
+}
