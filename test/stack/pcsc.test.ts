@@ -23,7 +23,8 @@ describe.skipIf(!STACK_OK)('through pcscd and a vpcd reader', () => {
       expect(r.json.reader).toBe(READER0);
       const { reader: _a, ...viaPcsc } = r.json;
       const { reader: _b, ...inProcess } = direct.json;
-      expect(viaPcsc).toEqual(inProcess);
+      // the reference date of the extension rules is "now" in each run
+      expect({ ...viaPcsc, extension: { ...viaPcsc.extension, at: null } }).toEqual({ ...inProcess, extension: { ...inProcess.extension, at: null } });
     }
   });
 
