@@ -104,6 +104,14 @@ export function buildProgram(run: Runner): Command {
     .action(lazy(async () => (await import('../commands/cert.js')).certCheckCommand as Action));
 
   program
+    .command('doctor')
+    .description('read-only diagnosis for help desks: service, readers, card, middleware, tries, certificate (never asks a PIN)')
+    .option('--report <file>', 'write a JSON ticket without personal data (name, codice fiscale... only as a salted hash)')
+    .option('--all-readers', 'diagnose every reader, concurrently')
+    .option('--salt <salt>', 'salt for the holder hash (default CNS_REPORT_SALT, else one kept in the state directory)')
+    .action(lazy(async () => (await import('../commands/doctor.js')).doctorCommand as Action));
+
+  program
     .command('extend')
     .description('the 2023 validity extension of the CNS certificate (until 31/12/2023)')
     .option('--check', 'only evaluate the eligibility rules (exit 10 when not eligible)')
