@@ -280,3 +280,17 @@ describe('errors a user can cause', () => {
     expect((await cns(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
+
+describe('cns doctor on the virtual card', () => {
+  it('passes on a healthy card and never asks for a PIN', async () => {
+    const d = tempDir();
+    const img = join(d, 'card.json');
+    expect((await cns(['sim', 'create', img])).code).toBe(0);
+    const r = await cns(['doctor', '--reader', `sim:${img}`, '--json'], { env: { XDG_STATE_HOME: d } });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.json.ok).toBe(true);
+    const codes = (r.json.checks as { code: string; status: string }[]).map((c) => c.code);
+    expect(codes).toEqual(expect.arrayContaining(['ATR', 'CARD_ID', 'PIN', 'PUK', 'CERTIFICATE', 'EXTENSION']));
+    expect((await cns(['status', '--reader', `sim:${img}`, '--json'])).json.pin.triesLeft).toBe(3);
+  });
+});
