@@ -294,3 +294,16 @@ describe('cns doctor on the virtual card', () => {
     expect((await cns(['status', '--reader', `sim:${img}`, '--json'])).json.pin.triesLeft).toBe(3);
   });
 });
+
+describe('shell completion', () => {
+  it('bash completion knows the commands and their options', async () => {
+    const r = await cns(['completion', 'bash']);
+    expect(r.code).toBe(0);
+    const { spawnSync } = await import('node:child_process');
+    const script = `${r.stdout}\nCOMP_WORDS=(cns pin ""); COMP_CWORD=2; _cns_complete; echo "\${COMPREPLY[*]}"\nCOMP_WORDS=(cns --json cert export --f); COMP_CWORD=4; _cns_complete; echo "\${COMPREPLY[*]}"`;
+    const out = spawnSync('bash', ['-c', script], { encoding: 'utf8' }).stdout.split('\n');
+    expect(out[0]!.split(' ')).toEqual(expect.arrayContaining(['verify', 'change', 'unblock']));
+    expect(out[1]!.split(' ')).toEqual(expect.arrayContaining(['--format', '--force']));
+    expect((await cns(['completion', 'fish'])).code).toBe(2);
+  });
+});

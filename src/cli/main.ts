@@ -104,6 +104,12 @@ export function buildProgram(run: Runner): Command {
     .action(lazy(async () => (await import('../commands/cert.js')).certCheckCommand as Action));
 
   program
+    .command('completion')
+    .description('print shell completion: source <(cns completion bash)')
+    .argument('<shell>', 'bash or zsh')
+    .action(lazy(async () => (await import('../commands/completion.js')).completionCommand as unknown as Action));
+
+  program
     .command('doctor')
     .description('read-only diagnosis for help desks: service, readers, card, middleware, tries, certificate (never asks a PIN)')
     .option('--report <file>', 'write a JSON ticket without personal data (name, codice fiscale... only as a salted hash)')

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import type { Context } from '../cli/context.js';
+import { CliError } from '../cli/errors.js';
+
+interface Node {
+  path: string[];
+  subcommands: string[];
+  options: string[];
+}
+
+function walk(cmd: Command, path: string[], out: Node[], globals: string[]): void {
+  const options = cmd.options.flatMap((o) => [o.long, o.short].filter((x): x is string => !!x));
+  const inherited = path.length === 0 ? [] : globals.filter((g) => g !== '--version' && g !== '-V');
+  out.push({ path, subcommands: cmd.commands.map((c) => c.name()).filter((n) => n !== 'help'), options: [...new Set([...options, ...inherited, '--help'])] });
+  for (const c of cmd.commands) walk(c, [...path, c.name()], out, globals);
+}
+
+/** `cns completion bash|zsh`: shell completion generated from the command tree itself. */
+export async function completionCommand(ctx: Context, shell: string): Promise<number> {
+  if (shell !== 'bash' && shell !== 'zsh') throw new CliError('USAGE', { detail: `completion for bash or zsh, not ${shell}` });
+  const { buildProgram } = await import('../cli/main.js');
+  const program = buildProgram(async () => {});
+  const globals = program.options.flatMap((o) => [o.long, o.short].filter((x): x is string => !!x));
+  const nodes: Node[] = [];
+  walk(program, [], nodes, globals);
+  const cases = nodes
+    .map((n) => `    "${n.path.join(' ')}") words="${[...n.subcommands, ...n.options].join(' ')}" ;;`)
+    .join('\n');
+  const body = `# cns completion (${shell}); load with: source <(cns completion ${shell})
+_cns_complete() {
+  local cur path="" w i words
+  cur="\${COMP_WORDS[COMP_CWORD]}"
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    w="\${COMP_WORDS[i]}"
+    case "$w" in -*) continue ;; esac
+    if [ -z "$path" ]; then candidate="$w"; else candidate="$path $w"; fi
+    case "$candidate" in
+${nodes.map((n) => `      "${n.path.join(' ')}") path="$candidate" ;;`).filter((l) => !l.includes('"" )') && !l.includes('"")')).join('\n')}
+    esac
+  done
+  case "$path" in
+${cases}
+  esac
+  case "$cur" in sim:*) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+}
+`;
+  if (shell === 'bash') process.stdout.write(`${body}complete -o default -F _cns_complete cns\n`);
+  else process.stdout.write(`autoload -U +X bashcompinit && bashcompinit\n${body}complete -o default -F _cns_complete cns\n`);
+  void ctx;
+  return 0;
+}
