@@ -1,0 +1,28 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, tempDir } from './helpers.js';
+
+/** npm pack, then a global install into a fresh prefix, run from elsewhere as a user would. */
+describe('the npm package', () => {
+  it('packs, installs globally and runs with only Node and its own dependencies', () => {
+    const dir = tempDir('cns-pack-');
+    const pack = spawnSync('npm', ['pack', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' });
+    expect(pack.status, pack.stderr).toBe(0);
+    const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
+    const prefix = join(dir, 'prefix');
+    // npm 11 runs no dependency install script in a global install unless allowed: the two
+    // native bindings need theirs (README: Install)
+    const inst = spawnSync('npm', ['install', '-g', '--allow-scripts=pcsclite,pkcs11js', '--prefix', prefix, join(dir, tgz)], { cwd: dir, encoding: 'utf8' });
+    expect(inst.status, inst.stderr).toBe(0);
+    const cns = (...args: string[]) => spawnSync(join(prefix, 'bin', 'cns'), args, { cwd: dir, encoding: 'utf8', env: { ...process.env, XDG_STATE_HOME: dir, NO_COLOR: '1' } });
+    expect(cns('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(cns('sim', 'create', join(dir, 'card.json')).status).toBe(0);
+    const status = cns('status', '--reader', `sim:${join(dir, 'card.json')}`, '--json');
+    expect(status.status).toBe(0);
+    expect(JSON.parse(status.stdout).card.model).toMatch(/TS-CNS/);
+    const readers = cns('readers', '--json');
+    expect(readers.stdout + readers.stderr).not.toMatch(/pcsclite module is not installed/);
+  });
+});
