@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from './helpers.js';
 
-/** npm pack, then a global install into a fresh prefix, run from elsewhere as a user would. */
+/** npm pack (of the build `npm test` just made: --ignore-scripts, so other tests never see dist/ rebuilt under them), then a global install into a fresh prefix, run from elsewhere as a user would. */
 describe('the npm package', () => {
   it('packs, installs globally and runs with only Node and its own dependencies', () => {
     const dir = tempDir('cns-pack-');
-    const pack = spawnSync('npm', ['pack', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' });
+    const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' });
     expect(pack.status, pack.stderr).toBe(0);
     const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
     const prefix = join(dir, 'prefix');
