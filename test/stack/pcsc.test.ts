@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { cns } from '../helpers.js';
+import { schemaErrors } from '../schema.js';
 import { imageCertificate, imageCounters, makeCard, READER0, READER1, STACK_OK, stack, watch } from './stack.js';
 
 const verify = (pin: string, ...extra: string[]) => cns(['pin', 'verify', '--stdin', '--json', ...extra], { input: `${pin}\n` });
@@ -33,6 +34,7 @@ describe.skipIf(!STACK_OK)('through pcscd and a vpcd reader', () => {
     await stack.attach(img);
     const r = await cns(['readers', '--json']);
     expect(r.code).toBe(0);
+    expect(schemaErrors('readers', r.json)).toEqual([]);
     expect(r.json.readers).toEqual([
       expect.objectContaining({ index: 0, name: READER0, present: true, isCns: true, atr: '3BFF1800FF8131FE55006B02091617011101434E531131808D' }),
       expect.objectContaining({ index: 1, name: READER1, present: false }),
@@ -160,6 +162,7 @@ describe.skipIf(!STACK_OK)('through pcscd and a vpcd reader', () => {
     expect(await w.waitFor('card-removed')).toMatchObject({ reader: READER1 });
     expect(await w.stop('SIGTERM')).toBe(0);
     expect(w.lines().map((l) => l.event)).toEqual(['reader-added', 'reader-added', 'card-inserted', 'card-removed']);
+    for (const line of w.lines()) expect(schemaErrors('watch-event', line)).toEqual([]);
 
     const once = watch(['--once']);
     await new Promise((r) => setTimeout(r, 500));
