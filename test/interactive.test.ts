@@ -81,3 +81,39 @@ describe.skipIf(!hasTmux)('at a terminal', () => {
     expect(await pinTries(img)).toBe(3);
   });
 });
+
+describe.skipIf(!hasTmux)('the guided mode (cns with no command, on a terminal)', () => {
+  it('in Italian: summary, menu, verify the PIN, back to the menu, exit', async () => {
+    const img = await card();
+    const t = run(`--reader sim:${img}`, { LANG: 'it_IT.UTF-8' });
+    let s = await t.waitFor(/Cosa vuoi fare\?[\s\S]*Esci/);
+    expect(s).toMatch(/Titolare: MARIO ROSSI/);
+    expect(s).toMatch(/tentativi PIN rimasti: 3/);
+    t.keys('Enter');
+    await t.waitFor(/\? PIN/);
+    expect(t.screen()).toMatch(/Il PUK \(8 cifre\)/);
+    t.type('12345');
+    await t.waitFor(/PIN corretto[\s\S]*Cosa vuoi fare\?/);
+    t.keys('Up');
+    await new Promise((r) => setTimeout(r, 200));
+    t.keys('Enter');
+    expect(await t.exitCode()).toBe(0);
+    s = t.screen();
+    expect(s).toMatch(/Arrivederci/);
+    expect(s).not.toMatch(/12345(?!\d)/);
+  });
+
+  it('waits for a card, and Ctrl-C leaves cleanly', async () => {
+    const t = run(`--reader sim:${join(dir, 'not-yet.json')}`);
+    await t.waitFor(/Insert the card in the reader/);
+    t.keys('C-c');
+    const s = await t.waitFor(/Bye\./);
+    expect(s).not.toMatch(/Error|at .*\.js/);
+  });
+
+  it('without a terminal, cns alone prints the help', async () => {
+    const r = await cns([]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: cns/);
+  });
+});

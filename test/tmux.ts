@@ -18,6 +18,8 @@ export class TmuxSession {
       .map(([k, v]) => `export ${k}='${v.replace(/'/g, "'\\''")}';`)
       .join(' ');
     execFileSync('tmux', ['new-session', '-d', '-s', this.name, '-x', '150', '-y', '40', `${exports} ${command}; echo "EXIT=$?"; sleep 60`]);
+    // keep the screen readable even if Ctrl-C also ends the shell around the program
+    execFileSync('tmux', ['set-option', '-t', this.name, 'remain-on-exit', 'on']);
   }
 
   screen(): string {

@@ -54,6 +54,20 @@ export function buildProgram(run: Runner): Command {
     return ((ctx: Context, o: Parameters<typeof m.pinCommand>[2]) => m.pinCommand(ctx, op, o)) as Action;
   };
 
+  // `cns` alone: the guided menu on a terminal, the help otherwise
+  program.action(
+    lazy(async () => {
+      const { guidedCommand } = await import('../commands/guided.js');
+      return (async (ctx: Context) => {
+        if (ctx.json || !process.stdin.isTTY || !process.stderr.isTTY) {
+          program.outputHelp();
+          return 0;
+        }
+        return guidedCommand(ctx);
+      }) as Action;
+    }),
+  );
+
   program
     .command('readers')
     .description('list readers (and the virtual card "sim"): card present, ATR, model')
@@ -228,11 +242,6 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   try {
-    const args = argv.slice(2);
-    if (args.length === 0) {
-      program.outputHelp();
-      return EXIT.OK;
-    }
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -1,0 +1,147 @@
+import { join } from 'node:path';
+import { homedir } from 'node:os';
+import type { Context } from '../cli/context.js';
+import { withCard } from '../cli/connect.js';
+import { renderError, toCliError } from '../cli/render.js';
+import { CnsSession } from '../card/session.js';
+
+type Action = 'verify' | 'change' | 'unblock' | 'show' | 'export' | 'extension' | 'doctor' | 'help' | 'quit';
+
+const TEXT = {
+  insert: { en: 'Insert the card in the reader (Ctrl-C to leave)...', it: 'Inserisci la tessera nel lettore (Ctrl-C per uscire)...' },
+  title: { en: 'cns — your TS-CNS', it: 'cns — la tua TS-CNS' },
+  menu: { en: 'What do you want to do?', it: 'Cosa vuoi fare?' },
+  verify: { en: 'Check my PIN', it: 'Verifica il PIN' },
+  change: { en: 'Change my PIN', it: 'Cambia il PIN' },
+  unblock: { en: 'Unblock the PIN with the PUK', it: 'Sblocca il PIN con il PUK' },
+  show: { en: 'Show the certificate', it: 'Mostra il certificato' },
+  export: { en: 'Save the certificate to a file', it: 'Salva il certificato in un file' },
+  extension: { en: 'Check the 2023 extension', it: 'Verifica la proroga 2023' },
+  doctor: { en: 'Diagnose problems', it: 'Diagnosi dei problemi' },
+  help: { en: 'What are PIN and PUK?', it: 'Cosa sono PIN e PUK?' },
+  quit: { en: 'Exit', it: 'Esci' },
+  where: { en: 'File to write', it: 'File da scrivere' },
+  bye: { en: 'Bye.', it: 'Arrivederci.' },
+  holder: { en: 'Holder', it: 'Titolare' },
+  expires: { en: 'certificate expires', it: 'il certificato scade' },
+  pinTries: { en: 'PIN tries left', it: 'tentativi PIN rimasti' },
+  pukInfo: {
+    en: 'PIN: 5 to 8 digits, protects the card\'s signature; 3 wrong PINs block it.\nPUK: 8 digits, unblocks the PIN; if the PUK is blocked too, only a new card helps.\nBoth are handed out by your region\'s offices (in Lombardy: two digits on paper, the rest by e-mail or SMS). Nobody will ever ask you for them by phone.',
+    it: 'PIN: da 5 a 8 cifre, protegge la firma della carta; 3 PIN errati lo bloccano.\nPUK: 8 cifre, sblocca il PIN; se si blocca anche il PUK serve una nuova tessera.\nEntrambi sono rilasciati dagli uffici della tua Regione (in Lombardia: due cifre su carta, le altre per e-mail o SMS). Nessuno te li chiederà mai per telefono.',
+  },
+} as const;
+
+function isAbort(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'ExitPromptError' || e.name === 'AbortPromptError');
+}
+
+class Interrupted extends Error {}
+
+async function readSummary(ctx: Context, t: (k: keyof typeof TEXT) => string): Promise<string> {
+  return withCard(ctx, async (card) => {
+    if (!(card instanceof CnsSession)) return card.name;
+    const { collectReport } = await import('./status.js');
+    const r = await collectReport(card, new Date(), 30);
+    const holder = r.holder ? `${r.holder.givenName ?? ''} ${r.holder.surname ?? ''}`.trim() : '?';
+    const expires = r.certificate ? r.certificate.notAfter.slice(0, 10) : '?';
+    return `${t('holder')}: ${holder} — ${t('expires')} ${expires} — ${t('pinTries')}: ${r.pin.triesLeft ?? '?'}${r.pin.blocked ? ' (!)' : ''}`;
+  });
+}
+
+/** Wait until a card can be read; show the plea once. Ctrl-C while waiting leaves. */
+async function waitForCard(ctx: Context, t: (k: keyof typeof TEXT) => string): Promise<string> {
+  let interrupted = false;
+  const onInt = (): void => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onInt);
+  try {
+    for (let asked = false; ; asked = true) {
+      try {
+        return await readSummary(ctx, t);
+      } catch (e) {
+        const code = toCliError(e).code;
+        if (!['NO_CARD', 'NO_READER', 'PCSC_UNAVAILABLE', 'CARD_REMOVED', 'CARD_BUSY'].includes(code)) throw e;
+      }
+      if (!asked) ctx.note(ctx.c.bold(t('insert')));
+      for (let i = 0; i < 10 && !interrupted; i++) await new Promise((r) => setTimeout(r, 100));
+      if (interrupted) throw new Interrupted();
+    }
+  } finally {
+    process.removeListener('SIGINT', onInt);
+  }
+}
+
+/**
+ * `cns` with no command on a terminal: a guided menu, CRS-Manager style. Every action is the
+ * command of the same name, with the same safety rules; Ctrl-C at the menu leaves.
+ */
+export async function guidedCommand(ctx: Context): Promise<number> {
+  const t = (k: keyof typeof TEXT): string => TEXT[k][ctx.lang];
+  const { select, input } = await import('@inquirer/prompts');
+  ctx.note(ctx.c.bold(t('title')));
+  for (;;) {
+    let action: Action;
+    try {
+      ctx.note(ctx.c.dim(await waitForCard(ctx, t)));
+      action = await select<Action>(
+        {
+          message: t('menu'),
+          choices: (['verify', 'change', 'unblock', 'show', 'export', 'extension', 'doctor', 'help', 'quit'] as const).map((value) => ({ value, name: t(value) })),
+          loop: true,
+          pageSize: 10,
+        },
+        { output: process.stderr },
+      );
+    } catch (e) {
+      if (isAbort(e) || e instanceof Interrupted) {
+        ctx.note(t('bye'));
+        return 0;
+      }
+      return renderError(ctx, e);
+    }
+    if (action === 'quit') {
+      ctx.note(t('bye'));
+      return 0;
+    }
+    try {
+      switch (action) {
+        case 'verify':
+        case 'change':
+        case 'unblock': {
+          const { pinCommand } = await import('./pin.js');
+          await pinCommand(ctx, action, {});
+          break;
+        }
+        case 'show': {
+          const { certShowCommand } = await import('./cert.js');
+          await certShowCommand(ctx, {});
+          break;
+        }
+        case 'export': {
+          const out = await input({ message: t('where'), default: join(homedir(), 'cns-certificate.pem') }, { output: process.stderr });
+          const { certExportCommand } = await import('./cert.js');
+          await certExportCommand(ctx, { out, force: true });
+          break;
+        }
+        case 'extension': {
+          const { extendCommand } = await import('./extend.js');
+          await extendCommand(ctx, { check: true });
+          break;
+        }
+        case 'doctor': {
+          const { doctorCommand } = await import('./doctor.js');
+          await doctorCommand(ctx, {});
+          break;
+        }
+        case 'help':
+          ctx.print(t('pukInfo'));
+          break;
+      }
+    } catch (e) {
+      if (isAbort(e)) continue; // Ctrl-C inside an action: back to the menu, nothing sent
+      renderError(ctx, e);
+    }
+    ctx.print('');
+  }
+}
