@@ -242,6 +242,21 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   try {
+    // `cns stauts`: say "unknown command", not commander's "too many arguments" for the root action
+    const valueOptions = new Set(['-r', '--reader', '--lang', '--backend', '--module']);
+    const args = argv.slice(2);
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (valueOptions.has(a)) i++;
+      else if (!a.startsWith('-')) {
+        const names = program.commands.map((c) => c.name());
+        if (!names.includes(a)) {
+          const near = names.filter((n) => n.startsWith(a.slice(0, 2)));
+          return render(new CliError('USAGE', { detail: `unknown command "${a}"${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; see cns --help` }));
+        }
+        break;
+      }
+    }
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
