@@ -110,15 +110,15 @@ async function main() {
       }
     }
     const cold = [];
-    for (const args of [['--version'], ['--help'], ['readers']]) {
+    for (const args of [null, ['--version'], ['--help'], ['readers']]) {
       const xs = [];
       const ms = [];
       for (let i = 0; i < RUNS; i++) {
-        const r = run([...CNS, ...args]);
+        const r = run(args ? [...CNS, ...args] : [process.execPath, '-e', '0']);
         xs.push(r.ms);
         ms.push(r.kb);
       }
-      cold.push({ cmd: `cns ${args.join(' ')}`, median: median(xs), min: Math.min(...xs), rssMb: Math.max(...ms) / 1024 });
+      cold.push({ cmd: args ? `cns ${args.join(' ')}` : 'node -e 0 (the floor: node itself)', median: median(xs), min: Math.min(...xs), rssMb: Math.max(...ms) / 1024 });
     }
     const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
     console.log(`\nSame virtual 2048-bit TS-CNS (ATR ${atr}) in "Virtual PCD 00 00", pcscd ${stack.status().netns ? 'in a quickack netns' : 'plain'}; ${RUNS} runs each, alternating; ${new Date().toISOString().slice(0, 10)}, node ${process.version}.\n`);
