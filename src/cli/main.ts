@@ -3,8 +3,8 @@ import { Context, type GlobalOptions } from './context.js';
 import { CliError } from './errors.js';
 import { EXIT, EXIT_TABLE_TEXT } from './exitCodes.js';
 import { detectLang } from './i18n.js';
+import { VERSION } from './version.js';
 
-const VERSION = '0.1.0';
 const WARN_DAYS = ['--warn-days <n>', 'days before expiry that count as "expiring"', '30'] as const;
 
 /** A command's implementation: the context, its positional arguments, then its options. */

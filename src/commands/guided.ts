@@ -1,35 +1,15 @@
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import type { Context } from '../cli/context.js';
+import type { MessageKey } from '../cli/i18n.js';
+
+type GuidedKey = 'insert' | 'title' | 'menu' | 'verify' | 'change' | 'unblock' | 'show' | 'export' | 'extension' | 'doctor' | 'help' | 'quit' | 'where' | 'bye' | 'holder' | 'expires' | 'pinTries' | 'pukInfo';
 import { withCard } from '../cli/connect.js';
 import { renderError, toCliError } from '../cli/render.js';
 import { CnsSession } from '../card/session.js';
 
 type Action = 'verify' | 'change' | 'unblock' | 'show' | 'export' | 'extension' | 'doctor' | 'help' | 'quit';
 
-const TEXT = {
-  insert: { en: 'Insert the card in the reader (Ctrl-C to leave)...', it: 'Inserisci la tessera nel lettore (Ctrl-C per uscire)...' },
-  title: { en: 'cns — your TS-CNS', it: 'cns — la tua TS-CNS' },
-  menu: { en: 'What do you want to do?', it: 'Cosa vuoi fare?' },
-  verify: { en: 'Check my PIN', it: 'Verifica il PIN' },
-  change: { en: 'Change my PIN', it: 'Cambia il PIN' },
-  unblock: { en: 'Unblock the PIN with the PUK', it: 'Sblocca il PIN con il PUK' },
-  show: { en: 'Show the certificate', it: 'Mostra il certificato' },
-  export: { en: 'Save the certificate to a file', it: 'Salva il certificato in un file' },
-  extension: { en: 'Check the 2023 extension', it: 'Verifica la proroga 2023' },
-  doctor: { en: 'Diagnose problems', it: 'Diagnosi dei problemi' },
-  help: { en: 'What are PIN and PUK?', it: 'Cosa sono PIN e PUK?' },
-  quit: { en: 'Exit', it: 'Esci' },
-  where: { en: 'File to write', it: 'File da scrivere' },
-  bye: { en: 'Bye.', it: 'Arrivederci.' },
-  holder: { en: 'Holder', it: 'Titolare' },
-  expires: { en: 'certificate expires', it: 'il certificato scade' },
-  pinTries: { en: 'PIN tries left', it: 'tentativi PIN rimasti' },
-  pukInfo: {
-    en: 'PIN: 5 to 8 digits, protects the card\'s signature; 3 wrong PINs block it.\nPUK: 8 digits, unblocks the PIN; if the PUK is blocked too, only a new card helps.\nBoth are handed out by your region\'s offices (in Lombardy: two digits on paper, the rest by e-mail or SMS). Nobody will ever ask you for them by phone.',
-    it: 'PIN: da 5 a 8 cifre, protegge la firma della carta; 3 PIN errati lo bloccano.\nPUK: 8 cifre, sblocca il PIN; se si blocca anche il PUK serve una nuova tessera.\nEntrambi sono rilasciati dagli uffici della tua Regione (in Lombardia: due cifre su carta, le altre per e-mail o SMS). Nessuno te li chiederà mai per telefono.',
-  },
-} as const;
 
 function isAbort(e: unknown): boolean {
   return e instanceof Error && (e.name === 'ExitPromptError' || e.name === 'AbortPromptError');
@@ -37,7 +17,7 @@ function isAbort(e: unknown): boolean {
 
 class Interrupted extends Error {}
 
-async function readSummary(ctx: Context, t: (k: keyof typeof TEXT) => string): Promise<string> {
+async function readSummary(ctx: Context, t: (k: GuidedKey) => string): Promise<string> {
   return withCard(ctx, async (card) => {
     if (!(card instanceof CnsSession)) return card.name;
     const { collectReport } = await import('./status.js');
@@ -49,7 +29,7 @@ async function readSummary(ctx: Context, t: (k: keyof typeof TEXT) => string): P
 }
 
 /** Wait until a card can be read; show the plea once. Ctrl-C while waiting leaves. */
-async function waitForCard(ctx: Context, t: (k: keyof typeof TEXT) => string): Promise<string> {
+async function waitForCard(ctx: Context, t: (k: GuidedKey) => string): Promise<string> {
   let interrupted = false;
   const onInt = (): void => {
     interrupted = true;
@@ -77,7 +57,7 @@ async function waitForCard(ctx: Context, t: (k: keyof typeof TEXT) => string): P
  * command of the same name, with the same safety rules; Ctrl-C at the menu leaves.
  */
 export async function guidedCommand(ctx: Context): Promise<number> {
-  const t = (k: keyof typeof TEXT): string => TEXT[k][ctx.lang];
+  const t = (k: GuidedKey): string => ctx.t(`g${k[0]!.toUpperCase()}${k.slice(1)}` as MessageKey);
   const { select, input } = await import('@inquirer/prompts');
   ctx.note(ctx.c.bold(t('title')));
   for (;;) {
