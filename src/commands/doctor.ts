@@ -74,6 +74,29 @@ async function modulesCheck(ctx: Context, out: DoctorCheck[]): Promise<{ name: s
   return mods;
 }
 
+/**
+ * Whether the PKCS#11 module (what browsers use) sees this card too: a slot of the same reader
+ * with a token it recognises. Done while we hold the card, so the module only lists slots.
+ */
+async function moduleSeesCard(ctx: Context, modulePath: string, reader: string): Promise<DoctorCheck> {
+  const { Pkcs11Client } = await import('../pkcs11/client.js');
+  let client;
+  try {
+    ({ client } = await Pkcs11Client.open(modulePath));
+  } catch (e) {
+    return { code: 'MIDDLEWARE_SEES_CARD', status: 'warn', message: `${modulePath}: ${(e as Error).message}`, advice: ctx.t('advMIDDLEWARE') };
+  }
+  try {
+    const slot = (await client.slots()).find((x) => x.description === reader);
+    if (slot?.token) return { code: 'MIDDLEWARE_SEES_CARD', status: 'pass', message: `${modulePath} sees the card (token model "${slot.token.model}")` };
+    return { code: 'MIDDLEWARE_SEES_CARD', status: 'warn', message: `${modulePath} does not see a usable card in "${reader}"${slot?.tokenError ? ` (${slot.tokenError})` : ''}`, advice: ctx.t('advMIDDLEWARE') };
+  } catch (e) {
+    return { code: 'MIDDLEWARE_SEES_CARD', status: 'warn', message: (e as Error).message, advice: ctx.t('advMIDDLEWARE') };
+  } finally {
+    await client.close();
+  }
+}
+
 /** Everything about one card, read-only. */
 async function cardChecks(ctx: Context, transport: Transport, mods: { name: string; path: string }[], out: DoctorCheck[]): Promise<CardReport | null> {
   const reader = transport.name;
@@ -96,6 +119,7 @@ async function cardChecks(ctx: Context, transport: Transport, mods: { name: stri
   );
   const s = new CnsSession(transport, ctx.tracer);
   const report = await collectReport(s, new Date(), 30, stateDir(ctx.env));
+  if (installed) report.card.middlewareModule = installed.path;
   add({ code: 'CARD_ID', status: report.card.idValid ? 'pass' : 'fail', message: `card id ${report.card.id ?? '?'}${report.card.idValid ? '' : ' (not a valid card id)'}`, exit: report.card.idValid ? undefined : EXIT.UNSUPPORTED, advice: report.card.idValid ? undefined : ctx.t('advDATA') });
   const pin = report.pin;
   if (pin.blocked) add({ code: 'PIN', status: 'fail', message: 'PIN blocked', advice: ctx.t('advPIN_BLOCKED'), exit: EXIT.BLOCKED });
@@ -157,6 +181,9 @@ export async function doctorCommand(ctx: Context, o: { report?: string; allReade
       } finally {
         await t.close();
       }
+      // asked once we have let go of the card: the module connects to it itself
+      const modulePath = report?.card.middlewareModule;
+      if (typeof modulePath === 'string' && !name.startsWith('sim:')) local.push({ ...(await moduleSeesCard(ctx, modulePath, name)), reader: name });
     } catch (e) {
       const ce = toCliError(e);
       const { EXIT_FOR } = await import('../cli/exitCodes.js');

@@ -28,6 +28,8 @@ describe.skipIf(!STACK_OK)('cns doctor on the real stack', () => {
     expect(checks.find((c) => c.code === 'CERTIFICATE' && c.reader === READER1)).toMatchObject({ status: 'fail' });
     expect(checks.find((c) => c.code === 'PIN' && c.reader === READER1)).toMatchObject({ status: 'warn' });
     expect(checks.find((c) => c.code === 'CERTIFICATE' && c.reader === READER0)).toMatchObject({ status: 'pass' });
+    // OpenSC's PKCS#11 module (what a browser loads) sees both cards
+    expect(checks.filter((c) => c.code === 'MIDDLEWARE_SEES_CARD').map((c) => c.status)).toEqual(['pass', 'pass']);
     const text = readFileSync(report, 'utf8');
     for (const secret of ['VERDI', 'GIULIA', 'VRDGLI85M41F205R', '1980-01-01', '01011980']) expect(text.toUpperCase()).not.toContain(secret);
     const ticket = JSON.parse(text);
