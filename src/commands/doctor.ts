@@ -181,9 +181,7 @@ export async function doctorCommand(ctx: Context, o: { report?: string; allReade
       } finally {
         await t.close();
       }
-      // asked once we have let go of the card: the module connects to it itself
-      const modulePath = report?.card.middlewareModule;
-      if (typeof modulePath === 'string' && !name.startsWith('sim:')) local.push({ ...(await moduleSeesCard(ctx, modulePath, name)), reader: name });
+
     } catch (e) {
       const ce = toCliError(e);
       const { EXIT_FOR } = await import('../cli/exitCodes.js');
@@ -232,6 +230,11 @@ export async function doctorCommand(ctx: Context, o: { report?: string; allReade
         ),
       );
     }
+  }
+  // The module connects to every card itself: ask it once no reader is held by us any more.
+  for (const { reader, report } of reports) {
+    const modulePath = report?.card.middlewareModule;
+    if (typeof modulePath === 'string' && !reader.startsWith('sim:')) checks.push({ ...(await moduleSeesCard(ctx, modulePath, reader)), reader });
   }
   const failed = checks.find((c) => c.status === 'fail');
   const exit = failed?.exit ?? (failed ? EXIT.INTERNAL : 0);
