@@ -151,6 +151,15 @@ describe.skipIf(!STACK_OK)('through pcscd and a vpcd reader', () => {
     expect(r.code).toBe(0);
   });
 
+  it('watch: the smart-card service going away ends it with service-lost and exit 5', async () => {
+    const w = watch();
+    await w.waitFor('reader-added', 2);
+    await stack.stopPcscd();
+    expect(await w.waitFor('service-lost')).toMatchObject({ event: 'service-lost' });
+    expect(await w.stop('SIGCONT')).toBe(5);
+    await stack.startPcscd();
+  });
+
   it('watch: one JSON line per event, then a clean exit on SIGTERM; --once exits on insertion', async () => {
     const img = await makeCard('--card-id', '5000000000000009');
     const w = watch();
