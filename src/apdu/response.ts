@@ -15,10 +15,6 @@ export function encodeResponse(data: Uint8Array, sw: number): Buffer {
   return Buffer.concat([Buffer.from(data), Buffer.from([sw >> 8, sw & 0xff])]);
 }
 
-export function isSuccess(r: ResponseApdu): boolean {
-  return r.sw === 0x9000;
-}
-
 /** A status word the caller did not expect; carries it. */
 export class ApduError extends Error {
   constructor(

@@ -1,6 +1,5 @@
 /** A calendar date in Italy (Europe/Rome), YYYY-MM-DD: how the card and the rules count days. */
 let dayFormat: Intl.DateTimeFormat | undefined;
-let timeFormat: Intl.DateTimeFormat | undefined;
 let offsetFormat: Intl.DateTimeFormat | undefined;
 
 export function romeDate(d: Date): string {
@@ -8,10 +7,6 @@ export function romeDate(d: Date): string {
   return dayFormat.format(d);
 }
 
-export function romeDateTime(d: Date): string {
-  timeFormat ??= new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-  return timeFormat.format(d).replace(',', '');
-}
 
 function romeOffsetMs(utcMs: number): number {
   offsetFormat ??= new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Rome', timeZoneName: 'longOffset' });
@@ -47,4 +42,9 @@ export function parseUserDate(text: string, endOfDay = false): Date | undefined 
     return Number.isNaN(d.getTime()) ? undefined : d;
   }
   return romeLocalToDate(Number(dt[1]), Number(dt[2]), Number(dt[3]), Number(dt[4]), Number(dt[5]), Number(dt[6] ?? 0));
+}
+
+/** A reference date given by the user: a bare day means that Italian day at noon, clear of both midnights. */
+export function parseReferenceDate(text: string): Date | undefined {
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) ? parseUserDate(`${text}T12:00:00`) : parseUserDate(text);
 }

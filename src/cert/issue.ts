@@ -1,9 +1,10 @@
-import { createPrivateKey, createPublicKey, type KeyObject, randomBytes, webcrypto } from 'node:crypto';
+import { createPublicKey, type KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 
 let engineReady = false;
-function engine(): void {
+/** pkijs needs a WebCrypto engine for signing and verifying; Node's, set once. */
+export function usePkijsEngine(): void {
   if (engineReady) return;
   pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto }));
   engineReady = true;
@@ -61,7 +62,7 @@ async function keyId(spki: Buffer): Promise<ArrayBuffer> {
 
 /** Issue an X.509 v3 certificate signed with RSA PKCS#1 v1.5 / SHA-256. */
 export async function issueCertificate(o: IssueOptions): Promise<Buffer> {
-  engine();
+  usePkijsEngine();
   const cert = new pkijs.Certificate();
   cert.version = 2;
   const serial = o.serialNumber ?? Buffer.concat([Buffer.from([0x01]), randomBytes(15)]);
@@ -101,8 +102,4 @@ export async function issueCertificate(o: IssueOptions): Promise<Buffer> {
   const signingKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
   await cert.sign(signingKey as unknown as CryptoKey, 'SHA-256');
   return Buffer.from(cert.toSchema(true).toBER(false));
-}
-
-export function loadPrivateKey(pem: string | Buffer): KeyObject {
-  return createPrivateKey(pem);
 }

@@ -1,6 +1,5 @@
 import { parseCnsCommonName } from './cnsSubject.js';
 import { OID_EXTENDED_MARKER } from '../extension/constants.js';
-export { romeDate, romeDateTime } from '../card/dates.js';
 import { parseCertificate, type ParsedCertificate, validity, type ValidityState } from './x509.js';
 
 export interface CertificateSummary {

@@ -281,7 +281,3 @@ export function message(lang: Lang, key: MessageKey, params: Record<string, stri
     return v === undefined || v === null ? '' : String(v);
   });
 }
-
-export function hasMessage(key: string): key is MessageKey {
-  return key in M;
-}

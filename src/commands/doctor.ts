@@ -31,8 +31,12 @@ export interface DoctorCheck {
 }
 
 
+function versionsCheck(): DoctorCheck {
+  return { code: 'NODE', status: 'pass', message: `Node.js ${process.version}, cns ${VERSION}, ${process.platform}/${process.arch}` };
+}
+
 async function environmentChecks(ctx: Context, out: DoctorCheck[]): Promise<string[] | null> {
-  out.push({ code: 'NODE', status: 'pass', message: `Node.js ${process.version}, cns ${VERSION}, ${process.platform}/${process.arch}` });
+  out.push(versionsCheck());
   const { loadPcsc } = await import('../pcsc/binding.js');
   try {
     loadPcsc();
@@ -193,7 +197,7 @@ export async function doctorCommand(ctx: Context, o: { report?: string; allReade
   };
   if (spec.kind === 'sim') {
     const { openTransport } = await import('../cli/connect.js');
-    checks.push({ code: 'NODE', status: 'pass', message: `Node.js ${process.version}, cns ${VERSION}, ${process.platform}/${process.arch}` });
+    checks.push(versionsCheck());
     mods = await modulesCheck(ctx, checks);
     await diagnose(() => openTransport(ctx), `sim:${spec.path}`);
   } else {

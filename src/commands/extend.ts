@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { parseUserDate } from '../card/dates.js';
 import { CNS_PATHS } from '../card/files.js';
 import { CnsSession } from '../card/session.js';
-import { romeDate } from '../card/dates.js';
+import { parseReferenceDate, romeDate } from '../card/dates.js';
 import { derLength } from '../card/session.js';
 import type { Context } from '../cli/context.js';
 import { type CardAccess, stateDir, withCard } from '../cli/connect.js';
@@ -34,8 +33,7 @@ const DEFAULT_SERVICE = 'http://127.0.0.1:8470';
 
 function referenceDate(o: ExtendOptions): Date {
   if (o.at === undefined) return new Date();
-  // A bare day means that Italian day, at noon: clear of both midnights.
-  const d = /^\d{4}-\d{2}-\d{2}$/.test(o.at) ? parseUserDate(`${o.at}T12:00:00`) : parseUserDate(o.at);
+  const d = parseReferenceDate(o.at);
   if (!d) throw new CliError('USAGE', { detail: `--at wants an ISO date or date-time, not "${o.at}"` });
   return d;
 }

@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseUserDate } from '../card/dates.js';
+import { parseReferenceDate } from '../card/dates.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 
@@ -37,7 +37,7 @@ export async function extensionServiceCommand(ctx: Context, o: ServiceCommandOpt
   }
   let fixedNow: Date | undefined;
   if (o.now !== undefined) {
-    fixedNow = /^\d{4}-\d{2}-\d{2}$/.test(o.now) ? parseUserDate(`${o.now}T12:00:00`) : parseUserDate(o.now);
+    fixedNow = parseReferenceDate(o.now);
     if (!fixedNow) throw new CliError('USAGE', { detail: `--now wants an ISO date or date-time, not "${o.now}"` });
   }
   const { createExtensionService } = await import('../extension/service.js');

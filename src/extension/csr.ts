@@ -1,13 +1,9 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { webcrypto } from 'node:crypto';
+import { usePkijsEngine } from '../cert/issue.js';
 import { OID_ATTR_CARD_ID, OID_ATTR_SERIAL } from './constants.js';
 
 const SHA256_RSA = '1.2.840.113549.1.1.11';
-
-function engine(): void {
-  pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto }));
-}
 
 /**
  * A PKCS#10 request for the card's existing key, carrying the card id and the current
@@ -41,7 +37,7 @@ export interface ParsedCsr {
 
 /** The service's side: parse a request and check its self-signature (proof of possession). */
 export async function parseExtensionCsr(der: Buffer): Promise<ParsedCsr> {
-  engine();
+  usePkijsEngine();
   const csr = pkijs.CertificationRequest.fromBER(new Uint8Array(der).buffer);
   // asn1js prints long sub-identifiers (our 2.25.<uuid> arc) in its own form: compare in that form
   const canonical = (oid: string): string => (asn1js.fromBER(new asn1js.ObjectIdentifier({ value: oid }).toBER(false)).result as asn1js.ObjectIdentifier).valueBlock.toString();
