@@ -12,6 +12,7 @@ import type { MessageKey } from '../cli/i18n.js';
 import { EXTENDED_NOT_AFTER } from '../extension/constants.js';
 import { classifyEf, efImage, type Journal, journalDir, loadJournal, prepareJournal, saveJournal } from '../extension/journal.js';
 import type { Eligibility } from '../extension/rules.js';
+import type { ParsedCertificate } from '../cert/x509.js';
 import { gate } from './pin.js';
 import { collectReport, eligibilityFromReport } from './status.js';
 
@@ -75,12 +76,10 @@ interface Current {
 
 /** The rules on the card as it is, and what the request needs of the current certificate. */
 async function eligibilityOf(s: CnsSession, at: Date, state: string, revokedSerials?: Set<string>): Promise<{ e: Eligibility; current: Current | null }> {
-  const report = await collectReport(s, at, 30, state);
+  let p: ParsedCertificate | undefined;
+  const report = await collectReport(s, at, 30, state, (c) => (p = c));
   let current: Current | null = null;
-  if (report.certificate && report.card.id) {
-    const { parseCertificate } = await import('../cert/x509.js');
-    const raw = await s.readCertificateFile();
-    const p = parseCertificate(raw.subarray(0, derLength(raw) ?? raw.length));
+  if (p && report.certificate && report.card.id) {
     current = { cardId: report.card.id, der: p.der, serialNumber: p.serialNumber, subjectDer: p.subjectDer, spki: p.spki, notAfter: p.notAfter, modulusBytes: p.modulus?.length ?? 256 };
   }
   return { e: eligibilityFromReport(report, at, revokedSerials), current };

@@ -5,6 +5,7 @@ import type { DatiPersonali } from '../card/efDatiPersonali.js';
 import type { CardId } from '../card/efIdCarta.js';
 import { datiPersonaliHash } from '../cert/cnsSubject.js';
 import type { CertificateSummary } from '../cert/summary.js';
+import type { ParsedCertificate } from '../cert/x509.js';
 import type { Context } from '../cli/context.js';
 import { withCard } from '../cli/connect.js';
 import type { Pkcs11Card } from '../pkcs11/card.js';
@@ -74,8 +75,11 @@ async function attempt<T>(problems: CardReport['problems'], code: string, f: () 
   }
 }
 
-/** Everything readable without a PIN; spends no attempt. */
-export async function collectReport(s: CnsSession, now: Date, warnDays: number, stateDir?: string): Promise<CardReport> {
+/**
+ * Everything readable without a PIN; spends no attempt. `onCertificate` receives the parsed
+ * certificate, for callers that need more of it than the summary (the extension's request).
+ */
+export async function collectReport(s: CnsSession, now: Date, warnDays: number, stateDir?: string, onCertificate?: (c: ParsedCertificate) => void): Promise<CardReport> {
   const problems: CardReport['problems'] = [];
   const a = s.atrInfo;
   const id: CardId | null = await attempt(problems, 'EF_ID_CARTA_UNREADABLE', () => s.readCardId());
@@ -89,7 +93,9 @@ export async function collectReport(s: CnsSession, now: Date, warnDays: number, 
   let certificate: CertificateSummary | null = null;
   if (certDer) {
     const { summarizeDer } = await import('../cert/summary.js');
-    certificate = await attempt(problems, 'CERTIFICATE_UNPARSABLE', async () => summarizeDer(certDer, now, warnDays).summary);
+    const r = await attempt(problems, 'CERTIFICATE_UNPARSABLE', async () => summarizeDer(certDer, now, warnDays));
+    if (r) onCertificate?.(r.parsed);
+    certificate = r?.summary ?? null;
   }
   const pin = await s.tries('pin');
   const puk = await s.tries('puk');
