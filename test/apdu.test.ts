@@ -66,9 +66,6 @@ function scripted(replies: string[], sent: string[]): Transport {
       if (r === undefined) throw new Error('no more replies');
       return fromHex(r);
     },
-    beginTransaction: async () => {},
-    endTransaction: async () => {},
-    reset: async () => {},
     close: async () => {},
   };
 }

@@ -23,11 +23,6 @@ export function cardTransport(card: VirtualCard, log: string[] = []): Transport 
       log.push(toHex(b));
       return card.transmit(b);
     },
-    beginTransaction: async () => {},
-    endTransaction: async () => {},
-    reset: async () => {
-      card.reset();
-    },
     close: async () => {},
   };
 }

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../src/apdu/bytes.js';
 import { parseFcp } from '../src/apdu/fcp.js';
 import { CnsSession } from '../src/card/session.js';
+import { parseDatiPersonali } from '../src/card/efDatiPersonali.js';
 import { VirtualCard } from '../src/sim/card.js';
 import { createImage } from '../src/sim/create.js';
 import { type CardImage, ImageError, ImageLock, loadImage, saveImage } from '../src/sim/image.js';
@@ -123,8 +124,8 @@ describe('CNS session on the virtual card', () => {
   it('reads card id, personal data and the certificate', async () => {
     const s = new CnsSession(cardTransport(fresh().card));
     expect((await s.readCardId()).id).toBe('5000000000000009');
-    expect((await s.readDatiPersonali()).fields.codiceFiscale).toBe('RSSMRA80A01H501U');
-    expect((await s.readCertificateFile()).equals(baseCert)).toBe(true);
+    expect(parseDatiPersonali(await s.readDatiPersonaliRaw()).fields.codiceFiscale).toBe('RSSMRA80A01H501U');
+    expect((await s.readCertificate()).equals(baseCert)).toBe(true);
   });
 
   it('reads tries without spending one, and counts wrong PINs down to a block', async () => {
@@ -194,7 +195,7 @@ describe('CNS session on the virtual card', () => {
     await s.verify('pin', '12345');
     const sig = await s.sign(Buffer.from('hello'), 'sha256', 256);
     expect(createVerify('sha256').update('hello').verify(new X509Certificate(baseCert).publicKey, sig)).toBe(true);
-    await s.transport.reset();
+    card.reset(); // a warm reset clears the security state
     await expect(s.sign(Buffer.from('x'), 'sha256', 256)).rejects.toMatchObject({ code: 'SECURITY_STATUS' });
   });
 

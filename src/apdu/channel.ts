@@ -1,5 +1,6 @@
 import { type CommandApdu, encodeCommand } from './command.js';
-import { type ResponseApdu, ApduTransportError, parseResponse } from './response.js';
+import { ApduError, ApduTransportError, parseResponse, type ResponseApdu } from './response.js';
+import { SW } from './status.js';
 import type { ApduTracer } from './trace.js';
 import type { Transport } from './transport.js';
 
@@ -20,15 +21,21 @@ export interface ChannelOptions {
 export class ApduChannel {
   constructor(
     readonly transport: Transport,
-    private options: ChannelOptions,
+    private readonly options: ChannelOptions,
   ) {}
 
   get extendedLength(): boolean {
     return this.options.extendedLength;
   }
 
-  setExtendedLength(value: boolean): void {
-    this.options = { ...this.options, extendedLength: value };
+  /**
+   * Send and check: anything but 9000 (or a status word in `accept`) raises an ApduError
+   * carrying the status word and `operation`, so callers handle only the answers they expect.
+   */
+  async sendOk(cmd: CommandApdu, operation: string, accept: readonly number[] = []): Promise<ResponseApdu> {
+    const r = await this.send(cmd);
+    if (r.sw !== SW.SUCCESS && !accept.includes(r.sw)) throw new ApduError(r.sw, operation);
+    return r;
   }
 
   async send(cmd: CommandApdu): Promise<ResponseApdu> {

@@ -2,14 +2,12 @@ import { findTag, parseTlv, TlvError } from './tlv.js';
 
 /** File Control Parameters (ISO 7816-4 table 12), the tags smart cards actually return. */
 export interface Fcp {
-  /** 80: data bytes in the EF; 81: total bytes allocated. */
+  /** 80: data bytes in the EF. */
   size?: number;
-  allocated?: number;
-  /** 82 first byte: file descriptor. */
-  descriptor?: number;
+  /** 82 first byte (file descriptor) says DF. */
   isDf: boolean;
+  /** 83 */
   fileId?: number;
-  dfName?: Buffer;
   /** 86: proprietary security attributes (the CNS: 9 access-condition bytes). */
   accessConditions?: Buffer;
 }
@@ -26,19 +24,14 @@ export function parseFcp(bytes: Uint8Array): Fcp {
   if (!tmpl || !tmpl.children) throw new TlvError('no FCP template (62 or 6F)');
   const c = tmpl.children;
   const f80 = findTag(c, 0x80);
-  const f81 = findTag(c, 0x81);
   const f82 = findTag(c, 0x82);
   const f83 = findTag(c, 0x83);
-  const f84 = findTag(c, 0x84);
   const f86 = findTag(c, 0x86);
   const descriptor = f82 && f82.value.length > 0 ? f82.value[0] : undefined;
   return {
     size: f80 ? uint(f80.value) : undefined,
-    allocated: f81 ? uint(f81.value) : undefined,
-    descriptor,
     isDf: descriptor !== undefined && (descriptor & 0x38) === 0x38,
     fileId: f83 && f83.value.length === 2 ? uint(f83.value) : undefined,
-    dfName: f84?.value,
     accessConditions: f86?.value,
   };
 }

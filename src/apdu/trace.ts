@@ -45,10 +45,6 @@ export class ApduTracer {
     this.sink(`[${this.elapsed()}] < ${formatResponseForTrace(bytes)} (${ms.toFixed(1)} ms)`);
   }
 
-  note(text: string): void {
-    this.sink(`[${this.elapsed()}] # ${text}`);
-  }
-
   private elapsed(): string {
     return `${((performance.now() - this.started) / 1000).toFixed(3)}s`;
   }

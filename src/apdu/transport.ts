@@ -1,17 +1,18 @@
 /**
  * What a reader gives: bytes in, bytes out. Knows nothing of any card family.
- * A transaction is exclusive access to the card across several APDUs (PC/SC SCardBeginTransaction).
+ *
+ * Exclusivity: a transport holds the card alone for as long as it is open. PC/SC connects in
+ * exclusive mode (the pcsclite binding offers no SCardBeginTransaction), so no other program can
+ * send a command between a VERIFY and what it protects; the virtual card holds its image lock.
  */
 export interface Transport {
   /** Human-readable name of the reader or virtual card. */
   readonly name: string;
   atr(): Buffer;
   transmit(command: Buffer): Promise<Buffer>;
-  beginTransaction(): Promise<void>;
-  endTransaction(): Promise<void>;
-  /** Warm reset: the card's security state is cleared. */
-  reset(): Promise<void>;
-  /** Set to reset the card when it is released, so no verified PIN outlives the command. */
-  resetOnClose?: boolean;
-  close(): Promise<void>;
+  /**
+   * Release the card. `resetCard`: reset it on the way out, so that no verified PIN outlives the
+   * command for another program (a virtual card forgets its security state on release anyway).
+   */
+  close(resetCard?: boolean): Promise<void>;
 }

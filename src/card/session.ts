@@ -5,43 +5,30 @@ import { SW, triesFromStatus } from '../apdu/status.js';
 import type { ApduTracer } from '../apdu/trace.js';
 import type { Transport } from '../apdu/transport.js';
 import { type CnsAtrInfo, decodeAtr, MASK_STINCARD } from './atr.js';
-import { type DatiPersonali, parseDatiPersonali } from './efDatiPersonali.js';
+import type { Card, CardFiles, CardOrigin, SecretKind, TriesState } from './card.js';
 import { type CardId, parseIdCarta } from './efIdCarta.js';
-import { CardError } from './errors.js';
-import { AUTH_KEY_REFERENCE, CNS_PATHS, padPin, PIN_REFERENCE, PUK_REFERENCE } from './files.js';
+import { CardError, SecretBlockedError, WrongSecretError } from './errors.js';
+import { AUTH_KEY_REFERENCE, CNS_PATHS, PIN_REFERENCE, PUK_REFERENCE, padPin } from './files.js';
 import { digestInfo, type HashName, pkcs1v15SignaturePad } from './pkcs1.js';
+
+export type { SecretKind, TriesState } from './card.js';
 
 /** Largest READ BINARY in one short APDU (OpenSC uses the same). */
 const READ_CHUNK = 0xff;
 /** UPDATE BINARY chunk: short APDUs, which every CNS accepts. */
 const WRITE_CHUNK = 0xf0;
-
-export type SecretKind = 'pin' | 'puk';
-
-/** Tries left as the card reports them without spending one. null = the card would not say. */
-export interface TriesState {
-  triesLeft: number | null;
-  blocked: boolean | null;
-  /** The reference is verified in the current security state (the card answered 9000). */
-  verified: boolean;
-  /** The raw status word of the probe, for diagnostics (0 when not from an APDU). */
-  sw: number;
-  /** False when the source only knows a range (PKCS#11 token flags); absent means exact. */
-  exact?: boolean;
-  /** With `exact: false`: the least number of tries known to be left. */
-  atLeast?: number;
-  /** PKCS#11 "count low": a wrong PIN was entered since the last success. */
-  countLow?: boolean;
-}
+/** READ BINARY answers that mean "no more data here" (ISO 7816-4; docs/card.md). */
+const END_OF_DATA = [SW.END_OF_FILE, SW.WRONG_P1P2, SW.INCORRECT_P1P2];
 
 /**
  * The CNS card application over any transport: the operations read like the card's manual.
  * Every PIN/PUK APDU is sent exactly once; a failure is reported, never retried.
  */
-export class CnsSession {
+export class CnsSession implements Card, CardFiles {
   readonly atrInfo: CnsAtrInfo;
+  readonly origin: CardOrigin;
+  readonly files: CardFiles = this;
   private readonly channel: ApduChannel;
-  /** A PIN or PUK was verified in this session: the card holds a security state worth clearing. */
   securityStateChanged = false;
 
   constructor(
@@ -49,6 +36,7 @@ export class CnsSession {
     tracer?: ApduTracer,
   ) {
     this.atrInfo = decodeAtr(transport.atr());
+    this.origin = { kind: 'atr', atr: this.atrInfo };
     this.channel = new ApduChannel(transport, { extendedLength: this.atrInfo.extendedLength, tracer });
   }
 
@@ -68,11 +56,15 @@ export class CnsSession {
   async selectPath(path: readonly number[], wantFcp = true): Promise<Fcp | undefined> {
     const data = Buffer.alloc(path.length * 2);
     path.forEach((fid, i) => data.writeUInt16BE(fid, i * 2));
-    const r = await this.channel.send({ cla: 0, ins: 0xa4, p1: 0x08, p2: wantFcp ? 0x00 : 0x0c, data, le: wantFcp ? 256 : undefined });
-    if (r.sw === SW.FILE_NOT_FOUND) {
-      throw new CardError('FILE_NOT_FOUND', `file ${path.map((p) => p.toString(16).toUpperCase()).join('/')} not found`, { sw: r.sw });
+    let r;
+    try {
+      r = await this.channel.sendOk({ cla: 0, ins: 0xa4, p1: 0x08, p2: wantFcp ? 0x00 : 0x0c, data, le: wantFcp ? 256 : undefined }, 'SELECT');
+    } catch (e) {
+      if (e instanceof ApduError && e.sw === SW.FILE_NOT_FOUND) {
+        throw new CardError('FILE_NOT_FOUND', `file ${path.map((p) => p.toString(16).toUpperCase()).join('/')} not found`, { sw: e.sw });
+      }
+      throw e;
     }
-    if (r.sw !== SW.SUCCESS) throw new ApduError(r.sw, 'SELECT');
     if (!wantFcp || r.data.length === 0) return undefined;
     try {
       return parseFcp(r.data);
@@ -82,11 +74,9 @@ export class CnsSession {
   }
 
   async readBinary(offset: number, length: number): Promise<{ data: Buffer; end: boolean }> {
-    const r = await this.channel.send({ cla: 0, ins: 0xb0, p1: (offset >> 8) & 0x7f, p2: offset & 0xff, le: length });
+    const r = await this.channel.sendOk({ cla: 0, ins: 0xb0, p1: (offset >> 8) & 0x7f, p2: offset & 0xff, le: length }, 'READ BINARY', END_OF_DATA);
     if (r.sw === SW.SUCCESS) return { data: r.data, end: r.data.length < length };
-    if (r.sw === SW.END_OF_FILE) return { data: r.data, end: true };
-    if (r.sw === SW.WRONG_P1P2 || r.sw === SW.INCORRECT_P1P2) return { data: Buffer.alloc(0), end: true };
-    throw new ApduError(r.sw, 'READ BINARY');
+    return { data: r.sw === SW.END_OF_FILE ? r.data : Buffer.alloc(0), end: true };
   }
 
   /**
@@ -131,15 +121,11 @@ export class CnsSession {
     return this.readFile(CNS_PATHS.DATI_PERSONALI);
   }
 
-  async readDatiPersonali(): Promise<DatiPersonali> {
-    return parseDatiPersonali(await this.readDatiPersonaliRaw());
-  }
-
   /**
    * The raw content of EF 1101, read only as far as the DER certificate it holds says
    * (the EF is larger than the certificate; the rest is padding).
    */
-  async readCertificateFile(): Promise<Buffer> {
+  async readCertificate(): Promise<Buffer> {
     return this.readFile(CNS_PATHS.CERTIFICATE, derLength);
   }
 
@@ -156,9 +142,12 @@ export class CnsSession {
     await this.selectPath(path, false);
     for (let offset = 0; offset < data.length; offset += WRITE_CHUNK) {
       const chunk = data.subarray(offset, Math.min(offset + WRITE_CHUNK, data.length));
-      const r = await this.channel.send({ cla: 0, ins: 0xd6, p1: (offset >> 8) & 0x7f, p2: offset & 0xff, data: chunk });
-      if (r.sw === SW.SECURITY_STATUS_NOT_SATISFIED) throw new CardError('SECURITY_STATUS', 'writing needs the PUK verified first', { sw: r.sw });
-      if (r.sw !== SW.SUCCESS) throw new ApduError(r.sw, 'UPDATE BINARY');
+      try {
+        await this.channel.sendOk({ cla: 0, ins: 0xd6, p1: (offset >> 8) & 0x7f, p2: offset & 0xff, data: chunk }, 'UPDATE BINARY');
+      } catch (e) {
+        if (e instanceof ApduError && e.sw === SW.SECURITY_STATUS_NOT_SATISFIED) throw new CardError('SECURITY_STATUS', 'writing needs the PUK verified first', { sw: e.sw });
+        throw e;
+      }
       onChunk?.(offset + chunk.length);
     }
   }
@@ -170,53 +159,61 @@ export class CnsSession {
 
   /** VERIFY with no data: ISO 7816-4's way to read tries left without spending one. */
   async tries(kind: SecretKind): Promise<TriesState> {
-    const r = await this.channel.send({ cla: 0, ins: 0x20, p1: 0, p2: this.refP2(this.refFor(kind)) });
-    const n = triesFromStatus(r.sw);
-    if (n !== undefined) return { triesLeft: n, blocked: n === 0, verified: false, sw: r.sw };
-    if (r.sw === SW.AUTH_METHOD_BLOCKED) return { triesLeft: 0, blocked: true, verified: false, sw: r.sw };
-    if (r.sw === SW.SUCCESS) return { triesLeft: null, blocked: false, verified: true, sw: r.sw };
-    return { triesLeft: null, blocked: null, verified: false, sw: r.sw };
+    try {
+      const r = await this.channel.sendOk({ cla: 0, ins: 0x20, p1: 0, p2: this.refP2(this.refFor(kind)) }, 'VERIFY');
+      return { triesLeft: null, blocked: false, verified: true, sw: r.sw };
+    } catch (e) {
+      if (!(e instanceof ApduError)) throw e;
+      const n = triesFromStatus(e.sw);
+      if (n !== undefined) return { triesLeft: n, blocked: n === 0, verified: false, sw: e.sw };
+      if (e.sw === SW.AUTH_METHOD_BLOCKED) return { triesLeft: 0, blocked: true, verified: false, sw: e.sw };
+      // the card would not say (6700, 6A86, 6D00...): unknown, never guessed
+      return { triesLeft: null, blocked: null, verified: false, sw: e.sw };
+    }
   }
 
-  private secretError(kind: SecretKind, sw: number, operation: string): CardError {
-    const n = triesFromStatus(sw);
-    const K = kind === 'pin' ? 'PIN' : 'PUK';
-    if (n !== undefined && n > 0) return new CardError(`${K}_INCORRECT`, `wrong ${K}`, { sw, triesLeft: n, operation });
-    if (n === 0 || sw === SW.AUTH_METHOD_BLOCKED) return new CardError(`${K}_BLOCKED`, `${K} blocked`, { sw, triesLeft: 0, operation, blockedNow: n === 0 });
-    if (sw === SW.WRONG_LENGTH || sw === SW.WRONG_DATA) return new CardError('INVALID_PIN_FORMAT', `the card refused the ${K} format`, { sw, operation });
-    return new CardError('CARD_ERROR', `${operation} failed`, { sw, operation });
+  /** A PIN command: sent once; a refusal becomes the typed error that says what the card counted. */
+  private async secretCommand(kind: SecretKind, ins: number, p2: number, data: Buffer, operation: string): Promise<void> {
+    try {
+      await this.channel.sendOk({ cla: 0, ins, p1: 0, p2: this.refP2(p2), data }, operation);
+    } catch (e) {
+      if (!(e instanceof ApduError)) throw e;
+      const sw = e.sw;
+      const n = triesFromStatus(sw);
+      if (n !== undefined) throw new WrongSecretError(kind, n, { sw, operation });
+      if (sw === SW.AUTH_METHOD_BLOCKED) throw new SecretBlockedError(kind, { sw, operation });
+      const what = kind === 'pin' ? 'PIN' : 'PUK';
+      if (sw === SW.WRONG_LENGTH || sw === SW.WRONG_DATA) throw new CardError('INVALID_PIN_FORMAT', `the card refused the ${what} format`, { sw, operation });
+      throw new CardError('CARD_ERROR', `${operation} failed`, { sw, operation });
+    }
   }
 
   async verify(kind: SecretKind, secret: string): Promise<void> {
-    const r = await this.channel.send({ cla: 0, ins: 0x20, p1: 0, p2: this.refP2(this.refFor(kind)), data: padPin(secret) });
-    if (r.sw !== SW.SUCCESS) throw this.secretError(kind, r.sw, 'VERIFY');
+    await this.secretCommand(kind, 0x20, this.refFor(kind), padPin(secret), 'VERIFY');
     this.securityStateChanged = true;
   }
 
   async changePin(current: string, next: string): Promise<void> {
-    const data = Buffer.concat([padPin(current), padPin(next)]);
-    const r = await this.channel.send({ cla: 0, ins: 0x24, p1: 0, p2: this.refP2(PIN_REFERENCE), data });
-    if (r.sw !== SW.SUCCESS) throw this.secretError('pin', r.sw, 'CHANGE REFERENCE DATA');
+    await this.secretCommand('pin', 0x24, PIN_REFERENCE, Buffer.concat([padPin(current), padPin(next)]), 'CHANGE REFERENCE DATA');
     this.securityStateChanged = true;
   }
 
   /** RESET RETRY COUNTER P1=00: PUK and new PIN in one command; P2 is the PIN's reference. */
   async unblockPin(puk: string, newPin: string): Promise<void> {
-    const data = Buffer.concat([padPin(puk), padPin(newPin)]);
-    const r = await this.channel.send({ cla: 0, ins: 0x2c, p1: 0, p2: this.refP2(PIN_REFERENCE), data });
-    if (r.sw !== SW.SUCCESS) throw this.secretError('puk', r.sw, 'RESET RETRY COUNTER');
+    await this.secretCommand('puk', 0x2c, PIN_REFERENCE, Buffer.concat([padPin(puk), padPin(newPin)]), 'RESET RETRY COUNTER');
   }
 
   /** Raw RSA with the authentication key on a modulus-sized block (the host pads). */
   async signRaw(block: Uint8Array): Promise<Buffer> {
-    let r = await this.channel.send({ cla: 0, ins: 0x22, p1: 0xf3, p2: 0x03, le: 256 });
-    if (r.sw !== SW.SUCCESS) throw new ApduError(r.sw, 'MSE RESTORE');
-    r = await this.channel.send({ cla: 0, ins: 0x22, p1: 0xf1, p2: 0xb6, data: Buffer.from([0x83, 0x01, AUTH_KEY_REFERENCE]) });
-    if (r.sw !== SW.SUCCESS) throw new ApduError(r.sw, 'MSE SET');
-    r = await this.channel.send({ cla: 0, ins: 0x2a, p1: 0x9e, p2: 0x9a, data: block, le: block.length > 256 ? 65536 : 256 });
-    if (r.sw === SW.SECURITY_STATUS_NOT_SATISFIED) throw new CardError('SECURITY_STATUS', 'the PIN must be verified before signing', { sw: r.sw });
-    if (r.sw !== SW.SUCCESS) throw new ApduError(r.sw, 'PSO COMPUTE DIGITAL SIGNATURE');
-    return r.data;
+    await this.channel.sendOk({ cla: 0, ins: 0x22, p1: 0xf3, p2: 0x03, le: 256 }, 'MSE RESTORE');
+    await this.channel.sendOk({ cla: 0, ins: 0x22, p1: 0xf1, p2: 0xb6, data: Buffer.from([0x83, 0x01, AUTH_KEY_REFERENCE]) }, 'MSE SET');
+    try {
+      const r = await this.channel.sendOk({ cla: 0, ins: 0x2a, p1: 0x9e, p2: 0x9a, data: block, le: block.length > 256 ? 65536 : 256 }, 'PSO COMPUTE DIGITAL SIGNATURE');
+      return r.data;
+    } catch (e) {
+      if (e instanceof ApduError && e.sw === SW.SECURITY_STATUS_NOT_SATISFIED) throw new CardError('SECURITY_STATUS', 'the PIN must be verified before signing', { sw: e.sw });
+      throw e;
+    }
   }
 
   /** RSASSA-PKCS1-v1_5 signature of `message`; the PIN must already be verified. */

@@ -1,5 +1,5 @@
 import { parseCnsCommonName } from './cnsSubject.js';
-import { OID_EXTENDED_MARKER } from '../extension/constants.js';
+import { OID_EXTENDED_MARKER } from './oids.js';
 import { parseCertificate, type ParsedCertificate, validity, type ValidityState } from './x509.js';
 
 export interface CertificateSummary {

@@ -1,16 +1,18 @@
 import type { ChalkInstance } from 'chalk';
 import { ApduTracer } from '../apdu/trace.js';
-import { CliError } from './errors.js';
+import type { OpenOptions } from '../device/open.js';
+import type { CliError } from './errors.js';
 import { EXIT_FOR } from './exitCodes.js';
 import { detectLang, type Lang, message, type MessageKey } from './i18n.js';
 
 export interface GlobalOptions {
   reader?: string;
   json?: boolean;
-  lang?: string;
+  /** Values of options with choices are checked by the program (commander), once. */
+  lang?: Lang;
   trace?: boolean;
   color?: boolean;
-  backend?: string;
+  backend?: 'pcsc' | 'pkcs11';
   module?: string;
 }
 
@@ -38,9 +40,6 @@ export class Context {
     readonly opts: GlobalOptions,
     readonly env: NodeJS.ProcessEnv = process.env,
   ) {
-    if (opts.lang !== undefined && opts.lang !== 'it' && opts.lang !== 'en') {
-      throw new CliError('USAGE', { detail: `--lang must be it or en, not ${opts.lang}` });
-    }
     this.lang = detectLang(env, opts.lang);
     this.json = !!opts.json;
     this.reader = opts.reader;
@@ -55,6 +54,11 @@ export class Context {
       ctx.c = new Chalk({ level: 1 });
     }
     return ctx;
+  }
+
+  /** How the device layer should reach the card, from the global options. */
+  get cardOptions(): OpenOptions {
+    return { reader: this.reader, backend: this.opts.backend, module: this.opts.module, tracer: this.tracer, env: this.env };
   }
 
   t(key: MessageKey, params: Record<string, string | number | null | undefined> = {}): string {

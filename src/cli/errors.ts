@@ -11,3 +11,14 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/** Any error, with data for the JSON error document (e.g. what a listing found before failing). */
+export class ErrorWithData extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly data: Record<string, unknown>,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'ErrorWithData';
+  }
+}

@@ -2,27 +2,68 @@ import { ApduError, ApduTransportError } from '../apdu/response.js';
 import { describeStatus, swHex } from '../apdu/status.js';
 import { TlvError } from '../apdu/tlv.js';
 import { DatiPersonaliError } from '../card/efDatiPersonali.js';
-import { CardError } from '../card/errors.js';
+import { CardError, SecretBlockedError, WrongSecretError } from '../card/errors.js';
 import { CertificateError } from '../cert/errors.js';
 import { PemError } from '../cert/pem.js';
+import { DeviceError } from '../device/errors.js';
 import { ImageError } from '../sim/image.js';
 import { PcscUnavailableError } from '../pcsc/binding.js';
 import { PcscError } from '../pcsc/client.js';
 import { Pkcs11CallError, Pkcs11ModuleError } from '../pkcs11/client.js';
 import type { Context } from './context.js';
-import { CliError } from './errors.js';
+import { CliError, ErrorWithData } from './errors.js';
 import type { MessageKey } from './i18n.js';
 
+type Translate = Context['t'];
+
+const SECRET_CODES = {
+  pin: { wrong: 'PIN_INCORRECT', blocked: 'PIN_BLOCKED' },
+  puk: { wrong: 'PUK_INCORRECT', blocked: 'PUK_BLOCKED' },
+} as const;
+
+/** A device layer error, in the user's language. */
+function deviceError(e: DeviceError, t: Translate): CliError {
+  const { reader, candidates = [] } = e.info;
+  switch (e.code) {
+    case 'BAD_READER_SPEC':
+      return new CliError('USAGE', { detail: '--reader sim:IMAGE needs the path of a card image' });
+    case 'SIM_THROUGH_PKCS11':
+      return new CliError('USAGE', { detail: 'the virtual card (--reader sim) is reached in-process, not through PKCS#11; attach it (cns sim attach) to use a module' });
+    case 'NO_READER':
+      return new CliError('NO_READER');
+    case 'READER_UNKNOWN':
+      return new CliError('READER_UNKNOWN', { reader: reader ?? '', list: candidates.join(', ') });
+    case 'READER_AMBIGUOUS':
+      return new CliError('READER_AMBIGUOUS', { list: candidates.join(', ') });
+    case 'NO_CARD':
+      return new CliError('NO_CARD', { detail: reader !== undefined ? t('noCardIn', { reader }) : t('noCardAnywhere') });
+    case 'NOT_CNS':
+      return new CliError('CARD_UNSUPPORTED', { detail: e.info.reason === 'cie' ? 'an Italian CIE, not a CNS' : 'the ATR does not say CNS', atr: e.info.atr ?? '' });
+    case 'NO_PKCS11_MODULE':
+      return new CliError('PKCS11_UNAVAILABLE', { detail: t('noPkcs11Module') });
+    case 'TOKEN_NOT_RECOGNIZED':
+      return new CliError('CARD_UNSUPPORTED', { detail: `${e.info.detail ?? ''} does not recognise the card in "${reader ?? ''}"`, atr: '-' });
+    case 'TOKEN_UNREADABLE':
+      return new CliError('CARD_ERROR', { detail: e.info.detail ?? '' });
+  }
+}
+
 /** Whatever was thrown, as a CliError with a stable code. Never a stack trace for the user. */
-export function toCliError(e: unknown, secretOp?: 'PIN' | 'PUK'): CliError {
+export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): CliError {
   if (e instanceof CliError) return e;
+  if (e instanceof ErrorWithData) {
+    const ce = toCliError(e.cause, t, secretOp);
+    return new CliError(ce.code, ce.params, { ...ce.extra, data: e.data });
+  }
+  if (e instanceof DeviceError) return deviceError(e, t);
+  if (e instanceof WrongSecretError) {
+    const codes = SECRET_CODES[e.kind];
+    if (e.triesLeft === 0) return new CliError(codes.blocked, { tries: 0, now: 1 }, { triesLeft: 0 });
+    return new CliError(codes.wrong, { tries: e.triesLeft ?? '?', now: '' }, { triesLeft: e.triesLeft ?? undefined });
+  }
+  if (e instanceof SecretBlockedError) return new CliError(SECRET_CODES[e.kind].blocked, { tries: 0, now: '' }, { triesLeft: 0 });
   if (e instanceof CardError) {
     switch (e.code) {
-      case 'PIN_INCORRECT':
-      case 'PUK_INCORRECT':
-      case 'PIN_BLOCKED':
-      case 'PUK_BLOCKED':
-        return new CliError(e.code, { tries: e.details.triesLeft ?? '?', now: e.details.blockedNow ? 1 : '' }, { triesLeft: e.details.triesLeft });
       case 'INVALID_PIN_FORMAT':
         return new CliError('INVALID_PIN_FORMAT', { what: secretOp ?? 'PIN', len: '5-8' });
       case 'CARD_UNSUPPORTED':
@@ -86,7 +127,7 @@ export function toCliError(e: unknown, secretOp?: 'PIN' | 'PUK'): CliError {
 }
 
 export function renderError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK'): number {
-  const ce = toCliError(e, secretOp);
+  const ce = toCliError(e, ctx.t.bind(ctx), secretOp);
   let key: MessageKey = ce.code;
   if (ce.code === 'CARD_REMOVED' && ce.params.secret) key = 'CARD_REMOVED_SECRET';
   else if (ce.code === 'PIN_BLOCKED' && ce.params.now) key = 'PIN_BLOCKED_NOW';

@@ -31,7 +31,7 @@ export function canPrompt(): boolean {
 }
 
 /** Ctrl-C inside a prompt: the user declined; nothing was sent. */
-function isPromptAbort(e: unknown): boolean {
+export function isPromptAbort(e: unknown): boolean {
   return e instanceof Error && (e.name === 'ExitPromptError' || e.name === 'AbortPromptError');
 }
 

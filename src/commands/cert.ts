@@ -2,13 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { romeDate } from '../card/dates.js';
 import { derLength } from '../card/session.js';
 import type { CertificateSummary } from '../cert/summary.js';
+import { printCertificate } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
-import { withCard } from '../cli/connect.js';
 import { CliError } from '../cli/errors.js';
-import { parseWarnDays, printCertificate } from './status.js';
+import { parseWarnDays } from '../cli/options.js';
+import { withCard } from '../device/open.js';
 
 async function readCertificate(ctx: Context, warnDays: number): Promise<{ der: Buffer; summary: CertificateSummary }> {
-  const raw = await withCard(ctx, (s) => s.readCertificateFile());
+  const raw = await withCard(ctx.cardOptions, (card) => card.readCertificate());
   const len = derLength(raw);
   if (len === undefined || len > raw.length || raw.length === 0) {
     throw new CliError('NO_CERTIFICATE', { detail: raw.every((b) => b === 0 || b === 0xff) ? 'EF 1101 is empty' : 'EF 1101 does not hold a complete DER certificate' });
@@ -32,9 +33,8 @@ export async function certShowCommand(ctx: Context, o: { warnDays?: string }): P
   return 0;
 }
 
-export async function certExportCommand(ctx: Context, o: { format?: string; out?: string; force?: boolean }): Promise<number> {
-  const format = (o.format ?? 'pem').toLowerCase();
-  if (format !== 'pem' && format !== 'der') throw new CliError('USAGE', { detail: `--format must be pem or der, not ${o.format}` });
+export async function certExportCommand(ctx: Context, o: { format?: 'pem' | 'der'; out?: string; force?: boolean }): Promise<number> {
+  const format = o.format ?? 'pem';
   if (format === 'der' && !o.out && process.stdout.isTTY) throw new CliError('USAGE', { detail: 'DER is binary: give --out FILE or redirect stdout' });
   if (ctx.json && !o.out) throw new CliError('USAGE', { detail: '--json with cert export needs --out FILE (stdout carries the JSON document)' });
   const { der, summary } = await readCertificate(ctx, 30);

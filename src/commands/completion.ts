@@ -16,10 +16,8 @@ function walk(cmd: Command, path: string[], out: Node[], globals: string[]): voi
 }
 
 /** `cns completion bash|zsh`: shell completion generated from the command tree itself. */
-export async function completionCommand(ctx: Context, shell: string): Promise<number> {
+export async function completionCommand(_ctx: Context, shell: string, program: Command): Promise<number> {
   if (shell !== 'bash' && shell !== 'zsh') throw new CliError('USAGE', { detail: `completion for bash or zsh, not ${shell}` });
-  const { buildProgram } = await import('../cli/main.js');
-  const program = buildProgram(async () => {});
   const globals = program.options.flatMap((o) => [o.long, o.short].filter((x): x is string => !!x));
   const nodes: Node[] = [];
   walk(program, [], nodes, globals);
@@ -47,6 +45,5 @@ ${cases}
 `;
   if (shell === 'bash') process.stdout.write(`${body}complete -o default -F _cns_complete cns\n`);
   else process.stdout.write(`autoload -U +X bashcompinit && bashcompinit\n${body}complete -o default -F _cns_complete cns\n`);
-  void ctx;
   return 0;
 }

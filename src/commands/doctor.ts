@@ -1,17 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { decodeAtr } from '../card/atr.js';
-import { CnsSession } from '../card/session.js';
-import type { Transport } from '../apdu/transport.js';
+import type { Card } from '../card/card.js';
 import type { Context } from '../cli/context.js';
-import { parseReaderSpec, stateDir } from '../cli/connect.js';
 import { CliError } from '../cli/errors.js';
-import { EXIT } from '../cli/exitCodes.js';
+import { EXIT, EXIT_FOR } from '../cli/exitCodes.js';
 import { toCliError } from '../cli/render.js';
-import { writeFileAtomic } from '../util/fs.js';
 import { VERSION } from '../cli/version.js';
-import { type CardReport, collectReport, eligibilityFromReport } from './status.js';
+import { deviceFault } from '../device/errors.js';
+import { type OpenCard, openCard, openNamedReader, parseReaderSpec, readersToExamine } from '../device/open.js';
+import { stateDir } from '../device/paths.js';
+import { type CardReport, collectReport, eligibilityFromReport } from '../report/report.js';
+import { writeFileAtomic } from '../util/fs.js';
 
 /**
  * `cns doctor`: a read-only diagnosis for help desks. Never asks for a PIN; every check is
@@ -101,17 +101,18 @@ async function moduleSeesCard(ctx: Context, modulePath: string, reader: string):
   }
 }
 
-/** Everything about one card, read-only. */
-async function cardChecks(ctx: Context, transport: Transport, mods: { name: string; path: string }[], out: DoctorCheck[]): Promise<CardReport | null> {
-  const reader = transport.name;
+/** Everything about one card, read-only. Also returns the PKCS#11 module its generation needs, where installed. */
+async function cardChecks(ctx: Context, card: Card, mods: { name: string; path: string }[], out: DoctorCheck[]): Promise<{ report: CardReport | null; module?: string }> {
+  const reader = card.name;
   const add = (c: DoctorCheck): void => {
     out.push({ ...c, reader });
   };
-  const atr = decodeAtr(transport.atr());
+  if (card.origin.kind !== 'atr') return { report: null };
+  const atr = card.origin.atr;
   add({ code: 'CARD_PRESENT', status: 'pass', message: `ATR ${atr.atr}` });
   if (!atr.isCns) {
     add({ code: 'ATR', status: 'fail', message: `not a TS-CNS (${atr.reason}); ATR to quote: ${atr.atr}`, advice: ctx.t('advATR'), exit: EXIT.UNSUPPORTED });
-    return null;
+    return { report: null };
   }
   add({ code: 'ATR', status: atr.knownAs ? 'pass' : 'warn', message: `${atr.model}; generation ${atr.generation ?? 'unknown'}; CNS ${atr.cnsVersion ?? '?'}; ${atr.keyBits ?? '?'}-bit`, advice: atr.knownAs ? undefined : ctx.t('advATR') });
   const wanted = atr.middleware ?? 'OpenSC';
@@ -121,10 +122,9 @@ async function cardChecks(ctx: Context, transport: Transport, mods: { name: stri
       ? { code: 'MIDDLEWARE', status: 'pass', message: `${wanted}: ${installed.name} installed (${installed.path})` }
       : { code: 'MIDDLEWARE', status: 'warn', message: `${wanted}: not installed`, advice: ctx.t('advMIDDLEWARE') },
   );
-  const s = new CnsSession(transport, ctx.tracer);
-  const report = await collectReport(s, new Date(), 30, stateDir(ctx.env));
-  if (installed) report.card.middlewareModule = installed.path;
-  add({ code: 'CARD_ID', status: report.card.idValid ? 'pass' : 'fail', message: `card id ${report.card.id ?? '?'}${report.card.idValid ? '' : ' (not a valid card id)'}`, exit: report.card.idValid ? undefined : EXIT.UNSUPPORTED, advice: report.card.idValid ? undefined : ctx.t('advDATA') });
+  const report = await collectReport(card, { now: new Date(), warnDays: 30, stateDir: stateDir(ctx.env) });
+  const idValid = report.card.atr === null ? null : report.card.idValid;
+  add({ code: 'CARD_ID', status: idValid ? 'pass' : 'fail', message: `card id ${report.card.id ?? '?'}${idValid ? '' : ' (not a valid card id)'}`, exit: idValid ? undefined : EXIT.UNSUPPORTED, advice: idValid ? undefined : ctx.t('advDATA') });
   const pin = report.pin;
   if (pin.blocked) add({ code: 'PIN', status: 'fail', message: 'PIN blocked', advice: ctx.t('advPIN_BLOCKED'), exit: EXIT.BLOCKED });
   else if (pin.triesLeft === 1) add({ code: 'PIN', status: 'warn', message: 'PIN: 1 try left', advice: ctx.t('advPIN_LOW') });
@@ -147,7 +147,7 @@ async function cardChecks(ctx: Context, transport: Transport, mods: { name: stri
   }
   const e = eligibilityFromReport(report, new Date());
   add({ code: 'EXTENSION', status: 'pass', message: e.eligible ? 'eligible for the 2023 extension' : `not eligible for the 2023 extension (${e.reasons.filter((r) => r.ok === false && !r.advisory).map((r) => r.code).join(', ')})` });
-  return report;
+  return { report, module: installed?.path };
 }
 
 /** A salt of this installation, so that two reports of the same card carry the same hash. */
@@ -172,73 +172,45 @@ function personalValues(r: CardReport): string[] {
 
 export async function doctorCommand(ctx: Context, o: { report?: string; allReaders?: boolean; salt?: string }): Promise<number> {
   const checks: DoctorCheck[] = [];
-  const reports: { reader: string; report: CardReport | null }[] = [];
+  const reports: { reader: string; report: CardReport | null; module?: string }[] = [];
   const spec = parseReaderSpec(ctx.reader, ctx.env);
   let mods: { name: string; path: string }[] = [];
-  const diagnose = async (open: () => Promise<Transport>, name: string): Promise<void> => {
+  const diagnose = async (open: () => Promise<OpenCard>, name: string): Promise<void> => {
     const local: DoctorCheck[] = [];
-    let report: CardReport | null = null;
+    let found: Awaited<ReturnType<typeof cardChecks>> = { report: null };
     try {
-      const t = await open();
+      const { card, close } = await open();
       try {
-        report = await cardChecks(ctx, t, mods, local);
+        found = await cardChecks(ctx, card, mods, local);
       } finally {
-        await t.close();
+        await close();
       }
-
     } catch (e) {
-      const ce = toCliError(e);
-      const { EXIT_FOR } = await import('../cli/exitCodes.js');
-      const present = ce.code !== 'NO_CARD';
+      const ce = toCliError(e, ctx.t.bind(ctx));
+      const present = deviceFault(e) !== 'no-card';
       local.push({ code: present ? 'CARD_READ' : 'CARD_PRESENT', status: 'fail', message: ctx.t(ce.code === 'CARD_REMOVED' ? 'CARD_REMOVED' : ce.code, { detail: String(ce.params.detail ?? ''), ...ce.params }), advice: ctx.t(present ? 'advATR' : 'advCARD_PRESENT'), exit: EXIT_FOR[ce.code], reader: name });
     }
     checks.push(...local);
-    reports.push({ reader: name, report });
+    reports.push({ reader: name, ...found });
   };
+  const opening = { tracer: ctx.tracer, env: ctx.env, anyCard: true };
   if (spec.kind === 'sim') {
-    const { openTransport } = await import('../cli/connect.js');
     checks.push(versionsCheck());
     mods = await modulesCheck(ctx, checks);
-    await diagnose(() => openTransport(ctx), `sim:${spec.path}`);
+    await diagnose(() => openCard({ ...opening, reader: ctx.reader }), `sim:${spec.path}`);
   } else {
     const names = await environmentChecks(ctx, checks);
     mods = await modulesCheck(ctx, checks);
     if (names && names.length) {
-      const { PcscClient } = await import('../pcsc/client.js');
-      const { selectReader } = await import('../pcsc/select.js');
-      const probe = PcscClient.open();
-      const states = await probe.readerStates().finally(() => probe.close());
-      let targets: string[];
-      if (o.allReaders) targets = states.map((s) => s.name);
-      else {
-        const sel = selectReader(states, spec.name, (a) => decodeAtr(a).isCns);
-        if (sel.kind === 'ok' || sel.kind === 'not-cns') targets = [sel.reader.name];
-        else if (sel.kind === 'no-card') targets = sel.reader ? [sel.reader.name] : [];
-        else if (sel.kind === 'ambiguous') targets = sel.candidates.map((c) => c.name);
-        else targets = [];
-        if (targets.length === 0) checks.push({ code: 'CARD_PRESENT', status: 'fail', message: 'no card in any reader', advice: ctx.t('advCARD_PRESENT'), exit: EXIT.NO_CARD });
-      }
+      const targets = await readersToExamine(spec.name, !!o.allReaders);
+      if (!o.allReaders && targets.length === 0) checks.push({ code: 'CARD_PRESENT', status: 'fail', message: 'no card in any reader', advice: ctx.t('advCARD_PRESENT'), exit: EXIT.NO_CARD });
       // every reader at once: each has its own context and exclusive connection
-      await Promise.all(
-        targets.map((name) =>
-          diagnose(async () => {
-            const c = PcscClient.open();
-            try {
-              await c.readerStates();
-              return await c.connect(name);
-            } catch (e) {
-              c.close();
-              throw e;
-            }
-          }, name),
-        ),
-      );
+      await Promise.all(targets.map((name) => diagnose(() => openNamedReader(name, opening), name)));
     }
   }
   // The module connects to every card itself: ask it once no reader is held by us any more.
-  for (const { reader, report } of reports) {
-    const modulePath = report?.card.middlewareModule;
-    if (typeof modulePath === 'string' && !reader.startsWith('sim:')) checks.push({ ...(await moduleSeesCard(ctx, modulePath, reader)), reader });
+  for (const { reader, module } of reports) {
+    if (module !== undefined && !reader.startsWith('sim:')) checks.push({ ...(await moduleSeesCard(ctx, module, reader)), reader });
   }
   const failed = checks.find((c) => c.status === 'fail');
   const exit = failed?.exit ?? (failed ? EXIT.INTERNAL : 0);

@@ -1,20 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { CNS_PATHS } from '../card/files.js';
-import { CnsSession } from '../card/session.js';
+import type { Card, CardFiles } from '../card/card.js';
 import { parseReferenceDate, romeDate } from '../card/dates.js';
+import { CNS_PATHS } from '../card/files.js';
 import { derLength } from '../card/session.js';
+import type { ParsedCertificate } from '../cert/x509.js';
 import type { Context } from '../cli/context.js';
-import { type CardAccess, stateDir, withCard } from '../cli/connect.js';
 import { CliError } from '../cli/errors.js';
-import { canPrompt, type SecretOptions, Secrets } from '../cli/secrets.js';
 import { EXIT } from '../cli/exitCodes.js';
+import { gate } from '../cli/gate.js';
 import type { MessageKey } from '../cli/i18n.js';
+import { canPrompt, type SecretOptions, Secrets } from '../cli/secrets.js';
+import { withCard } from '../device/open.js';
+import { stateDir } from '../device/paths.js';
 import { EXTENDED_NOT_AFTER } from '../extension/constants.js';
 import { classifyEf, efImage, type Journal, journalDir, loadJournal, prepareJournal, saveJournal } from '../extension/journal.js';
 import type { Eligibility } from '../extension/rules.js';
-import type { ParsedCertificate } from '../cert/x509.js';
-import { gate } from './pin.js';
-import { collectReport, eligibilityFromReport } from './status.js';
+import { collectReport, eligibilityFromReport } from '../report/report.js';
 
 export interface ExtendOptions extends SecretOptions {
   check?: boolean;
@@ -39,11 +40,12 @@ function referenceDate(o: ExtendOptions): Date {
   return d;
 }
 
-function apduCard(card: CardAccess): CnsSession {
-  if (!(card instanceof CnsSession)) {
+/** The card's files: writing EF 1101 needs raw APDUs, which a PKCS#11 module does not give. */
+function filesOf(card: Card): CardFiles {
+  if (!card.files) {
     throw new CliError('PKCS11_NOT_SUPPORTED', { detail: 'writing the certificate (EF 1101) needs raw APDUs: use the PC/SC backend or the virtual card' });
   }
-  return card;
+  return card.files;
 }
 
 /** Serials listed in a CRL file (PEM or DER). */
@@ -75,9 +77,9 @@ interface Current {
 }
 
 /** The rules on the card as it is, and what the request needs of the current certificate. */
-async function eligibilityOf(s: CnsSession, at: Date, state: string, revokedSerials?: Set<string>): Promise<{ e: Eligibility; current: Current | null }> {
+async function eligibilityOf(card: Card, at: Date, state: string, revokedSerials?: Set<string>): Promise<{ e: Eligibility; current: Current | null }> {
   let p: ParsedCertificate | undefined;
-  const report = await collectReport(s, at, 30, state, (c) => (p = c));
+  const report = await collectReport(card, { now: at, warnDays: 30, stateDir: state, onCertificate: (c) => (p = c) });
   let current: Current | null = null;
   if (p && report.certificate && report.card.id) {
     current = { cardId: report.card.id, der: p.der, serialNumber: p.serialNumber, subjectDer: p.subjectDer, spki: p.spki, notAfter: p.notAfter, modulusBytes: p.modulus?.length ?? 256 };
@@ -112,7 +114,7 @@ async function confirm(ctx: Context, o: ExtendOptions): Promise<void> {
 }
 
 /** Ask the service, then check everything about its answer before the card is touched. */
-async function obtainCertificate(ctx: Context, o: ExtendOptions, s: CnsSession, cur: Current): Promise<Buffer> {
+async function obtainCertificate(ctx: Context, o: ExtendOptions, card: Card, files: CardFiles, cur: Current): Promise<Buffer> {
   const { buildExtensionCsr } = await import('../extension/csr.js');
   const { callService, ServiceError } = await import('../extension/client.js');
   const { parseCertificate, signedBy } = await import('../cert/x509.js');
@@ -128,7 +130,7 @@ async function obtainCertificate(ctx: Context, o: ExtendOptions, s: CnsSession, 
     spki: cur.spki,
     cardId: cur.cardId,
     serialNumber: cur.serialNumber,
-    sign: (tbs) => s.sign(tbs, 'sha256', cur.modulusBytes),
+    sign: (tbs) => card.sign(tbs, 'sha256', cur.modulusBytes),
   });
   const progress = (n: number): void => {
     if (!ctx.json || process.stderr.isTTY) ctx.note(ctx.c.dim(ctx.t('extContacting', { url, n })));
@@ -169,23 +171,23 @@ async function obtainCertificate(ctx: Context, o: ExtendOptions, s: CnsSession, 
     if (!signedBy(cur.der, caDer)) throw bad("the service's CA did not issue the card's current certificate");
   }
   if (!signedBy(newDer, caDer)) throw bad('the new certificate is not signed by the issuing CA');
-  const efSize = (await s.fileSize(CNS_PATHS.CERTIFICATE)) ?? 0;
+  const efSize = (await files.fileSize(CNS_PATHS.CERTIFICATE)) ?? 0;
   if (newDer.length > efSize) throw bad(`${newDer.length} bytes do not fit in EF 1101 (${efSize})`);
   return newDer;
 }
 
 /** PUK (the PUK rules apply), then write, read back, compare; the journal follows each step. */
-async function writeWithPuk(ctx: Context, s: CnsSession, secrets: Secrets, o: ExtendOptions, dir: string, j: Journal, der: Buffer, previousLength: number): Promise<void> {
-  await gate(ctx, s, 'puk', secrets, o.lastAttempt);
+async function writeWithPuk(ctx: Context, card: Card, files: CardFiles, secrets: Secrets, o: ExtendOptions, dir: string, j: Journal, der: Buffer, previousLength: number): Promise<void> {
+  await gate(ctx, card, 'puk', secrets, o.lastAttempt);
   const puk = await secrets.get('puk');
-  await s.verify('puk', puk);
+  await card.verify('puk', puk);
   saveJournal(dir, { ...j, state: 'writing' });
   const image = efImage(der, previousLength, j.efSize);
-  await s.writeFile(CNS_PATHS.CERTIFICATE, image, (done) => {
+  await files.writeFile(CNS_PATHS.CERTIFICATE, image, (done) => {
     if (!ctx.json && process.stderr.isTTY) process.stderr.write(`\r${ctx.t('extWriting', { done, total: image.length })}`);
   });
   if (!ctx.json && process.stderr.isTTY) process.stderr.write('\n');
-  const back = await s.readCertificateEf();
+  const back = await files.readCertificateEf();
   if (!back.subarray(0, image.length).equals(image)) throw new CliError('WRITE_VERIFY_FAILED', { dir: journalDir(dir, j.cardId) });
   saveJournal(dir, { ...j, state: 'done' });
 }
@@ -200,9 +202,9 @@ export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<num
   const secrets = o.check ? undefined : new Secrets(ctx, o, ['pin', 'puk']);
   await secrets?.preload();
   const state = stateDir(ctx.env);
-  return withCard(ctx, async (card) => {
-    const s = apduCard(card);
-    const { e, current } = await eligibilityOf(s, at, state, revoked);
+  return withCard(ctx.cardOptions, async (card) => {
+    const files = filesOf(card);
+    const { e, current } = await eligibilityOf(card, at, state, revoked);
     if (o.check) {
       ctx.result({ extension: e });
       if (!ctx.json) printEligibility(ctx, e);
@@ -216,13 +218,13 @@ export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<num
     if (!ctx.json) printEligibility(ctx, e);
     ctx.note(ctx.t('extPlan', { serial: current.serialNumber, old: romeDate(current.notAfter), service: o.service ?? ctx.env.CNS_EXTENSION_URL ?? DEFAULT_SERVICE, dir: journalDir(state, current.cardId) }));
     await confirm(ctx, o);
-    await gate(ctx, s, 'pin', secrets!, o.lastAttempt);
-    await s.verify('pin', await secrets!.get('pin'));
-    const newDer = await obtainCertificate(ctx, o, s, current);
+    await gate(ctx, card, 'pin', secrets!, o.lastAttempt);
+    await card.verify('pin', await secrets!.get('pin'));
+    const newDer = await obtainCertificate(ctx, o, card, files, current);
     const { parseCertificate } = await import('../cert/x509.js');
     const n = parseCertificate(newDer);
-    const j = prepareJournal(state, { kind: 'extend', cardId: current.cardId, oldDer: current.der, oldSerial: current.serialNumber, newDer, newSerial: n.serialNumber, efSize: (await s.fileSize(CNS_PATHS.CERTIFICATE)) ?? newDer.length });
-    await writeWithPuk(ctx, s, secrets!, o, state, j, newDer, current.der.length);
+    const j = prepareJournal(state, { kind: 'extend', cardId: current.cardId, oldDer: current.der, oldSerial: current.serialNumber, newDer, newSerial: n.serialNumber, efSize: (await files.fileSize(CNS_PATHS.CERTIFICATE)) ?? newDer.length });
+    await writeWithPuk(ctx, card, files, secrets!, o, state, j, newDer, current.der.length);
     ctx.result({ operation: 'extend', extension: e, old: { serialNumber: current.serialNumber, notAfter: current.notAfter.toISOString() }, new: { serialNumber: n.serialNumber, notAfter: n.notAfter.toISOString() }, backup: j.oldFile, journal: journalDir(state, current.cardId) });
     ctx.print(ctx.c.green(ctx.t('extDone', { old: romeDate(current.notAfter), new: romeDate(n.notAfter), backup: j.oldFile })));
     return 0;
@@ -233,12 +235,12 @@ export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<num
 async function resumeCommand(ctx: Context, o: ExtendOptions): Promise<number> {
   const state = stateDir(ctx.env);
   const secrets = new Secrets(ctx, o, ['puk']);
-  return withCard(ctx, async (card) => {
-    const s = apduCard(card);
-    const cardId = (await s.readCardId()).id;
+  return withCard(ctx.cardOptions, async (card) => {
+    const files = filesOf(card);
+    const cardId = (await files.readCardId()).id;
     const j = loadJournal(state, cardId);
     if (!j || j.state === 'done') throw new CliError('NOTHING_TO_RESUME', { card: cardId });
-    const ef = await s.readCertificateEf();
+    const ef = await files.readCertificateEf();
     const newDer = readFileSync(j.newFile);
     let key: MessageKey = 'extDone';
     if (classifyEf(ef, j) === 'new' && ef.subarray(newDer.length).every((b) => b === 0)) {
@@ -247,7 +249,7 @@ async function resumeCommand(ctx: Context, o: ExtendOptions): Promise<number> {
     } else {
       await secrets.preload();
       const oldLen = readFileSync(j.oldFile).length;
-      await writeWithPuk(ctx, s, secrets, o, state, j, newDer, Math.max(oldLen, derLength(ef) ?? 0));
+      await writeWithPuk(ctx, card, files, secrets, o, state, j, newDer, Math.max(oldLen, derLength(ef) ?? 0));
     }
     const { parseCertificate } = await import('../cert/x509.js');
     const n = parseCertificate(newDer);
@@ -274,20 +276,20 @@ async function restoreCommand(ctx: Context, o: ExtendOptions): Promise<number> {
   const state = stateDir(ctx.env);
   const secrets = new Secrets(ctx, o, ['puk']);
   await secrets.preload();
-  return withCard(ctx, async (card) => {
-    const s = apduCard(card);
-    const cardId = (await s.readCardId()).id;
+  return withCard(ctx.cardOptions, async (card) => {
+    const files = filesOf(card);
+    const cardId = (await files.readCardId()).id;
     const cn = parseCnsCommonName(p.subject.find((a) => a.type === 'CN')?.value ?? '');
     if (cn?.cardId !== cardId) throw new CliError('INVALID_INPUT', { what: '--restore', detail: `the backup belongs to card ${cn?.cardId ?? '?'}, not ${cardId}` });
-    const ef = await s.readCertificateEf();
-    const efSize = (await s.fileSize(CNS_PATHS.CERTIFICATE)) ?? ef.length;
+    const ef = await files.readCertificateEf();
+    const efSize = (await files.fileSize(CNS_PATHS.CERTIFICATE)) ?? ef.length;
     if (der.length > efSize) throw new CliError('INVALID_INPUT', { what: '--restore', detail: `${der.length} bytes do not fit in EF 1101 (${efSize})` });
     const curLen = derLength(ef) ?? ef.length;
     const current = ef.subarray(0, Math.min(curLen, ef.length));
     ctx.note(`${ctx.t('lCertificate')}: ${p.serialNumber} → EF 1101`);
     await confirm(ctx, o);
     const j = prepareJournal(state, { kind: 'restore', cardId, oldDer: Buffer.from(current), oldSerial: 'current', newDer: der, newSerial: p.serialNumber, efSize });
-    await writeWithPuk(ctx, s, secrets, o, state, j, der, curLen);
+    await writeWithPuk(ctx, card, files, secrets, o, state, j, der, curLen);
     ctx.result({ operation: 'extend.restore', certificate: { serialNumber: p.serialNumber, notAfter: p.notAfter.toISOString() }, backup: j.oldFile });
     ctx.print(ctx.c.green(ctx.t('extRestored', { serial: p.serialNumber })));
     return 0;

@@ -4,24 +4,22 @@ import type { Context } from '../cli/context.js';
 import type { MessageKey } from '../cli/i18n.js';
 
 type GuidedKey = 'insert' | 'title' | 'menu' | 'verify' | 'change' | 'unblock' | 'show' | 'export' | 'extension' | 'doctor' | 'help' | 'quit' | 'where' | 'bye' | 'holder' | 'expires' | 'pinTries' | 'pukInfo';
-import { withCard } from '../cli/connect.js';
-import { renderError, toCliError } from '../cli/render.js';
-import { CnsSession } from '../card/session.js';
+import { renderError } from '../cli/render.js';
+import { isPromptAbort } from '../cli/secrets.js';
+import { type DeviceFault, deviceFault } from '../device/errors.js';
+import { withCard } from '../device/open.js';
 
 type Action = 'verify' | 'change' | 'unblock' | 'show' | 'export' | 'extension' | 'doctor' | 'help' | 'quit';
 
-
-function isAbort(e: unknown): boolean {
-  return e instanceof Error && (e.name === 'ExitPromptError' || e.name === 'AbortPromptError');
-}
+/** What guided mode waits out, asking for the card, instead of failing. */
+const WAIT_FOR: readonly DeviceFault[] = ['no-card', 'no-reader', 'service-unavailable', 'card-removed', 'card-busy'];
 
 class Interrupted extends Error {}
 
 async function readSummary(ctx: Context, t: (k: GuidedKey) => string): Promise<string> {
-  return withCard(ctx, async (card) => {
-    if (!(card instanceof CnsSession)) return card.name;
-    const { collectReport } = await import('./status.js');
-    const r = await collectReport(card, new Date(), 30);
+  return withCard(ctx.cardOptions, async (card) => {
+    const { collectReport } = await import('../report/report.js');
+    const r = await collectReport(card, { now: new Date(), warnDays: 30 });
     const holder = r.holder ? `${r.holder.givenName ?? ''} ${r.holder.surname ?? ''}`.trim() : '?';
     const expires = r.certificate ? r.certificate.notAfter.slice(0, 10) : '?';
     return `${t('holder')}: ${holder} — ${t('expires')} ${expires} — ${t('pinTries')}: ${r.pin.triesLeft ?? '?'}${r.pin.blocked ? ' (!)' : ''}`;
@@ -40,8 +38,8 @@ async function waitForCard(ctx: Context, t: (k: GuidedKey) => string): Promise<s
       try {
         return await readSummary(ctx, t);
       } catch (e) {
-        const code = toCliError(e).code;
-        if (!['NO_CARD', 'NO_READER', 'PCSC_UNAVAILABLE', 'CARD_REMOVED', 'CARD_BUSY'].includes(code)) throw e;
+        const fault = deviceFault(e);
+        if (fault === undefined || !WAIT_FOR.includes(fault)) throw e;
       }
       if (!asked) ctx.note(ctx.c.bold(t('insert')));
       for (let i = 0; i < 10 && !interrupted; i++) await new Promise((r) => setTimeout(r, 100));
@@ -74,7 +72,7 @@ export async function guidedCommand(ctx: Context): Promise<number> {
         { output: process.stderr },
       );
     } catch (e) {
-      if (isAbort(e) || e instanceof Interrupted) {
+      if (isPromptAbort(e) || e instanceof Interrupted) {
         ctx.note(t('bye'));
         return 0;
       }
@@ -119,7 +117,7 @@ export async function guidedCommand(ctx: Context): Promise<number> {
           break;
       }
     } catch (e) {
-      if (isAbort(e)) continue; // Ctrl-C inside an action: back to the menu, nothing sent
+      if (isPromptAbort(e)) continue; // Ctrl-C inside an action: back to the menu, nothing sent
       renderError(ctx, e);
     }
     ctx.print('');

@@ -1,10 +1,11 @@
-import type { SecretKind, TriesState } from '../card/session.js';
+import type { Card } from '../card/card.js';
 import type { Context } from '../cli/context.js';
-import { type CardAccess, withCard } from '../cli/connect.js';
 import { CliError } from '../cli/errors.js';
-import { type SecretName, type SecretOptions, Secrets } from '../cli/secrets.js';
+import { gate } from '../cli/gate.js';
 import { renderError } from '../cli/render.js';
-import { triesJson } from './status.js';
+import { type SecretName, type SecretOptions, Secrets } from '../cli/secrets.js';
+import { withCard } from '../device/open.js';
+import { triesJson } from '../report/report.js';
 
 export interface PinCommandOptions extends SecretOptions {
   lastAttempt?: boolean;
@@ -19,33 +20,13 @@ const SECRETS: Record<Op, SecretName[]> = {
   unblock: ['puk', 'newPin'],
 };
 
-/**
- * The safety sequence shared by every PIN/PUK operation: tries read without spending one and
- * shown before any prompt; blocked -> stop; one try left -> --last-attempt or typed
- * confirmation; then exactly one command to the card, never repeated.
- */
-export async function gate(ctx: Context, s: CardAccess, kind: SecretKind, secrets: Secrets, lastAttempt: boolean | undefined): Promise<TriesState> {
-  const what = kind === 'pin' ? 'PIN' : 'PUK';
-  const t = await s.tries(kind);
-  if (t.blocked) {
-    throw new CliError(kind === 'pin' ? 'PIN_BLOCKED' : 'PUK_BLOCKED', {}, { triesLeft: 0 });
-  }
-  if (t.triesLeft !== null) ctx.note(ctx.t('triesLeft', { what, tries: t.triesLeft }));
-  else if (t.atLeast !== undefined) ctx.note(ctx.t('triesRange', { what, n: t.atLeast }));
-  else ctx.note(ctx.t('triesUnknown', { what }));
-  // An unknown PUK counter is treated as a last try: three wrong PUKs end the card.
-  const unknownPuk = kind === 'puk' && t.triesLeft === null && !t.verified && t.atLeast === undefined;
-  if (t.triesLeft === 1 || unknownPuk) await secrets.confirmLastAttempt(what, lastAttempt, unknownPuk);
-  return t;
-}
-
 export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Promise<number> {
   const secrets = new Secrets(ctx, o, SECRETS[op]);
   await secrets.preload();
   const secretOp = op === 'unblock' ? 'PUK' : 'PIN';
   let sent = false;
   try {
-    const out = await withCard(ctx, async (s) => {
+    const out = await withCard(ctx.cardOptions, async (s) => {
       if (secrets.interactive) ctx.note(ctx.c.dim(ctx.t('pinExplain')));
       if (op === 'unblock') {
         const pinState = await s.tries('pin');
@@ -86,9 +67,9 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
 }
 
 /** Sign a random challenge with the card's key and check it against the card's certificate. */
-async function signTest(s: CardAccess): Promise<Record<string, unknown>> {
+async function signTest(s: Card): Promise<Record<string, unknown>> {
   const { randomBytes, createVerify, X509Certificate } = await import('node:crypto');
-  const der = await s.readCertificateFile();
+  const der = await s.readCertificate();
   const cert = new X509Certificate(der);
   const bits = cert.publicKey.asymmetricKeyDetails?.modulusLength ?? 2048;
   const message = randomBytes(32);

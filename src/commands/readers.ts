@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { decodeAtr } from '../card/atr.js';
 import type { Context } from '../cli/context.js';
-import { demoImagePath } from '../cli/connect.js';
-import { toCliError } from '../cli/render.js';
+import { ErrorWithData } from '../cli/errors.js';
+import { readerStates } from '../device/open.js';
+import { demoImagePath } from '../device/paths.js';
 
 export interface ReaderJson {
   index: number | null;
@@ -23,33 +24,24 @@ export async function readersCommand(ctx: Context): Promise<number> {
   const sim = { name: 'sim', image: demo, exists: existsSync(demo), note: 'virtual TS-CNS, PIN 12345, PUK 12345678' };
   let readers: ReaderJson[];
   try {
-    const { PcscClient } = await import('../pcsc/client.js');
-    const client = PcscClient.open();
-    try {
-      const states = await client.readerStates();
-      readers = states.map((r) => {
-        const info = r.atr ? decodeAtr(r.atr) : undefined;
-        return {
-          index: r.index,
-          name: r.name,
-          present: r.present,
-          atr: info?.atr ?? null,
-          model: info ? info.model : null,
-          isCns: info ? info.isCns : null,
-          generation: info?.generation ?? null,
-          inUse: r.inUse,
-          exclusive: r.exclusive,
-          mute: r.mute,
-        };
-      });
-    } finally {
-      client.close();
-    }
+    readers = (await readerStates()).map((r) => {
+      const info = r.atr ? decodeAtr(r.atr) : undefined;
+      return {
+        index: r.index,
+        name: r.name,
+        present: r.present,
+        atr: info?.atr ?? null,
+        model: info ? info.model : null,
+        isCns: info ? info.isCns : null,
+        generation: info?.generation ?? null,
+        inUse: r.inUse,
+        exclusive: r.exclusive,
+        mute: r.mute,
+      };
+    });
   } catch (e) {
-    const ce = toCliError(e);
     // The service being down is the answer to "which readers?": say it, exit 5, still name `sim`.
-    ce.extra.data = { readers: [], sim };
-    throw ce;
+    throw new ErrorWithData(e, { readers: [], sim });
   }
   const { discoverModules } = await import('../pkcs11/modules.js');
   const pkcs11Modules = discoverModules();

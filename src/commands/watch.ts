@@ -1,8 +1,8 @@
 import { decodeAtr } from '../card/atr.js';
-import { CnsSession } from '../card/session.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { EXIT } from '../cli/exitCodes.js';
+import { openReader } from '../device/open.js';
 import type { ReaderState } from '../pcsc/client.js';
 
 type Json = Record<string, unknown>;
@@ -34,11 +34,11 @@ export async function watchCommand(ctx: Context, o: { once?: boolean }): Promise
     let cardId: string | null = null;
     if (info?.isCns) {
       try {
-        const t = await client.connect(s.name, { busyWaitMs: 500, keepClient: true });
+        const { card, close } = await openReader(client, s.name, { busyWaitMs: 500, keepClient: true });
         try {
-          cardId = (await new CnsSession(t).readCardId()).id;
+          cardId = (await card.readCardId()).id;
         } finally {
-          await t.close();
+          await close();
         }
       } catch {
         cardId = null; // unreadable now (in use, pulled already): the event still goes out

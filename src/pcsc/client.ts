@@ -205,8 +205,6 @@ export class PcscClient {
 export class PcscTransport implements Transport {
   readonly name: string;
   private open = true;
-  /** Reset the card when releasing it, so no verified PIN is left for another program. */
-  resetOnClose = false;
 
   constructor(
     private readonly client: PcscClient,
@@ -234,17 +232,10 @@ export class PcscTransport implements Transport {
     });
   }
 
-  async beginTransaction(): Promise<void> {}
-  async endTransaction(): Promise<void> {}
-
-  async reset(): Promise<void> {
-    throw new ApduTransportError('reset is not available through pcsclite', 'io');
-  }
-
-  async close(): Promise<void> {
+  async close(resetCard = false): Promise<void> {
     if (!this.open) return;
     this.open = false;
-    const disposition = this.resetOnClose ? this.reader.SCARD_RESET_CARD : this.reader.SCARD_LEAVE_CARD;
+    const disposition = resetCard ? this.reader.SCARD_RESET_CARD : this.reader.SCARD_LEAVE_CARD;
     await new Promise<void>((r) => this.reader.disconnect(disposition, () => r()));
     if (this.closeClient) this.client.close();
   }

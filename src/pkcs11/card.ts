@@ -1,9 +1,9 @@
 import { ApduTransportError } from '../apdu/response.js';
-import { CardError } from '../card/errors.js';
+import type { Card, CardOrigin, SecretKind, TriesState } from '../card/card.js';
+import { CardError, SecretBlockedError, WrongSecretError } from '../card/errors.js';
 import type { HashName } from '../card/pkcs1.js';
-import type { SecretKind, TriesState } from '../card/session.js';
 import { Pkcs11CallError, type Pkcs11Client } from './client.js';
-import { CKF, type SlotInfo } from './protocol.js';
+import { CKF, type SlotInfo, type TokenInfo } from './protocol.js';
 
 const MECHANISM: Record<HashName, string> = { sha1: 'SHA1_RSA_PKCS', sha256: 'SHA256_RSA_PKCS', sha384: 'SHA384_RSA_PKCS', sha512: 'SHA512_RSA_PKCS' };
 
@@ -11,16 +11,24 @@ const MECHANISM: Record<HashName, string> = { sha1: 'SHA1_RSA_PKCS', sha256: 'SH
  * The card as a PKCS#11 module shows it. It knows only what the module says: tries come from
  * the token flags (exact only for "final try" and "locked"), there is no EF_Dati_personali.
  */
-export class Pkcs11Card {
+export class Pkcs11Card implements Card {
   readonly name: string;
+  readonly origin: CardOrigin;
+  /** PKCS#11 reaches no file: no EF_Dati_personali, no raw writes. */
+  readonly files = null;
   securityStateChanged = false;
 
   constructor(
     readonly client: Pkcs11Client,
-    readonly slot: SlotInfo,
+    readonly slot: SlotInfo & { token: TokenInfo },
     readonly module: { path: string; description: string; manufacturerID: string },
   ) {
     this.name = `pkcs11:${slot.description}`;
+    const t = slot.token;
+    this.origin = {
+      kind: 'token',
+      token: { label: t.label, manufacturerID: t.manufacturerID, model: t.model, serialNumber: t.serialNumber, slot: slot.description, module, flagsReliable: this.flagsReliable },
+    };
   }
 
   private async flags(): Promise<number> {
@@ -33,7 +41,7 @@ export class Pkcs11Card {
    * locked. Those flags say nothing about the card.
    */
   get flagsReliable(): boolean {
-    return !(/opensc/i.test(this.module.manufacturerID + this.module.description) && this.slot.token?.manufacturerID.startsWith('IC: '));
+    return !(/opensc/i.test(this.module.manufacturerID + this.module.description) && this.slot.token.manufacturerID.startsWith('IC: '));
   }
 
   /** Tries from the token flags. PKCS#11 has no counter: only low / final / locked. */
@@ -43,24 +51,23 @@ export class Pkcs11Card {
     const [low, final, locked] = kind === 'pin' ? [CKF.USER_PIN_COUNT_LOW, CKF.USER_PIN_FINAL_TRY, CKF.USER_PIN_LOCKED] : [CKF.SO_PIN_COUNT_LOW, CKF.SO_PIN_FINAL_TRY, CKF.SO_PIN_LOCKED];
     if (f & locked) return { triesLeft: 0, blocked: true, verified: false, sw: 0, exact: true };
     if (f & final) return { triesLeft: 1, blocked: false, verified: false, sw: 0, exact: true };
-    if (f & low) return { triesLeft: null, blocked: false, verified: false, sw: 0, exact: false, atLeast: 2, countLow: true };
+    if (f & low) return { triesLeft: null, blocked: false, verified: false, sw: 0, exact: false, atLeast: 2 };
     return { triesLeft: null, blocked: null, verified: false, sw: 0, exact: false };
   }
 
   private async fail(e: unknown, kind: SecretKind, operation: string): Promise<never> {
     if (!(e instanceof Pkcs11CallError)) throw e;
-    const K = kind === 'pin' ? 'PIN' : 'PUK';
     switch (e.ckr) {
       case 'CKR_PIN_INCORRECT': {
+        // the counter after the fact, from the flags (never by another attempt)
         const t = await this.tries(kind).catch(() => undefined);
-        if (t?.blocked) throw new CardError(`${K}_BLOCKED`, `${K} blocked`, { triesLeft: 0, operation, blockedNow: true });
-        throw new CardError(`${K}_INCORRECT`, `wrong ${K}`, { triesLeft: t?.triesLeft ?? undefined, operation });
+        throw new WrongSecretError(kind, t?.blocked ? 0 : (t?.triesLeft ?? null), { operation });
       }
       case 'CKR_PIN_LOCKED':
-        throw new CardError(`${K}_BLOCKED`, `${K} blocked`, { triesLeft: 0, operation });
+        throw new SecretBlockedError(kind, { operation });
       case 'CKR_PIN_LEN_RANGE':
       case 'CKR_PIN_INVALID':
-        throw new CardError('INVALID_PIN_FORMAT', `the module refused the ${K} format (${e.ckr})`, { operation });
+        throw new CardError('INVALID_PIN_FORMAT', `the module refused the ${kind === 'pin' ? 'PIN' : 'PUK'} format (${e.ckr})`, { operation });
       default:
         throw translate(e, operation);
     }
@@ -100,7 +107,7 @@ export class Pkcs11Card {
   }
 
   /** The first X.509 certificate object (a CNS token has one: CNS0). */
-  async readCertificateFile(): Promise<Buffer> {
+  async readCertificate(): Promise<Buffer> {
     try {
       const certs = await this.client.certs(this.slot.index);
       if (certs.length === 0) throw new CardError('FILE_NOT_FOUND', 'the token has no certificate object');
@@ -110,7 +117,8 @@ export class Pkcs11Card {
     }
   }
 
-  async sign(message: Uint8Array, hash: HashName, _modulusBytes?: number): Promise<Buffer> {
+  /** The module pads and knows the key size. */
+  async sign(message: Uint8Array, hash: HashName): Promise<Buffer> {
     try {
       return (await this.client.call({ op: 'sign', slot: this.slot.index, data: Buffer.from(message), mechanism: MECHANISM[hash] })) as Buffer;
     } catch (e) {

@@ -53,13 +53,7 @@ export class SimTransport implements Transport {
     return this.card.transmit(command);
   }
 
-  async beginTransaction(): Promise<void> {}
-  async endTransaction(): Promise<void> {}
-
-  async reset(): Promise<void> {
-    this.card.reset();
-  }
-
+  /** The security state lives in this process only: releasing the image forgets it. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -1,0 +1,69 @@
+import type { CnsAtrInfo } from './atr.js';
+import type { CardId } from './efIdCarta.js';
+import type { HashName } from './pkcs1.js';
+
+export type SecretKind = 'pin' | 'puk';
+
+/** Tries left as the card reports them without spending one. null = the card would not say. */
+export interface TriesState {
+  triesLeft: number | null;
+  blocked: boolean | null;
+  /** The reference is verified in the current security state (the card answered 9000). */
+  verified: boolean;
+  /** The raw status word of the probe, for diagnostics (0 when not from an APDU). */
+  sw: number;
+  /** False when the source only knows a range (PKCS#11 token flags); absent means exact. */
+  exact?: boolean;
+  /** With `exact: false`: the least number of tries known to be left. */
+  atLeast?: number;
+}
+
+/**
+ * Raw access to the card's files, only where APDUs reach the card (PC/SC and the virtual card):
+ * the holder data, the card id, and writing EF 1101 for the validity extension.
+ */
+export interface CardFiles {
+  readCardId(): Promise<CardId>;
+  readDatiPersonaliRaw(): Promise<Buffer>;
+  /** EF 1101 as it is, all of it, padding included. */
+  readCertificateEf(): Promise<Buffer>;
+  fileSize(path: readonly number[]): Promise<number | undefined>;
+  writeFile(path: readonly number[], data: Uint8Array, onChunk?: (written: number) => void): Promise<void>;
+}
+
+/** A PKCS#11 token as the module describes it. */
+export interface TokenDescription {
+  label: string;
+  manufacturerID: string;
+  model: string;
+  serialNumber: string;
+  slot: string;
+  module: { path: string; description: string; manufacturerID: string };
+  /** Whether the token flags say anything about the card's counters. */
+  flagsReliable: boolean;
+}
+
+/** What is known of the card besides its application: its ATR, or what a middleware says. */
+export type CardOrigin = { kind: 'atr'; atr: CnsAtrInfo } | { kind: 'token'; token: TokenDescription };
+
+/**
+ * One TS-CNS, whichever way it is reached: raw APDUs (PC/SC, the virtual card) or a PKCS#11
+ * module. Every PIN/PUK operation sends its secret exactly once and never retries it.
+ */
+export interface Card {
+  /** The reader, slot or image the card is in. */
+  readonly name: string;
+  readonly origin: CardOrigin;
+  /** A PIN or PUK was verified: the card holds a security state worth clearing on release. */
+  readonly securityStateChanged: boolean;
+  /** Raw file access, or null where the backend cannot reach the files (PKCS#11). */
+  readonly files: CardFiles | null;
+  tries(kind: SecretKind): Promise<TriesState>;
+  verify(kind: SecretKind, secret: string): Promise<void>;
+  changePin(current: string, next: string): Promise<void>;
+  unblockPin(puk: string, newPin: string): Promise<void>;
+  /** The DER authentication certificate (EF 1101 without its padding, or the token's object). */
+  readCertificate(): Promise<Buffer>;
+  /** RSASSA-PKCS1-v1_5 signature with the authentication key; the PIN must be verified. */
+  sign(message: Uint8Array, hash: HashName, modulusBytes: number): Promise<Buffer>;
+}

@@ -1,0 +1,264 @@
+import type { Card, CardFiles, TriesState } from '../card/card.js';
+import type { CnsAtrInfo } from '../card/atr.js';
+import { checkCodiceFiscale } from '../card/checks.js';
+import { romeDate } from '../card/dates.js';
+import type { DatiPersonali } from '../card/efDatiPersonali.js';
+import type { CardId } from '../card/efIdCarta.js';
+import type { TokenDescription } from '../card/card.js';
+import { datiPersonaliHash } from '../cert/cnsSubject.js';
+import type { CertificateSummary } from '../cert/summary.js';
+import type { ParsedCertificate } from '../cert/x509.js';
+import { deviceFault } from '../device/errors.js';
+import { type Eligibility, evaluateEligibility } from '../extension/rules.js';
+
+/** Tries as reports and JSON show them. */
+export interface TriesJson {
+  triesLeft: number | null;
+  blocked: boolean | null;
+  verified: boolean;
+  /** Present (false) when only a range is known (PKCS#11 token flags). */
+  exact?: boolean;
+  atLeast?: number;
+}
+
+export interface Check {
+  code: string;
+  status: 'pass' | 'warn' | 'fail' | 'skip';
+  detail: string;
+}
+
+/** The card as its ATR and files describe it (raw APDUs). */
+export interface AtrCardInfo {
+  atr: string;
+  model: string;
+  id: string | null;
+  idValid: boolean | null;
+  type: CardId['type'] | null;
+  icManufacturer: string | null;
+  maskManufacturer: string | null;
+  cnsVersion: string | null;
+  generation: string | null;
+  keyBits: number | null;
+  extendedLength: boolean;
+  middleware: string | null;
+}
+
+/** The card as a PKCS#11 module describes it: no ATR. */
+export interface TokenCardInfo {
+  atr: null;
+  model: string;
+  id: string | null;
+  backend: 'pkcs11';
+  token: { label: string; manufacturer: string; model: string; serialNumber: string; slot: string };
+  module: TokenDescription['module'];
+}
+
+export type Holder = Record<string, string | null>;
+
+export interface CardReport {
+  reader: string;
+  card: AtrCardInfo | TokenCardInfo;
+  holder: Holder | null;
+  certificate: CertificateSummary | null;
+  checks: Check[];
+  pin: TriesJson;
+  puk: TriesJson;
+  problems: { code: string; message: string }[];
+  extension?: Eligibility;
+}
+
+/** The 2023 extension rules on what a report shows (the service applies the same rules). */
+export function eligibilityFromReport(r: CardReport, at: Date, revoked?: Set<string>): Eligibility {
+  const c = r.certificate;
+  return evaluateEligibility({
+    at,
+    certificate: c ? { notBefore: new Date(c.notBefore), notAfter: new Date(c.notAfter), extended: c.extended, serialNumber: c.serialNumber } : null,
+    cardExpiry: r.holder?.expiryDate ?? null,
+    revoked: revoked && c ? revoked.has(c.serialNumber) : null,
+    pin: { blocked: r.pin.blocked },
+    puk: { blocked: r.puk.blocked },
+  });
+}
+
+export function triesJson(t: TriesState): TriesJson {
+  const j: TriesJson = { triesLeft: t.triesLeft, blocked: t.blocked, verified: t.verified };
+  if (t.exact === false) {
+    j.exact = false;
+    if (t.atLeast !== undefined) j.atLeast = t.atLeast;
+  }
+  return j;
+}
+
+/** One reading: its failure becomes a problem of the report, unless the card is gone. */
+async function attempt<T>(problems: CardReport['problems'], code: string, f: () => Promise<T>): Promise<T | null> {
+  try {
+    return await f();
+  } catch (e) {
+    if (deviceFault(e) === 'card-removed') throw e;
+    problems.push({ code, message: e instanceof Error ? e.message : String(e) });
+    return null;
+  }
+}
+
+export interface ReportOptions {
+  now: Date;
+  warnDays: number;
+  /** Where extension journals are kept: an interrupted certificate write is reported. */
+  stateDir?: string;
+  /** Receives the parsed certificate, for callers that need more than the summary (the extension's request). */
+  onCertificate?: (c: ParsedCertificate) => void;
+}
+
+/** Everything readable without a PIN; spends no attempt. */
+export async function collectReport(card: Card, o: ReportOptions): Promise<CardReport> {
+  if (card.origin.kind === 'atr' && card.files) return collectFileReport(card, card.files, card.origin.atr, o);
+  if (card.origin.kind === 'token') return collectTokenReport(card, card.origin.token, o);
+  throw new Error('a card with an ATR and no file access');
+}
+
+async function readCertificate(card: Card, problems: CardReport['problems'], o: ReportOptions): Promise<{ summary: CertificateSummary; parsed: ParsedCertificate } | null> {
+  const der = await attempt(problems, 'CERTIFICATE_UNREADABLE', () => card.readCertificate());
+  if (!der) return null;
+  const { summarizeDer } = await import('../cert/summary.js');
+  const r = await attempt(problems, 'CERTIFICATE_UNPARSABLE', async () => summarizeDer(der, o.now, o.warnDays));
+  if (r) o.onCertificate?.(r.parsed);
+  return r;
+}
+
+async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o: ReportOptions): Promise<CardReport> {
+  const problems: CardReport['problems'] = [];
+  const id: CardId | null = await attempt(problems, 'EF_ID_CARTA_UNREADABLE', () => files.readCardId());
+  const rawDati = await attempt(problems, 'EF_DATI_PERSONALI_UNREADABLE', () => files.readDatiPersonaliRaw());
+  let dati: DatiPersonali | null = null;
+  if (rawDati) {
+    const { parseDatiPersonali } = await import('../card/efDatiPersonali.js');
+    dati = await attempt(problems, 'EF_DATI_PERSONALI_UNREADABLE', async () => parseDatiPersonali(rawDati));
+  }
+  const certificate = (await readCertificate(card, problems, o))?.summary ?? null;
+  const pin = await card.tries('pin');
+  const puk = await card.tries('puk');
+  if (o.stateDir && id) {
+    // An interrupted certificate write leaves a journal: say what EF 1101 holds and what to do.
+    const { loadJournal, classifyEf, journalDir } = await import('../extension/journal.js');
+    const j = loadJournal(o.stateDir, id.id);
+    if (j && j.state !== 'done') {
+      const what = classifyEf(await files.readCertificateEf(), j);
+      const where = journalDir(o.stateDir, id.id);
+      problems.push(
+        what === 'partial'
+          ? { code: 'CERT_HALF_WRITTEN', message: `EF 1101 holds a partly written certificate (an interrupted ${j.kind}): run "cns extend --resume" to finish it; backups in ${where}` }
+          : { code: 'CERT_WRITE_PENDING', message: `an interrupted ${j.kind} is journaled (EF 1101 holds the ${what} certificate): run "cns extend --resume"; backups in ${where}` },
+      );
+    }
+  }
+
+  const checks: Check[] = [];
+  const add = (code: string, status: Check['status'], detail: string): void => {
+    checks.push({ code, status, detail });
+  };
+  if (id) add('CARD_ID_LUHN', id.valid ? 'pass' : 'fail', id.valid ? id.id : `${id.id}: ${id.problem}`);
+  const cf = dati?.fields.codiceFiscale || null;
+  if (cf) {
+    const r = checkCodiceFiscale(cf);
+    add('CF_CHECK_CHARACTER', r === 'valid' ? 'pass' : 'fail', `${r}`);
+  }
+  if (certificate) {
+    if (certificate.codiceFiscale === null) add('CERT_CN_PATTERN', 'fail', certificate.commonName ?? '(no CN)');
+    else {
+      add('CERT_CN_PATTERN', 'pass', 'CF/card id.SHA-1');
+      if (cf) add('CF_MATCH', certificate.codiceFiscale === cf ? 'pass' : 'fail', `certificate ${certificate.codiceFiscale}, EF_Dati_personali ${cf}`);
+      if (id) add('CARD_ID_MATCH', certificate.cardId === id.id ? 'pass' : 'fail', `certificate ${certificate.cardId}, EF_ID_Carta ${id.id}`);
+      if (rawDati) {
+        const h = datiPersonaliHash(rawDati);
+        add('DATI_PERSONALI_HASH', certificate.datiPersonaliHash === h ? 'pass' : 'fail', `certificate ${certificate.datiPersonaliHash}, EF_Dati_personali ${h}`);
+      }
+    }
+    if (dati?.expiryDate) {
+      const certDay = romeDate(new Date(certificate.notAfter));
+      add('EXPIRY_MATCH', certDay === dati.expiryDate ? 'pass' : 'warn', `certificate ${certDay}, EF_Dati_personali ${dati.expiryDate}`);
+    }
+  }
+  const holder: Holder | null = dati
+    ? {
+        surname: dati.fields.surname || null,
+        givenName: dati.fields.givenName || null,
+        codiceFiscale: cf,
+        sex: dati.fields.sex || null,
+        birthDate: dati.birthDate,
+        birthMunicipality: dati.fields.birthMunicipality || null,
+        birthCountry: dati.fields.birthCountry || null,
+        citizenship: dati.fields.citizenship || null,
+        residenceMunicipality: dati.fields.residenceMunicipality || null,
+        residenceAddress: dati.fields.residenceAddress || null,
+        issuerCode: dati.fields.issuerCode || null,
+        issueDate: dati.issueDate,
+        expiryDate: dati.expiryDate,
+        source: 'EF_Dati_personali',
+      }
+    : null;
+  return {
+    reader: card.name,
+    card: {
+      atr: a.atr,
+      model: a.model,
+      id: id?.id ?? null,
+      idValid: id?.valid ?? null,
+      type: id?.type ?? null,
+      icManufacturer: a.icManufacturer ?? null,
+      maskManufacturer: a.maskManufacturer ?? null,
+      cnsVersion: a.cnsVersion ?? null,
+      generation: a.generation ?? null,
+      keyBits: certificate?.keyBits ?? a.keyBits ?? null,
+      extendedLength: a.extendedLength,
+      middleware: a.middleware ?? null,
+    },
+    holder,
+    certificate,
+    checks,
+    pin: triesJson(pin),
+    puk: triesJson(puk),
+    problems,
+  };
+}
+
+/**
+ * The same report through PKCS#11: what the module shows, nothing invented. No ATR, no
+ * EF_Dati_personali (holder data come from the certificate, marked so), tries from token flags.
+ */
+async function collectTokenReport(card: Card, token: TokenDescription, o: ReportOptions): Promise<CardReport> {
+  const problems: CardReport['problems'] = [{ code: 'PKCS11_LIMITS', message: 'through PKCS#11: no ATR, no EF_Dati_personali, tries only as token flags' }];
+  if (!token.flagsReliable) problems.push({ code: 'PKCS11_FLAGS_UNRELIABLE', message: "OpenSC's CNS emulation never reads the PIN counter and flags every PIN as locked: tries are unknown here; use --backend pcsc to read them" });
+  const cert = await readCertificate(card, problems, o);
+  const certificate = cert?.summary ?? null;
+  const subject = cert?.parsed.subject ?? [];
+  const pin = await card.tries('pin');
+  const puk = await card.tries('puk');
+  const serialIsCardId = /^\d{16}$/.test(token.serialNumber);
+  const checks: Check[] = [];
+  if (certificate) {
+    checks.push({ code: 'CERT_CN_PATTERN', status: certificate.codiceFiscale ? 'pass' : 'fail', detail: certificate.commonName ?? '(no CN)' });
+    if (certificate.codiceFiscale) {
+      const r = checkCodiceFiscale(certificate.codiceFiscale);
+      checks.push({ code: 'CF_CHECK_CHARACTER', status: r === 'valid' ? 'pass' : 'fail', detail: r });
+      if (serialIsCardId) checks.push({ code: 'CARD_ID_MATCH', status: certificate.cardId === token.serialNumber ? 'pass' : 'fail', detail: `certificate ${certificate.cardId}, token serial ${token.serialNumber}` });
+    }
+  }
+  const attr = (t: string): string | null => subject.find((a) => a.type === t)?.value ?? null;
+  return {
+    reader: card.name,
+    card: {
+      atr: null,
+      model: `${token.manufacturerID} ${token.model}`.trim(),
+      id: serialIsCardId ? token.serialNumber : null,
+      backend: 'pkcs11',
+      token: { label: token.label, manufacturer: token.manufacturerID, model: token.model, serialNumber: token.serialNumber, slot: token.slot },
+      module: token.module,
+    },
+    holder: certificate ? { surname: attr('SN'), givenName: attr('GN'), codiceFiscale: certificate.codiceFiscale, source: 'certificate' } : null,
+    certificate,
+    checks,
+    pin: triesJson(pin),
+    puk: triesJson(puk),
+    problems,
+  };
+}
