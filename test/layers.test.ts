@@ -1,0 +1,60 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fileEdges } from '../scripts/import-graph.mjs';
+import { ROOT } from './helpers.js';
+
+const folder = (p: string): string => p.split('/')[0] ?? '';
+const LIBRARY = ['apdu', 'card', 'cert', 'device', 'extension', 'pcsc', 'pkcs11', 'report', 'sim', 'util'];
+const edges = fileEdges();
+
+describe('layers (README: how the code is laid out)', () => {
+  it('sees the imports it judges', () => {
+    expect(edges.some((e) => e.from === 'commands/status.ts' && e.to === 'report/report.ts')).toBe(true);
+    expect(edges.some((e) => e.from === 'cli/program.ts' && e.to === 'commands/status.ts')).toBe(true);
+  });
+
+  it('a command never imports another command, but for the guided menu (a dispatcher)', () => {
+    const bad = edges.filter((e) => folder(e.from) === 'commands' && folder(e.to) === 'commands' && e.from !== 'commands/guided.ts');
+    expect(bad).toEqual([]);
+  });
+
+  it('the library never imports the CLI', () => {
+    const bad = edges.filter((e) => LIBRARY.includes(folder(e.from)) && (folder(e.to) === 'cli' || folder(e.to) === 'commands'));
+    expect(bad).toEqual([]);
+  });
+
+  it('the APDU layer knows no card family, and the card application no reader', () => {
+    expect(edges.filter((e) => folder(e.from) === 'apdu' && folder(e.to) !== 'apdu')).toEqual([]);
+    expect(edges.filter((e) => folder(e.from) === 'card' && !['card', 'apdu'].includes(folder(e.to)))).toEqual([]);
+  });
+
+  it('no module imports itself back through others', () => {
+    const graph = new Map<string, string[]>();
+    for (const e of edges) if (!e.typeOnly) graph.set(e.from, [...(graph.get(e.from) ?? []), e.to]);
+    const cycles: string[] = [];
+    const done = new Set<string>();
+    const path: string[] = [];
+    const visit = (n: string): void => {
+      const at = path.indexOf(n);
+      if (at >= 0) return void cycles.push([...path.slice(at), n].join(' -> '));
+      if (done.has(n)) return;
+      path.push(n);
+      for (const m of graph.get(n) ?? []) visit(m);
+      path.pop();
+      done.add(n);
+    };
+    for (const n of graph.keys()) visit(n);
+    expect(cycles).toEqual([]);
+  });
+
+  it('commands and the CLI reach the card through the Card interface, never by backend class', () => {
+    const dirs = ['commands', 'cli'].map((d) => join(ROOT, 'src', d));
+    const offenders = dirs.flatMap((d) =>
+      readdirSync(d)
+        .filter((f) => /instanceof\s+(CnsSession|Pkcs11Card)\b|new CnsSession\(/.test(readFileSync(join(d, f), 'utf8')))
+        .map((f) => join(d, f)),
+    );
+    expect(offenders).toEqual([]);
+  });
+});
