@@ -118,14 +118,26 @@ async function main() {
         xs.push(r.ms);
         ms.push(r.kb);
       }
-      cold.push({ cmd: args ? `cns ${args.join(' ')}` : 'node -e 0 (the floor: node itself)', median: median(xs), min: Math.min(...xs), rssMb: Math.max(...ms) / 1024 });
+      cold.push({
+        cmd: args ? `cns ${args.join(' ')}` : 'node -e 0 (the floor: node itself)',
+        median: median(xs),
+        min: Math.min(...xs),
+        rssMb: Math.max(...ms) / 1024,
+      });
     }
     const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-    console.log(`\nSame virtual 2048-bit TS-CNS (ATR ${atr}) in "Virtual PCD 00 00", pcscd ${stack.status().netns ? 'in a quickack netns' : 'plain'}; ${RUNS} runs each, alternating; ${new Date().toISOString().slice(0, 10)}, node ${process.version}.\n`);
+    console.log(
+      `\nSame virtual 2048-bit TS-CNS (ATR ${atr}) in "Virtual PCD 00 00", pcscd ${stack.status().netns ? 'in a quickack netns' : 'plain'}; ${RUNS} runs each, alternating; ${new Date().toISOString().slice(0, 10)}, node ${process.version}.\n`,
+    );
     console.log('| operation | command | APDUs | bytes | wall median (ms) | vs OpenSC | peak RSS (MB) | physical card model (ms) |');
     console.log('|---|---|---:|---:|---:|---:|---:|---:|');
-    for (const r of rows) console.log(`| ${r.what} | \`${r.tool}\` | ${r.apdus} | ${r.bytes} | ${f(r.median)} | ${r.tool.startsWith('cns') ? `${f(r.ratio, 2)}×` : '1×'} | ${f(r.rssMb)} | ${f(r.physical, 0)} |`);
-    console.log(`\nPhysical model: APDUs × 5 ms + (bytes + 8 per APDU) × 11 etu at ${Math.round(rows[0].baud)} bit/s (TA1 of the ATR, 4 MHz clock).\n`);
+    for (const r of rows)
+      console.log(
+        `| ${r.what} | \`${r.tool}\` | ${r.apdus} | ${r.bytes} | ${f(r.median)} | ${r.tool.startsWith('cns') ? `${f(r.ratio, 2)}×` : '1×'} | ${f(r.rssMb)} | ${f(r.physical, 0)} |`,
+      );
+    console.log(
+      `\nPhysical model: APDUs × 5 ms + (bytes + 8 per APDU) × 11 etu at ${Math.round(rows[0].baud)} bit/s (TA1 of the ATR, 4 MHz clock).\n`,
+    );
     console.log('| cold start | median (ms) | min (ms) | peak RSS (MB) |');
     console.log('|---|---:|---:|---:|');
     for (const c of cold) console.log(`| \`${c.cmd}\` | ${f(c.median)} | ${f(c.min)} | ${f(c.rssMb)} |`);

@@ -11,7 +11,7 @@
 //   node scripts/test-stack.mjs stop             stop everything started here
 //   node scripts/test-stack.mjs status
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,7 +51,8 @@ export function unavailableReason() {
   for (const bin of ['pcscd', 'opensc-tool', 'pkcs15-tool', 'pkcs11-tool']) {
     if (!have(bin)) return `${bin} is not installed (apt-get install pcscd vsmartcard-vpcd opensc opensc-pkcs11 libpcsclite-dev)`;
   }
-  if (!existsSync('/usr/lib/pcsc/drivers/serial/libifdvpcd.so') && !existsSync('/etc/reader.conf.d/vpcd')) return 'vsmartcard-vpcd is not installed';
+  if (!existsSync('/usr/lib/pcsc/drivers/serial/libifdvpcd.so') && !existsSync('/etc/reader.conf.d/vpcd'))
+    return 'vsmartcard-vpcd is not installed';
   if (process.getuid && process.getuid() !== 0) return 'pcscd needs root here (it owns /run/pcscd); run the tests as root, e.g. in CI';
   return undefined;
 }
@@ -66,7 +67,26 @@ function setupNetns() {
   if (run('netns', 'add', NETNS).status !== 0) return false;
   run('-n', NETNS, 'link', 'set', 'lo', 'up');
   for (const dst of ['127.0.0.0/8', '127.0.0.1']) {
-    run('-n', NETNS, 'route', 'replace', 'local', dst, 'dev', 'lo', 'table', 'local', 'proto', 'kernel', 'scope', 'host', 'src', '127.0.0.1', 'quickack', '1');
+    run(
+      '-n',
+      NETNS,
+      'route',
+      'replace',
+      'local',
+      dst,
+      'dev',
+      'lo',
+      'table',
+      'local',
+      'proto',
+      'kernel',
+      'scope',
+      'host',
+      'src',
+      '127.0.0.1',
+      'quickack',
+      '1',
+    );
   }
   return true;
 }
@@ -144,7 +164,10 @@ async function cardPresent(readerName) {
 
 export async function attach(image, port = 35963, extra = []) {
   await detach(port);
-  const pid = spawnLogged(`attach-${port}`, inNs([process.execPath, join(ROOT, 'bin', 'cns.js'), 'sim', 'attach', resolve(image), '--port', String(port), ...extra]));
+  const pid = spawnLogged(
+    `attach-${port}`,
+    inNs([process.execPath, join(ROOT, 'bin', 'cns.js'), 'sim', 'attach', resolve(image), '--port', String(port), ...extra]),
+  );
   const end = Date.now() + 10000;
   while (!(await cardPresent(PORTS[port]))) {
     if (!alive(pid)) throw new Error(`cns sim attach exited; see ${join(STATE_DIR, `attach-${port}.log`)}`);

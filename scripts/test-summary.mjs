@@ -15,7 +15,8 @@ const failed = r.numFailedTests ?? 0;
 const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
 if (skipped > 0) {
   for (const f of r.testResults ?? []) {
-    for (const t of f.assertionResults ?? []) if (t.status !== 'passed' && t.status !== 'failed') console.error(`skipped: ${f.name}: ${t.fullName}`);
+    for (const t of f.assertionResults ?? [])
+      if (t.status !== 'passed' && t.status !== 'failed') console.error(`skipped: ${f.name}: ${t.fullName}`);
   }
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -93,7 +93,24 @@ describe('EF_ID_Carta', () => {
 });
 
 describe('EF_Dati_personali', () => {
-  const example = '000065' + '046090' + '0801012024' + '0801012030' + '05ROSSI' + '05MARIO' + '0801011980' + '01M' + '00' + '10RSSMRA80A01H501U' + '00' + '04H501' + '00' + '00' + '04H501' + '00' + '00';
+  const example =
+    '000065' +
+    '046090' +
+    '0801012024' +
+    '0801012030' +
+    '05ROSSI' +
+    '05MARIO' +
+    '0801011980' +
+    '01M' +
+    '00' +
+    '10RSSMRA80A01H501U' +
+    '00' +
+    '04H501' +
+    '00' +
+    '00' +
+    '04H501' +
+    '00' +
+    '00';
 
   it('parses the example from the card notes, all 16 fields, dates as ISO', () => {
     const d = parseDatiPersonali(Buffer.concat([Buffer.from(example), Buffer.alloc(400 - example.length)]));
@@ -111,13 +128,24 @@ describe('EF_Dati_personali', () => {
 
   it('encodes the same bytes as the example', () => {
     expect(
-      encodeDatiPersonali({ issuerCode: '6090', issueDate: '01012024', expiryDate: '01012030', surname: 'ROSSI', givenName: 'MARIO', birthDate: '01011980', sex: 'M', codiceFiscale: 'RSSMRA80A01H501U', birthMunicipality: 'H501', residenceMunicipality: 'H501' }).toString(),
+      encodeDatiPersonali({
+        issuerCode: '6090',
+        issueDate: '01012024',
+        expiryDate: '01012030',
+        surname: 'ROSSI',
+        givenName: 'MARIO',
+        birthDate: '01011980',
+        sex: 'M',
+        codiceFiscale: 'RSSMRA80A01H501U',
+        birthMunicipality: 'H501',
+        residenceMunicipality: 'H501',
+      }).toString(),
     ).toBe(example);
   });
 
   it('tolerates a header that does not count itself, and reports bad dates', () => {
     const body = example.slice(6).replace('01012030', '31022030');
-    const d = parseDatiPersonali(Buffer.from((body.length).toString(16).padStart(6, '0') + body));
+    const d = parseDatiPersonali(Buffer.from(body.length.toString(16).padStart(6, '0') + body));
     expect(d.expiryDate).toBeNull();
     expect(d.problems.join()).toMatch(/expiryDate/);
     expect(() => parseDatiPersonali(Buffer.from('garbage'))).toThrow();

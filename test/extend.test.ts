@@ -1,6 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { createServer } from 'node:http';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCertificate } from '../src/cert/issue.js';
@@ -29,7 +29,10 @@ async function card(...extra: string[]): Promise<string> {
 
 const env = (): Record<string, string> => ({ XDG_STATE_HOME: state });
 const extend = (img: string, input = '12345\n12345678\n', ...extra: string[]) =>
-  cns(['extend', '--reader', `sim:${img}`, '--at', AT, '--service', service.url, '--yes', '--stdin', '--json', ...extra], { input, env: env() });
+  cns(['extend', '--reader', `sim:${img}`, '--at', AT, '--service', service.url, '--yes', '--stdin', '--json', ...extra], {
+    input,
+    env: env(),
+  });
 
 beforeAll(async () => {
   dir = tempDir('cns-extend-');
@@ -42,7 +45,12 @@ afterAll(async () => {
 
 describe('eligibility rules, at Italian midnights', () => {
   const base = { at: new Date('2023-11-15T12:00:00Z'), cardExpiry: null, revoked: null, pin: { blocked: false }, puk: { blocked: false } };
-  const cert = (notAfter: string) => ({ notBefore: new Date('2018-01-01T00:00:00Z'), notAfter: new Date(notAfter), extended: false, serialNumber: '01' });
+  const cert = (notAfter: string) => ({
+    notBefore: new Date('2018-01-01T00:00:00Z'),
+    notAfter: new Date(notAfter),
+    extended: false,
+    serialNumber: '01',
+  });
   const rule = (e: ReturnType<typeof evaluateEligibility>, code: string) => e.reasons.find((r) => r.code === code)!;
 
   it('30/12/2023 23:59:59 in Rome is in, 31/12/2023 00:00 in Rome is out', () => {
@@ -55,7 +63,9 @@ describe('eligibility rules, at Italian midnights', () => {
   it('validity at the reference date counts to the second', () => {
     const c = cert('2023-12-30T22:59:59Z');
     expect(evaluateEligibility({ ...base, at: new Date('2023-12-30T22:59:59Z'), certificate: c }).eligible).toBe(true);
-    expect(rule(evaluateEligibility({ ...base, at: new Date('2023-12-30T23:00:00Z'), certificate: c }), 'CERT_VALID_AT_DATE').ok).toBe(false);
+    expect(rule(evaluateEligibility({ ...base, at: new Date('2023-12-30T23:00:00Z'), certificate: c }), 'CERT_VALID_AT_DATE').ok).toBe(
+      false,
+    );
   });
 
   it('a disagreement with EF_Dati_personali is reported but does not decide', () => {
@@ -135,8 +145,19 @@ describe('cns extend, on the virtual card in-process', () => {
     crl.version = 1;
     crl.issuer = ca.subject;
     crl.thisUpdate = new pkijs.Time({ type: 0, value: new Date('2023-01-01T00:00:00Z') });
-    crl.revokedCertificates = [new pkijs.RevokedCertificate({ userCertificate: new asn1js.Integer({ valueHex: new Uint8Array(Buffer.from(serial, 'hex')).buffer }), revocationDate: new pkijs.Time({ type: 0, value: new Date('2023-06-01T00:00:00Z') }) })];
-    const key = await webcrypto.subtle.importKey('pkcs8', createPrivateKey(defaultCa().key).export({ type: 'pkcs8', format: 'der' }), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
+    crl.revokedCertificates = [
+      new pkijs.RevokedCertificate({
+        userCertificate: new asn1js.Integer({ valueHex: new Uint8Array(Buffer.from(serial, 'hex')).buffer }),
+        revocationDate: new pkijs.Time({ type: 0, value: new Date('2023-06-01T00:00:00Z') }),
+      }),
+    ];
+    const key = await webcrypto.subtle.importKey(
+      'pkcs8',
+      createPrivateKey(defaultCa().key).export({ type: 'pkcs8', format: 'der' }),
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
     await crl.sign(key as unknown as CryptoKey, 'SHA-256');
     const crlPath = join(dir, 'test.crl');
     writeFileSync(crlPath, Buffer.from(crl.toSchema(true).toBER(false)));
@@ -148,7 +169,10 @@ describe('cns extend, on the virtual card in-process', () => {
     const strict = await startService(['--now', AT, '--revoked', revokedFile]);
     try {
       const before = certFromImage(img);
-      r = await cns(['extend', '--reader', `sim:${img}`, '--at', AT, '--service', strict.url, '--yes', '--stdin', '--json'], { input: '12345\n12345678\n', env: env() });
+      r = await cns(['extend', '--reader', `sim:${img}`, '--at', AT, '--service', strict.url, '--yes', '--stdin', '--json'], {
+        input: '12345\n12345678\n',
+        env: env(),
+      });
       expect(r.code).toBe(10);
       expect(r.json.error.message).toMatch(/REVOKED/);
       expect(certFromImage(img).equals(before)).toBe(true);
@@ -162,7 +186,10 @@ describe('cns extend, on the virtual card in-process', () => {
     const late = await startService(['--now', '2024-01-05']);
     try {
       const before = certFromImage(img);
-      const r = await cns(['extend', '--reader', `sim:${img}`, '--at', AT, '--service', late.url, '--yes', '--stdin', '--json'], { input: '12345\n12345678\n', env: env() });
+      const r = await cns(['extend', '--reader', `sim:${img}`, '--at', AT, '--service', late.url, '--yes', '--stdin', '--json'], {
+        input: '12345\n12345678\n',
+        env: env(),
+      });
       expect(r.code).toBe(10);
       expect(r.json.error.message).toMatch(/NOT_ELIGIBLE/);
       expect(certFromImage(img).equals(before)).toBe(true);
@@ -175,7 +202,25 @@ describe('cns extend, on the virtual card in-process', () => {
     const img = await card();
     const before = certFromImage(img);
     const t0 = Date.now();
-    const r = await cns(['extend', '--reader', `sim:${img}`, '--at', AT, '--service', 'http://127.0.0.1:9', '--retries', '2', '--timeout', '2', '--yes', '--stdin', '--json'], { input: '12345\n12345678\n', env: env() });
+    const r = await cns(
+      [
+        'extend',
+        '--reader',
+        `sim:${img}`,
+        '--at',
+        AT,
+        '--service',
+        'http://127.0.0.1:9',
+        '--retries',
+        '2',
+        '--timeout',
+        '2',
+        '--yes',
+        '--stdin',
+        '--json',
+      ],
+      { input: '12345\n12345678\n', env: env() },
+    );
     expect(r.code).toBe(11);
     expect(r.json.error.code).toBe('SERVICE_ERROR');
     expect(r.json.error.message).toMatch(/3 attempts/);
@@ -211,7 +256,10 @@ describe('cns extend, on the virtual card in-process', () => {
     await new Promise<void>((r) => evil.listen(0, '127.0.0.1', () => r()));
     const port = (evil.address() as { port: number }).port;
     try {
-      const r = await cns(['extend', '--reader', `sim:${img}`, '--at', AT, '--service', `http://127.0.0.1:${port}`, '--yes', '--stdin', '--json'], { input: '12345\n12345678\n', env: env() });
+      const r = await cns(
+        ['extend', '--reader', `sim:${img}`, '--at', AT, '--service', `http://127.0.0.1:${port}`, '--yes', '--stdin', '--json'],
+        { input: '12345\n12345678\n', env: env() },
+      );
       expect(r.code).toBe(11);
       expect(r.json.error.message).toMatch(/another key/);
       expect(certFromImage(img).equals(before)).toBe(true);
@@ -224,7 +272,10 @@ describe('cns extend, on the virtual card in-process', () => {
   async function apdusThroughPuk(img: string): Promise<number> {
     const copy = `${img}.copy.json`;
     writeFileSync(copy, readFileSync(img));
-    const traced = await cns(['extend', '--reader', `sim:${copy}`, '--at', AT, '--service', service.url, '--yes', '--stdin', '--trace'], { input: '12345\n12345678\n', env: { XDG_STATE_HOME: tempDir() } });
+    const traced = await cns(['extend', '--reader', `sim:${copy}`, '--at', AT, '--service', service.url, '--yes', '--stdin', '--trace'], {
+      input: '12345\n12345678\n',
+      env: { XDG_STATE_HOME: tempDir() },
+    });
     const sent = traced.stderr.split('\n').filter((l) => / > /.test(l));
     return sent.findIndex((l) => / > 00 20 00 91 \[8 bytes redacted\]/.test(l)) + 1;
   }
@@ -234,7 +285,10 @@ describe('cns extend, on the virtual card in-process', () => {
     const before = certFromImage(img);
     const n = await apdusThroughPuk(img);
     expect(n).toBeGreaterThan(5);
-    let r = await cns(['extend', '--reader', `sim:${img}`, '--at', AT, '--service', service.url, '--yes', '--stdin', '--json'], { input: '12345\n12345678\n', env: { ...env(), CNS_SIM_LEAVE_AFTER: String(n) } });
+    let r = await cns(['extend', '--reader', `sim:${img}`, '--at', AT, '--service', service.url, '--yes', '--stdin', '--json'], {
+      input: '12345\n12345678\n',
+      env: { ...env(), CNS_SIM_LEAVE_AFTER: String(n) },
+    });
     expect(r.code).toBe(6);
     expect(r.json.error.code).toBe('CARD_REMOVED');
     expect(certFromImage(img).equals(before)).toBe(true);
@@ -253,7 +307,10 @@ describe('cns extend, on the virtual card in-process', () => {
   it('card pulled after half the chunks: status says half-written, --resume completes it', async () => {
     const img = await card();
     const n = await apdusThroughPuk(img);
-    let r = await cns(['extend', '--reader', `sim:${img}`, '--at', AT, '--service', service.url, '--yes', '--stdin', '--json'], { input: '12345\n12345678\n', env: { ...env(), CNS_SIM_LEAVE_AFTER: String(n + 3) } });
+    let r = await cns(['extend', '--reader', `sim:${img}`, '--at', AT, '--service', service.url, '--yes', '--stdin', '--json'], {
+      input: '12345\n12345678\n',
+      env: { ...env(), CNS_SIM_LEAVE_AFTER: String(n + 3) },
+    });
     expect(r.code).toBe(6);
     const s = await cns(['status', '--reader', `sim:${img}`, '--json'], { env: env() });
     expect(s.json.problems.map((p: { code: string }) => p.code)).toContain('CERT_HALF_WRITTEN');
@@ -286,9 +343,16 @@ describe('cns extend, on the virtual card in-process', () => {
     const r1 = await extend(img);
     expect(r1.code).toBe(0);
     expect(existsSync(r1.json.backup)).toBe(true);
-    const r = await cns(['extend', '--restore', r1.json.backup, '--reader', `sim:${img}`, '--yes', '--stdin', '--json'], { input: '12345678\n', env: env() });
+    const r = await cns(['extend', '--restore', r1.json.backup, '--reader', `sim:${img}`, '--yes', '--stdin', '--json'], {
+      input: '12345678\n',
+      env: env(),
+    });
     expect(r.code, r.stdout).toBe(0);
     expect(certFromImage(img).equals(old)).toBe(true);
-    expect(efFromImage(img).subarray(old.length).every((b) => b === 0)).toBe(true);
+    expect(
+      efFromImage(img)
+        .subarray(old.length)
+        .every((b) => b === 0),
+    ).toBe(true);
   });
 });

@@ -5,7 +5,9 @@ import { BIN } from './helpers.js';
 /** Start `cns extension-service` on a free port; resolves with its URL. */
 export function startService(args: string[] = []): Promise<{ url: string; stop: () => Promise<void>; log: () => string }> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [BIN, 'extension-service', '--port', '0', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(process.execPath, [BIN, 'extension-service', '--port', '0', '--json', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stderr!.on('data', (d) => (err += d));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toHex } from '../src/apdu/bytes.js';
 import type { Transport } from '../src/apdu/transport.js';
-import { VirtualCard } from '../src/sim/card.js';
+import type { VirtualCard } from '../src/sim/card.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'cns.js');
@@ -37,7 +37,14 @@ export interface RunResult {
 /** Run the real executable, as a user would, with no TTY. */
 export function cns(args: string[], opts: { input?: string; env?: Record<string, string | undefined> } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, LANG: 'C.UTF-8', LC_ALL: undefined, LC_MESSAGES: undefined, NO_COLOR: '1', ...opts.env };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      LANG: 'C.UTF-8',
+      LC_ALL: undefined,
+      LC_MESSAGES: undefined,
+      NO_COLOR: '1',
+      ...opts.env,
+    };
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
     const child = spawn(process.execPath, [BIN, ...args], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

@@ -14,9 +14,17 @@ describe('the npm package', () => {
     const prefix = join(dir, 'prefix');
     // npm 11 runs no dependency install script in a global install unless allowed: the two
     // native bindings need theirs (README: Install)
-    const inst = spawnSync('npm', ['install', '-g', '--allow-scripts=pcsclite,pkcs11js', '--prefix', prefix, join(dir, tgz)], { cwd: dir, encoding: 'utf8' });
+    const inst = spawnSync('npm', ['install', '-g', '--allow-scripts=pcsclite,pkcs11js', '--prefix', prefix, join(dir, tgz)], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     expect(inst.status, inst.stderr).toBe(0);
-    const cns = (...args: string[]) => spawnSync(join(prefix, 'bin', 'cns'), args, { cwd: dir, encoding: 'utf8', env: { ...process.env, XDG_STATE_HOME: dir, NO_COLOR: '1' } });
+    const cns = (...args: string[]) =>
+      spawnSync(join(prefix, 'bin', 'cns'), args, {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, XDG_STATE_HOME: dir, NO_COLOR: '1' },
+      });
     expect(cns('--version').stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
     expect(cns('sim', 'create', join(dir, 'card.json')).status).toBe(0);
     const status = cns('status', '--reader', `sim:${join(dir, 'card.json')}`, '--json');

@@ -5,7 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cns, tempDir } from './helpers.js';
 import { haveTool } from './tmux.js';
 
-const MODULE = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'].find((p) => existsSync(p)) ?? '/usr/lib/softhsm/libsofthsm2.so';
+const MODULE =
+  ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'].find((p) => existsSync(p)) ??
+  '/usr/lib/softhsm/libsofthsm2.so';
 const ready = haveTool('softhsm2-util') && haveTool('pkcs11-tool');
 
 let env: Record<string, string>;
@@ -34,8 +36,27 @@ describe.skipIf(!ready)('through SoftHSM2 (a token holding a CNS certificate and
     const { createPrivateKey } = await import('node:crypto');
     writeFileSync(join(dir, 'cert.der'), certDer);
     writeFileSync(join(dir, 'key.der'), createPrivateKey(j.authKey).export({ type: 'pkcs8', format: 'der' }));
-    for (const [file, type] of [['cert.der', 'cert'], ['key.der', 'privkey']]) {
-      sh('pkcs11-tool', ['--module', MODULE, '--token-label', 'cns-test', '--login', '--pin', '12345', '--write-object', join(dir, file!), '--type', type!, '--id', '01', '--label', 'CNS0']);
+    for (const [file, type] of [
+      ['cert.der', 'cert'],
+      ['key.der', 'privkey'],
+    ]) {
+      sh('pkcs11-tool', [
+        '--module',
+        MODULE,
+        '--token-label',
+        'cns-test',
+        '--login',
+        '--pin',
+        '12345',
+        '--write-object',
+        join(dir, file!),
+        '--type',
+        type!,
+        '--id',
+        '01',
+        '--label',
+        'CNS0',
+      ]);
     }
   });
 

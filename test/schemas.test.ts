@@ -26,7 +26,11 @@ describe('every --json output matches its schema (schemas/)', () => {
     const check = await cns(['cert', 'check', ...sim()]);
     expect(check.code).toBe(8);
     expect(schemaErrors('error', check.json)).toEqual([]);
-    for (const [op, input] of [['verify', '12345\n'], ['change', '12345\n54321\n'], ['unblock', '12345678\n12345\n']] as const) {
+    for (const [op, input] of [
+      ['verify', '12345\n'],
+      ['change', '12345\n54321\n'],
+      ['unblock', '12345678\n12345\n'],
+    ] as const) {
       const r = await cns(['pin', op, ...sim(), '--stdin'], { input });
       expect(r.code, op).toBe(0);
       expect(schemaErrors('pin', r.json)).toEqual([]);
@@ -45,7 +49,10 @@ describe('every --json output matches its schema (schemas/)', () => {
   it('extend', async () => {
     const service = await startService(['--now', '2023-11-15']);
     try {
-      const r = await cns(['extend', ...sim(), '--at', '2023-11-15', '--service', service.url, '--yes', '--stdin'], { input: '12345\n12345678\n', env: { XDG_STATE_HOME: dir } });
+      const r = await cns(['extend', ...sim(), '--at', '2023-11-15', '--service', service.url, '--yes', '--stdin'], {
+        input: '12345\n12345678\n',
+        env: { XDG_STATE_HOME: dir },
+      });
       expect(r.code, r.stdout).toBe(0);
       expect(schemaErrors('extend', r.json)).toEqual([]);
     } finally {
@@ -55,6 +62,8 @@ describe('every --json output matches its schema (schemas/)', () => {
 
   it('a schema that fails for a wrong document (the validator is really checking)', () => {
     expect(schemaErrors('status', { schemaVersion: 1, ok: true })).not.toEqual([]);
-    expect(schemaErrors('error', { schemaVersion: 1, ok: false, error: { code: 'x', message: '', exitCode: 0 } }).length).toBeGreaterThan(0);
+    expect(schemaErrors('error', { schemaVersion: 1, ok: false, error: { code: 'x', message: '', exitCode: 0 } }).length).toBeGreaterThan(
+      0,
+    );
   });
 });

@@ -1,11 +1,11 @@
+import { createVerify, X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createVerify, X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../src/apdu/bytes.js';
 import { parseFcp } from '../src/apdu/fcp.js';
-import { CnsSession } from '../src/card/session.js';
 import { parseDatiPersonali } from '../src/card/efDatiPersonali.js';
+import { CnsSession } from '../src/card/session.js';
 import { VirtualCard } from '../src/sim/card.js';
 import { createImage } from '../src/sim/create.js';
 import { type CardImage, ImageError, ImageLock, loadImage, saveImage } from '../src/sim/image.js';

@@ -17,7 +17,17 @@ export class TmuxSession {
     const exports = Object.entries(env)
       .map(([k, v]) => `export ${k}='${v.replace(/'/g, "'\\''")}';`)
       .join(' ');
-    execFileSync('tmux', ['new-session', '-d', '-s', this.name, '-x', '150', '-y', '40', `${exports} ${command}; echo "EXIT=$?"; sleep 60`]);
+    execFileSync('tmux', [
+      'new-session',
+      '-d',
+      '-s',
+      this.name,
+      '-x',
+      '150',
+      '-y',
+      '40',
+      `${exports} ${command}; echo "EXIT=$?"; sleep 60`,
+    ]);
     // keep the screen readable even if Ctrl-C also ends the shell around the program
     execFileSync('tmux', ['set-option', '-t', this.name, 'remain-on-exit', 'on']);
   }

@@ -40,7 +40,7 @@ export class ApduChannel {
 
   async send(cmd: CommandApdu): Promise<ResponseApdu> {
     let resp = await this.raw(encodeCommand(cmd, this.options.extendedLength));
-    if (resp.sw >> 8 === 0x6c && !(cmd.data && cmd.data.length)) {
+    if (resp.sw >> 8 === 0x6c && !cmd.data?.length) {
       resp = await this.raw(encodeCommand({ ...cmd, le: resp.sw & 0xff || 256 }, this.options.extendedLength));
     }
     const chunks: Buffer[] = [resp.data];

@@ -30,7 +30,7 @@ export function formatResponseForTrace(bytes: Uint8Array): string {
   const sw = (bytes[bytes.length - 2]! << 8) | bytes[bytes.length - 1]!;
   const data = bytes.subarray(0, bytes.length - 2);
   const info = describeStatus(sw);
-  return `${data.length ? toHex(data) + ' ' : ''}${swHex(sw)} ${info.name}`;
+  return `${data.length ? `${toHex(data)} ` : ''}${swHex(sw)} ${info.name}`;
 }
 
 export class ApduTracer {

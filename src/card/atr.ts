@@ -84,13 +84,43 @@ interface KnownAtr {
 
 /** Real ATRs (pcsc-tools smartcard_list, see docs/cns-card.md). */
 const KNOWN_ATRS: KnownAtr[] = [
-  { atr: '3BFF1800FF8131FE55006B0209161701110143 4E53113180 8D', label: 'TS-CNS (ST / STIncard, CNS 1.1)', generation: 'ST 2021', middleware: 'OpenSC / bit4id xPKI' },
-  { atr: '3BDF18008131FE7D006B150C0181011101434E53103180E8', label: 'TS-CNS, CRS Lombardia / Toscana (Atmel / Athena)', generation: 'AC 2014/2018 (Athena)', middleware: 'Athena IDProtect' },
-  { atr: '3BDF18008131FE7D006B020C0182011101434E53103180FC', label: 'TS-CNS (ST / Athena)', generation: 'AC (Athena)', middleware: 'Athena IDProtect' },
+  {
+    atr: '3BFF1800FF8131FE55006B0209161701110143 4E53113180 8D',
+    label: 'TS-CNS (ST / STIncard, CNS 1.1)',
+    generation: 'ST 2021',
+    middleware: 'OpenSC / bit4id xPKI',
+  },
+  {
+    atr: '3BDF18008131FE7D006B150C0181011101434E53103180E8',
+    label: 'TS-CNS, CRS Lombardia / Toscana (Atmel / Athena)',
+    generation: 'AC 2014/2018 (Athena)',
+    middleware: 'Athena IDProtect',
+  },
+  {
+    atr: '3BDF18008131FE7D006B020C0182011101434E53103180FC',
+    label: 'TS-CNS (ST / Athena)',
+    generation: 'AC (Athena)',
+    middleware: 'Athena IDProtect',
+  },
   { atr: '3BFF1800FFC10A31FE55006B0508C80C011101434E5310318005', label: 'TS-CNS Trento / Repubblica Italiana (Infineon / Siemens)' },
-  { atr: '3BFF1800008131FE45006B05059120 01F101434E531031 8038', label: 'IDEMIA ID-One CNS v2 on Cosmo 9.1', generation: 'ID 2021 (IDEMIA)', middleware: 'bit4id xPKI' },
-  { atr: '3BFF1800008131FE45006B040501000111 01434E5310318069', label: 'Friuli Venezia Giulia health card (NXP / Oberthur)', generation: 'OT (Oberthur)', middleware: 'bit4id xPKI' },
-  { atr: '3BFF1800FF8131FE55006B02090200011101434E53103180 8F', label: 'CRS Regione Lombardia (ST / STIncard)', generation: 'STIncard', middleware: 'OpenSC / bit4id xPKI' },
+  {
+    atr: '3BFF1800008131FE45006B05059120 01F101434E531031 8038',
+    label: 'IDEMIA ID-One CNS v2 on Cosmo 9.1',
+    generation: 'ID 2021 (IDEMIA)',
+    middleware: 'bit4id xPKI',
+  },
+  {
+    atr: '3BFF1800008131FE45006B040501000111 01434E5310318069',
+    label: 'Friuli Venezia Giulia health card (NXP / Oberthur)',
+    generation: 'OT (Oberthur)',
+    middleware: 'bit4id xPKI',
+  },
+  {
+    atr: '3BFF1800FF8131FE55006B02090200011101434E53103180 8F',
+    label: 'CRS Regione Lombardia (ST / STIncard)',
+    generation: 'STIncard',
+    middleware: 'OpenSC / bit4id xPKI',
+  },
   { atr: '3B8B80010031C1640892335400900 0F3', label: 'TS-CNS over NFC (IDEMIA, contactless)', generation: 'contactless' },
 ].map((k) => ({ ...k, atr: k.atr.replace(/\s/g, '') }));
 
@@ -131,7 +161,16 @@ export function decodeAtr(bytes: Uint8Array): CnsAtrInfo {
   const known = KNOWN_ATRS.find((k) => k.atr === compact);
   const s = parseAtr(bytes);
   if (!s) {
-    return { atr: hex, isCns: false, reason: 'malformed', model: 'unreadable ATR', extendedLength: false, contactless: false, protocols: [], tckValid: null };
+    return {
+      atr: hex,
+      isCns: false,
+      reason: 'malformed',
+      model: 'unreadable ATR',
+      extendedLength: false,
+      contactless: false,
+      protocols: [],
+      tckValid: null,
+    };
   }
   const h = s.historical;
   const base = { atr: hex, protocols: s.protocols, tckValid: s.tckValid, contactless: false };
@@ -139,7 +178,17 @@ export function decodeAtr(bytes: Uint8Array): CnsAtrInfo {
   const cnsTag = h.length === 15 && h.subarray(9, 12).toString('latin1') === 'CNS';
   if (!cnsTag) {
     if (known) {
-      return { ...base, isCns: true, knownAs: known.label, model: known.label, generation: known.generation, middleware: known.middleware, extendedLength: true, keyBits: 2048, contactless: known.generation === 'contactless' };
+      return {
+        ...base,
+        isCns: true,
+        knownAs: known.label,
+        model: known.label,
+        generation: known.generation,
+        middleware: known.middleware,
+        extendedLength: true,
+        keyBits: 2048,
+        contactless: known.generation === 'contactless',
+      };
     }
     const cie = h.length === 15 && h[6] === 0x02;
     return { ...base, isCns: false, reason: cie ? 'cie' : 'not-cns', model: 'not a TS-CNS', extendedLength: false };

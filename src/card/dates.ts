@@ -7,7 +7,6 @@ export function romeDate(d: Date): string {
   return dayFormat.format(d);
 }
 
-
 function romeOffsetMs(utcMs: number): number {
   offsetFormat ??= new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Rome', timeZoneName: 'longOffset' });
   const name = offsetFormat.formatToParts(new Date(utcMs)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';

@@ -57,6 +57,7 @@ export function isoToCardDate(iso: string): string {
 
 export function parseDatiPersonali(raw: Uint8Array): DatiPersonali {
   const text = Buffer.from(raw).toString('latin1');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the record ends at its 00 (or FF) padding
   const end = text.search(/[\x00\xff]/);
   const body = end === -1 ? text : text.slice(0, end);
   if (body.length < 6 || !/^[0-9A-Fa-f]{6}$/.test(body.slice(0, 6))) {

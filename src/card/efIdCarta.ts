@@ -19,7 +19,10 @@ const TYPES: Record<string, CardType> = {
 
 /** EF_ID_Carta (3F00/1000/1003): 16 ASCII digits, the last a Luhn check digit. */
 export function parseIdCarta(raw: Uint8Array): CardId {
-  const text = Buffer.from(raw).toString('latin1').replace(/[\x00\xff\s]+$/g, '');
+  const text = Buffer.from(raw)
+    .toString('latin1')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the id is padded with 00 or FF bytes
+    .replace(/[\x00\xff\s]+$/g, '');
   const type = TYPES[text[0] ?? ''] ?? 'unknown';
   if (!/^\d{16}$/.test(text)) return { id: text, valid: false, problem: 'not-16-digits', type };
   if (!luhnValid(text)) return { id: text, valid: false, problem: 'luhn', type };

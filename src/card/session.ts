@@ -1,6 +1,6 @@
 import { ApduChannel } from '../apdu/channel.js';
 import { type Fcp, parseFcp } from '../apdu/fcp.js';
-import { ApduError } from '../apdu/response.js';
+import { ApduError, type ResponseApdu } from '../apdu/response.js';
 import { SW, triesFromStatus } from '../apdu/status.js';
 import type { ApduTracer } from '../apdu/trace.js';
 import type { Transport } from '../apdu/transport.js';
@@ -55,10 +55,15 @@ export class CnsSession implements Card, CardFiles {
 
   async selectPath(path: readonly number[], wantFcp = true): Promise<Fcp | undefined> {
     const data = Buffer.alloc(path.length * 2);
-    path.forEach((fid, i) => data.writeUInt16BE(fid, i * 2));
-    let r;
+    path.forEach((fid, i) => {
+      data.writeUInt16BE(fid, i * 2);
+    });
+    let r: ResponseApdu;
     try {
-      r = await this.channel.sendOk({ cla: 0, ins: 0xa4, p1: 0x08, p2: wantFcp ? 0x00 : 0x0c, data, le: wantFcp ? 256 : undefined }, 'SELECT');
+      r = await this.channel.sendOk(
+        { cla: 0, ins: 0xa4, p1: 0x08, p2: wantFcp ? 0x00 : 0x0c, data, le: wantFcp ? 256 : undefined },
+        'SELECT',
+      );
     } catch (e) {
       if (e instanceof ApduError && e.sw === SW.FILE_NOT_FOUND) {
         throw new CardError('FILE_NOT_FOUND', `file ${path.map((p) => p.toString(16).toUpperCase()).join('/')} not found`, { sw: e.sw });
@@ -74,7 +79,11 @@ export class CnsSession implements Card, CardFiles {
   }
 
   async readBinary(offset: number, length: number): Promise<{ data: Buffer; end: boolean }> {
-    const r = await this.channel.sendOk({ cla: 0, ins: 0xb0, p1: (offset >> 8) & 0x7f, p2: offset & 0xff, le: length }, 'READ BINARY', END_OF_DATA);
+    const r = await this.channel.sendOk(
+      { cla: 0, ins: 0xb0, p1: (offset >> 8) & 0x7f, p2: offset & 0xff, le: length },
+      'READ BINARY',
+      END_OF_DATA,
+    );
     if (r.sw === SW.SUCCESS) return { data: r.data, end: r.data.length < length };
     return { data: r.sw === SW.END_OF_FILE ? r.data : Buffer.alloc(0), end: true };
   }
@@ -145,7 +154,8 @@ export class CnsSession implements Card, CardFiles {
       try {
         await this.channel.sendOk({ cla: 0, ins: 0xd6, p1: (offset >> 8) & 0x7f, p2: offset & 0xff, data: chunk }, 'UPDATE BINARY');
       } catch (e) {
-        if (e instanceof ApduError && e.sw === SW.SECURITY_STATUS_NOT_SATISFIED) throw new CardError('SECURITY_STATUS', 'writing needs the PUK verified first', { sw: e.sw });
+        if (e instanceof ApduError && e.sw === SW.SECURITY_STATUS_NOT_SATISFIED)
+          throw new CardError('SECURITY_STATUS', 'writing needs the PUK verified first', { sw: e.sw });
         throw e;
       }
       onChunk?.(offset + chunk.length);
@@ -183,7 +193,8 @@ export class CnsSession implements Card, CardFiles {
       if (n !== undefined) throw new WrongSecretError(kind, n, { sw, operation });
       if (sw === SW.AUTH_METHOD_BLOCKED) throw new SecretBlockedError(kind, { sw, operation });
       const what = kind === 'pin' ? 'PIN' : 'PUK';
-      if (sw === SW.WRONG_LENGTH || sw === SW.WRONG_DATA) throw new CardError('INVALID_PIN_FORMAT', `the card refused the ${what} format`, { sw, operation });
+      if (sw === SW.WRONG_LENGTH || sw === SW.WRONG_DATA)
+        throw new CardError('INVALID_PIN_FORMAT', `the card refused the ${what} format`, { sw, operation });
       throw new CardError('CARD_ERROR', `${operation} failed`, { sw, operation });
     }
   }
@@ -208,10 +219,14 @@ export class CnsSession implements Card, CardFiles {
     await this.channel.sendOk({ cla: 0, ins: 0x22, p1: 0xf3, p2: 0x03, le: 256 }, 'MSE RESTORE');
     await this.channel.sendOk({ cla: 0, ins: 0x22, p1: 0xf1, p2: 0xb6, data: Buffer.from([0x83, 0x01, AUTH_KEY_REFERENCE]) }, 'MSE SET');
     try {
-      const r = await this.channel.sendOk({ cla: 0, ins: 0x2a, p1: 0x9e, p2: 0x9a, data: block, le: block.length > 256 ? 65536 : 256 }, 'PSO COMPUTE DIGITAL SIGNATURE');
+      const r = await this.channel.sendOk(
+        { cla: 0, ins: 0x2a, p1: 0x9e, p2: 0x9a, data: block, le: block.length > 256 ? 65536 : 256 },
+        'PSO COMPUTE DIGITAL SIGNATURE',
+      );
       return r.data;
     } catch (e) {
-      if (e instanceof ApduError && e.sw === SW.SECURITY_STATUS_NOT_SATISFIED) throw new CardError('SECURITY_STATUS', 'the PIN must be verified before signing', { sw: e.sw });
+      if (e instanceof ApduError && e.sw === SW.SECURITY_STATUS_NOT_SATISFIED)
+        throw new CardError('SECURITY_STATUS', 'the PIN must be verified before signing', { sw: e.sw });
       throw e;
     }
   }

@@ -29,7 +29,10 @@ const OIDS: Record<NameSpec['type'], string> = {
 /** One attribute per RDN, as X.509 names normally are (pkijs would put them all in one SET). */
 function buildName(spec: NameSpec[]): pkijs.RelativeDistinguishedNames {
   const rdns = spec.map((a) => {
-    const value = a.type === 'C' || a.type === 'dnQualifier' ? new asn1js.PrintableString({ value: a.value }) : new asn1js.Utf8String({ value: a.value });
+    const value =
+      a.type === 'C' || a.type === 'dnQualifier'
+        ? new asn1js.PrintableString({ value: a.value })
+        : new asn1js.Utf8String({ value: a.value });
     return new asn1js.Set({ value: [new pkijs.AttributeTypeAndValue({ type: OIDS[a.type], value }).toSchema()] });
   });
   return pkijs.RelativeDistinguishedNames.fromBER(new asn1js.Sequence({ value: rdns }).toBER(false));
@@ -84,15 +87,35 @@ export async function issueCertificate(o: IssueOptions): Promise<Buffer> {
   cert.notBefore = time(o.notBefore);
   cert.notAfter = time(o.notAfter);
   const ext: pkijs.Extension[] = [];
-  ext.push(new pkijs.Extension({ extnID: '2.5.29.19', critical: true, extnValue: new pkijs.BasicConstraints({ cA: !!o.ca }).toSchema().toBER(false) }));
+  ext.push(
+    new pkijs.Extension({
+      extnID: '2.5.29.19',
+      critical: true,
+      extnValue: new pkijs.BasicConstraints({ cA: !!o.ca }).toSchema().toBER(false),
+    }),
+  );
   // keyUsage: CA keyCertSign+cRLSign (bits 5,6); end entity digitalSignature (bit 0)
   const kuBits = o.ca ? new Uint8Array([0x06]) : new Uint8Array([0x80]);
   const ku = new asn1js.BitString({ valueHex: kuBits.buffer, unusedBits: o.ca ? 1 : 7 });
   ext.push(new pkijs.Extension({ extnID: '2.5.29.15', critical: true, extnValue: ku.toBER(false) }));
-  ext.push(new pkijs.Extension({ extnID: '2.5.29.14', extnValue: new asn1js.OctetString({ valueHex: await keyId(subjectSpki) }).toBER(false) }));
+  ext.push(
+    new pkijs.Extension({ extnID: '2.5.29.14', extnValue: new asn1js.OctetString({ valueHex: await keyId(subjectSpki) }).toBER(false) }),
+  );
   if (!o.ca) {
-    ext.push(new pkijs.Extension({ extnID: '2.5.29.35', extnValue: new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: await keyId(issuerSpki) }) }).toSchema().toBER(false) }));
-    ext.push(new pkijs.Extension({ extnID: '2.5.29.37', extnValue: new pkijs.ExtKeyUsage({ keyPurposes: ['1.3.6.1.5.5.7.3.2'] }).toSchema().toBER(false) }));
+    ext.push(
+      new pkijs.Extension({
+        extnID: '2.5.29.35',
+        extnValue: new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: await keyId(issuerSpki) }) })
+          .toSchema()
+          .toBER(false),
+      }),
+    );
+    ext.push(
+      new pkijs.Extension({
+        extnID: '2.5.29.37',
+        extnValue: new pkijs.ExtKeyUsage({ keyPurposes: ['1.3.6.1.5.5.7.3.2'] }).toSchema().toBER(false),
+      }),
+    );
   }
   for (const x of o.extraExtensions ?? []) {
     ext.push(new pkijs.Extension({ extnID: x.oid, extnValue: new Uint8Array(x.der).buffer }));

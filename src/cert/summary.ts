@@ -1,6 +1,6 @@
 import { parseCnsCommonName } from './cnsSubject.js';
 import { OID_EXTENDED_MARKER } from './oids.js';
-import { parseCertificate, type ParsedCertificate, validity, type ValidityState } from './x509.js';
+import { type ParsedCertificate, parseCertificate, type ValidityState, validity } from './x509.js';
 
 export interface CertificateSummary {
   subject: string;

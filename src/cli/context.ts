@@ -3,7 +3,7 @@ import { ApduTracer } from '../apdu/trace.js';
 import type { OpenOptions } from '../device/open.js';
 import type { CliError } from './errors.js';
 import { EXIT_FOR } from './exitCodes.js';
-import { detectLang, type Lang, message, type MessageKey } from './i18n.js';
+import { detectLang, type Lang, type MessageKey, message } from './i18n.js';
 
 export interface GlobalOptions {
   reader?: string;

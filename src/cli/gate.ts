@@ -8,7 +8,13 @@ import type { Secrets } from './secrets.js';
  * shown before any prompt; blocked -> stop; one try left -> --last-attempt or typed
  * confirmation; then exactly one command to the card, never repeated.
  */
-export async function gate(ctx: Context, card: Card, kind: SecretKind, secrets: Secrets, lastAttempt: boolean | undefined): Promise<TriesState> {
+export async function gate(
+  ctx: Context,
+  card: Card,
+  kind: SecretKind,
+  secrets: Secrets,
+  lastAttempt: boolean | undefined,
+): Promise<TriesState> {
   const what = kind === 'pin' ? 'PIN' : 'PUK';
   const t = await card.tries(kind);
   if (t.blocked) {

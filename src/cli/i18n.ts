@@ -15,13 +15,16 @@ const M = {
   INVALID_INPUT: { en: 'Invalid {what}: {detail}', it: '{what} non valido: {detail}' },
   INVALID_PIN_FORMAT: {
     en: 'The {what} must be {len} digits and nothing else (no spaces, letters or line breaks). Nothing was sent to the card.',
-    it: 'Il {what} deve essere di {len} cifre e nient\'altro (niente spazi, lettere o a capo). Nulla è stato inviato alla carta.',
+    it: "Il {what} deve essere di {len} cifre e nient'altro (niente spazi, lettere o a capo). Nulla è stato inviato alla carta.",
   },
   INVALID_PUK_FORMAT: {
     en: 'The PUK must be exactly 8 digits and nothing else. Nothing was sent to the card.',
-    it: 'Il PUK deve essere di esattamente 8 cifre e nient\'altro. Nulla è stato inviato alla carta.',
+    it: "Il PUK deve essere di esattamente 8 cifre e nient'altro. Nulla è stato inviato alla carta.",
   },
-  PIN_MISMATCH: { en: 'The two new PINs do not match. Nothing was sent to the card.', it: 'I due nuovi PIN non coincidono. Nulla è stato inviato alla carta.' },
+  PIN_MISMATCH: {
+    en: 'The two new PINs do not match. Nothing was sent to the card.',
+    it: 'I due nuovi PIN non coincidono. Nulla è stato inviato alla carta.',
+  },
   NO_SECRET_SOURCE: {
     en: 'No terminal to ask for the {what}: give it with --stdin or --env (never as an argument).',
     it: 'Nessun terminale per chiedere il {what}: forniscilo con --stdin o --env (mai come argomento).',
@@ -42,15 +45,15 @@ const M = {
   },
   PUK_BLOCKED: {
     en: 'The PUK is blocked. The card can no longer be unblocked: ask the issuer (your region or ASL office) for a new card.',
-    it: 'Il PUK è bloccato. La carta non può più essere sbloccata: chiedi una nuova tessera all\'ente emittente (uffici della Regione o ASL).',
+    it: "Il PUK è bloccato. La carta non può più essere sbloccata: chiedi una nuova tessera all'ente emittente (uffici della Regione o ASL).",
   },
   PIN_BLOCKED_NOW: {
     en: 'Wrong PIN: that was the last try and the PIN is now blocked. Unblock it with the PUK: cns pin unblock',
-    it: 'PIN errato: era l\'ultimo tentativo e ora il PIN è bloccato. Sbloccalo con il PUK: cns pin unblock',
+    it: "PIN errato: era l'ultimo tentativo e ora il PIN è bloccato. Sbloccalo con il PUK: cns pin unblock",
   },
   PUK_BLOCKED_NOW: {
     en: 'Wrong PUK: that was the last try and the PUK is now blocked. The card can no longer be unblocked: ask the issuer (your region or ASL office) for a new card.',
-    it: 'PUK errato: era l\'ultimo tentativo e ora il PUK è bloccato. La carta non può più essere sbloccata: chiedi una nuova tessera all\'ente emittente (uffici della Regione o ASL).',
+    it: "PUK errato: era l'ultimo tentativo e ora il PUK è bloccato. La carta non può più essere sbloccata: chiedi una nuova tessera all'ente emittente (uffici della Regione o ASL).",
   },
   NO_READER: {
     en: 'No smart-card reader found. Connect a reader, or try the virtual card: --reader sim',
@@ -88,18 +91,21 @@ const M = {
     it: 'Il modulo PKCS#11 ha avuto un errore: {detail}. cns non ha modificato la carta; prova il backend PC/SC (--backend pcsc) o reinstalla il middleware.',
   },
   PKCS11_NOT_SUPPORTED: {
-    en: '{detail}. Use the PC/SC backend (--backend pcsc), which unblocks with RESET RETRY COUNTER, or the middleware\'s own tool.',
+    en: "{detail}. Use the PC/SC backend (--backend pcsc), which unblocks with RESET RETRY COUNTER, or the middleware's own tool.",
     it: '{detail}. Usa il backend PC/SC (--backend pcsc), che sblocca con RESET RETRY COUNTER, o lo strumento del middleware.',
   },
   noPkcs11Module: {
     en: 'no PKCS#11 module found (OpenSC, bit4id xPKI, Athena IDProtect); install one (apt-get install opensc-pkcs11) or give --module PATH',
     it: 'nessun modulo PKCS#11 trovato (OpenSC, bit4id xPKI, Athena IDProtect); installane uno (apt-get install opensc-pkcs11) o indica --module PERCORSO',
   },
-  CARD_BUSY: { en: 'The card is in use by another program ({detail}). Try again.', it: 'La carta è in uso da un altro programma ({detail}). Riprova.' },
+  CARD_BUSY: {
+    en: 'The card is in use by another program ({detail}). Try again.',
+    it: 'La carta è in uso da un altro programma ({detail}). Riprova.',
+  },
   NO_CARD: { en: 'No card: {detail}', it: 'Nessuna carta: {detail}' },
   CARD_REMOVED: {
     en: 'The card was removed or stopped answering during the operation.',
-    it: 'La carta è stata rimossa o ha smesso di rispondere durante l\'operazione.',
+    it: "La carta è stata rimossa o ha smesso di rispondere durante l'operazione.",
   },
   CARD_REMOVED_SECRET: {
     en: 'The card was removed during a {what} operation: its outcome is unknown. Reinsert the card and run "cns status" to see the tries left before trying again.',
@@ -110,9 +116,18 @@ const M = {
     it: 'Questa carta non è una TS-CNS supportata ({detail}). ATR da indicare nella segnalazione: {atr}',
   },
   CARD_ERROR: { en: 'The card answered an error: {detail}', it: 'La carta ha risposto con un errore: {detail}' },
-  NO_CERTIFICATE: { en: 'No readable authentication certificate on the card: {detail}', it: 'Nessun certificato di autenticazione leggibile sulla carta: {detail}' },
-  CERT_EXPIRED: { en: 'The certificate expired on {date} ({days} days ago).', it: 'Il certificato è scaduto il {date} ({days} giorni fa).' },
-  CERT_EXPIRING: { en: 'The certificate expires on {date}: {days} days left.', it: 'Il certificato scade il {date}: mancano {days} giorni.' },
+  NO_CERTIFICATE: {
+    en: 'No readable authentication certificate on the card: {detail}',
+    it: 'Nessun certificato di autenticazione leggibile sulla carta: {detail}',
+  },
+  CERT_EXPIRED: {
+    en: 'The certificate expired on {date} ({days} days ago).',
+    it: 'Il certificato è scaduto il {date} ({days} giorni fa).',
+  },
+  CERT_EXPIRING: {
+    en: 'The certificate expires on {date}: {days} days left.',
+    it: 'Il certificato scade il {date}: mancano {days} giorni.',
+  },
   CERT_NOT_YET_VALID: { en: 'The certificate is not valid before {date}.', it: 'Il certificato non è valido prima del {date}.' },
   LAST_ATTEMPT_REFUSED: {
     en: 'Only one {what} try is left: a wrong one will block it. Nothing was sent. Run again with --last-attempt if you are sure.',
@@ -120,7 +135,10 @@ const M = {
   },
   DECLINED: { en: 'Cancelled. Nothing was sent to the card.', it: 'Annullato. Nulla è stato inviato alla carta.' },
   FILE_EXISTS: { en: '{path} already exists (use --force to replace it).', it: '{path} esiste già (usa --force per sostituirlo).' },
-  NOT_ELIGIBLE: { en: 'The card is not eligible for the 2023 extension: {detail}', it: 'La carta non può essere estesa (proroga 2023): {detail}' },
+  NOT_ELIGIBLE: {
+    en: 'The card is not eligible for the 2023 extension: {detail}',
+    it: 'La carta non può essere estesa (proroga 2023): {detail}',
+  },
   SERVICE_ERROR: {
     en: 'The extension service failed: {detail}. The card was not changed.',
     it: 'Il servizio di estensione ha avuto un errore: {detail}. La carta non è stata modificata.',
@@ -165,7 +183,10 @@ const M = {
   checksPassed: { en: 'all {n} passed', it: 'tutti i {n} superati' },
   notCnsSubject: { en: 'the certificate CN does not follow the CNS pattern', it: 'il CN del certificato non segue lo schema CNS' },
   // cns doctor: advice
-  advREADERS: { en: 'Connect a smart-card reader (check the cable, try another USB port).', it: 'Collega un lettore di smart card (controlla il cavo, prova un\'altra porta USB).' },
+  advREADERS: {
+    en: 'Connect a smart-card reader (check the cable, try another USB port).',
+    it: "Collega un lettore di smart card (controlla il cavo, prova un'altra porta USB).",
+  },
   advPKCS11_MODULES: {
     en: 'Browsers need a PKCS#11 module for the card: apt-get install opensc-pkcs11 (or the middleware of the card generation), then load it in the browser.',
     it: 'I browser hanno bisogno di un modulo PKCS#11 per la carta: apt-get install opensc-pkcs11 (o il middleware della generazione della carta), poi caricalo nel browser.',
@@ -176,26 +197,41 @@ const M = {
   },
   advATR: {
     en: 'This card generation is not supported (yet): report it quoting the ATR. If the reader has two interfaces (contact and contactless), try the other one.',
-    it: 'Questa generazione di carta non è (ancora) supportata: segnalala indicando l\'ATR. Se il lettore ha due interfacce (contatto e contactless), prova l\'altra.',
+    it: "Questa generazione di carta non è (ancora) supportata: segnalala indicando l'ATR. Se il lettore ha due interfacce (contatto e contactless), prova l'altra.",
   },
   advMIDDLEWARE: {
     en: 'Install the middleware this card generation needs, or OpenSC (apt-get install opensc-pkcs11).',
     it: 'Installa il middleware richiesto da questa generazione di carta, oppure OpenSC (apt-get install opensc-pkcs11).',
   },
   advPIN_BLOCKED: { en: 'Unblock the PIN with the PUK: cns pin unblock', it: 'Sblocca il PIN con il PUK: cns pin unblock' },
-  advPIN_LOW: { en: 'One PIN try left: check the PIN (the regional office can tell) before trying.', it: 'Resta un tentativo per il PIN: verifica il PIN (l\'ufficio regionale può aiutare) prima di provare.' },
+  advPIN_LOW: {
+    en: 'One PIN try left: check the PIN (the regional office can tell) before trying.',
+    it: "Resta un tentativo per il PIN: verifica il PIN (l'ufficio regionale può aiutare) prima di provare.",
+  },
   advPUK_BLOCKED: {
     en: 'The PUK is blocked: the card cannot be unblocked any more. Ask for a new card (Agenzia delle Entrate / regional offices).',
     it: 'Il PUK è bloccato: la carta non può più essere sbloccata. Chiedi una nuova tessera (Agenzia delle Entrate / uffici regionali).',
   },
-  advPUK_LOW: { en: 'One PUK try left: a wrong PUK ends the card. Get the PUK letter from the regional office first.', it: 'Resta un tentativo per il PUK: un PUK errato rende la carta inutilizzabile. Recupera prima la lettera del PUK presso l\'ufficio regionale.' },
+  advPUK_LOW: {
+    en: 'One PUK try left: a wrong PUK ends the card. Get the PUK letter from the regional office first.',
+    it: "Resta un tentativo per il PUK: un PUK errato rende la carta inutilizzabile. Recupera prima la lettera del PUK presso l'ufficio regionale.",
+  },
   advCERTIFICATE: {
     en: 'The certificate is not valid: online services will refuse the card, which still works as health card and codice fiscale. Ask for a new card.',
     it: 'Il certificato non è valido: i servizi online rifiuteranno la carta, che funziona ancora come tessera sanitaria e codice fiscale. Chiedi una nuova tessera.',
   },
-  advCERT_EXPIRING: { en: 'The certificate expires soon: ask for a new card in time.', it: 'Il certificato scade presto: chiedi per tempo una nuova tessera.' },
-  advDATA: { en: 'The card data disagree with each other: report it to the issuer.', it: 'I dati della carta non sono coerenti tra loro: segnalalo all\'ente emittente.' },
-  advCERT_WRITE: { en: 'Finish the interrupted certificate write: cns extend --resume', it: 'Completa la scrittura del certificato interrotta: cns extend --resume' },
+  advCERT_EXPIRING: {
+    en: 'The certificate expires soon: ask for a new card in time.',
+    it: 'Il certificato scade presto: chiedi per tempo una nuova tessera.',
+  },
+  advDATA: {
+    en: 'The card data disagree with each other: report it to the issuer.',
+    it: "I dati della carta non sono coerenti tra loro: segnalalo all'ente emittente.",
+  },
+  advCERT_WRITE: {
+    en: 'Finish the interrupted certificate write: cns extend --resume',
+    it: 'Completa la scrittura del certificato interrotta: cns extend --resume',
+  },
   // guided mode
   gInsert: { en: 'Insert the card in the reader (Ctrl-C to leave)...', it: 'Inserisci la tessera nel lettore (Ctrl-C per uscire)...' },
   gTitle: { en: 'cns — your TS-CNS', it: 'cns — la tua TS-CNS' },
@@ -215,22 +251,28 @@ const M = {
   gExpires: { en: 'certificate expires', it: 'il certificato scade' },
   gPinTries: { en: 'PIN tries left', it: 'tentativi PIN rimasti' },
   gPukInfo: {
-    en: 'PIN: 5 to 8 digits, protects the card\'s signature; 3 wrong PINs block it.\nPUK: 8 digits, unblocks the PIN; if the PUK is blocked too, only a new card helps.\nBoth are handed out by your region\'s offices (in Lombardy: two digits on paper, the rest by e-mail or SMS). Nobody will ever ask you for them by phone.',
+    en: "PIN: 5 to 8 digits, protects the card's signature; 3 wrong PINs block it.\nPUK: 8 digits, unblocks the PIN; if the PUK is blocked too, only a new card helps.\nBoth are handed out by your region's offices (in Lombardy: two digits on paper, the rest by e-mail or SMS). Nobody will ever ask you for them by phone.",
     it: 'PIN: da 5 a 8 cifre, protegge la firma della carta; 3 PIN errati lo bloccano.\nPUK: 8 cifre, sblocca il PIN; se si blocca anche il PUK serve una nuova tessera.\nEntrambi sono rilasciati dagli uffici della tua Regione (in Lombardia: due cifre su carta, le altre per e-mail o SMS). Nessuno te li chiederà mai per telefono.',
   },
   // user interface
   triesLeft: { en: '{what} tries left: {tries}', it: 'Tentativi {what} rimasti: {tries}' },
-  triesRange: { en: '{what} tries left: at least {n} (the module reports no exact count)', it: 'Tentativi {what} rimasti: almeno {n} (il modulo non indica il numero esatto)' },
-  triesUnknown: { en: '{what} tries left: unknown (the card or module does not say)', it: 'Tentativi {what} rimasti: sconosciuti (la carta o il modulo non lo indica)' },
+  triesRange: {
+    en: '{what} tries left: at least {n} (the module reports no exact count)',
+    it: 'Tentativi {what} rimasti: almeno {n} (il modulo non indica il numero esatto)',
+  },
+  triesUnknown: {
+    en: '{what} tries left: unknown (the card or module does not say)',
+    it: 'Tentativi {what} rimasti: sconosciuti (la carta o il modulo non lo indica)',
+  },
   lastAttemptWarning: {
     en: 'WARNING: this is the last {what} try. A wrong {what} now blocks it.',
-    it: 'ATTENZIONE: è l\'ultimo tentativo per il {what}. Un {what} errato ora lo blocca.',
+    it: "ATTENZIONE: è l'ultimo tentativo per il {what}. Un {what} errato ora lo blocca.",
   },
   unknownTriesWarning: {
     en: 'WARNING: the {what} counter cannot be read here; this may be the last try, and a wrong {what} may block it.',
-    it: 'ATTENZIONE: il contatore del {what} qui non è leggibile; potrebbe essere l\'ultimo tentativo, e un {what} errato potrebbe bloccarlo.',
+    it: "ATTENZIONE: il contatore del {what} qui non è leggibile; potrebbe essere l'ultimo tentativo, e un {what} errato potrebbe bloccarlo.",
   },
-  lastAttemptConfirm: { en: 'Type CONFIRM to use the last try', it: 'Scrivi CONFERMO per usare l\'ultimo tentativo' },
+  lastAttemptConfirm: { en: 'Type CONFIRM to use the last try', it: "Scrivi CONFERMO per usare l'ultimo tentativo" },
   lastAttemptWord: { en: 'CONFIRM', it: 'CONFERMO' },
   promptPin: { en: 'PIN', it: 'PIN' },
   promptCurrentPin: { en: 'Current PIN', it: 'PIN attuale' },
@@ -241,10 +283,16 @@ const M = {
   pinVerified: { en: 'PIN correct.', it: 'PIN corretto.' },
   pinChanged: { en: 'PIN changed.', it: 'PIN cambiato.' },
   pinUnblocked: { en: 'PIN unblocked and set to the new value.', it: 'PIN sbloccato e impostato al nuovo valore.' },
-  signatureOk: { en: 'Test signature made by the card and verified with its certificate.', it: 'Firma di prova eseguita dalla carta e verificata con il suo certificato.' },
-  pinNotBlockedNote: { en: 'Note: the PIN is not blocked; the unblock also sets a new PIN.', it: 'Nota: il PIN non è bloccato; lo sblocco imposta comunque un nuovo PIN.' },
+  signatureOk: {
+    en: 'Test signature made by the card and verified with its certificate.',
+    it: 'Firma di prova eseguita dalla carta e verificata con il suo certificato.',
+  },
+  pinNotBlockedNote: {
+    en: 'Note: the PIN is not blocked; the unblock also sets a new PIN.',
+    it: 'Nota: il PIN non è bloccato; lo sblocco imposta comunque un nuovo PIN.',
+  },
   pinExplain: {
-    en: 'The PIN (5-8 digits) protects the card\'s authentication key. The PUK (8 digits) unblocks it after 3 wrong PINs. Both are issued by your region\'s offices.',
+    en: "The PIN (5-8 digits) protects the card's authentication key. The PUK (8 digits) unblocks it after 3 wrong PINs. Both are issued by your region's offices.",
     it: 'Il PIN (5-8 cifre) protegge la chiave di autenticazione della carta. Il PUK (8 cifre) lo sblocca dopo 3 PIN errati. Entrambi sono rilasciati dagli uffici della tua Regione.',
   },
   extPlan: {
@@ -252,20 +300,29 @@ const M = {
     it: 'Il certificato (seriale {serial}, scadenza {old}) sarà rinnovato fino al 31/12/2023 23:59:59 da {service}, poi scritto sulla carta con il PUK. Le copie vanno in {dir}.',
   },
   extConfirm: { en: 'Extend the card now?', it: 'Estendere la carta ora?' },
-  extContacting: { en: 'Contacting the extension service ({url}), attempt {n}...', it: 'Contatto il servizio di estensione ({url}), tentativo {n}...' },
+  extContacting: {
+    en: 'Contacting the extension service ({url}), attempt {n}...',
+    it: 'Contatto il servizio di estensione ({url}), tentativo {n}...',
+  },
   extWriting: { en: 'Writing the new certificate: {done}/{total} bytes', it: 'Scrittura del nuovo certificato: {done}/{total} byte' },
   extDone: {
     en: 'Extended: the certificate expired {old}, now {new} (31/12/2023 23:59:59 Europe/Rome). Backup of the old one: {backup}',
     it: 'Estesa: il certificato scadeva il {old}, ora il {new} (31/12/2023 23:59:59 ora italiana). Copia del precedente: {backup}',
   },
   extRestored: { en: 'Certificate {serial} written back to the card.', it: 'Certificato {serial} riscritto sulla carta.' },
-  extAlreadyDone: { en: 'The card already holds the new certificate: nothing left to write.', it: 'La carta contiene già il nuovo certificato: nulla da scrivere.' },
+  extAlreadyDone: {
+    en: 'The card already holds the new certificate: nothing left to write.',
+    it: 'La carta contiene già il nuovo certificato: nulla da scrivere.',
+  },
   extEligible: { en: 'Eligible for the 2023 extension', it: 'Estendibile (proroga 2023)' },
   extNotEligible: { en: 'Not eligible for the 2023 extension', it: 'Non estendibile (proroga 2023)' },
   lExtension: { en: 'Extension 2023', it: 'Proroga 2023' },
   simCreated: { en: 'Virtual card written to {path}', it: 'Carta virtuale scritta in {path}' },
   certWritten: { en: 'Certificate written to {path}', it: 'Certificato scritto in {path}' },
-  certValid: { en: 'The certificate is valid until {date} ({days} days left).', it: 'Il certificato è valido fino al {date} (mancano {days} giorni).' },
+  certValid: {
+    en: 'The certificate is valid until {date} ({days} days left).',
+    it: 'Il certificato è valido fino al {date} (mancano {days} giorni).',
+  },
   unknown: { en: 'unknown', it: 'sconosciuto' },
   yes: { en: 'yes', it: 'sì' },
   no: { en: 'no', it: 'no' },

@@ -1,4 +1,4 @@
-import { CommanderError, type Command } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { Context, type GlobalOptions } from './context.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exitCodes.js';
@@ -46,19 +46,17 @@ export async function main(argv: string[]): Promise<number> {
     const { renderError } = await import('./render.js');
     return renderError(c, e);
   };
-  const program: Command = buildProgram(
-    async (load, cmd, args) => {
-      // commander passes the positional arguments, then the options, then the command
-      const opts = cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
-      try {
-        ctx = await Context.create(opts);
-        const fn = (await load()) as (c: Context, ...a: unknown[]) => Promise<number>;
-        exit = await fn(ctx, ...args.slice(0, -2), opts);
-      } catch (e) {
-        exit = await render(e);
-      }
-    },
-  );
+  const program: Command = buildProgram(async (load, cmd, args) => {
+    // commander passes the positional arguments, then the options, then the command
+    const opts = cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+    try {
+      ctx = await Context.create(opts);
+      const fn = (await load()) as (c: Context, ...a: unknown[]) => Promise<number>;
+      exit = await fn(ctx, ...args.slice(0, -2), opts);
+    } catch (e) {
+      exit = await render(e);
+    }
+  });
   program.exitOverride();
   let usage = '';
   program.configureOutput({ writeErr: (s) => (usage += s), outputError: (s) => (usage += s) });
@@ -76,7 +74,11 @@ export async function main(argv: string[]): Promise<number> {
     const names = program.commands.map((c) => c.name());
     if (a !== undefined && !names.includes(a)) {
       const near = names.filter((n) => n.startsWith(a.slice(0, 2)));
-      return render(new CliError('USAGE', { detail: `unknown command "${a}"${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; see cns --help` }));
+      return render(
+        new CliError('USAGE', {
+          detail: `unknown command "${a}"${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; see cns --help`,
+        }),
+      );
     }
     await program.parseAsync(argv);
   } catch (e) {

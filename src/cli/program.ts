@@ -31,13 +31,20 @@ Readers:
  */
 export function buildProgram(run: Runner): Command {
   const program = new Command('cns')
-    .description('Manage an Italian TS-CNS (Tessera Sanitaria - Carta Nazionale dei Servizi) smart card.\nGestione della Tessera Sanitaria - Carta Nazionale dei Servizi.')
+    .description(
+      'Manage an Italian TS-CNS (Tessera Sanitaria - Carta Nazionale dei Servizi) smart card.\nGestione della Tessera Sanitaria - Carta Nazionale dei Servizi.',
+    )
     .version(VERSION, '-V, --version')
     .option('-r, --reader <reader>', 'reader: name, part of it, number, sim, sim:IMAGE')
     .option('--json', 'one JSON document on stdout (schemaVersion 1)')
     .addOption(new Option('--lang <lang>', 'language of messages (default from LC_ALL/LC_MESSAGES/LANG)').choices(['it', 'en']))
     .option('--trace', 'print every APDU to stderr (PIN and PUK data redacted)')
-    .addOption(new Option('--backend <backend>', 'pcsc (raw APDUs) or pkcs11 (through a middleware); default: pcsc, else pkcs11').choices(['pcsc', 'pkcs11']))
+    .addOption(
+      new Option('--backend <backend>', 'pcsc (raw APDUs) or pkcs11 (through a middleware); default: pcsc, else pkcs11').choices([
+        'pcsc',
+        'pkcs11',
+      ]),
+    )
     .option('--module <path>', 'PKCS#11 module to use (implies --backend pkcs11); default: OpenSC, bit4id xPKI or Athena if installed')
     .option('--no-color', 'no colours (also NO_COLOR=1, and whenever stdout is not a terminal)')
     .showHelpAfterError(false)
@@ -47,10 +54,12 @@ export function buildProgram(run: Runner): Command {
     function (this: Command, ...args: unknown[]): Promise<void> {
       return run(load, this, args);
     };
-  const pinOp = (op: 'verify' | 'change' | 'unblock'): Loader => async () => {
-    const m = await import('../commands/pin.js');
-    return ((ctx: Context, o: Parameters<typeof m.pinCommand>[2]) => m.pinCommand(ctx, op, o)) as Action;
-  };
+  const pinOp =
+    (op: 'verify' | 'change' | 'unblock'): Loader =>
+    async () => {
+      const m = await import('../commands/pin.js');
+      return ((ctx: Context, o: Parameters<typeof m.pinCommand>[2]) => m.pinCommand(ctx, op, o)) as Action;
+    };
 
   // `cns` alone: the guided menu on a terminal, the help otherwise
   program.action(
@@ -201,4 +210,3 @@ export function buildProgram(run: Runner): Command {
 
   return program;
 }
-

@@ -6,10 +6,10 @@ import { CardError, SecretBlockedError, WrongSecretError } from '../card/errors.
 import { CertificateError } from '../cert/errors.js';
 import { PemError } from '../cert/pem.js';
 import { DeviceError } from '../device/errors.js';
-import { ImageError } from '../sim/image.js';
 import { PcscUnavailableError } from '../pcsc/binding.js';
 import { PcscError } from '../pcsc/client.js';
 import { Pkcs11CallError, Pkcs11ModuleError } from '../pkcs11/client.js';
+import { ImageError } from '../sim/image.js';
 import type { Context } from './context.js';
 import { CliError, ErrorWithData } from './errors.js';
 import type { MessageKey } from './i18n.js';
@@ -28,7 +28,9 @@ function deviceError(e: DeviceError, t: Translate): CliError {
     case 'BAD_READER_SPEC':
       return new CliError('USAGE', { detail: '--reader sim:IMAGE needs the path of a card image' });
     case 'SIM_THROUGH_PKCS11':
-      return new CliError('USAGE', { detail: 'the virtual card (--reader sim) is reached in-process, not through PKCS#11; attach it (cns sim attach) to use a module' });
+      return new CliError('USAGE', {
+        detail: 'the virtual card (--reader sim) is reached in-process, not through PKCS#11; attach it (cns sim attach) to use a module',
+      });
     case 'NO_READER':
       return new CliError('NO_READER');
     case 'READER_UNKNOWN':
@@ -38,11 +40,17 @@ function deviceError(e: DeviceError, t: Translate): CliError {
     case 'NO_CARD':
       return new CliError('NO_CARD', { detail: reader !== undefined ? t('noCardIn', { reader }) : t('noCardAnywhere') });
     case 'NOT_CNS':
-      return new CliError('CARD_UNSUPPORTED', { detail: e.info.reason === 'cie' ? 'an Italian CIE, not a CNS' : 'the ATR does not say CNS', atr: e.info.atr ?? '' });
+      return new CliError('CARD_UNSUPPORTED', {
+        detail: e.info.reason === 'cie' ? 'an Italian CIE, not a CNS' : 'the ATR does not say CNS',
+        atr: e.info.atr ?? '',
+      });
     case 'NO_PKCS11_MODULE':
       return new CliError('PKCS11_UNAVAILABLE', { detail: t('noPkcs11Module') });
     case 'TOKEN_NOT_RECOGNIZED':
-      return new CliError('CARD_UNSUPPORTED', { detail: `${e.info.detail ?? ''} does not recognise the card in "${reader ?? ''}"`, atr: '-' });
+      return new CliError('CARD_UNSUPPORTED', {
+        detail: `${e.info.detail ?? ''} does not recognise the card in "${reader ?? ''}"`,
+        atr: '-',
+      });
     case 'TOKEN_UNREADABLE':
       return new CliError('CARD_ERROR', { detail: e.info.detail ?? '' });
   }
@@ -76,7 +84,8 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
         return new CliError('CARD_ERROR', { detail: e.message });
     }
   }
-  if (e instanceof ApduError) return new CliError('CARD_ERROR', { detail: `${e.operation}: ${swHex(e.sw)} ${describeStatus(e.sw).meaning}` });
+  if (e instanceof ApduError)
+    return new CliError('CARD_ERROR', { detail: `${e.operation}: ${swHex(e.sw)} ${describeStatus(e.sw).meaning}` });
   if (e instanceof ApduTransportError) {
     return secretOp ? new CliError('CARD_REMOVED', { what: secretOp, secret: 1 }) : new CliError('CARD_REMOVED');
   }
@@ -96,7 +105,9 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
     return new CliError('PCSC_UNAVAILABLE', { detail: e.message, reason: e.reason });
   }
   if (e instanceof Pkcs11ModuleError) {
-    return e.reason === 'not-installed' ? new CliError('PKCS11_UNAVAILABLE', { detail: e.message }) : new CliError('PKCS11_MODULE_ERROR', { detail: e.message });
+    return e.reason === 'not-installed'
+      ? new CliError('PKCS11_UNAVAILABLE', { detail: e.message })
+      : new CliError('PKCS11_MODULE_ERROR', { detail: e.message });
   }
   if (e instanceof Pkcs11CallError) return new CliError('CARD_ERROR', { detail: `${e.ckr ?? ''} ${e.message}`.trim() });
   if (e instanceof PcscError) {
@@ -112,13 +123,18 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
       case 'busy':
         return new CliError('CARD_BUSY', { detail: e.message });
       case 'unresponsive':
-        return new CliError('CARD_UNSUPPORTED', { detail: `the card does not answer (${e.message}); if the reader has two slots or interfaces, try the other one`, atr: '' });
+        return new CliError('CARD_UNSUPPORTED', {
+          detail: `the card does not answer (${e.message}); if the reader has two slots or interfaces, try the other one`,
+          atr: '',
+        });
       default:
         return new CliError('CARD_ERROR', { detail: e.message });
     }
   }
-  if (e instanceof DatiPersonaliError || e instanceof TlvError) return new CliError('CARD_UNSUPPORTED', { detail: `unreadable data: ${e.message}`, atr: '' });
-  if (e instanceof CertificateError || e instanceof PemError) return new CliError('INVALID_INPUT', { what: 'certificate', detail: e.message });
+  if (e instanceof DatiPersonaliError || e instanceof TlvError)
+    return new CliError('CARD_UNSUPPORTED', { detail: `unreadable data: ${e.message}`, atr: '' });
+  if (e instanceof CertificateError || e instanceof PemError)
+    return new CliError('INVALID_INPUT', { what: 'certificate', detail: e.message });
   const err = e as NodeJS.ErrnoException;
   if (err && typeof err.code === 'string' && typeof err.path === 'string') {
     return new CliError('IO_ERROR', { op: err.syscall ?? 'use', path: err.path, detail: err.code });

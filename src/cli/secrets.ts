@@ -11,7 +11,12 @@ export interface SecretOptions {
 }
 
 const ENV_VAR: Record<SecretName, string> = { pin: 'CNS_PIN', currentPin: 'CNS_PIN', newPin: 'CNS_NEW_PIN', puk: 'CNS_PUK' };
-const PROMPT: Record<SecretName, MessageKey> = { pin: 'promptPin', currentPin: 'promptCurrentPin', newPin: 'promptNewPin', puk: 'promptPuk' };
+const PROMPT: Record<SecretName, MessageKey> = {
+  pin: 'promptPin',
+  currentPin: 'promptCurrentPin',
+  newPin: 'promptNewPin',
+  puk: 'promptPuk',
+};
 
 /** Local format check, before the card sees anything: digits only, PIN 5-8, PUK exactly 8. */
 export function checkFormat(name: SecretName, value: string): CliError | undefined {
@@ -64,12 +69,16 @@ export class Secrets {
       const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
       if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
       if (lines.length < this.order.length) {
-        throw new CliError('USAGE', { detail: `--stdin expects ${this.order.length} line(s): ${this.order.join(', ')}; got ${lines.length}` });
+        throw new CliError('USAGE', {
+          detail: `--stdin expects ${this.order.length} line(s): ${this.order.join(', ')}; got ${lines.length}`,
+        });
       }
       if (lines.length > this.order.length) {
         throw new CliError('USAGE', { detail: `--stdin expects exactly ${this.order.length} line(s): ${this.order.join(', ')}` });
       }
-      this.order.forEach((n, i) => this.values.set(n, lines[i]!));
+      this.order.forEach((n, i) => {
+        this.values.set(n, lines[i]!);
+      });
     } else {
       for (const n of this.order) {
         const v = this.ctx.env[ENV_VAR[n]];

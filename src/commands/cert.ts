@@ -12,7 +12,9 @@ async function readCertificate(ctx: Context, warnDays: number): Promise<{ der: B
   const raw = await withCard(ctx.cardOptions, (card) => card.readCertificate());
   const len = derLength(raw);
   if (len === undefined || len > raw.length || raw.length === 0) {
-    throw new CliError('NO_CERTIFICATE', { detail: raw.every((b) => b === 0 || b === 0xff) ? 'EF 1101 is empty' : 'EF 1101 does not hold a complete DER certificate' });
+    throw new CliError('NO_CERTIFICATE', {
+      detail: raw.every((b) => b === 0 || b === 0xff) ? 'EF 1101 is empty' : 'EF 1101 does not hold a complete DER certificate',
+    });
   }
   const der = raw.subarray(0, len);
   const { summarizeDer } = await import('../cert/summary.js');
@@ -35,8 +37,10 @@ export async function certShowCommand(ctx: Context, o: { warnDays?: string }): P
 
 export async function certExportCommand(ctx: Context, o: { format?: 'pem' | 'der'; out?: string; force?: boolean }): Promise<number> {
   const format = o.format ?? 'pem';
-  if (format === 'der' && !o.out && process.stdout.isTTY) throw new CliError('USAGE', { detail: 'DER is binary: give --out FILE or redirect stdout' });
-  if (ctx.json && !o.out) throw new CliError('USAGE', { detail: '--json with cert export needs --out FILE (stdout carries the JSON document)' });
+  if (format === 'der' && !o.out && process.stdout.isTTY)
+    throw new CliError('USAGE', { detail: 'DER is binary: give --out FILE or redirect stdout' });
+  if (ctx.json && !o.out)
+    throw new CliError('USAGE', { detail: '--json with cert export needs --out FILE (stdout carries the JSON document)' });
   const { der, summary } = await readCertificate(ctx, 30);
   const { toPem } = await import('../cert/pem.js');
   const bytes = format === 'pem' ? Buffer.from(toPem(der)) : der;

@@ -11,7 +11,11 @@ interface Node {
 function walk(cmd: Command, path: string[], out: Node[], globals: string[]): void {
   const options = cmd.options.flatMap((o) => [o.long, o.short].filter((x): x is string => !!x));
   const inherited = path.length === 0 ? [] : globals.filter((g) => g !== '--version' && g !== '-V');
-  out.push({ path, subcommands: cmd.commands.map((c) => c.name()).filter((n) => n !== 'help'), options: [...new Set([...options, ...inherited, '--help'])] });
+  out.push({
+    path,
+    subcommands: cmd.commands.map((c) => c.name()).filter((n) => n !== 'help'),
+    options: [...new Set([...options, ...inherited, '--help'])],
+  });
   for (const c of cmd.commands) walk(c, [...path, c.name()], out, globals);
 }
 
@@ -21,9 +25,7 @@ export async function completionCommand(_ctx: Context, shell: string, program: C
   const globals = program.options.flatMap((o) => [o.long, o.short].filter((x): x is string => !!x));
   const nodes: Node[] = [];
   walk(program, [], nodes, globals);
-  const cases = nodes
-    .map((n) => `    "${n.path.join(' ')}") words="${[...n.subcommands, ...n.options].join(' ')}" ;;`)
-    .join('\n');
+  const cases = nodes.map((n) => `    "${n.path.join(' ')}") words="${[...n.subcommands, ...n.options].join(' ')}" ;;`).join('\n');
   const body = `# cns completion (${shell}); load with: source <(cns completion ${shell})
 _cns_complete() {
   local cur path="" w i words
@@ -33,7 +35,10 @@ _cns_complete() {
     case "$w" in -*) continue ;; esac
     if [ -z "$path" ]; then candidate="$w"; else candidate="$path $w"; fi
     case "$candidate" in
-${nodes.map((n) => `      "${n.path.join(' ')}") path="$candidate" ;;`).filter((l) => !l.includes('"" )') && !l.includes('"")')).join('\n')}
+${nodes
+  .map((n) => `      "${n.path.join(' ')}") path="$candidate" ;;`)
+  .filter((l) => !l.includes('"" )') && !l.includes('"")'))
+  .join('\n')}
     esac
   done
   case "$path" in

@@ -30,7 +30,6 @@ export interface DoctorCheck {
   reader?: string;
 }
 
-
 function versionsCheck(): DoctorCheck {
   return { code: 'NODE', status: 'pass', message: `Node.js ${process.version}, cns ${VERSION}, ${process.platform}/${process.arch}` };
 }
@@ -46,7 +45,7 @@ async function environmentChecks(ctx: Context, out: DoctorCheck[]): Promise<stri
     return null;
   }
   const { PcscClient } = await import('../pcsc/client.js');
-  let client;
+  let client: import('../pcsc/client.js').PcscClient;
   try {
     client = PcscClient.open();
   } catch (e) {
@@ -60,7 +59,11 @@ async function environmentChecks(ctx: Context, out: DoctorCheck[]): Promise<stri
       out.push({ code: 'READERS', status: 'fail', message: 'no reader', advice: ctx.t('advREADERS'), exit: EXIT.NO_SERVICE });
       return [];
     }
-    out.push({ code: 'READERS', status: 'pass', message: readers.map((r) => `${r.index}: ${r.name}${r.present ? '' : ' (empty)'}`).join('; ') });
+    out.push({
+      code: 'READERS',
+      status: 'pass',
+      message: readers.map((r) => `${r.index}: ${r.name}${r.present ? '' : ' (empty)'}`).join('; '),
+    });
     return readers.map((r) => r.name);
   } finally {
     client.close();
@@ -84,16 +87,27 @@ async function modulesCheck(ctx: Context, out: DoctorCheck[]): Promise<{ name: s
  */
 async function moduleSeesCard(ctx: Context, modulePath: string, reader: string): Promise<DoctorCheck> {
   const { Pkcs11Client } = await import('../pkcs11/client.js');
-  let client;
+  let client: import('../pkcs11/client.js').Pkcs11Client;
   try {
     ({ client } = await Pkcs11Client.open(modulePath));
   } catch (e) {
-    return { code: 'MIDDLEWARE_SEES_CARD', status: 'warn', message: `${modulePath}: ${(e as Error).message}`, advice: ctx.t('advMIDDLEWARE') };
+    return {
+      code: 'MIDDLEWARE_SEES_CARD',
+      status: 'warn',
+      message: `${modulePath}: ${(e as Error).message}`,
+      advice: ctx.t('advMIDDLEWARE'),
+    };
   }
   try {
     const slot = (await client.slots()).find((x) => x.description === reader);
-    if (slot?.token) return { code: 'MIDDLEWARE_SEES_CARD', status: 'pass', message: `${modulePath} sees the card (token model "${slot.token.model}")` };
-    return { code: 'MIDDLEWARE_SEES_CARD', status: 'warn', message: `${modulePath} does not see a usable card in "${reader}"${slot?.tokenError ? ` (${slot.tokenError})` : ''}`, advice: ctx.t('advMIDDLEWARE') };
+    if (slot?.token)
+      return { code: 'MIDDLEWARE_SEES_CARD', status: 'pass', message: `${modulePath} sees the card (token model "${slot.token.model}")` };
+    return {
+      code: 'MIDDLEWARE_SEES_CARD',
+      status: 'warn',
+      message: `${modulePath} does not see a usable card in "${reader}"${slot?.tokenError ? ` (${slot.tokenError})` : ''}`,
+      advice: ctx.t('advMIDDLEWARE'),
+    };
   } catch (e) {
     return { code: 'MIDDLEWARE_SEES_CARD', status: 'warn', message: (e as Error).message, advice: ctx.t('advMIDDLEWARE') };
   } finally {
@@ -102,7 +116,12 @@ async function moduleSeesCard(ctx: Context, modulePath: string, reader: string):
 }
 
 /** Everything about one card, read-only. Also returns the PKCS#11 module its generation needs, where installed. */
-async function cardChecks(ctx: Context, card: Card, mods: { name: string; path: string }[], out: DoctorCheck[]): Promise<{ report: CardReport | null; module?: string }> {
+async function cardChecks(
+  ctx: Context,
+  card: Card,
+  mods: { name: string; path: string }[],
+  out: DoctorCheck[],
+): Promise<{ report: CardReport | null; module?: string }> {
   const reader = card.name;
   const add = (c: DoctorCheck): void => {
     out.push({ ...c, reader });
@@ -111,10 +130,21 @@ async function cardChecks(ctx: Context, card: Card, mods: { name: string; path: 
   const atr = card.origin.atr;
   add({ code: 'CARD_PRESENT', status: 'pass', message: `ATR ${atr.atr}` });
   if (!atr.isCns) {
-    add({ code: 'ATR', status: 'fail', message: `not a TS-CNS (${atr.reason}); ATR to quote: ${atr.atr}`, advice: ctx.t('advATR'), exit: EXIT.UNSUPPORTED });
+    add({
+      code: 'ATR',
+      status: 'fail',
+      message: `not a TS-CNS (${atr.reason}); ATR to quote: ${atr.atr}`,
+      advice: ctx.t('advATR'),
+      exit: EXIT.UNSUPPORTED,
+    });
     return { report: null };
   }
-  add({ code: 'ATR', status: atr.knownAs ? 'pass' : 'warn', message: `${atr.model}; generation ${atr.generation ?? 'unknown'}; CNS ${atr.cnsVersion ?? '?'}; ${atr.keyBits ?? '?'}-bit`, advice: atr.knownAs ? undefined : ctx.t('advATR') });
+  add({
+    code: 'ATR',
+    status: atr.knownAs ? 'pass' : 'warn',
+    message: `${atr.model}; generation ${atr.generation ?? 'unknown'}; CNS ${atr.cnsVersion ?? '?'}; ${atr.keyBits ?? '?'}-bit`,
+    advice: atr.knownAs ? undefined : ctx.t('advATR'),
+  });
   const wanted = atr.middleware ?? 'OpenSC';
   const installed = mods.find((m) => wanted.toLowerCase().includes(m.name.toLowerCase().split(' ')[0]!));
   add(
@@ -124,29 +154,87 @@ async function cardChecks(ctx: Context, card: Card, mods: { name: string; path: 
   );
   const report = await collectReport(card, { now: new Date(), warnDays: 30, stateDir: stateDir(ctx.env) });
   const idValid = report.card.atr === null ? null : report.card.idValid;
-  add({ code: 'CARD_ID', status: idValid ? 'pass' : 'fail', message: `card id ${report.card.id ?? '?'}${idValid ? '' : ' (not a valid card id)'}`, exit: idValid ? undefined : EXIT.UNSUPPORTED, advice: idValid ? undefined : ctx.t('advDATA') });
+  add({
+    code: 'CARD_ID',
+    status: idValid ? 'pass' : 'fail',
+    message: `card id ${report.card.id ?? '?'}${idValid ? '' : ' (not a valid card id)'}`,
+    exit: idValid ? undefined : EXIT.UNSUPPORTED,
+    advice: idValid ? undefined : ctx.t('advDATA'),
+  });
   const pin = report.pin;
   if (pin.blocked) add({ code: 'PIN', status: 'fail', message: 'PIN blocked', advice: ctx.t('advPIN_BLOCKED'), exit: EXIT.BLOCKED });
   else if (pin.triesLeft === 1) add({ code: 'PIN', status: 'warn', message: 'PIN: 1 try left', advice: ctx.t('advPIN_LOW') });
-  else add({ code: 'PIN', status: pin.triesLeft === null ? 'warn' : 'pass', message: pin.triesLeft === null ? 'PIN tries unknown' : `PIN: ${pin.triesLeft} tries left` });
+  else
+    add({
+      code: 'PIN',
+      status: pin.triesLeft === null ? 'warn' : 'pass',
+      message: pin.triesLeft === null ? 'PIN tries unknown' : `PIN: ${pin.triesLeft} tries left`,
+    });
   const puk = report.puk;
   if (puk.blocked) add({ code: 'PUK', status: 'fail', message: 'PUK blocked', advice: ctx.t('advPUK_BLOCKED'), exit: EXIT.BLOCKED });
   else if (puk.triesLeft === 1) add({ code: 'PUK', status: 'warn', message: 'PUK: 1 try left', advice: ctx.t('advPUK_LOW') });
-  else add({ code: 'PUK', status: puk.triesLeft === null ? 'warn' : 'pass', message: puk.triesLeft === null ? 'PUK tries unknown' : `PUK: ${puk.triesLeft} tries left` });
+  else
+    add({
+      code: 'PUK',
+      status: puk.triesLeft === null ? 'warn' : 'pass',
+      message: puk.triesLeft === null ? 'PUK tries unknown' : `PUK: ${puk.triesLeft} tries left`,
+    });
   const c = report.certificate;
-  if (!c) add({ code: 'CERTIFICATE', status: 'fail', message: 'no readable certificate', advice: ctx.t('advCERTIFICATE'), exit: EXIT.UNSUPPORTED });
-  else if (c.state === 'valid') add({ code: 'CERTIFICATE', status: 'pass', message: `valid until ${c.notAfter} (${c.daysLeft} days left)` });
-  else if (c.state === 'expiring') add({ code: 'CERTIFICATE', status: 'warn', message: `expiring ${c.notAfter} (${c.daysLeft} days left)`, advice: ctx.t('advCERT_EXPIRING') });
-  else add({ code: 'CERTIFICATE', status: 'fail', message: `${c.state}: ${c.notBefore} → ${c.notAfter}`, advice: ctx.t('advCERTIFICATE'), exit: EXIT.CERT });
+  if (!c)
+    add({
+      code: 'CERTIFICATE',
+      status: 'fail',
+      message: 'no readable certificate',
+      advice: ctx.t('advCERTIFICATE'),
+      exit: EXIT.UNSUPPORTED,
+    });
+  else if (c.state === 'valid')
+    add({ code: 'CERTIFICATE', status: 'pass', message: `valid until ${c.notAfter} (${c.daysLeft} days left)` });
+  else if (c.state === 'expiring')
+    add({
+      code: 'CERTIFICATE',
+      status: 'warn',
+      message: `expiring ${c.notAfter} (${c.daysLeft} days left)`,
+      advice: ctx.t('advCERT_EXPIRING'),
+    });
+  else
+    add({
+      code: 'CERTIFICATE',
+      status: 'fail',
+      message: `${c.state}: ${c.notBefore} → ${c.notAfter}`,
+      advice: ctx.t('advCERTIFICATE'),
+      exit: EXIT.CERT,
+    });
   for (const k of report.checks) {
-    add({ code: `DATA_${k.code}`, status: k.status === 'skip' ? 'pass' : k.status, message: k.detail, advice: k.status === 'pass' ? undefined : ctx.t('advDATA'), exit: k.status === 'fail' ? EXIT.UNSUPPORTED : undefined });
+    add({
+      code: `DATA_${k.code}`,
+      status: k.status === 'skip' ? 'pass' : k.status,
+      message: k.detail,
+      advice: k.status === 'pass' ? undefined : ctx.t('advDATA'),
+      exit: k.status === 'fail' ? EXIT.UNSUPPORTED : undefined,
+    });
   }
   for (const p of report.problems) {
     const write = p.code.startsWith('CERT_');
-    add({ code: p.code, status: write ? 'fail' : 'warn', message: p.message, advice: write ? ctx.t('advCERT_WRITE') : undefined, exit: write ? EXIT.UNSUPPORTED : undefined });
+    add({
+      code: p.code,
+      status: write ? 'fail' : 'warn',
+      message: p.message,
+      advice: write ? ctx.t('advCERT_WRITE') : undefined,
+      exit: write ? EXIT.UNSUPPORTED : undefined,
+    });
   }
   const e = eligibilityFromReport(report, new Date());
-  add({ code: 'EXTENSION', status: 'pass', message: e.eligible ? 'eligible for the 2023 extension' : `not eligible for the 2023 extension (${e.reasons.filter((r) => r.ok === false && !r.advisory).map((r) => r.code).join(', ')})` });
+  add({
+    code: 'EXTENSION',
+    status: 'pass',
+    message: e.eligible
+      ? 'eligible for the 2023 extension'
+      : `not eligible for the 2023 extension (${e.reasons
+          .filter((r) => r.ok === false && !r.advisory)
+          .map((r) => r.code)
+          .join(', ')})`,
+  });
   return { report, module: installed?.path };
 }
 
@@ -166,7 +254,19 @@ function reportSalt(ctx: Context, explicit?: string): Buffer {
 function personalValues(r: CardReport): string[] {
   const h = r.holder ?? {};
   const c = r.certificate;
-  const vals = [h.surname, h.givenName, h.codiceFiscale, h.birthDate, h.birthMunicipality, h.residenceAddress, h.residenceMunicipality, c?.subject, c?.commonName, c?.codiceFiscale, c?.datiPersonaliHash];
+  const vals = [
+    h.surname,
+    h.givenName,
+    h.codiceFiscale,
+    h.birthDate,
+    h.birthMunicipality,
+    h.residenceAddress,
+    h.residenceMunicipality,
+    c?.subject,
+    c?.commonName,
+    c?.codiceFiscale,
+    c?.datiPersonaliHash,
+  ];
   return vals.filter((v): v is string => typeof v === 'string' && v.length >= 3);
 }
 
@@ -188,7 +288,14 @@ export async function doctorCommand(ctx: Context, o: { report?: string; allReade
     } catch (e) {
       const ce = toCliError(e, ctx.t.bind(ctx));
       const present = deviceFault(e) !== 'no-card';
-      local.push({ code: present ? 'CARD_READ' : 'CARD_PRESENT', status: 'fail', message: ctx.t(ce.code === 'CARD_REMOVED' ? 'CARD_REMOVED' : ce.code, { detail: String(ce.params.detail ?? ''), ...ce.params }), advice: ctx.t(present ? 'advATR' : 'advCARD_PRESENT'), exit: EXIT_FOR[ce.code], reader: name });
+      local.push({
+        code: present ? 'CARD_READ' : 'CARD_PRESENT',
+        status: 'fail',
+        message: ctx.t(ce.code === 'CARD_REMOVED' ? 'CARD_REMOVED' : ce.code, { detail: String(ce.params.detail ?? ''), ...ce.params }),
+        advice: ctx.t(present ? 'advATR' : 'advCARD_PRESENT'),
+        exit: EXIT_FOR[ce.code],
+        reader: name,
+      });
     }
     checks.push(...local);
     reports.push({ reader: name, ...found });
@@ -201,9 +308,16 @@ export async function doctorCommand(ctx: Context, o: { report?: string; allReade
   } else {
     const names = await environmentChecks(ctx, checks);
     mods = await modulesCheck(ctx, checks);
-    if (names && names.length) {
+    if (names?.length) {
       const targets = await readersToExamine(spec.name, !!o.allReaders);
-      if (!o.allReaders && targets.length === 0) checks.push({ code: 'CARD_PRESENT', status: 'fail', message: 'no card in any reader', advice: ctx.t('advCARD_PRESENT'), exit: EXIT.NO_CARD });
+      if (!o.allReaders && targets.length === 0)
+        checks.push({
+          code: 'CARD_PRESENT',
+          status: 'fail',
+          message: 'no card in any reader',
+          advice: ctx.t('advCARD_PRESENT'),
+          exit: EXIT.NO_CARD,
+        });
       // every reader at once: each has its own context and exclusive connection
       await Promise.all(targets.map((name) => diagnose(() => openNamedReader(name, opening), name)));
     }
@@ -232,7 +346,16 @@ export async function doctorCommand(ctx: Context, o: { report?: string; allReade
         atr: r?.card.atr ?? null,
         model: r?.card.model ?? null,
         cardId: r?.card.id ?? null,
-        certificate: r?.certificate ? { serialNumber: r.certificate.serialNumber, issuer: r.certificate.issuer, notBefore: r.certificate.notBefore, notAfter: r.certificate.notAfter, state: r.certificate.state, daysLeft: r.certificate.daysLeft } : null,
+        certificate: r?.certificate
+          ? {
+              serialNumber: r.certificate.serialNumber,
+              issuer: r.certificate.issuer,
+              notBefore: r.certificate.notBefore,
+              notAfter: r.certificate.notAfter,
+              state: r.certificate.state,
+              daysLeft: r.certificate.daysLeft,
+            }
+          : null,
         pin: r?.pin ?? null,
         puk: r?.puk ?? null,
         // who it is, only as a salted hash: two reports of the same holder match, nobody can read it
@@ -251,7 +374,9 @@ export async function doctorCommand(ctx: Context, o: { report?: string; allReade
   if (!ctx.json) {
     for (const c of checks) {
       const mark = c.status === 'pass' ? ctx.c.green('✓') : c.status === 'warn' ? ctx.c.yellow('!') : ctx.c.red('✗');
-      ctx.print(`${mark} ${c.code.padEnd(24)} ${c.reader && c.reader !== checks[0]?.reader ? ctx.c.dim(`[${c.reader}] `) : ''}${c.message}`);
+      ctx.print(
+        `${mark} ${c.code.padEnd(24)} ${c.reader && c.reader !== checks[0]?.reader ? ctx.c.dim(`[${c.reader}] `) : ''}${c.message}`,
+      );
       if (c.advice && c.status !== 'pass') ctx.print(`  ${ctx.c.dim('→')} ${c.advice}`);
     }
     if (o.report) ctx.note(`${o.report}`);

@@ -43,7 +43,9 @@ function referenceDate(o: ExtendOptions): Date {
 /** The card's files: writing EF 1101 needs raw APDUs, which a PKCS#11 module does not give. */
 function filesOf(card: Card): CardFiles {
   if (!card.files) {
-    throw new CliError('PKCS11_NOT_SUPPORTED', { detail: 'writing the certificate (EF 1101) needs raw APDUs: use the PC/SC backend or the virtual card' });
+    throw new CliError('PKCS11_NOT_SUPPORTED', {
+      detail: 'writing the certificate (EF 1101) needs raw APDUs: use the PC/SC backend or the virtual card',
+    });
   }
   return card.files;
 }
@@ -60,7 +62,9 @@ async function crlSerials(path: string): Promise<Set<string>> {
   }
   try {
     const crl = pkijs.CertificateRevocationList.fromBER(new Uint8Array(der).buffer);
-    return new Set((crl.revokedCertificates ?? []).map((r) => Buffer.from(r.userCertificate.valueBlock.valueHexView).toString('hex').toUpperCase()));
+    return new Set(
+      (crl.revokedCertificates ?? []).map((r) => Buffer.from(r.userCertificate.valueBlock.valueHexView).toString('hex').toUpperCase()),
+    );
   } catch {
     throw new CliError('INVALID_INPUT', { what: '--crl', detail: 'not an X.509 CRL' });
   }
@@ -77,12 +81,25 @@ interface Current {
 }
 
 /** The rules on the card as it is, and what the request needs of the current certificate. */
-async function eligibilityOf(card: Card, at: Date, state: string, revokedSerials?: Set<string>): Promise<{ e: Eligibility; current: Current | null }> {
+async function eligibilityOf(
+  card: Card,
+  at: Date,
+  state: string,
+  revokedSerials?: Set<string>,
+): Promise<{ e: Eligibility; current: Current | null }> {
   let p: ParsedCertificate | undefined;
   const report = await collectReport(card, { now: at, warnDays: 30, stateDir: state, onCertificate: (c) => (p = c) });
   let current: Current | null = null;
   if (p && report.certificate && report.card.id) {
-    current = { cardId: report.card.id, der: p.der, serialNumber: p.serialNumber, subjectDer: p.subjectDer, spki: p.spki, notAfter: p.notAfter, modulusBytes: p.modulus?.length ?? 256 };
+    current = {
+      cardId: report.card.id,
+      der: p.der,
+      serialNumber: p.serialNumber,
+      subjectDer: p.subjectDer,
+      spki: p.spki,
+      notAfter: p.notAfter,
+      modulusBytes: p.modulus?.length ?? 256,
+    };
   }
   return { e: eligibilityFromReport(report, at, revokedSerials), current };
 }
@@ -113,6 +130,11 @@ async function confirm(ctx: Context, o: ExtendOptions): Promise<void> {
   if (!ok) throw new CliError('DECLINED');
 }
 
+/** A base64 field of the service's answer; anything but a string is no bytes (and refused later). */
+function base64Field(v: unknown): Buffer {
+  return typeof v === 'string' ? Buffer.from(v, 'base64') : Buffer.alloc(0);
+}
+
 /** Ask the service, then check everything about its answer before the card is touched. */
 async function obtainCertificate(ctx: Context, o: ExtendOptions, card: Card, files: CardFiles, cur: Current): Promise<Buffer> {
   const { buildExtensionCsr } = await import('../extension/csr.js');
@@ -137,19 +159,27 @@ async function obtainCertificate(ctx: Context, o: ExtendOptions, card: Card, fil
   };
   let answer: Record<string, unknown>;
   try {
-    answer = await callService(`${url}/v1/extend`, { csr: csr.toString('base64'), certificate: cur.der.toString('base64') }, { timeoutMs, retries, onAttempt: progress });
+    answer = await callService(
+      `${url}/v1/extend`,
+      { csr: csr.toString('base64'), certificate: cur.der.toString('base64') },
+      { timeoutMs, retries, onAttempt: progress },
+    );
   } catch (e) {
     if (e instanceof ServiceError) {
       if (['NOT_ELIGIBLE', 'REVOKED', 'ALREADY_EXTENDED'].includes(e.code)) {
-        throw new CliError('NOT_ELIGIBLE', { detail: `${e.code}: ${e.message}` }, { data: { service: { code: e.code, reasons: e.reasons ?? [] } } });
+        throw new CliError(
+          'NOT_ELIGIBLE',
+          { detail: `${e.code}: ${e.message}` },
+          { data: { service: { code: e.code, reasons: e.reasons ?? [] } } },
+        );
       }
       throw new CliError('SERVICE_ERROR', { detail: `${e.code}: ${e.message}` }, { data: { service: { code: e.code, status: e.status } } });
     }
     throw e;
   }
   const bad = (why: string): CliError => new CliError('SERVICE_ERROR', { detail: `the answer was refused: ${why}` });
-  const newDer = Buffer.from(String(answer.certificate ?? ''), 'base64');
-  let n;
+  const newDer = base64Field(answer.certificate);
+  let n: ParsedCertificate;
   try {
     n = parseCertificate(newDer);
   } catch {
@@ -157,7 +187,8 @@ async function obtainCertificate(ctx: Context, o: ExtendOptions, card: Card, fil
   }
   if (!n.spki.equals(cur.spki)) throw bad('the new certificate is for another key');
   if (!n.subjectDer.equals(cur.subjectDer)) throw bad('the new certificate has another subject');
-  if (n.notAfter.getTime() !== EXTENDED_NOT_AFTER.getTime()) throw bad(`notAfter ${n.notAfter.toISOString()} is not 31/12/2023 23:59:59 Europe/Rome`);
+  if (n.notAfter.getTime() !== EXTENDED_NOT_AFTER.getTime())
+    throw bad(`notAfter ${n.notAfter.toISOString()} is not 31/12/2023 23:59:59 Europe/Rome`);
   // The issuing CA: pinned with --ca-cert, or the service's, which must be the old certificate's issuer.
   let caDer: Buffer;
   if (o.caCert) {
@@ -167,7 +198,7 @@ async function obtainCertificate(ctx: Context, o: ExtendOptions, card: Card, fil
       throw new CliError('INVALID_INPUT', { what: '--ca-cert', detail: (e as Error).message });
     }
   } else {
-    caDer = Buffer.from(String(answer.caCertificate ?? ''), 'base64');
+    caDer = base64Field(answer.caCertificate);
     if (!signedBy(cur.der, caDer)) throw bad("the service's CA did not issue the card's current certificate");
   }
   if (!signedBy(newDer, caDer)) throw bad('the new certificate is not signed by the issuing CA');
@@ -177,7 +208,17 @@ async function obtainCertificate(ctx: Context, o: ExtendOptions, card: Card, fil
 }
 
 /** PUK (the PUK rules apply), then write, read back, compare; the journal follows each step. */
-async function writeWithPuk(ctx: Context, card: Card, files: CardFiles, secrets: Secrets, o: ExtendOptions, dir: string, j: Journal, der: Buffer, previousLength: number): Promise<void> {
+async function writeWithPuk(
+  ctx: Context,
+  card: Card,
+  files: CardFiles,
+  secrets: Secrets,
+  o: ExtendOptions,
+  dir: string,
+  j: Journal,
+  der: Buffer,
+  previousLength: number,
+): Promise<void> {
   await gate(ctx, card, 'puk', secrets, o.lastAttempt);
   const puk = await secrets.get('puk');
   await card.verify('puk', puk);
@@ -216,16 +257,38 @@ export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<num
     }
     if (!e.eligible || !current) throw notEligible(e);
     if (!ctx.json) printEligibility(ctx, e);
-    ctx.note(ctx.t('extPlan', { serial: current.serialNumber, old: romeDate(current.notAfter), service: o.service ?? ctx.env.CNS_EXTENSION_URL ?? DEFAULT_SERVICE, dir: journalDir(state, current.cardId) }));
+    ctx.note(
+      ctx.t('extPlan', {
+        serial: current.serialNumber,
+        old: romeDate(current.notAfter),
+        service: o.service ?? ctx.env.CNS_EXTENSION_URL ?? DEFAULT_SERVICE,
+        dir: journalDir(state, current.cardId),
+      }),
+    );
     await confirm(ctx, o);
     await gate(ctx, card, 'pin', secrets!, o.lastAttempt);
     await card.verify('pin', await secrets!.get('pin'));
     const newDer = await obtainCertificate(ctx, o, card, files, current);
     const { parseCertificate } = await import('../cert/x509.js');
     const n = parseCertificate(newDer);
-    const j = prepareJournal(state, { kind: 'extend', cardId: current.cardId, oldDer: current.der, oldSerial: current.serialNumber, newDer, newSerial: n.serialNumber, efSize: (await files.fileSize(CNS_PATHS.CERTIFICATE)) ?? newDer.length });
+    const j = prepareJournal(state, {
+      kind: 'extend',
+      cardId: current.cardId,
+      oldDer: current.der,
+      oldSerial: current.serialNumber,
+      newDer,
+      newSerial: n.serialNumber,
+      efSize: (await files.fileSize(CNS_PATHS.CERTIFICATE)) ?? newDer.length,
+    });
     await writeWithPuk(ctx, card, files, secrets!, o, state, j, newDer, current.der.length);
-    ctx.result({ operation: 'extend', extension: e, old: { serialNumber: current.serialNumber, notAfter: current.notAfter.toISOString() }, new: { serialNumber: n.serialNumber, notAfter: n.notAfter.toISOString() }, backup: j.oldFile, journal: journalDir(state, current.cardId) });
+    ctx.result({
+      operation: 'extend',
+      extension: e,
+      old: { serialNumber: current.serialNumber, notAfter: current.notAfter.toISOString() },
+      new: { serialNumber: n.serialNumber, notAfter: n.notAfter.toISOString() },
+      backup: j.oldFile,
+      journal: journalDir(state, current.cardId),
+    });
     ctx.print(ctx.c.green(ctx.t('extDone', { old: romeDate(current.notAfter), new: romeDate(n.notAfter), backup: j.oldFile })));
     return 0;
   });
@@ -254,8 +317,18 @@ async function resumeCommand(ctx: Context, o: ExtendOptions): Promise<number> {
     const { parseCertificate } = await import('../cert/x509.js');
     const n = parseCertificate(newDer);
     const old = parseCertificate(readFileSync(j.oldFile));
-    ctx.result({ operation: 'extend.resume', new: { serialNumber: n.serialNumber, notAfter: n.notAfter.toISOString() }, backup: j.oldFile });
-    ctx.print(ctx.c.green(key === 'extDone' ? ctx.t('extDone', { old: romeDate(old.notAfter), new: romeDate(n.notAfter), backup: j.oldFile }) : ctx.t('extAlreadyDone')));
+    ctx.result({
+      operation: 'extend.resume',
+      new: { serialNumber: n.serialNumber, notAfter: n.notAfter.toISOString() },
+      backup: j.oldFile,
+    });
+    ctx.print(
+      ctx.c.green(
+        key === 'extDone'
+          ? ctx.t('extDone', { old: romeDate(old.notAfter), new: romeDate(n.notAfter), backup: j.oldFile })
+          : ctx.t('extAlreadyDone'),
+      ),
+    );
     return 0;
   });
 }
@@ -266,7 +339,7 @@ async function restoreCommand(ctx: Context, o: ExtendOptions): Promise<number> {
   const { parseCertificate } = await import('../cert/x509.js');
   const { parseCnsCommonName } = await import('../cert/cnsSubject.js');
   let der: Buffer;
-  let p;
+  let p: ParsedCertificate;
   try {
     der = fromPem(readFileSync(o.restore!));
     p = parseCertificate(der);
@@ -280,17 +353,31 @@ async function restoreCommand(ctx: Context, o: ExtendOptions): Promise<number> {
     const files = filesOf(card);
     const cardId = (await files.readCardId()).id;
     const cn = parseCnsCommonName(p.subject.find((a) => a.type === 'CN')?.value ?? '');
-    if (cn?.cardId !== cardId) throw new CliError('INVALID_INPUT', { what: '--restore', detail: `the backup belongs to card ${cn?.cardId ?? '?'}, not ${cardId}` });
+    if (cn?.cardId !== cardId)
+      throw new CliError('INVALID_INPUT', { what: '--restore', detail: `the backup belongs to card ${cn?.cardId ?? '?'}, not ${cardId}` });
     const ef = await files.readCertificateEf();
     const efSize = (await files.fileSize(CNS_PATHS.CERTIFICATE)) ?? ef.length;
-    if (der.length > efSize) throw new CliError('INVALID_INPUT', { what: '--restore', detail: `${der.length} bytes do not fit in EF 1101 (${efSize})` });
+    if (der.length > efSize)
+      throw new CliError('INVALID_INPUT', { what: '--restore', detail: `${der.length} bytes do not fit in EF 1101 (${efSize})` });
     const curLen = derLength(ef) ?? ef.length;
     const current = ef.subarray(0, Math.min(curLen, ef.length));
     ctx.note(`${ctx.t('lCertificate')}: ${p.serialNumber} → EF 1101`);
     await confirm(ctx, o);
-    const j = prepareJournal(state, { kind: 'restore', cardId, oldDer: Buffer.from(current), oldSerial: 'current', newDer: der, newSerial: p.serialNumber, efSize });
+    const j = prepareJournal(state, {
+      kind: 'restore',
+      cardId,
+      oldDer: Buffer.from(current),
+      oldSerial: 'current',
+      newDer: der,
+      newSerial: p.serialNumber,
+      efSize,
+    });
     await writeWithPuk(ctx, card, files, secrets, o, state, j, der, curLen);
-    ctx.result({ operation: 'extend.restore', certificate: { serialNumber: p.serialNumber, notAfter: p.notAfter.toISOString() }, backup: j.oldFile });
+    ctx.result({
+      operation: 'extend.restore',
+      certificate: { serialNumber: p.serialNumber, notAfter: p.notAfter.toISOString() },
+      backup: j.oldFile,
+    });
     ctx.print(ctx.c.green(ctx.t('extRestored', { serial: p.serialNumber })));
     return 0;
   });

@@ -16,7 +16,8 @@ export interface ServiceCommandOptions {
 /** `cns extension-service`: the reference extension service, until SIGINT/SIGTERM. */
 export async function extensionServiceCommand(ctx: Context, o: ServiceCommandOptions): Promise<number> {
   const port = Number(o.port ?? 8470);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('USAGE', { detail: `--port wants a TCP port, not ${o.port}` });
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError('USAGE', { detail: `--port wants a TCP port, not ${o.port}` });
   const read = (path: string, what: string): Buffer => {
     try {
       return readFileSync(path);

@@ -1,9 +1,28 @@
-import { join } from 'node:path';
 import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { Context } from '../cli/context.js';
 import type { MessageKey } from '../cli/i18n.js';
 
-type GuidedKey = 'insert' | 'title' | 'menu' | 'verify' | 'change' | 'unblock' | 'show' | 'export' | 'extension' | 'doctor' | 'help' | 'quit' | 'where' | 'bye' | 'holder' | 'expires' | 'pinTries' | 'pukInfo';
+type GuidedKey =
+  | 'insert'
+  | 'title'
+  | 'menu'
+  | 'verify'
+  | 'change'
+  | 'unblock'
+  | 'show'
+  | 'export'
+  | 'extension'
+  | 'doctor'
+  | 'help'
+  | 'quit'
+  | 'where'
+  | 'bye'
+  | 'holder'
+  | 'expires'
+  | 'pinTries'
+  | 'pukInfo';
+
 import { renderError } from '../cli/render.js';
 import { isPromptAbort } from '../cli/secrets.js';
 import { type DeviceFault, deviceFault } from '../device/errors.js';
@@ -65,7 +84,10 @@ export async function guidedCommand(ctx: Context): Promise<number> {
       action = await select<Action>(
         {
           message: t('menu'),
-          choices: (['verify', 'change', 'unblock', 'show', 'export', 'extension', 'doctor', 'help', 'quit'] as const).map((value) => ({ value, name: t(value) })),
+          choices: (['verify', 'change', 'unblock', 'show', 'export', 'extension', 'doctor', 'help', 'quit'] as const).map((value) => ({
+            value,
+            name: t(value),
+          })),
           loop: true,
           pageSize: 10,
         },

@@ -49,7 +49,13 @@ export async function readersCommand(ctx: Context): Promise<number> {
   if (!ctx.json) {
     if (readers.length === 0) ctx.print(ctx.t('NO_READER'));
     for (const r of readers) {
-      const what = !r.present ? ctx.c.dim(ctx.t('readerEmpty')) : r.mute ? ctx.c.red(ctx.t('readerMute')) : r.isCns ? ctx.c.green(r.model ?? '') : ctx.c.yellow(`${ctx.t('notCns')}: ${r.model}`);
+      const what = !r.present
+        ? ctx.c.dim(ctx.t('readerEmpty'))
+        : r.mute
+          ? ctx.c.red(ctx.t('readerMute'))
+          : r.isCns
+            ? ctx.c.green(r.model ?? '')
+            : ctx.c.yellow(`${ctx.t('notCns')}: ${r.model}`);
       ctx.print(`${String(r.index).padStart(2)}  ${r.name.padEnd(28)} ${what}${r.inUse ? ctx.c.dim(` (${ctx.t('readerInUse')})`) : ''}`);
       if (r.atr) ctx.print(`    ATR ${r.atr.replace(/(..)(?!$)/g, '$1 ')}`);
     }

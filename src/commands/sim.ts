@@ -42,7 +42,10 @@ function file(path: string | undefined, name: string): Buffer | undefined {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new CliError('INVALID_INPUT', { what: `--${name.replace(/^--/, '')}`, detail: `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})` });
+    throw new CliError('INVALID_INPUT', {
+      what: `--${name.replace(/^--/, '')}`,
+      detail: `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+    });
   }
 }
 
@@ -50,10 +53,11 @@ export async function simCreateCommand(ctx: Context, imagePath: string, o: SimCr
   const path = resolve(imagePath);
   if (existsSync(path) && !o.force) throw new CliError('FILE_EXISTS', { path });
   const keySize = int(o.keySize, '--key-size');
-  if (keySize !== undefined && keySize !== 1024 && keySize !== 2048) throw new CliError('INVALID_INPUT', { what: '--key-size', detail: 'must be 1024 or 2048' });
+  if (keySize !== undefined && keySize !== 1024 && keySize !== 2048)
+    throw new CliError('INVALID_INPUT', { what: '--key-size', detail: 'must be 1024 or 2048' });
   const { createImage, CreateError } = await import('../sim/create.js');
   const { saveImage } = await import('../sim/image.js');
-  let made;
+  let made: Awaited<ReturnType<typeof createImage>>;
   try {
     made = await createImage({
       pin: o.pin,
@@ -81,7 +85,13 @@ export async function simCreateCommand(ctx: Context, imagePath: string, o: SimCr
   const { summarizeDer } = await import('../cert/summary.js');
   const { summary } = summarizeDer(made.certificate, new Date(), 30);
   const cardId = Buffer.from(made.image.files.find((f) => f.path === '3F00/1000/1003')!.data!, 'hex').toString('latin1');
-  ctx.result({ image: path, card: { atr: made.image.atr, id: cardId }, certificate: summary, pin: { maxTries: made.image.pin.maxTries }, puk: { maxTries: made.image.puk.maxTries } });
+  ctx.result({
+    image: path,
+    card: { atr: made.image.atr, id: cardId },
+    certificate: summary,
+    pin: { maxTries: made.image.pin.maxTries },
+    puk: { maxTries: made.image.puk.maxTries },
+  });
   ctx.print(ctx.t('simCreated', { path }));
   ctx.print(`  ATR ${made.image.atr}`);
   ctx.print(`  card id ${cardId}, certificate ${summary.notBefore} → ${summary.notAfter}`);

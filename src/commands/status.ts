@@ -26,7 +26,8 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
       row(ctx, 'lHolder', `${r.holder.surname ?? ''} ${r.holder.givenName ?? ''}`.trim());
       row(ctx, 'lCodiceFiscale', r.holder.codiceFiscale ?? '', 2);
       if (r.holder.birthDate) row(ctx, 'lBirth', r.holder.birthDate, 2);
-      if (r.holder.source === 'EF_Dati_personali') row(ctx, 'lCardDates', `${r.holder.issueDate ?? '?'} / ${r.holder.expiryDate ?? '?'}`, 2);
+      if (r.holder.source === 'EF_Dati_personali')
+        row(ctx, 'lCardDates', `${r.holder.issueDate ?? '?'} / ${r.holder.expiryDate ?? '?'}`, 2);
     }
     if (r.certificate) printCertificate(ctx, r.certificate);
     row(ctx, 'lPin', triesText(ctx, r.pin));

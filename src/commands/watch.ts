@@ -13,7 +13,7 @@ type Json = Record<string, unknown>;
  * card-removed; at start, card-present for cards already inserted. Ends on SIGINT/SIGTERM
  * (exit 0) or when the smart-card service goes away (exit 5). `--once`: the next insertion.
  */
-export async function watchCommand(ctx: Context, o: { once?: boolean }): Promise<number> {
+export async function watchCommand(_ctx: Context, o: { once?: boolean }): Promise<number> {
   const { PcscClient } = await import('../pcsc/client.js');
   const client = PcscClient.open();
   const emit = (event: string, data: Json): void => {
@@ -86,6 +86,7 @@ export async function watchCommand(ctx: Context, o: { once?: boolean }): Promise
   process.removeListener('SIGINT', stop);
   process.removeListener('SIGTERM', stop);
   client.close();
-  if (code === EXIT.NO_SERVICE) throw new CliError('PCSC_UNAVAILABLE', { detail: 'the smart-card service stopped', reason: 'service-down' });
+  if (code === EXIT.NO_SERVICE)
+    throw new CliError('PCSC_UNAVAILABLE', { detail: 'the smart-card service stopped', reason: 'service-down' });
   return code;
 }

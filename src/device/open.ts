@@ -131,7 +131,11 @@ async function sessionOn(transport: Transport, o: OpenOptions): Promise<OpenCard
  * A card in a named PC/SC reader through `client` (its own context unless `keepClient`).
  * `busyWaitMs`: how long a card held by another program is waited for.
  */
-export async function openReader(client: PcscClient, reader: string, o: OpenOptions & { busyWaitMs?: number; keepClient?: boolean } = {}): Promise<OpenCard & { card: CnsSession }> {
+export async function openReader(
+  client: PcscClient,
+  reader: string,
+  o: OpenOptions & { busyWaitMs?: number; keepClient?: boolean } = {},
+): Promise<OpenCard & { card: CnsSession }> {
   const transport = await client.connect(reader, { busyWaitMs: o.busyWaitMs, keepClient: o.keepClient });
   return sessionOn(transport, o);
 }
@@ -195,7 +199,8 @@ async function openPkcs11(o: OpenOptions): Promise<OpenCard> {
       if (!slot) throw new DeviceError(slots.length ? 'NO_CARD' : 'NO_READER');
     }
     if (!slot.tokenPresent) throw new DeviceError('NO_CARD', { reader: slot.description });
-    if (slot.tokenError === 'CKR_TOKEN_NOT_RECOGNIZED') throw new DeviceError('TOKEN_NOT_RECOGNIZED', { reader: slot.description, detail: info.description });
+    if (slot.tokenError === 'CKR_TOKEN_NOT_RECOGNIZED')
+      throw new DeviceError('TOKEN_NOT_RECOGNIZED', { reader: slot.description, detail: info.description });
     const token = slot.token;
     if (!token) throw new DeviceError('TOKEN_UNREADABLE', { reader: slot.description, detail: slot.tokenError ?? 'no token information' });
     const card = new Pkcs11Card(client, { ...slot, token }, { path: modulePath, ...info });

@@ -37,7 +37,7 @@ export async function callService(url: string, body: unknown | undefined, o: Cal
       });
     } catch (e) {
       const cause = (e as { cause?: { code?: string } }).cause?.code;
-      last = (e as Error).name === 'TimeoutError' ? `no answer within ${o.timeoutMs / 1000} s` : cause ?? (e as Error).message;
+      last = (e as Error).name === 'TimeoutError' ? `no answer within ${o.timeoutMs / 1000} s` : (cause ?? (e as Error).message);
       if (attempt <= o.retries) await new Promise((r) => setTimeout(r, 300 * 2 ** (attempt - 1)));
       continue;
     }
@@ -58,5 +58,9 @@ export async function callService(url: string, body: unknown | undefined, o: Cal
     }
     return json;
   }
-  throw new ServiceError(null, 'UNREACHABLE', `the extension service at ${url} cannot be reached (${last}) after ${o.retries + 1} attempts`);
+  throw new ServiceError(
+    null,
+    'UNREACHABLE',
+    `the extension service at ${url} cannot be reached (${last}) after ${o.retries + 1} attempts`,
+  );
 }

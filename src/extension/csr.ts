@@ -10,7 +10,13 @@ const SHA256_RSA = '1.2.840.113549.1.1.11';
  * certificate's serial, signed by the card (proof of possession): `sign` receives the DER of
  * CertificationRequestInfo and returns an RSASSA-PKCS1-v1_5 / SHA-256 signature made by the card.
  */
-export async function buildExtensionCsr(opts: { subjectDer: Buffer; spki: Buffer; cardId: string; serialNumber: string; sign: (tbs: Buffer) => Promise<Buffer> }): Promise<Buffer> {
+export async function buildExtensionCsr(opts: {
+  subjectDer: Buffer;
+  spki: Buffer;
+  cardId: string;
+  serialNumber: string;
+  sign: (tbs: Buffer) => Promise<Buffer>;
+}): Promise<Buffer> {
   const csr = new pkijs.CertificationRequest();
   csr.version = 0;
   csr.subject = pkijs.RelativeDistinguishedNames.fromBER(new Uint8Array(opts.subjectDer).buffer);
@@ -40,7 +46,8 @@ export async function parseExtensionCsr(der: Buffer): Promise<ParsedCsr> {
   usePkijsEngine();
   const csr = pkijs.CertificationRequest.fromBER(new Uint8Array(der).buffer);
   // asn1js prints long sub-identifiers (our 2.25.<uuid> arc) in its own form: compare in that form
-  const canonical = (oid: string): string => (asn1js.fromBER(new asn1js.ObjectIdentifier({ value: oid }).toBER(false)).result as asn1js.ObjectIdentifier).valueBlock.toString();
+  const canonical = (oid: string): string =>
+    (asn1js.fromBER(new asn1js.ObjectIdentifier({ value: oid }).toBER(false)).result as asn1js.ObjectIdentifier).valueBlock.toString();
   const attr = (oid: string): string | null => {
     const want = canonical(oid);
     const a = csr.attributes?.find((x) => x.type === want || x.type === oid);

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 
@@ -43,18 +43,37 @@ export function loadJournal(stateDir: string, cardId: string): Journal | undefin
 }
 
 export function saveJournal(stateDir: string, j: Journal): void {
-  writeFileAtomic(join(journalDir(stateDir, j.cardId), 'journal.json'), JSON.stringify({ ...j, updatedAt: new Date().toISOString() }, null, 2) + '\n');
+  writeFileAtomic(
+    join(journalDir(stateDir, j.cardId), 'journal.json'),
+    `${JSON.stringify({ ...j, updatedAt: new Date().toISOString() }, null, 2)}\n`,
+  );
 }
 
 /** Save both certificates and a 'prepared' journal, before anything is written to the card. */
-export function prepareJournal(stateDir: string, o: { kind: Journal['kind']; cardId: string; oldDer: Buffer; oldSerial: string; newDer: Buffer; newSerial: string; efSize: number }): Journal {
+export function prepareJournal(
+  stateDir: string,
+  o: { kind: Journal['kind']; cardId: string; oldDer: Buffer; oldSerial: string; newDer: Buffer; newSerial: string; efSize: number },
+): Journal {
   const dir = journalDir(stateDir, o.cardId);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const oldFile = join(dir, `old-${o.oldSerial}.der`);
   const newFile = join(dir, `new-${o.newSerial}.der`);
   writeFileAtomic(oldFile, o.oldDer);
   writeFileAtomic(newFile, o.newDer);
-  const j: Journal = { version: 1, kind: o.kind, cardId: o.cardId, state: 'prepared', oldSerial: o.oldSerial, newSerial: o.newSerial, oldFile, newFile, oldSha256: sha256(o.oldDer), newSha256: sha256(o.newDer), efSize: o.efSize, updatedAt: '' };
+  const j: Journal = {
+    version: 1,
+    kind: o.kind,
+    cardId: o.cardId,
+    state: 'prepared',
+    oldSerial: o.oldSerial,
+    newSerial: o.newSerial,
+    oldFile,
+    newFile,
+    oldSha256: sha256(o.oldDer),
+    newSha256: sha256(o.newDer),
+    efSize: o.efSize,
+    updatedAt: '',
+  };
   saveJournal(stateDir, j);
   return j;
 }

@@ -41,11 +41,16 @@ export interface Eligibility {
 export function evaluateEligibility(i: EligibilityInput): Eligibility {
   const r: RuleResult[] = [];
   const c = i.certificate;
-  r.push(c ? { code: 'CARD_READABLE', ok: true, reason: 'a readable TS-CNS with an authentication certificate' } : { code: 'CARD_READABLE', ok: false, reason: 'no readable authentication certificate' });
+  r.push(
+    c
+      ? { code: 'CARD_READABLE', ok: true, reason: 'a readable TS-CNS with an authentication certificate' }
+      : { code: 'CARD_READABLE', ok: false, reason: 'no readable authentication certificate' },
+  );
   if (c) {
     const atDay = romeDate(i.at);
     const expiryDay = romeDate(c.notAfter);
-    if (i.at < c.notBefore) r.push({ code: 'CERT_VALID_AT_DATE', ok: false, reason: `not yet valid on ${atDay} (valid from ${romeDate(c.notBefore)})` });
+    if (i.at < c.notBefore)
+      r.push({ code: 'CERT_VALID_AT_DATE', ok: false, reason: `not yet valid on ${atDay} (valid from ${romeDate(c.notBefore)})` });
     else if (i.at > c.notAfter) r.push({ code: 'CERT_VALID_AT_DATE', ok: false, reason: `expired on ${expiryDay}, before ${atDay}` });
     else r.push({ code: 'CERT_VALID_AT_DATE', ok: true, reason: `valid on ${atDay}` });
     r.push(
@@ -57,10 +62,19 @@ export function evaluateEligibility(i: EligibilityInput): Eligibility {
       r.push(
         i.cardExpiry === expiryDay
           ? { code: 'EXPIRY_MATCHES_CARD', ok: true, advisory: true, reason: `EF_Dati_personali says ${i.cardExpiry} too` }
-          : { code: 'EXPIRY_MATCHES_CARD', ok: false, advisory: true, reason: `EF_Dati_personali says ${i.cardExpiry}, the certificate ${expiryDay}` },
+          : {
+              code: 'EXPIRY_MATCHES_CARD',
+              ok: false,
+              advisory: true,
+              reason: `EF_Dati_personali says ${i.cardExpiry}, the certificate ${expiryDay}`,
+            },
       );
     }
-    r.push(c.extended ? { code: 'NOT_EXTENDED', ok: false, reason: 'the certificate is already an extended one' } : { code: 'NOT_EXTENDED', ok: true, reason: 'not extended yet' });
+    r.push(
+      c.extended
+        ? { code: 'NOT_EXTENDED', ok: false, reason: 'the certificate is already an extended one' }
+        : { code: 'NOT_EXTENDED', ok: true, reason: 'not extended yet' },
+    );
   }
   r.push(
     i.revoked === null
@@ -69,7 +83,23 @@ export function evaluateEligibility(i: EligibilityInput): Eligibility {
         ? { code: 'NOT_REVOKED', ok: false, reason: `serial ${c?.serialNumber} is in the CRL` }
         : { code: 'NOT_REVOKED', ok: true, reason: 'not in the CRL' },
   );
-  r.push(i.pin.blocked ? { code: 'PIN_USABLE', ok: false, reason: 'the PIN is blocked (unblock it first: cns pin unblock)' } : { code: 'PIN_USABLE', ok: i.pin.blocked === false ? true : null, reason: i.pin.blocked === false ? 'the PIN is not blocked' : 'PIN state unknown' });
-  r.push(i.puk.blocked ? { code: 'PUK_USABLE', ok: false, reason: 'the PUK is blocked: the card cannot be written' } : { code: 'PUK_USABLE', ok: i.puk.blocked === false ? true : null, reason: i.puk.blocked === false ? 'the PUK is not blocked' : 'PUK state unknown' });
+  r.push(
+    i.pin.blocked
+      ? { code: 'PIN_USABLE', ok: false, reason: 'the PIN is blocked (unblock it first: cns pin unblock)' }
+      : {
+          code: 'PIN_USABLE',
+          ok: i.pin.blocked === false ? true : null,
+          reason: i.pin.blocked === false ? 'the PIN is not blocked' : 'PIN state unknown',
+        },
+  );
+  r.push(
+    i.puk.blocked
+      ? { code: 'PUK_USABLE', ok: false, reason: 'the PUK is blocked: the card cannot be written' }
+      : {
+          code: 'PUK_USABLE',
+          ok: i.puk.blocked === false ? true : null,
+          reason: i.puk.blocked === false ? 'the PUK is not blocked' : 'PUK state unknown',
+        },
+  );
   return { eligible: r.every((x) => x.ok !== false || x.advisory), at: i.at.toISOString(), reasons: r };
 }

@@ -1,10 +1,10 @@
+import { type KeyObject, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomBytes, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { parseCnsCommonName } from '../cert/cnsSubject.js';
 import { issueCertificate } from '../cert/issue.js';
-import { parseCertificate, signedBy } from '../cert/x509.js';
+import { type ParsedCertificate, parseCertificate, signedBy } from '../cert/x509.js';
 import { EXTENDED_NOT_AFTER, OID_EXTENDED_MARKER } from './constants.js';
 import { parseExtensionCsr } from './csr.js';
 import { evaluateEligibility, type RuleResult } from './rules.js';
@@ -63,7 +63,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function b64(field: unknown, name: string): Buffer {
-  if (typeof field !== 'string' || !/^[A-Za-z0-9+/=\s]+$/.test(field)) throw new HttpError(400, 'BAD_REQUEST', `${name}: base64 DER expected`);
+  if (typeof field !== 'string' || !/^[A-Za-z0-9+/=\s]+$/.test(field))
+    throw new HttpError(400, 'BAD_REQUEST', `${name}: base64 DER expected`);
   return Buffer.from(field, 'base64');
 }
 
@@ -75,14 +76,14 @@ export async function extend(body: unknown, o: ServiceOptions): Promise<Record<s
   if (typeof body !== 'object' || body === null) throw new HttpError(400, 'BAD_REQUEST', 'JSON object expected');
   const { csr: csrField, certificate: certField } = body as Record<string, unknown>;
   const certDer = b64(certField, 'certificate');
-  let cert;
+  let cert: ParsedCertificate;
   try {
     cert = parseCertificate(certDer);
   } catch {
     throw new HttpError(400, 'BAD_REQUEST', 'certificate: not an X.509 certificate');
   }
   if (!signedBy(certDer, o.caCert)) throw new HttpError(404, 'UNKNOWN_CERTIFICATE', 'this certificate was not issued by this service');
-  let csr;
+  let csr: Awaited<ReturnType<typeof parseExtensionCsr>>;
   try {
     csr = await parseExtensionCsr(b64(csrField, 'csr'));
   } catch {
@@ -90,7 +91,8 @@ export async function extend(body: unknown, o: ServiceOptions): Promise<Record<s
   }
   if (!csr.signatureValid) throw new HttpError(400, 'BAD_SIGNATURE', 'the request is not signed by the key it carries');
   if (!csr.spki.equals(cert.spki)) throw new HttpError(400, 'KEY_MISMATCH', 'the request is not for the key of this certificate');
-  if (!csr.subjectDer.equals(cert.subjectDer)) throw new HttpError(400, 'SUBJECT_MISMATCH', 'the request subject differs from the certificate subject');
+  if (!csr.subjectDer.equals(cert.subjectDer))
+    throw new HttpError(400, 'SUBJECT_MISMATCH', 'the request subject differs from the certificate subject');
   const cn = parseCnsCommonName(cert.subject.find((a) => a.type === 'CN')?.value ?? '');
   if (!cn || csr.cardId !== cn.cardId || csr.serialNumber !== cert.serialNumber) {
     throw new HttpError(400, 'BAD_REQUEST', 'card id or serial number in the request do not match the certificate');
@@ -108,7 +110,13 @@ export async function extend(body: unknown, o: ServiceOptions): Promise<Record<s
     pin: { blocked: false },
     puk: { blocked: false },
   });
-  if (!e.eligible) throw new HttpError(403, 'NOT_ELIGIBLE', 'the card is not eligible for the extension', e.reasons.filter((r) => r.ok === false));
+  if (!e.eligible)
+    throw new HttpError(
+      403,
+      'NOT_ELIGIBLE',
+      'the card is not eligible for the extension',
+      e.reasons.filter((r) => r.ok === false),
+    );
   const serial = Buffer.concat([Buffer.from([0x02]), randomBytes(15)]);
   const issued = await issueCertificate({
     subject: pkijs.RelativeDistinguishedNames.fromBER(new Uint8Array(cert.subjectDer).buffer),

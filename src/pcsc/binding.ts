@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
 
 /** The subset of the `pcsclite` module this project uses (it ships loose typings). */
 export interface PcscReader extends EventEmitter {

@@ -43,7 +43,7 @@ export function describeState(name: string, index: number, state: number, atr?: 
     mute: (state & STATE_MUTE) !== 0,
     inUse: (state & STATE_INUSE) !== 0,
     exclusive: (state & STATE_EXCLUSIVE) !== 0,
-    atr: present && atr && atr.length ? Buffer.from(atr) : null,
+    atr: present && atr?.length ? Buffer.from(atr) : null,
   };
 }
 
@@ -168,7 +168,10 @@ export class PcscClient {
         // protects. pcsclite exposes no SCardBeginTransaction; an exclusive connection is the
         // stronger guarantee.
         const protocol = await new Promise<number>((resolve, reject) =>
-          reader.connect({ share_mode: reader.SCARD_SHARE_EXCLUSIVE, protocol: reader.SCARD_PROTOCOL_T0 | reader.SCARD_PROTOCOL_T1 }, (err, p) => (err ? reject(err) : resolve(p))),
+          reader.connect(
+            { share_mode: reader.SCARD_SHARE_EXCLUSIVE, protocol: reader.SCARD_PROTOCOL_T0 | reader.SCARD_PROTOCOL_T1 },
+            (err, p) => (err ? reject(err) : resolve(p)),
+          ),
         );
         const atr = entry.state?.atr ?? Buffer.alloc(0);
         return new PcscTransport(this, reader, protocol, atr, !opts.keepClient);
@@ -226,7 +229,9 @@ export class PcscTransport implements Transport {
       this.reader.transmit(command, 65538, this.protocol, (err, data) => {
         if (err) {
           const w = wrap(err);
-          reject(new ApduTransportError(w.message, w.fault === 'removed' || w.fault === 'no-card' || w.fault === 'no-reader' ? 'removed' : 'io'));
+          reject(
+            new ApduTransportError(w.message, w.fault === 'removed' || w.fault === 'no-card' || w.fault === 'no-reader' ? 'removed' : 'io'),
+          );
         } else resolve(data);
       });
     });

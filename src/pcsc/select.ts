@@ -12,7 +12,11 @@ export type Selection =
  * `--reader` against a list (PC/SC readers, PKCS#11 slots): an exact name, then an index, then a
  * unique case-insensitive part of any of the names.
  */
-export function matchSpec<T extends { index: number }>(items: T[], spec: string, names: (t: T) => string[]): { kind: 'ok'; item: T } | { kind: 'ambiguous'; list: T[] } | { kind: 'none' } {
+export function matchSpec<T extends { index: number }>(
+  items: T[],
+  spec: string,
+  names: (t: T) => string[],
+): { kind: 'ok'; item: T } | { kind: 'ambiguous'; list: T[] } | { kind: 'none' } {
   const exact = items.find((i) => names(i).includes(spec));
   if (exact) return { kind: 'ok', item: exact };
   if (/^\d+$/.test(spec)) {

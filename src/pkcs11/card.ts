@@ -5,7 +5,12 @@ import type { HashName } from '../card/pkcs1.js';
 import { Pkcs11CallError, type Pkcs11Client } from './client.js';
 import { CKF, type SlotInfo, type TokenInfo } from './protocol.js';
 
-const MECHANISM: Record<HashName, string> = { sha1: 'SHA1_RSA_PKCS', sha256: 'SHA256_RSA_PKCS', sha384: 'SHA384_RSA_PKCS', sha512: 'SHA512_RSA_PKCS' };
+const MECHANISM: Record<HashName, string> = {
+  sha1: 'SHA1_RSA_PKCS',
+  sha256: 'SHA256_RSA_PKCS',
+  sha384: 'SHA384_RSA_PKCS',
+  sha512: 'SHA512_RSA_PKCS',
+};
 
 /**
  * The card as a PKCS#11 module shows it. It knows only what the module says: tries come from
@@ -27,7 +32,15 @@ export class Pkcs11Card implements Card {
     const t = slot.token;
     this.origin = {
       kind: 'token',
-      token: { label: t.label, manufacturerID: t.manufacturerID, model: t.model, serialNumber: t.serialNumber, slot: slot.description, module, flagsReliable: this.flagsReliable },
+      token: {
+        label: t.label,
+        manufacturerID: t.manufacturerID,
+        model: t.model,
+        serialNumber: t.serialNumber,
+        slot: slot.description,
+        module,
+        flagsReliable: this.flagsReliable,
+      },
     };
   }
 
@@ -48,7 +61,10 @@ export class Pkcs11Card implements Card {
   async tries(kind: SecretKind): Promise<TriesState> {
     if (!this.flagsReliable) return { triesLeft: null, blocked: null, verified: false, sw: 0, exact: false };
     const f = await this.flags();
-    const [low, final, locked] = kind === 'pin' ? [CKF.USER_PIN_COUNT_LOW, CKF.USER_PIN_FINAL_TRY, CKF.USER_PIN_LOCKED] : [CKF.SO_PIN_COUNT_LOW, CKF.SO_PIN_FINAL_TRY, CKF.SO_PIN_LOCKED];
+    const [low, final, locked] =
+      kind === 'pin'
+        ? [CKF.USER_PIN_COUNT_LOW, CKF.USER_PIN_FINAL_TRY, CKF.USER_PIN_LOCKED]
+        : [CKF.SO_PIN_COUNT_LOW, CKF.SO_PIN_FINAL_TRY, CKF.SO_PIN_LOCKED];
     if (f & locked) return { triesLeft: 0, blocked: true, verified: false, sw: 0, exact: true };
     if (f & final) return { triesLeft: 1, blocked: false, verified: false, sw: 0, exact: true };
     if (f & low) return { triesLeft: null, blocked: false, verified: false, sw: 0, exact: false, atLeast: 2 };
@@ -67,7 +83,9 @@ export class Pkcs11Card implements Card {
         throw new SecretBlockedError(kind, { operation });
       case 'CKR_PIN_LEN_RANGE':
       case 'CKR_PIN_INVALID':
-        throw new CardError('INVALID_PIN_FORMAT', `the module refused the ${kind === 'pin' ? 'PIN' : 'PUK'} format (${e.ckr})`, { operation });
+        throw new CardError('INVALID_PIN_FORMAT', `the module refused the ${kind === 'pin' ? 'PIN' : 'PUK'} format (${e.ckr})`, {
+          operation,
+        });
       default:
         throw translate(e, operation);
     }
@@ -100,7 +118,11 @@ export class Pkcs11Card implements Card {
         const opensc = /opensc/i.test(this.module.manufacturerID + this.module.description)
           ? ' (OpenSC does it when its opensc.conf sets user_pin_unblock_style = init_pin_in_so_session)'
           : '';
-        throw new CardError('NOT_SUPPORTED', `${this.module.description} refuses to unblock a PIN through PKCS#11 (${e.ckr})${opensc}; nothing was sent to the card`, { operation: 'C_InitPIN' });
+        throw new CardError(
+          'NOT_SUPPORTED',
+          `${this.module.description} refuses to unblock a PIN through PKCS#11 (${e.ckr})${opensc}; nothing was sent to the card`,
+          { operation: 'C_InitPIN' },
+        );
       }
       await this.fail(e, 'puk', 'C_Login(SO)/C_InitPIN');
     }
@@ -120,7 +142,12 @@ export class Pkcs11Card implements Card {
   /** The module pads and knows the key size. */
   async sign(message: Uint8Array, hash: HashName): Promise<Buffer> {
     try {
-      return (await this.client.call({ op: 'sign', slot: this.slot.index, data: Buffer.from(message), mechanism: MECHANISM[hash] })) as Buffer;
+      return (await this.client.call({
+        op: 'sign',
+        slot: this.slot.index,
+        data: Buffer.from(message),
+        mechanism: MECHANISM[hash],
+      })) as Buffer;
     } catch (e) {
       throw e instanceof Pkcs11CallError ? translate(e, 'C_Sign') : e;
     }

@@ -58,7 +58,10 @@ export class Pkcs11Client {
     });
     this.child.on('exit', (code, signal) => {
       const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
-      this.dead ??= new Pkcs11ModuleError(`the PKCS#11 module ${modulePath} crashed (${why})${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`, 'crash');
+      this.dead ??= new Pkcs11ModuleError(
+        `the PKCS#11 module ${modulePath} crashed (${why})${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`,
+        'crash',
+      );
       for (const [id, p] of this.pending) {
         clearTimeout(p.timer);
         p.reject(this.dead);
@@ -76,7 +79,10 @@ export class Pkcs11Client {
       client.kill();
       if (e instanceof Pkcs11CallError) {
         const missing = /Cannot find module 'graphene-pk11'/.test(e.message);
-        throw new Pkcs11ModuleError(missing ? 'graphene-pk11 is not installed' : `cannot load ${modulePath}: ${e.message}`, missing ? 'not-installed' : 'load');
+        throw new Pkcs11ModuleError(
+          missing ? 'graphene-pk11 is not installed' : `cannot load ${modulePath}: ${e.message}`,
+          missing ? 'not-installed' : 'load',
+        );
       }
       throw e;
     }
@@ -88,7 +94,10 @@ export class Pkcs11Client {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        this.dead = new Pkcs11ModuleError(`the PKCS#11 module ${this.modulePath} did not answer ${req.op} within ${Math.round(timeoutMs / 1000)} s`, 'timeout');
+        this.dead = new Pkcs11ModuleError(
+          `the PKCS#11 module ${this.modulePath} did not answer ${req.op} within ${Math.round(timeoutMs / 1000)} s`,
+          'timeout',
+        );
         this.kill();
         reject(this.dead);
       }, timeoutMs);

@@ -10,7 +10,15 @@ export interface ModuleInfo {
 }
 
 const P11KIT_DIRS = ['/etc/pkcs11/modules', '/usr/share/p11-kit/modules'];
-const LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib', '/usr/lib/pkcs11', '/usr/lib/x86_64-linux-gnu/pkcs11'];
+const LIB_DIRS = [
+  '/usr/lib/x86_64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+  '/usr/lib64',
+  '/usr/lib',
+  '/usr/local/lib',
+  '/usr/lib/pkcs11',
+  '/usr/lib/x86_64-linux-gnu/pkcs11',
+];
 
 /** Middleware used with TS-CNS cards (docs/cns-card.md), by library file name. */
 const KNOWN: { file: string; name: string; middleware: string }[] = [
@@ -46,7 +54,9 @@ export function discoverModules(): ModuleInfo[] {
       try {
         const m = /^\s*module\s*:\s*(\S+)/m.exec(readFileSync(join(dir, f), 'utf8'));
         if (!m) continue;
-        const path = isAbsolute(m[1]!) ? m[1]! : LIB_DIRS.map((d) => join(d, m[1]!)).find((p) => existsSync(p)) ?? join('/usr/lib/x86_64-linux-gnu/pkcs11', m[1]!);
+        const path = isAbsolute(m[1]!)
+          ? m[1]!
+          : (LIB_DIRS.map((d) => join(d, m[1]!)).find((p) => existsSync(p)) ?? join('/usr/lib/x86_64-linux-gnu/pkcs11', m[1]!));
         const k = known(path);
         add({ name: k?.name ?? f.replace(/\.module$/, ''), path, source: 'p11-kit', middleware: k?.middleware });
       } catch {
@@ -55,7 +65,8 @@ export function discoverModules(): ModuleInfo[] {
     }
   }
   for (const k of KNOWN) {
-    for (const d of [...LIB_DIRS, '/usr/lib/softhsm']) add({ name: k.name, path: join(d, k.file), source: 'known-path', middleware: k.middleware });
+    for (const d of [...LIB_DIRS, '/usr/lib/softhsm'])
+      add({ name: k.name, path: join(d, k.file), source: 'known-path', middleware: k.middleware });
   }
   return out;
 }

@@ -53,7 +53,15 @@ function slotInfo(sl: Slot, index: number): SlotInfo {
       tokenError = ckrName(e) ?? (e as Error).message;
     }
   }
-  return { index, slotId: sl.handle.toString('hex'), description: sl.slotDescription.trim(), manufacturerID: sl.manufacturerID.trim(), tokenPresent: present, token, tokenError };
+  return {
+    index,
+    slotId: sl.handle.toString('hex'),
+    description: sl.slotDescription.trim(),
+    manufacturerID: sl.manufacturerID.trim(),
+    tokenPresent: present,
+    token,
+    tokenError,
+  };
 }
 
 function handle(req: Request): unknown {

@@ -1,10 +1,9 @@
-import type { Card, CardFiles, TriesState } from '../card/card.js';
 import type { CnsAtrInfo } from '../card/atr.js';
+import type { Card, CardFiles, TokenDescription, TriesState } from '../card/card.js';
 import { checkCodiceFiscale } from '../card/checks.js';
 import { romeDate } from '../card/dates.js';
 import type { DatiPersonali } from '../card/efDatiPersonali.js';
 import type { CardId } from '../card/efIdCarta.js';
-import type { TokenDescription } from '../card/card.js';
 import { datiPersonaliHash } from '../cert/cnsSubject.js';
 import type { CertificateSummary } from '../cert/summary.js';
 import type { ParsedCertificate } from '../cert/x509.js';
@@ -72,7 +71,9 @@ export function eligibilityFromReport(r: CardReport, at: Date, revoked?: Set<str
   const c = r.certificate;
   return evaluateEligibility({
     at,
-    certificate: c ? { notBefore: new Date(c.notBefore), notAfter: new Date(c.notAfter), extended: c.extended, serialNumber: c.serialNumber } : null,
+    certificate: c
+      ? { notBefore: new Date(c.notBefore), notAfter: new Date(c.notAfter), extended: c.extended, serialNumber: c.serialNumber }
+      : null,
     cardExpiry: r.holder?.expiryDate ?? null,
     revoked: revoked && c ? revoked.has(c.serialNumber) : null,
     pin: { blocked: r.pin.blocked },
@@ -116,7 +117,11 @@ export async function collectReport(card: Card, o: ReportOptions): Promise<CardR
   throw new Error('a card with an ATR and no file access');
 }
 
-async function readCertificate(card: Card, problems: CardReport['problems'], o: ReportOptions): Promise<{ summary: CertificateSummary; parsed: ParsedCertificate } | null> {
+async function readCertificate(
+  card: Card,
+  problems: CardReport['problems'],
+  o: ReportOptions,
+): Promise<{ summary: CertificateSummary; parsed: ParsedCertificate } | null> {
   const der = await attempt(problems, 'CERTIFICATE_UNREADABLE', () => card.readCertificate());
   if (!der) return null;
   const { summarizeDer } = await import('../cert/summary.js');
@@ -146,8 +151,14 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
       const where = journalDir(o.stateDir, id.id);
       problems.push(
         what === 'partial'
-          ? { code: 'CERT_HALF_WRITTEN', message: `EF 1101 holds a partly written certificate (an interrupted ${j.kind}): run "cns extend --resume" to finish it; backups in ${where}` }
-          : { code: 'CERT_WRITE_PENDING', message: `an interrupted ${j.kind} is journaled (EF 1101 holds the ${what} certificate): run "cns extend --resume"; backups in ${where}` },
+          ? {
+              code: 'CERT_HALF_WRITTEN',
+              message: `EF 1101 holds a partly written certificate (an interrupted ${j.kind}): run "cns extend --resume" to finish it; backups in ${where}`,
+            }
+          : {
+              code: 'CERT_WRITE_PENDING',
+              message: `an interrupted ${j.kind} is journaled (EF 1101 holds the ${what} certificate): run "cns extend --resume"; backups in ${where}`,
+            },
       );
     }
   }
@@ -166,11 +177,21 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
     if (certificate.codiceFiscale === null) add('CERT_CN_PATTERN', 'fail', certificate.commonName ?? '(no CN)');
     else {
       add('CERT_CN_PATTERN', 'pass', 'CF/card id.SHA-1');
-      if (cf) add('CF_MATCH', certificate.codiceFiscale === cf ? 'pass' : 'fail', `certificate ${certificate.codiceFiscale}, EF_Dati_personali ${cf}`);
-      if (id) add('CARD_ID_MATCH', certificate.cardId === id.id ? 'pass' : 'fail', `certificate ${certificate.cardId}, EF_ID_Carta ${id.id}`);
+      if (cf)
+        add(
+          'CF_MATCH',
+          certificate.codiceFiscale === cf ? 'pass' : 'fail',
+          `certificate ${certificate.codiceFiscale}, EF_Dati_personali ${cf}`,
+        );
+      if (id)
+        add('CARD_ID_MATCH', certificate.cardId === id.id ? 'pass' : 'fail', `certificate ${certificate.cardId}, EF_ID_Carta ${id.id}`);
       if (rawDati) {
         const h = datiPersonaliHash(rawDati);
-        add('DATI_PERSONALI_HASH', certificate.datiPersonaliHash === h ? 'pass' : 'fail', `certificate ${certificate.datiPersonaliHash}, EF_Dati_personali ${h}`);
+        add(
+          'DATI_PERSONALI_HASH',
+          certificate.datiPersonaliHash === h ? 'pass' : 'fail',
+          `certificate ${certificate.datiPersonaliHash}, EF_Dati_personali ${h}`,
+        );
       }
     }
     if (dati?.expiryDate) {
@@ -226,8 +247,15 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
  * EF_Dati_personali (holder data come from the certificate, marked so), tries from token flags.
  */
 async function collectTokenReport(card: Card, token: TokenDescription, o: ReportOptions): Promise<CardReport> {
-  const problems: CardReport['problems'] = [{ code: 'PKCS11_LIMITS', message: 'through PKCS#11: no ATR, no EF_Dati_personali, tries only as token flags' }];
-  if (!token.flagsReliable) problems.push({ code: 'PKCS11_FLAGS_UNRELIABLE', message: "OpenSC's CNS emulation never reads the PIN counter and flags every PIN as locked: tries are unknown here; use --backend pcsc to read them" });
+  const problems: CardReport['problems'] = [
+    { code: 'PKCS11_LIMITS', message: 'through PKCS#11: no ATR, no EF_Dati_personali, tries only as token flags' },
+  ];
+  if (!token.flagsReliable)
+    problems.push({
+      code: 'PKCS11_FLAGS_UNRELIABLE',
+      message:
+        "OpenSC's CNS emulation never reads the PIN counter and flags every PIN as locked: tries are unknown here; use --backend pcsc to read them",
+    });
   const cert = await readCertificate(card, problems, o);
   const certificate = cert?.summary ?? null;
   const subject = cert?.parsed.subject ?? [];
@@ -236,11 +264,20 @@ async function collectTokenReport(card: Card, token: TokenDescription, o: Report
   const serialIsCardId = /^\d{16}$/.test(token.serialNumber);
   const checks: Check[] = [];
   if (certificate) {
-    checks.push({ code: 'CERT_CN_PATTERN', status: certificate.codiceFiscale ? 'pass' : 'fail', detail: certificate.commonName ?? '(no CN)' });
+    checks.push({
+      code: 'CERT_CN_PATTERN',
+      status: certificate.codiceFiscale ? 'pass' : 'fail',
+      detail: certificate.commonName ?? '(no CN)',
+    });
     if (certificate.codiceFiscale) {
       const r = checkCodiceFiscale(certificate.codiceFiscale);
       checks.push({ code: 'CF_CHECK_CHARACTER', status: r === 'valid' ? 'pass' : 'fail', detail: r });
-      if (serialIsCardId) checks.push({ code: 'CARD_ID_MATCH', status: certificate.cardId === token.serialNumber ? 'pass' : 'fail', detail: `certificate ${certificate.cardId}, token serial ${token.serialNumber}` });
+      if (serialIsCardId)
+        checks.push({
+          code: 'CARD_ID_MATCH',
+          status: certificate.cardId === token.serialNumber ? 'pass' : 'fail',
+          detail: `certificate ${certificate.cardId}, token serial ${token.serialNumber}`,
+        });
     }
   }
   const attr = (t: string): string | null => subject.find((a) => a.type === t)?.value ?? null;
@@ -251,10 +288,18 @@ async function collectTokenReport(card: Card, token: TokenDescription, o: Report
       model: `${token.manufacturerID} ${token.model}`.trim(),
       id: serialIsCardId ? token.serialNumber : null,
       backend: 'pkcs11',
-      token: { label: token.label, manufacturer: token.manufacturerID, model: token.model, serialNumber: token.serialNumber, slot: token.slot },
+      token: {
+        label: token.label,
+        manufacturer: token.manufacturerID,
+        model: token.model,
+        serialNumber: token.serialNumber,
+        slot: token.slot,
+      },
       module: token.module,
     },
-    holder: certificate ? { surname: attr('SN'), givenName: attr('GN'), codiceFiscale: certificate.codiceFiscale, source: 'certificate' } : null,
+    holder: certificate
+      ? { surname: attr('SN'), givenName: attr('GN'), codiceFiscale: certificate.codiceFiscale, source: 'certificate' }
+      : null,
     certificate,
     checks,
     pin: triesJson(pin),

@@ -1,5 +1,5 @@
 import { constants, createPrivateKey, type KeyObject, privateDecrypt, randomBytes } from 'node:crypto';
-import { ApduFormatError, decodeCommand, type DecodedCommand } from '../apdu/command.js';
+import { ApduFormatError, type DecodedCommand, decodeCommand } from '../apdu/command.js';
 import { encodeResponse } from '../apdu/response.js';
 import { SW } from '../apdu/status.js';
 import { encodeTlv } from '../apdu/tlv.js';
@@ -214,7 +214,7 @@ export class VirtualCard {
       case 0x02: {
         if (data.length !== 2) return { sw: SW.WRONG_LENGTH };
         const n = this.child(this.currentDf, data.readUInt16BE(0));
-        target = n && ((c.p1 === 0x01) === (n.type !== 'EF')) ? n : undefined;
+        target = n && (c.p1 === 0x01) === (n.type !== 'EF') ? n : undefined;
         break;
       }
       case 0x03:
@@ -258,7 +258,10 @@ export class VirtualCard {
     }
     parts.push(encodeTlv(0x83, u16(n.fid)));
     // READ, UPDATE, WRITE, INVALIDATE, REHABILITATE, ERASE, ADMIN, INC, DEC
-    const ac = n.type === 'EF' ? [n.read, n.update, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER] : [AC_ALWAYS, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER];
+    const ac =
+      n.type === 'EF'
+        ? [n.read, n.update, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER]
+        : [AC_ALWAYS, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER];
     parts.push(encodeTlv(0x86, Buffer.from(ac)));
     return encodeTlv(0x62, Buffer.concat(parts));
   }
@@ -348,7 +351,7 @@ export class VirtualCard {
     if (c.p1 !== 0x00) return { sw: SW.INCORRECT_P1P2 };
     const s = this.secretFor(c.p2);
     if (!s) return { sw: SW.REFERENCE_NOT_FOUND };
-    if (!c.data || c.data.length !== 16) return { sw: SW.WRONG_LENGTH };
+    if (c.data?.length !== 16) return { sw: SW.WRONG_LENGTH };
     const next = parsePadded(c.data.subarray(8));
     if (next === undefined || !validLength(s.ref, next)) return { sw: SW.WRONG_DATA };
     const fail = this.check(s.ref, s.state, c.data.subarray(0, 8));
@@ -365,11 +368,11 @@ export class VirtualCard {
     const puk = this.image.puk;
     let newPin: string | undefined;
     if (c.p1 === 0x00) {
-      if (!c.data || c.data.length !== 16) return { sw: SW.WRONG_LENGTH };
+      if (c.data?.length !== 16) return { sw: SW.WRONG_LENGTH };
       newPin = parsePadded(c.data.subarray(8));
       if (newPin === undefined || !validLength(PIN_REF, newPin)) return { sw: SW.WRONG_DATA };
     } else if (c.p1 === 0x01) {
-      if (!c.data || c.data.length !== 8) return { sw: SW.WRONG_LENGTH };
+      if (c.data?.length !== 8) return { sw: SW.WRONG_LENGTH };
     } else return { sw: SW.INCORRECT_P1P2 };
     const fail = this.check(PUK_REF, puk, c.data.subarray(0, 8));
     if (fail) return fail;

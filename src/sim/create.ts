@@ -80,7 +80,8 @@ function ef(path: string, content: Buffer, size: number, update = 0xff): ImageFi
 }
 
 function checkSecret(v: string, name: string, min: number, max: number): void {
-  if (!new RegExp(`^\\d{${min},${max}}$`).test(v)) throw new CreateError(`${name} must be ${min === max ? min : `${min}-${max}`} digits`, name);
+  if (!new RegExp(`^\\d{${min},${max}}$`).test(v))
+    throw new CreateError(`${name} must be ${min === max ? min : `${min}-${max}`} digits`, name);
 }
 
 function checkTries(v: number, name: string): void {
@@ -97,14 +98,20 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
   checkTries(pinTries, 'pin-tries');
   checkTries(pukTries, 'puk-tries');
   const atrHex = (o.atr ?? DEFAULT_ATR).replace(/[\s:]/g, '').toUpperCase();
-  if (!/^([0-9A-F]{2})+$/.test(atrHex) || !parseAtr(Buffer.from(atrHex, 'hex'))) throw new CreateError('atr is not a well-formed ATR', 'atr');
+  if (!/^([0-9A-F]{2})+$/.test(atrHex) || !parseAtr(Buffer.from(atrHex, 'hex')))
+    throw new CreateError('atr is not a well-formed ATR', 'atr');
   const atrInfo = decodeAtr(Buffer.from(atrHex, 'hex'));
   const surname = (o.surname ?? 'ROSSI').toUpperCase();
   const givenName = (o.givenName ?? 'MARIO').toUpperCase();
   const codiceFiscale = (o.codiceFiscale ?? 'RSSMRA80A01H501U').toUpperCase();
-  if (checkCodiceFiscale(codiceFiscale) !== 'valid') throw new CreateError(`codice fiscale ${codiceFiscale} is not valid (check character ${codiceFiscaleCheckChar(codiceFiscale.slice(0, 15))} expected)`, 'codice-fiscale');
+  if (checkCodiceFiscale(codiceFiscale) !== 'valid')
+    throw new CreateError(
+      `codice fiscale ${codiceFiscale} is not valid (check character ${codiceFiscaleCheckChar(codiceFiscale.slice(0, 15))} expected)`,
+      'codice-fiscale',
+    );
   const cardId = o.cardId ?? randomCardId();
-  if (!/^\d{16}$/.test(cardId) || !luhnValid(cardId)) throw new CreateError('card id must be 16 digits with a valid Luhn check digit', 'card-id');
+  if (!/^\d{16}$/.test(cardId) || !luhnValid(cardId))
+    throw new CreateError('card id must be 16 digits with a valid Luhn check digit', 'card-id');
 
   let keyPem: string;
   let certDer: Buffer | undefined;
@@ -187,4 +194,3 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
   };
   return { image, certificate: certDer };
 }
-

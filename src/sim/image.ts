@@ -1,7 +1,7 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { writeFileAtomic } from '../util/fs.js';
 import { createPrivateKey } from 'node:crypto';
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { parseAtr } from '../card/atr.js';
+import { writeFileAtomic } from '../util/fs.js';
 
 /** The whole state of a virtual card, one JSON file ("card image"). */
 export const IMAGE_FORMAT = 'cns-virtual-card';
@@ -54,7 +54,14 @@ function isObj(v: unknown): v is Record<string, unknown> {
 function checkSecret(v: unknown, name: string): SecretState {
   if (!isObj(v) || typeof v.value !== 'string' || !/^\d{1,8}$/.test(v.value)) throw new ImageError(`${name}: bad value`, 'corrupt');
   const { triesLeft, maxTries } = v;
-  if (!Number.isInteger(triesLeft) || !Number.isInteger(maxTries) || (maxTries as number) < 1 || (maxTries as number) > 15 || (triesLeft as number) < 0 || (triesLeft as number) > (maxTries as number)) {
+  if (
+    !Number.isInteger(triesLeft) ||
+    !Number.isInteger(maxTries) ||
+    (maxTries as number) < 1 ||
+    (maxTries as number) > 15 ||
+    (triesLeft as number) < 0 ||
+    (triesLeft as number) > (maxTries as number)
+  ) {
     throw new ImageError(`${name}: bad counters`, 'corrupt');
   }
   return { value: v.value, triesLeft: triesLeft as number, maxTries: maxTries as number };
@@ -78,13 +85,24 @@ export function validateImage(v: unknown): CardImage {
   }
   if (!Array.isArray(v.files)) throw new ImageError('files missing', 'corrupt');
   const files: ImageFile[] = v.files.map((f: unknown, i: number) => {
-    if (!isObj(f) || typeof f.path !== 'string' || !/^3F00(\/[0-9A-F]{4})*$/.test(f.path)) throw new ImageError(`files[${i}]: bad path`, 'corrupt');
+    if (!isObj(f) || typeof f.path !== 'string' || !/^3F00(\/[0-9A-F]{4})*$/.test(f.path))
+      throw new ImageError(`files[${i}]: bad path`, 'corrupt');
     if (f.type === 'DF') return { path: f.path, type: 'DF' };
-    if (f.type !== 'EF' || typeof f.data !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(f.data)) throw new ImageError(`files[${i}] (${f.path}): bad EF`, 'corrupt');
+    if (f.type !== 'EF' || typeof f.data !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(f.data))
+      throw new ImageError(`files[${i}] (${f.path}): bad EF`, 'corrupt');
     const ac = (x: unknown): number => (Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xff ? (x as number) : 0xff);
     return { path: f.path, type: 'EF', data: f.data, read: ac(f.read ?? 0), update: ac(f.update) };
   });
-  return { format: IMAGE_FORMAT, version: IMAGE_VERSION, label: typeof v.label === 'string' ? v.label : undefined, atr: v.atr.toUpperCase(), pin, puk, authKey: v.authKey, files };
+  return {
+    format: IMAGE_FORMAT,
+    version: IMAGE_VERSION,
+    label: typeof v.label === 'string' ? v.label : undefined,
+    atr: v.atr.toUpperCase(),
+    pin,
+    puk,
+    authKey: v.authKey,
+    files,
+  };
 }
 
 export function loadImage(path: string): CardImage {
@@ -93,7 +111,10 @@ export function loadImage(path: string): CardImage {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ImageError(code === 'ENOENT' ? `no card image at ${path}` : `cannot read ${path}: ${code}`, code === 'ENOENT' ? 'missing' : 'io');
+    throw new ImageError(
+      code === 'ENOENT' ? `no card image at ${path}` : `cannot read ${path}: ${code}`,
+      code === 'ENOENT' ? 'missing' : 'io',
+    );
   }
   let json: unknown;
   try {
@@ -106,7 +127,7 @@ export function loadImage(path: string): CardImage {
 
 /** Write atomically: a temp file in the same directory, fsync, rename over the image. */
 export function saveImage(path: string, image: CardImage): void {
-  writeFileAtomic(path, JSON.stringify(image, null, 1) + '\n');
+  writeFileAtomic(path, `${JSON.stringify(image, null, 1)}\n`);
 }
 
 function pidAlive(pid: number): boolean {
@@ -149,7 +170,8 @@ export class ImageLock {
         this.held = true;
         return;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new ImageError(`cannot lock ${this.lockPath}: ${(e as Error).message}`, 'io');
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+          throw new ImageError(`cannot lock ${this.lockPath}: ${(e as Error).message}`, 'io');
       }
       let owner = NaN;
       let holder = 'command';

@@ -22,7 +22,8 @@ describe.skipIf(!STACK_OK)('the 2023 extension through pcscd and a vpcd reader',
     await stack.detach(35963);
   });
 
-  const run = (args: string[], input: string, extraEnv: Record<string, string> = {}) => cns(args, { input, env: { XDG_STATE_HOME: state, ...extraEnv } });
+  const run = (args: string[], input: string, extraEnv: Record<string, string> = {}) =>
+    cns(args, { input, env: { XDG_STATE_HOME: state, ...extraEnv } });
 
   it('extends a card in a real reader', async () => {
     const img = await makeCard('--not-before', '2018-01-01', '--not-after', '2023-12-30');
@@ -41,7 +42,10 @@ describe.skipIf(!STACK_OK)('the 2023 extension through pcscd and a vpcd reader',
     // count the APDUs up to the PUK on a copy, in-process
     const copy = `${img}.copy.json`;
     writeFileSync(copy, readFileSync(img));
-    const traced = await cns(['extend', '--reader', `sim:${copy}`, '--at', AT, '--service', service.url, '--yes', '--stdin', '--trace'], { input: '12345\n12345678\n', env: { XDG_STATE_HOME: tempDir() } });
+    const traced = await cns(['extend', '--reader', `sim:${copy}`, '--at', AT, '--service', service.url, '--yes', '--stdin', '--trace'], {
+      input: '12345\n12345678\n',
+      env: { XDG_STATE_HOME: tempDir() },
+    });
     const sent = traced.stderr.split('\n').filter((l) => / > /.test(l));
     const n = sent.findIndex((l) => / > 00 20 00 91 \[8 bytes redacted\]/.test(l)) + 1;
     expect(n).toBeGreaterThan(5);

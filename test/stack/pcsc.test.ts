@@ -25,7 +25,10 @@ describe.skipIf(!STACK_OK)('through pcscd and a vpcd reader', () => {
       const { reader: _a, ...viaPcsc } = r.json;
       const { reader: _b, ...inProcess } = direct.json;
       // the reference date of the extension rules is "now" in each run
-      expect({ ...viaPcsc, extension: { ...viaPcsc.extension, at: null } }).toEqual({ ...inProcess, extension: { ...inProcess.extension, at: null } });
+      expect({ ...viaPcsc, extension: { ...viaPcsc.extension, at: null } }).toEqual({
+        ...inProcess,
+        extension: { ...inProcess.extension, at: null },
+      });
     }
   });
 
@@ -36,7 +39,13 @@ describe.skipIf(!STACK_OK)('through pcscd and a vpcd reader', () => {
     expect(r.code).toBe(0);
     expect(schemaErrors('readers', r.json)).toEqual([]);
     expect(r.json.readers).toEqual([
-      expect.objectContaining({ index: 0, name: READER0, present: true, isCns: true, atr: '3BFF1800FF8131FE55006B02091617011101434E531131808D' }),
+      expect.objectContaining({
+        index: 0,
+        name: READER0,
+        present: true,
+        isCns: true,
+        atr: '3BFF1800FF8131FE55006B02091617011101434E531131808D',
+      }),
       expect.objectContaining({ index: 1, name: READER1, present: false }),
     ]);
     const pem = await cns(['cert', 'export', '--format', 'der']);
@@ -166,7 +175,12 @@ describe.skipIf(!STACK_OK)('through pcscd and a vpcd reader', () => {
     await w.waitFor('reader-added', 2);
     await stack.attach(img, 35964);
     const ins = await w.waitFor('card-inserted');
-    expect(ins).toMatchObject({ reader: READER1, isCns: true, cardId: '5000000000000009', atr: '3BFF1800FF8131FE55006B02091617011101434E531131808D' });
+    expect(ins).toMatchObject({
+      reader: READER1,
+      isCns: true,
+      cardId: '5000000000000009',
+      atr: '3BFF1800FF8131FE55006B02091617011101434E531131808D',
+    });
     await stack.detach(35964);
     expect(await w.waitFor('card-removed')).toMatchObject({ reader: READER1 });
     expect(await w.stop('SIGTERM')).toBe(0);

@@ -72,11 +72,17 @@ describe.skipIf(!STACK_OK)("through OpenSC's PKCS#11 module, on the virtual card
     expect(r.json.error.message).toMatch(/user_pin_unblock_style/);
     // with OpenSC told to map SO login + C_InitPIN to an unblock, the PUK does it through PKCS#11
     const conf = join(__dirname, '..', '..', 'fixtures', 'opensc-unblock.conf');
-    r = await cns(['pin', 'unblock', ...P11, '--stdin', '--json', '--last-attempt'], { input: '12345678\n24680\n', env: { OPENSC_CONF: conf } });
+    r = await cns(['pin', 'unblock', ...P11, '--stdin', '--json', '--last-attempt'], {
+      input: '12345678\n24680\n',
+      env: { OPENSC_CONF: conf },
+    });
     expect(r.code, r.stdout).toBe(0);
     expect(imageCounters(img)).toMatchObject({ pin: 1, puk: 10, pinValue: '24680' });
     // and a wrong PUK through PKCS#11 costs exactly one PUK try
-    r = await cns(['pin', 'unblock', ...P11, '--stdin', '--json', '--last-attempt'], { input: '87654321\n24680\n', env: { OPENSC_CONF: conf } });
+    r = await cns(['pin', 'unblock', ...P11, '--stdin', '--json', '--last-attempt'], {
+      input: '87654321\n24680\n',
+      env: { OPENSC_CONF: conf },
+    });
     expect(r.code).toBe(3);
     expect(r.json.error.code).toBe('PUK_INCORRECT');
     expect(imageCounters(img).puk).toBe(9);

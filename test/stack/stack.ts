@@ -49,8 +49,14 @@ export function opensc(tool: string, args: string[]): { code: number; out: strin
 }
 
 /** Start `cns watch`, collecting its JSON lines. */
-export function watch(args: string[] = []): { lines: () => Record<string, unknown>[]; waitFor: (event: string, n?: number) => Promise<Record<string, unknown>>; stop: (signal?: NodeJS.Signals) => Promise<number> } {
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'cns.js'), 'watch', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function watch(args: string[] = []): {
+  lines: () => Record<string, unknown>[];
+  waitFor: (event: string, n?: number) => Promise<Record<string, unknown>>;
+  stop: (signal?: NodeJS.Signals) => Promise<number>;
+} {
+  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'cns.js'), 'watch', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   const exited = new Promise<number>((r) => child.on('close', (code) => r(code ?? -1)));
