@@ -31,7 +31,7 @@ export interface RunResult {
   code: number;
   stdout: string;
   stderr: string;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- test-side parsing of the JSON contract
+  json: any; // test-side parsing of the JSON contract
 }
 
 /** Run the real executable, as a user would, with no TTY. */

@@ -14,6 +14,15 @@ describe('layers (README: how the code is laid out)', () => {
     expect(edges.some((e) => e.from === 'cli/program.ts' && e.to === 'commands/status.ts')).toBe(true);
   });
 
+  it('a folder imports only the folders below it (the order drawn in the README)', () => {
+    // cli/ and commands/ are one layer, the CLI; below it the library, top to bottom
+    const order = ['cli', 'report', 'device', 'extension', 'pkcs11', 'pcsc', 'sim', 'card', 'cert', 'apdu', 'util'];
+    const rank = (f: string): number => order.indexOf(f === 'commands' ? 'cli' : f);
+    const across = edges.filter((e) => rank(folder(e.from)) !== rank(folder(e.to)));
+    expect(across.length).toBeGreaterThan(20);
+    expect(across.filter((e) => rank(folder(e.from)) < 0 || rank(folder(e.from)) > rank(folder(e.to)))).toEqual([]);
+  });
+
   it('a command never imports another command, but for the guided menu (a dispatcher)', () => {
     const bad = edges.filter((e) => folder(e.from) === 'commands' && folder(e.to) === 'commands' && e.from !== 'commands/guided.ts');
     expect(bad).toEqual([]);

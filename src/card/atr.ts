@@ -82,7 +82,7 @@ interface KnownAtr {
   middleware?: string;
 }
 
-/** Real ATRs (pcsc-tools smartcard_list, see docs/cns-card.md). */
+/** Real ATRs (pcsc-tools smartcard_list, see docs/card.md). */
 const KNOWN_ATRS: KnownAtr[] = [
   {
     atr: '3BFF1800FF8131FE55006B0209161701110143 4E53113180 8D',

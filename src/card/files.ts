@@ -1,4 +1,4 @@
-/** The TS-CNS file map (docs/cns-card.md). Paths are from the MF, without 3F00. */
+/** The TS-CNS file map (docs/card.md). Paths are from the MF, without 3F00. */
 export const CNS_PATHS = {
   DATI_PROCESSORE: [0x1000, 0x1002],
   ID_CARTA: [0x1000, 0x1003],

@@ -20,7 +20,7 @@ const LIB_DIRS = [
   '/usr/lib/x86_64-linux-gnu/pkcs11',
 ];
 
-/** Middleware used with TS-CNS cards (docs/cns-card.md), by library file name. */
+/** Middleware used with TS-CNS cards (docs/card.md), by library file name. */
 const KNOWN: { file: string; name: string; middleware: string }[] = [
   { file: 'opensc-pkcs11.so', name: 'OpenSC', middleware: 'OpenSC (all CNS its itacns driver recognises)' },
   { file: 'libbit4xpki.so', name: 'bit4id xPKI', middleware: 'bit4id xPKI (OT, ID, ACe/ACx generations)' },

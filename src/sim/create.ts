@@ -12,7 +12,7 @@ import { fromPem } from '../cert/pem.js';
 import { parseCertificate } from '../cert/x509.js';
 import { type CardImage, IMAGE_FORMAT, IMAGE_VERSION, type ImageFile } from './image.js';
 
-/** The STIncard TS-CNS ATR (CNS 1.1) from docs/cns-card.md. */
+/** The STIncard TS-CNS ATR (CNS 1.1) from docs/card.md. */
 export const DEFAULT_ATR = '3BFF1800FF8131FE55006B02091617011101434E531131808D';
 
 /** Capacity of EF 1101: room for a 2048-bit certificate and its renewal. */
