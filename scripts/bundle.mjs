@@ -11,7 +11,7 @@ await build({
   platform: 'node',
   target: 'node20',
   outdir: 'dist/bundle',
-  external: ['pcsclite', 'graphene-pk11', 'pkcs11js'],
+  external: ['koffi', 'graphene-pk11', 'pkcs11js'],
   // CommonJS dependencies bundled into ESM need a require()
   banner: { js: "import { createRequire as __cnsCreateRequire } from 'node:module'; const require = __cnsCreateRequire(import.meta.url);" },
   logLevel: 'warning',

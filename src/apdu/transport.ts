@@ -1,9 +1,10 @@
 /**
  * What a reader gives: bytes in, bytes out. Knows nothing of any card family.
  *
- * Exclusivity: a transport holds the card alone for as long as it is open. PC/SC connects in
- * exclusive mode (the pcsclite binding offers no SCardBeginTransaction), so no other program can
- * send a command between a VERIFY and what it protects; the virtual card holds its image lock.
+ * Exclusivity: a transport holds the card alone for as long as it is open. PC/SC connects shared
+ * and holds a transaction from the first APDU to the last, so no other program can send a command
+ * between a VERIFY and what it protects, yet a browser keeps its own connection; the virtual card
+ * holds its image lock.
  */
 export interface Transport {
   /** Human-readable name of the reader or virtual card. */

@@ -82,8 +82,8 @@ const M = {
     it: 'Avvia il servizio smart card: "sudo systemctl start pcscd" (oppure esegui "pcscd"), poi riprova. Per provare cns senza lettore: --reader sim',
   },
   pcscInstall: {
-    en: 'PC/SC support is not installed: install libpcsclite-dev (Debian/Ubuntu), then install cns again ("npm ci" in its folder, or "npm install -g" again). The virtual card works without it: --reader sim',
-    it: 'Il supporto PC/SC non è installato: installa libpcsclite-dev (Debian/Ubuntu), poi reinstalla cns ("npm ci" nella sua cartella, o di nuovo "npm install -g"). La carta virtuale funziona anche senza: --reader sim',
+    en: 'PC/SC is not installed: install the smart-card service ("sudo apt-get install pcscd", which brings libpcsclite1; on Fedora "pcsc-lite"), then try again; cns needs no reinstall. The virtual card works without it: --reader sim',
+    it: 'PC/SC non è installato: installa il servizio smart card ("sudo apt-get install pcscd", che porta libpcsclite1; su Fedora "pcsc-lite"), poi riprova; non serve reinstallare cns. La carta virtuale funziona anche senza: --reader sim',
   },
   PKCS11_UNAVAILABLE: { en: 'PKCS#11 is not available: {detail}', it: 'PKCS#11 non è disponibile: {detail}' },
   PKCS11_MODULE_ERROR: {

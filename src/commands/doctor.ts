@@ -36,10 +36,10 @@ function versionsCheck(): DoctorCheck {
 
 async function environmentChecks(ctx: Context, out: DoctorCheck[]): Promise<string[] | null> {
   out.push(versionsCheck());
-  const { loadPcsc } = await import('../pcsc/binding.js');
+  const { loadWinscard } = await import('../pcsc/winscard.js');
   try {
-    loadPcsc();
-    out.push({ code: 'PCSC_BINDING', status: 'pass', message: 'pcsclite binding loaded' });
+    const api = loadWinscard();
+    out.push({ code: 'PCSC_BINDING', status: 'pass', message: `PC/SC library loaded (${api.platform.library})` });
   } catch (e) {
     out.push({ code: 'PCSC_BINDING', status: 'fail', message: (e as Error).message, advice: ctx.t('pcscInstall'), exit: EXIT.NO_SERVICE });
     return null;

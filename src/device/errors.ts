@@ -1,5 +1,5 @@
 import { ApduTransportError } from '../apdu/response.js';
-import { PcscUnavailableError } from '../pcsc/binding.js';
+import { PcscUnavailableError } from '../pcsc/winscard.js';
 import { PcscError } from '../pcsc/client.js';
 import { ImageError } from '../sim/image.js';
 

@@ -1,7 +1,8 @@
 import { ApduTransportError } from '../apdu/response.js';
 import type { Transport } from '../apdu/transport.js';
-import { loadPcsc, type PcscContextHandle, type PcscReader, PcscUnavailableError } from './binding.js';
-import { classify, pcscCode } from './errors.js';
+import { classify, type PcscFault, pcscMessage, SCARD_E } from './errors.js';
+import { SCARD } from './platform.js';
+import { type Handle, loadWinscard, PcscUnavailableError, type ReaderStateEntry, type Winscard } from './winscard.js';
 
 export interface ReaderState {
   name: string;
@@ -16,7 +17,7 @@ export interface ReaderState {
 export class PcscError extends Error {
   constructor(
     message: string,
-    readonly fault: ReturnType<typeof classify>,
+    readonly fault: PcscFault,
     readonly code?: number,
   ) {
     super(message);
@@ -24,26 +25,20 @@ export class PcscError extends Error {
   }
 }
 
-function wrap(e: unknown): PcscError {
-  const msg = e instanceof Error ? e.message : String(e);
-  return new PcscError(msg, classify(e), pcscCode(e));
+function fail(fn: string, rv: number): PcscError {
+  return new PcscError(pcscMessage(fn, rv), classify(rv), rv);
 }
 
-const STATE_PRESENT = 0x20;
-const STATE_MUTE = 0x200;
-const STATE_INUSE = 0x100;
-const STATE_EXCLUSIVE = 0x80;
-
 export function describeState(name: string, index: number, state: number, atr?: Buffer): ReaderState {
-  const present = (state & STATE_PRESENT) !== 0;
+  const present = (state & SCARD.STATE_PRESENT) !== 0;
   return {
     name,
     index,
     present,
-    mute: (state & STATE_MUTE) !== 0,
-    inUse: (state & STATE_INUSE) !== 0,
-    exclusive: (state & STATE_EXCLUSIVE) !== 0,
-    atr: present && atr?.length ? Buffer.from(atr) : null,
+    mute: (state & SCARD.STATE_MUTE) !== 0,
+    inUse: (state & SCARD.STATE_INUSE) !== 0,
+    exclusive: (state & SCARD.STATE_EXCLUSIVE) !== 0,
+    atr: present && atr && atr.length ? Buffer.from(atr) : null,
   };
 }
 
@@ -53,195 +48,280 @@ export interface ReaderEvent {
   state?: ReaderState;
 }
 
+export interface ConnectOptions {
+  /** How long a card held by another program (in its transaction) is waited for; default 3 s. */
+  busyWaitMs?: number;
+  /** Leave the client open when the transport closes (the caller owns it). */
+  keepClient?: boolean;
+}
+
+/** How long a status-change wait lasts when readers cannot announce themselves (no PnP). */
+const POLL_MS = 1000;
+
 /**
- * One PC/SC context (pcsclite). Readers and their states are tracked from pcsclite's events,
- * since `reader.state` is not kept current. Close it, or the process does not exit.
+ * One PC/SC context on the system library (through koffi). Readers and their states come from
+ * SCardGetStatusChange; events, when asked for, from a second context of their own (a status
+ * wait holds its context, so commands keep theirs free). Close it, or the process does not exit.
  */
 export class PcscClient {
-  private readonly ctx: PcscContextHandle;
-  private readonly readers = new Map<string, { reader: PcscReader; state?: ReaderState; order: number }>();
-  private listed = false;
-  private order = 0;
+  private readonly ctx: Handle;
+  private monitor?: { ctx: Handle; done: Promise<void> };
   private closed = false;
-  private readonly waiters: (() => void)[] = [];
   private listener?: (e: ReaderEvent) => void;
   private failure?: PcscError;
+  private readonly lostWaiters: ((e: PcscError) => void)[] = [];
 
-  private constructor(factory: () => PcscContextHandle) {
-    try {
-      this.ctx = factory();
-    } catch (e) {
-      throw new PcscUnavailableError(e instanceof Error ? e.message : String(e), 'service-down');
+  private constructor(private readonly api: Winscard) {
+    const { rv, context } = api.establishContext();
+    if (rv !== 0) {
+      const e = fail('SCardEstablishContext', rv);
+      throw e.fault === 'service' ? new PcscUnavailableError(e.message, 'service-down') : e;
     }
-    // pcsclite emits 'error' on close ("Command cancelled") and when pcscd goes away.
-    this.ctx.on('error', (e: unknown) => {
-      if (!this.closed) this.failure = wrap(e);
-      this.wake();
-    });
-    const start = this.ctx.start.bind(this.ctx);
-    // pcsclite calls start() on the next tick; hook it to learn when the first list is complete.
-    this.ctx.start = (cb) =>
-      start((err, data) => {
-        cb(err, data);
-        if (!err) {
-          this.listed = true;
-          this.wake();
-        }
-      });
-    this.ctx.on('reader', (reader: PcscReader) => {
-      const entry: { reader: PcscReader; state?: ReaderState; order: number } = { reader, order: this.order++ };
-      this.readers.set(reader.name, entry);
-      reader.on('error', () => {
-        /* a reader that went away; 'end' follows */
-      });
-      reader.on('status', (s: { state: number; atr?: Buffer }) => {
-        entry.state = describeState(reader.name, 0, s.state, s.atr);
-        this.listener?.({ type: 'status', reader: reader.name, state: entry.state });
-        this.wake();
-      });
-      reader.on('end', () => {
-        this.readers.delete(reader.name);
-        this.listener?.({ type: 'reader-removed', reader: reader.name });
-        this.wake();
-      });
-      this.listener?.({ type: 'reader-added', reader: reader.name });
-    });
+    this.ctx = context;
   }
 
   static open(): PcscClient {
-    return new PcscClient(loadPcsc());
+    return new PcscClient(loadWinscard());
   }
 
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
+  private names(ctx: Handle): string[] {
+    const { rv, readers } = this.api.listReaders(ctx);
+    if (rv === SCARD_E.E_NO_READERS_AVAILABLE) return [];
+    if (rv !== 0) throw fail('SCardListReaders', rv);
+    return readers;
   }
 
-  private async until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
-    const end = Date.now() + timeoutMs;
-    while (!cond()) {
-      if (this.failure) throw this.failure;
-      const left = end - Date.now();
-      if (left <= 0) return false;
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          r();
-        });
-      });
-    }
-    return true;
-  }
-
-  /** Every reader with its current state, once pcscd has told us about all of them. */
-  async readerStates(timeoutMs = 3000): Promise<ReaderState[]> {
-    await this.until(() => this.listed && [...this.readers.values()].every((r) => r.state), timeoutMs);
+  /** Every reader with its current state. */
+  async readerStates(): Promise<ReaderState[]> {
     if (this.failure) throw this.failure;
-    return [...this.readers.values()]
-      .sort((a, b) => a.order - b.order)
-      .map((r, index) => ({ ...(r.state ?? describeState(r.reader.name, index, 0)), index }));
+    const names = this.names(this.ctx);
+    if (names.length === 0) return [];
+    const states: ReaderStateEntry[] = names.map((reader) => ({ reader, currentState: SCARD.STATE_UNAWARE, eventState: 0, atr: Buffer.alloc(0) }));
+    const rv = this.api.getStatusChangeNow(this.ctx, states);
+    if (rv !== 0 && rv !== SCARD_E.E_TIMEOUT) throw fail('SCardGetStatusChange', rv);
+    return states.map((s, index) => describeState(s.reader, index, s.eventState, s.atr));
   }
 
+  /** Reader and card events, from now on, until closed or the service goes away. */
   onEvent(listener: (e: ReaderEvent) => void): void {
     this.listener = listener;
+    this.startMonitor();
   }
 
-  /** Resolves when pcscd goes away (or the context fails); never when closed by us. */
+  /** Resolves when the smart-card service goes away; never when closed by us. */
   lost(): Promise<PcscError> {
+    this.startMonitor();
     return new Promise((resolve) => {
-      const check = (): void => {
-        if (this.failure) resolve(this.failure);
-        else if (!this.closed) this.waiters.push(check);
-      };
-      check();
+      if (this.failure) resolve(this.failure);
+      else this.lostWaiters.push(resolve);
     });
   }
 
-  async connect(name: string, opts: { busyWaitMs?: number; keepClient?: boolean } = {}): Promise<PcscTransport> {
-    const entry = this.readers.get(name);
-    if (!entry) throw new PcscError(`no reader named ${name}`, 'no-reader');
-    const reader = entry.reader;
-    const deadline = Date.now() + (opts.busyWaitMs ?? 3000);
-    for (;;) {
-      try {
-        // Exclusive: no other program can slip a command in between a VERIFY and what it
-        // protects. pcsclite exposes no SCardBeginTransaction; an exclusive connection is the
-        // stronger guarantee.
-        const protocol = await new Promise<number>((resolve, reject) =>
-          reader.connect(
-            { share_mode: reader.SCARD_SHARE_EXCLUSIVE, protocol: reader.SCARD_PROTOCOL_T0 | reader.SCARD_PROTOCOL_T1 },
-            (err, p) => (err ? reject(err) : resolve(p)),
-          ),
-        );
-        const atr = entry.state?.atr ?? Buffer.alloc(0);
-        return new PcscTransport(this, reader, protocol, atr, !opts.keepClient);
-      } catch (e) {
-        const w = wrap(e);
-        if (w.fault === 'busy' && Date.now() < deadline) {
-          await new Promise((r) => setTimeout(r, 100));
+  private setFailure(e: PcscError): void {
+    if (this.closed || this.failure) return;
+    this.failure = e;
+    for (const w of this.lostWaiters.splice(0)) w(e);
+  }
+
+  private startMonitor(): void {
+    if (this.monitor || this.closed) return;
+    const { rv, context } = this.api.establishContext();
+    if (rv !== 0) {
+      this.setFailure(fail('SCardEstablishContext', rv));
+      return;
+    }
+    this.monitor = { ctx: context, done: this.watch(context) };
+  }
+
+  private async watch(ctx: Handle): Promise<void> {
+    const known = new Map<string, number>();
+    const pnp = this.api.platform.pnp;
+    let readerCount = -1;
+    const emit = (e: ReaderEvent): void => {
+      if (!this.closed) this.listener?.(e);
+    };
+    try {
+      for (let first = true; !this.closed; first = false) {
+        let names: string[];
+        try {
+          names = this.names(ctx);
+        } catch (e) {
+          if (e instanceof PcscError && e.fault === 'service') return this.setFailure(e);
+          throw e;
+        }
+        for (const n of names) {
+          if (!known.has(n)) {
+            known.set(n, SCARD.STATE_UNAWARE);
+            if (!first) emit({ type: 'reader-added', reader: n });
+          }
+        }
+        for (const n of [...known.keys()]) {
+          if (!names.includes(n)) {
+            known.delete(n);
+            emit({ type: 'reader-removed', reader: n });
+          }
+        }
+        const states: ReaderStateEntry[] = names.map((reader) => ({
+          reader,
+          currentState: known.get(reader) ?? SCARD.STATE_UNAWARE,
+          eventState: 0,
+          atr: Buffer.alloc(0),
+        }));
+        if (pnp) states.push({ reader: SCARD.PNP_READER, currentState: readerCount < 0 ? 0 : readerCount << 16, eventState: 0, atr: Buffer.alloc(0) });
+        const rv = await this.api.getStatusChange(ctx, pnp ? SCARD.INFINITE : POLL_MS, states);
+        if (this.closed || rv === SCARD_E.E_CANCELLED) return;
+        if (rv === SCARD_E.E_TIMEOUT || rv === SCARD_E.E_UNKNOWN_READER || rv === SCARD_E.E_READER_UNAVAILABLE) continue;
+        if (rv !== 0) {
+          const e = fail('SCardGetStatusChange', rv);
+          if (e.fault === 'service') return this.setFailure(e);
+          await new Promise((r) => setTimeout(r, 200)); // anything else: look again shortly
           continue;
         }
-        throw w;
+        for (const s of states) {
+          if (s.reader === SCARD.PNP_READER) {
+            readerCount = s.eventState >>> 16;
+            continue;
+          }
+          const was = known.get(s.reader);
+          known.set(s.reader, s.eventState & ~SCARD.STATE_CHANGED);
+          if (was === undefined || (s.eventState & SCARD.STATE_CHANGED) === 0) continue;
+          if ((s.eventState & (SCARD.STATE_UNKNOWN | SCARD.STATE_UNAVAILABLE)) !== 0) continue; // going away: the list says
+          emit({ type: 'status', reader: s.reader, state: describeState(s.reader, 0, s.eventState, s.atr) });
+        }
       }
+    } finally {
+      this.api.releaseContext(ctx);
+    }
+  }
+
+  /**
+   * Connect to the card in `name`, shared, and begin a transaction for the whole conversation:
+   * other programs (a browser through its middleware) keep their own connection, and none can
+   * slip a command in between ours. A card in another program's transaction is waited for.
+   */
+  async connect(name: string, opts: ConnectOptions = {}): Promise<PcscTransport> {
+    if (this.failure) throw this.failure;
+    const deadline = Date.now() + (opts.busyWaitMs ?? 3000);
+    const states: ReaderStateEntry[] = [{ reader: name, currentState: SCARD.STATE_UNAWARE, eventState: 0, atr: Buffer.alloc(0) }];
+    const srv = this.api.getStatusChangeNow(this.ctx, states);
+    if (srv !== 0 && srv !== SCARD_E.E_TIMEOUT) throw fail('SCardGetStatusChange', srv === SCARD_E.E_UNKNOWN_READER ? srv : srv);
+    for (;;) {
+      const { rv, card, protocol } = await this.api.connect(this.ctx, name, SCARD.SHARE_SHARED, SCARD.PROTOCOL_T0 | SCARD.PROTOCOL_T1);
+      if (rv === 0) {
+        await this.begin(card, deadline);
+        return new PcscTransport(this, this.api, name, card, protocol, states[0]?.atr ?? Buffer.alloc(0), !opts.keepClient);
+      }
+      // a program holding the card exclusively: wait a little, then say it is busy
+      if (rv === SCARD_E.E_SHARING_VIOLATION && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      throw fail('SCardConnect', rv);
+    }
+  }
+
+  /**
+   * SCardBeginTransaction waits as long as another program's transaction lasts. Bound it: at the
+   * deadline the handle is disconnected, which ends the wait inside the library.
+   */
+  private async begin(card: Handle, deadline: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    const wait = this.api.beginTransaction(card);
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(
+        () => {
+          timedOut = true;
+          this.api.disconnect(card, SCARD.LEAVE_CARD);
+          resolve();
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+    });
+    const rv = await Promise.race([wait, bound.then(() => wait)]);
+    clearTimeout(timer);
+    if (timedOut) throw fail('SCardBeginTransaction', SCARD_E.E_SHARING_VIOLATION);
+    if (rv !== 0) {
+      this.api.disconnect(card, SCARD.LEAVE_CARD);
+      throw fail('SCardBeginTransaction', rv);
     }
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const { reader } of this.readers.values()) {
-      try {
-        reader.close();
-      } catch {
-        /* already closed */
-      }
-    }
-    try {
-      this.ctx.close();
-    } catch {
-      /* already closed */
-    }
+    if (this.monitor) this.api.cancel(this.monitor.ctx); // ends the status wait; the watcher releases its context
+    this.api.releaseContext(this.ctx);
   }
 }
 
-/** A card in a PC/SC reader, held exclusively until closed. */
+/** Options of one APDU exchange. */
+export interface TransmitOptions {
+  /** Give up after this long: the card or reader does not answer. */
+  timeoutMs?: number;
+}
+
+/** A card in a PC/SC reader: a shared connection holding a transaction until closed. */
 export class PcscTransport implements Transport {
-  readonly name: string;
   private open = true;
+  /** A call still running in the library after its deadline: the handle cannot be used or released. */
+  private stuck = false;
+  /**
+   * The card left (or stopped answering) during the conversation. It is then not reset on
+   * release: resetting a card that is gone races pcscd's own removal handling, and when another
+   * card is inserted before pcscd notices, the reader shows no card until the next insertion
+   * (seen with pcsc-lite 1.9.9 and vpcd, 3 times in 8).
+   */
+  private gone = false;
 
   constructor(
     private readonly client: PcscClient,
-    private readonly reader: PcscReader,
+    private readonly api: Winscard,
+    readonly name: string,
+    private readonly card: Handle,
     private readonly protocol: number,
     private readonly atrBytes: Buffer,
     private readonly closeClient: boolean,
-  ) {
-    this.name = reader.name;
-  }
+  ) {}
 
   atr(): Buffer {
     return this.atrBytes;
   }
 
-  transmit(command: Buffer): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      if (!this.open) return reject(new ApduTransportError('the card connection is closed', 'removed'));
-      this.reader.transmit(command, 65538, this.protocol, (err, data) => {
-        if (err) {
-          const w = wrap(err);
-          reject(
-            new ApduTransportError(w.message, w.fault === 'removed' || w.fault === 'no-card' || w.fault === 'no-reader' ? 'removed' : 'io'),
-          );
-        } else resolve(data);
-      });
-    });
+  async transmit(command: Buffer, o: TransmitOptions = {}): Promise<Buffer> {
+    if (!this.open || this.stuck) throw new ApduTransportError('the card connection is closed', 'removed');
+    const call = this.api.transmit(this.card, this.protocol, command, 65538);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline =
+      o.timeoutMs === undefined
+        ? undefined
+        : new Promise<'timeout'>((resolve) => {
+            timer = setTimeout(() => resolve('timeout'), o.timeoutMs);
+          });
+    const r = await (deadline ? Promise.race([call, deadline]) : call);
+    clearTimeout(timer);
+    if (r === 'timeout') {
+      this.stuck = true;
+      throw new ApduTransportError(`the card did not answer within ${o.timeoutMs} ms`, 'io');
+    }
+    if (r.rv !== 0) {
+      const f = classify(r.rv);
+      const removed = f === 'removed' || f === 'no-card' || f === 'no-reader';
+      if (removed) this.gone = true;
+      throw new ApduTransportError(pcscMessage('SCardTransmit', r.rv), removed ? 'removed' : 'io');
+    }
+    if (r.response.length < 2) this.gone = true; // no status word: the card is not there to answer
+    return r.response;
   }
 
+  /** End the transaction and the connection; `resetCard` resets the card on the way out. */
   async close(resetCard = false): Promise<void> {
     if (!this.open) return;
     this.open = false;
-    const disposition = resetCard ? this.reader.SCARD_RESET_CARD : this.reader.SCARD_LEAVE_CARD;
-    await new Promise<void>((r) => this.reader.disconnect(disposition, () => r()));
+    if (!this.stuck) {
+      this.api.endTransaction(this.card, resetCard && !this.gone ? SCARD.RESET_CARD : SCARD.LEAVE_CARD);
+      this.api.disconnect(this.card, SCARD.LEAVE_CARD);
+    }
     if (this.closeClient) this.client.close();
   }
 }

@@ -1,0 +1,182 @@
+import { createRequire } from 'node:module';
+import { type PcscPlatform, pcscPlatform, SCARD } from './platform.js';
+
+/** A PC/SC context or card handle, as the C library returns it. */
+export type Handle = number | bigint;
+
+/** One entry of SCardGetStatusChange, in and out. */
+export interface ReaderStateEntry {
+  reader: string;
+  currentState: number;
+  eventState: number;
+  atr: Buffer;
+}
+
+/** PC/SC itself is missing: the system library (libpcsclite1, PCSC.framework, winscard.dll), or the FFI. */
+export class PcscUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'module-missing' | 'service-down',
+  ) {
+    super(message);
+    this.name = 'PcscUnavailableError';
+  }
+}
+
+/**
+ * The system's PC/SC API (winscard), typed: every call returns the PC/SC return code (0 is
+ * success) and its outputs. Calls that may wait on the card or on another program (connect,
+ * begin transaction, transmit, status change) run off the main thread and return promises.
+ */
+export interface Winscard {
+  readonly platform: PcscPlatform;
+  establishContext(): { rv: number; context: Handle };
+  releaseContext(context: Handle): number;
+  /** Reader names (multi-string), or the return code. */
+  listReaders(context: Handle): { rv: number; readers: string[] };
+  getStatusChange(context: Handle, timeoutMs: number, states: ReaderStateEntry[]): Promise<number>;
+  getStatusChangeNow(context: Handle, states: ReaderStateEntry[]): number;
+  cancel(context: Handle): number;
+  connect(context: Handle, reader: string, share: number, protocols: number): Promise<{ rv: number; card: Handle; protocol: number }>;
+  beginTransaction(card: Handle): Promise<number>;
+  endTransaction(card: Handle, disposition: number): number;
+  transmit(card: Handle, protocol: number, command: Buffer, maxResponse: number): Promise<{ rv: number; response: Buffer }>;
+  disconnect(card: Handle, disposition: number): number;
+}
+
+type KoffiModule = typeof import('koffi');
+type Native = ReturnType<KoffiModule['load']>;
+type NativeFunction = ReturnType<Native['func']>;
+
+interface NativeState {
+  szReader: string;
+  pvUserData: null;
+  dwCurrentState: number;
+  dwEventState: number;
+  cbAtr: number;
+  rgbAtr: number[];
+}
+
+let cached: Winscard | undefined;
+
+/** Load the system PC/SC library through koffi, once. Throws PcscUnavailableError when it cannot. */
+export function loadWinscard(): Winscard {
+  if (cached) return cached;
+  const platform = pcscPlatform(process.platform, process.arch);
+  if (!platform) throw new PcscUnavailableError(`no PC/SC support is known for ${process.platform}/${process.arch}`, 'module-missing');
+  const require = createRequire(import.meta.url);
+  let koffi: KoffiModule;
+  try {
+    koffi = require('koffi') as KoffiModule;
+  } catch (e) {
+    throw new PcscUnavailableError(`the koffi module is not installed (${(e as Error).message.split('\n')[0]})`, 'module-missing');
+  }
+  let lib: Native;
+  try {
+    lib = koffi.load(platform.library);
+  } catch (e) {
+    throw new PcscUnavailableError(`cannot load ${platform.library} (${(e as Error).message.split('\n')[0]})`, 'module-missing');
+  }
+  cached = bind(koffi, lib, platform);
+  return cached;
+}
+
+function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
+  const { dword: D, long: L, handle: H, suffix: A } = p;
+  const define = p.packed ? koffi.pack : koffi.struct;
+  const stateName = `SCARD_READERSTATE_${p.atrSize}_${p.packed ? 'p' : 'n'}`;
+  define(stateName, {
+    szReader: 'const char *',
+    pvUserData: 'void *',
+    dwCurrentState: D,
+    dwEventState: D,
+    cbAtr: D,
+    rgbAtr: koffi.array('uint8', p.atrSize, 'Array'),
+  });
+  const ioName = `SCARD_IO_REQUEST_${D}_${p.packed ? 'p' : 'n'}`;
+  define(ioName, { dwProtocol: D, cbPciLength: D });
+  const ioSize = koffi.sizeof(ioName);
+  const f = (decl: string): NativeFunction => lib.func(decl);
+  const est = f(`${L} SCardEstablishContext(${D} scope, void *r1, void *r2, _Out_ ${H} *ctx)`);
+  const rel = f(`${L} SCardReleaseContext(${H} ctx)`);
+  const list = f(`${L} SCardListReaders${A}(${H} ctx, const char *groups, _Out_ uint8_t *buf, _Inout_ ${D} *len)`);
+  const gsc = f(`${L} SCardGetStatusChange${A}(${H} ctx, ${D} timeout, _Inout_ ${stateName} *states, ${D} n)`);
+  const cancel = f(`${L} SCardCancel(${H} ctx)`);
+  const conn = f(`${L} SCardConnect${A}(${H} ctx, const char *reader, ${D} share, ${D} protocols, _Out_ ${H} *card, _Out_ ${D} *active)`);
+  const begin = f(`${L} SCardBeginTransaction(${H} card)`);
+  const end = f(`${L} SCardEndTransaction(${H} card, ${D} disposition)`);
+  const tx = f(
+    `${L} SCardTransmit(${H} card, const ${ioName} *pci, const uint8_t *send, ${D} sendLen, void *recvPci, _Out_ uint8_t *recv, _Inout_ ${D} *recvLen)`,
+  );
+  const disc = f(`${L} SCardDisconnect(${H} card, ${D} disposition)`);
+
+  // LONG return codes come back signed (0x80100002 is negative in 32 bits): compare unsigned
+  const rc = (v: unknown): number => Number(v) >>> 0;
+  const call = (fn: NativeFunction, ...args: unknown[]): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      fn.async(...args, (err: unknown, res: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)));
+    });
+  const toNative = (s: ReaderStateEntry): NativeState => ({
+    szReader: s.reader,
+    pvUserData: null,
+    dwCurrentState: s.currentState,
+    dwEventState: 0,
+    cbAtr: 0,
+    rgbAtr: new Array<number>(p.atrSize).fill(0),
+  });
+  const fromNative = (n: NativeState[], states: ReaderStateEntry[]): void => {
+    n.forEach((x, i) => {
+      const s = states[i];
+      if (!s) return;
+      s.eventState = Number(x.dwEventState);
+      s.atr = Buffer.from(x.rgbAtr.slice(0, Math.min(Number(x.cbAtr), p.atrSize)));
+    });
+  };
+
+  return {
+    platform: p,
+    establishContext() {
+      const out: Handle[] = [0];
+      const rv = rc(est(SCARD.SCOPE_SYSTEM, null, null, out));
+      return { rv, context: out[0] ?? 0 };
+    },
+    releaseContext: (context) => rc(rel(context)),
+    listReaders(context) {
+      const len: number[] = [0];
+      let rv = rc(list(context, null, null, len));
+      if (rv !== 0) return { rv, readers: [] };
+      const buf = Buffer.alloc(Number(len[0] ?? 0) * (A ? 1 : 1));
+      rv = rc(list(context, null, buf, len));
+      if (rv !== 0) return { rv, readers: [] };
+      return { rv, readers: buf.subarray(0, Number(len[0] ?? 0)).toString('utf8').split('\0').filter(Boolean) };
+    },
+    async getStatusChange(context, timeoutMs, states) {
+      const n = states.map(toNative);
+      const rv = rc(await call(gsc, context, timeoutMs, n, n.length));
+      fromNative(n, states);
+      return rv;
+    },
+    getStatusChangeNow(context, states) {
+      const n = states.map(toNative);
+      const rv = rc(gsc(context, 0, n, n.length));
+      fromNative(n, states);
+      return rv;
+    },
+    cancel: (context) => rc(cancel(context)),
+    async connect(context, reader, share, protocols) {
+      const card: Handle[] = [0];
+      const active: number[] = [0];
+      const rv = rc(await call(conn, context, reader, share, protocols, card, active));
+      return { rv, card: card[0] ?? 0, protocol: Number(active[0] ?? 0) };
+    },
+    beginTransaction: async (card) => rc(await call(begin, card)),
+    endTransaction: (card, disposition) => rc(end(card, disposition)),
+    async transmit(card, protocol, command, maxResponse) {
+      const response = Buffer.alloc(maxResponse);
+      const len: number[] = [maxResponse];
+      const rv = rc(await call(tx, card, { dwProtocol: protocol, cbPciLength: ioSize }, command, command.length, null, response, len));
+      return { rv, response: rv === 0 ? response.subarray(0, Number(len[0] ?? 0)) : Buffer.alloc(0) };
+    },
+    disconnect: (card, disposition) => rc(disc(card, disposition)),
+  };
+}
