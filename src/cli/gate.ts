@@ -1,6 +1,7 @@
 import type { Card, SecretKind, TriesState } from '../card/card.js';
 import type { Context } from './context.js';
 import { CliError } from './errors.js';
+import { toCliError } from './render.js';
 import type { Secrets } from './secrets.js';
 
 /**
@@ -14,6 +15,8 @@ export async function gate(
   kind: SecretKind,
   secrets: Secrets,
   lastAttempt: boolean | undefined,
+  /** The card was reached through a PKCS#11 fallback the user did not choose: no blind try. */
+  blind = false,
 ): Promise<TriesState> {
   const what = kind === 'pin' ? 'PIN' : 'PUK';
   const t = await card.tries(kind);
@@ -22,9 +25,19 @@ export async function gate(
   }
   if (t.triesLeft !== null) ctx.note(ctx.t('triesLeft', { what, tries: t.triesLeft }));
   else if (t.atLeast !== undefined) ctx.note(ctx.t('triesRange', { what, n: t.atLeast }));
+  else if (t.verified) ctx.note(ctx.t('triesVerified', { what }));
   else ctx.note(ctx.t('triesUnknown', { what }));
-  // An unknown PUK counter is treated as a last try: three wrong PUKs end the card.
-  const unknownPuk = kind === 'puk' && t.triesLeft === null && !t.verified && t.atLeast === undefined;
-  if (t.triesLeft === 1 || unknownPuk) await secrets.confirmLastAttempt(what, lastAttempt, unknownPuk);
+  // An unknown counter is treated as a last try for the PUK (three wrong PUKs end the card), and
+  // for the PIN when the user did not choose the backend that cannot read it.
+  const unknown = t.triesLeft === null && !t.verified && t.atLeast === undefined && (kind === 'puk' || blind);
+  if (t.triesLeft === 1 || unknown) await secrets.confirmLastAttempt(what, lastAttempt, unknown);
   return t;
+}
+
+/** What to tell the user when PC/SC failed and the card is reached through PKCS#11 instead. */
+export function fallbackText(ctx: Context, cause: unknown): string {
+  const ce = toCliError(cause, ctx.t.bind(ctx));
+  const detail = String(ce.params.detail ?? ce.code);
+  const hint = ctx.t(ce.params.reason === 'module-missing' ? 'pcscInstall' : ce.code === 'NO_READER' ? 'NO_READER' : 'pcscStart');
+  return ctx.t('fallbackPkcs11', { detail, hint });
 }

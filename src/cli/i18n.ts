@@ -264,6 +264,14 @@ const M = {
     en: '{what} tries left: unknown (the card or module does not say)',
     it: 'Tentativi {what} rimasti: sconosciuti (la carta o il modulo non lo indica)',
   },
+  triesVerified: {
+    en: '{what}: already verified on the card (another program is logged in); a wrong {what} would still count',
+    it: "{what}: già verificato sulla carta (un altro programma ha fatto l'accesso); un {what} errato conterebbe comunque",
+  },
+  fallbackPkcs11: {
+    en: 'PC/SC is not usable here ({detail}): the card is reached through the PKCS#11 module instead, which cannot tell how many PIN and PUK tries are left. {hint}',
+    it: 'PC/SC qui non è utilizzabile ({detail}): la carta è raggiunta tramite il modulo PKCS#11, che non sa dire quanti tentativi PIN e PUK restano. {hint}',
+  },
   lastAttemptWarning: {
     en: 'WARNING: this is the last {what} try. A wrong {what} now blocks it.',
     it: "ATTENZIONE: è l'ultimo tentativo per il {what}. Un {what} errato ora lo blocca.",

@@ -6,8 +6,8 @@ import { CardError, SecretBlockedError, WrongSecretError } from '../card/errors.
 import { CertificateError } from '../cert/errors.js';
 import { PemError } from '../cert/pem.js';
 import { DeviceError } from '../device/errors.js';
-import { PcscUnavailableError } from '../pcsc/winscard.js';
 import { PcscError } from '../pcsc/client.js';
+import { PcscUnavailableError } from '../pcsc/winscard.js';
 import { Pkcs11CallError, Pkcs11ModuleError } from '../pkcs11/client.js';
 import { ImageError } from '../sim/image.js';
 import type { Context } from './context.js';

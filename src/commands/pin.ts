@@ -1,7 +1,7 @@
 import type { Card } from '../card/card.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
-import { gate } from '../cli/gate.js';
+import { fallbackText, gate } from '../cli/gate.js';
 import { renderError } from '../cli/render.js';
 import { type SecretName, type SecretOptions, Secrets } from '../cli/secrets.js';
 import { withCard } from '../device/open.js';
@@ -26,18 +26,20 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
   const secretOp = op === 'unblock' ? 'PUK' : 'PIN';
   let sent = false;
   try {
-    const out = await withCard(ctx.cardOptions, async (s) => {
+    const out = await withCard(ctx.cardOptions, async (s, opened) => {
+      const blind = opened.fallback !== undefined;
+      if (opened.fallback) ctx.note(ctx.c.yellow(fallbackText(ctx, opened.fallback.cause)));
       if (secrets.interactive) ctx.note(ctx.c.dim(ctx.t('pinExplain')));
       if (op === 'unblock') {
         const pinState = await s.tries('pin');
         if (pinState.blocked === false) ctx.note(ctx.t('pinNotBlockedNote'));
-        await gate(ctx, s, 'puk', secrets, o.lastAttempt);
+        await gate(ctx, s, 'puk', secrets, o.lastAttempt, blind);
         const puk = await secrets.get('puk');
         const newPin = await secrets.get('newPin');
         sent = true;
         await s.unblockPin(puk, newPin);
       } else {
-        await gate(ctx, s, 'pin', secrets, o.lastAttempt);
+        await gate(ctx, s, 'pin', secrets, o.lastAttempt, blind);
         if (op === 'verify') {
           const pin = await secrets.get('pin');
           sent = true;

@@ -1,5 +1,6 @@
 import { printCertificate, row, triesText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
+import { fallbackText } from '../cli/gate.js';
 import { parseWarnDays } from '../cli/options.js';
 import { withCard } from '../device/open.js';
 import { stateDir } from '../device/paths.js';
@@ -9,7 +10,16 @@ import { collectReport, eligibilityFromReport } from '../report/report.js';
 export async function statusCommand(ctx: Context, o: { warnDays?: string }): Promise<number> {
   const warnDays = parseWarnDays(o.warnDays);
   const now = new Date();
-  const report = await withCard(ctx.cardOptions, (card) => collectReport(card, { now, warnDays, stateDir: stateDir(ctx.env) }));
+  const report = await withCard(ctx.cardOptions, async (card, opened) => {
+    const r = await collectReport(card, { now, warnDays, stateDir: stateDir(ctx.env) });
+    if (opened.fallback) {
+      // said first, on stderr, and kept in the report: tries read through the module mean little
+      const text = fallbackText(ctx, opened.fallback.cause);
+      ctx.note(ctx.c.yellow(text));
+      r.problems.unshift({ code: 'PCSC_FALLBACK', message: text });
+    }
+    return r;
+  });
   report.extension = eligibilityFromReport(report, now);
   ctx.result({ ...report });
   if (!ctx.json) {

@@ -1,6 +1,6 @@
 import { ApduTransportError } from '../apdu/response.js';
-import { PcscUnavailableError } from '../pcsc/winscard.js';
 import { PcscError } from '../pcsc/client.js';
+import { PcscUnavailableError } from '../pcsc/winscard.js';
 import { ImageError } from '../sim/image.js';
 
 /** Why a card could not be opened, in the device's terms (the CLI says it in the user's language). */

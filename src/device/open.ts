@@ -5,7 +5,7 @@ import type { Transport } from '../apdu/transport.js';
 import type { Card } from '../card/card.js';
 import { CnsSession } from '../card/session.js';
 import type { PcscClient, ReaderState } from '../pcsc/client.js';
-import { DeviceError, deviceFault } from './errors.js';
+import { DeviceError, type DeviceFault, deviceFault } from './errors.js';
 import { demoImagePath } from './paths.js';
 
 /** How to reach the card: which reader or slot, which backend, and where to trace APDUs. */
@@ -25,6 +25,12 @@ export interface OpenOptions {
 export interface OpenCard {
   card: Card;
   close(): Promise<void>;
+  /**
+   * Set when PC/SC could not be used and the card was reached through the default PKCS#11 module
+   * instead, without the user asking: what failed, so that the caller can say so before anything
+   * (the module may not know the tries).
+   */
+  fallback?: { fault: DeviceFault; cause: unknown };
 }
 
 export type ReaderSpec = { kind: 'sim'; path: string; demo: boolean } | { kind: 'pcsc'; name?: string };
@@ -228,7 +234,7 @@ export async function openCard(o: OpenOptions): Promise<OpenCard> {
     const fault = deviceFault(e);
     if (o.backend === 'pcsc' || (fault !== 'service-unavailable' && fault !== 'no-reader')) throw e;
     try {
-      return await openPkcs11(o);
+      return { ...(await openPkcs11(o)), fallback: { fault, cause: e } };
     } catch {
       throw e; // PKCS#11 could not help either: the PC/SC error is the one to act on
     }
@@ -236,11 +242,11 @@ export async function openCard(o: OpenOptions): Promise<OpenCard> {
 }
 
 /** Open the card, hold it for `fn` (exclusively), always release it. */
-export async function withCard<T>(o: OpenOptions, fn: (card: Card) => Promise<T>): Promise<T> {
-  const { card, close } = await openCard(o);
+export async function withCard<T>(o: OpenOptions, fn: (card: Card, opened: OpenCard) => Promise<T>): Promise<T> {
+  const opened = await openCard(o);
   try {
-    return await fn(card);
+    return await fn(opened.card, opened);
   } finally {
-    await close();
+    await opened.close();
   }
 }

@@ -55,6 +55,8 @@ export interface ConnectOptions {
   keepClient?: boolean;
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 /** How long a status-change wait lasts when readers cannot announce themselves (no PnP). */
 const POLL_MS = 1000;
 
@@ -64,7 +66,8 @@ const POLL_MS = 1000;
  * wait holds its context, so commands keep theirs free). Close it, or the process does not exit.
  */
 export class PcscClient {
-  private readonly ctx: Handle;
+  private ctx: Handle;
+  private ctxSocket?: number;
   private monitor?: { ctx: Handle; done: Promise<void> };
   private closed = false;
   private listener?: (e: ReaderEvent) => void;
@@ -72,12 +75,13 @@ export class PcscClient {
   private readonly lostWaiters: ((e: PcscError) => void)[] = [];
 
   private constructor(private readonly api: Winscard) {
-    const { rv, context } = api.establishContext();
+    const { rv, context, socket } = api.establishContext();
     if (rv !== 0) {
       const e = fail('SCardEstablishContext', rv);
       throw e.fault === 'service' ? new PcscUnavailableError(e.message, 'service-down') : e;
     }
     this.ctx = context;
+    this.ctxSocket = socket;
   }
 
   static open(): PcscClient {
@@ -96,7 +100,12 @@ export class PcscClient {
     if (this.failure) throw this.failure;
     const names = this.names(this.ctx);
     if (names.length === 0) return [];
-    const states: ReaderStateEntry[] = names.map((reader) => ({ reader, currentState: SCARD.STATE_UNAWARE, eventState: 0, atr: Buffer.alloc(0) }));
+    const states: ReaderStateEntry[] = names.map((reader) => ({
+      reader,
+      currentState: SCARD.STATE_UNAWARE,
+      eventState: 0,
+      atr: Buffer.alloc(0),
+    }));
     const rv = this.api.getStatusChangeNow(this.ctx, states);
     if (rv !== 0 && rv !== SCARD_E.E_TIMEOUT) throw fail('SCardGetStatusChange', rv);
     return states.map((s, index) => describeState(s.reader, index, s.eventState, s.atr));
@@ -167,7 +176,13 @@ export class PcscClient {
           eventState: 0,
           atr: Buffer.alloc(0),
         }));
-        if (pnp) states.push({ reader: SCARD.PNP_READER, currentState: readerCount < 0 ? 0 : readerCount << 16, eventState: 0, atr: Buffer.alloc(0) });
+        if (pnp)
+          states.push({
+            reader: SCARD.PNP_READER,
+            currentState: readerCount < 0 ? 0 : readerCount << 16,
+            eventState: 0,
+            atr: Buffer.alloc(0),
+          });
         const rv = await this.api.getStatusChange(ctx, pnp ? SCARD.INFINITE : POLL_MS, states);
         if (this.closed || rv === SCARD_E.E_CANCELLED) return;
         if (rv === SCARD_E.E_TIMEOUT || rv === SCARD_E.E_UNKNOWN_READER || rv === SCARD_E.E_READER_UNAVAILABLE) continue;
@@ -204,16 +219,25 @@ export class PcscClient {
     const deadline = Date.now() + (opts.busyWaitMs ?? 3000);
     const states: ReaderStateEntry[] = [{ reader: name, currentState: SCARD.STATE_UNAWARE, eventState: 0, atr: Buffer.alloc(0) }];
     const srv = this.api.getStatusChangeNow(this.ctx, states);
-    if (srv !== 0 && srv !== SCARD_E.E_TIMEOUT) throw fail('SCardGetStatusChange', srv === SCARD_E.E_UNKNOWN_READER ? srv : srv);
+    if (srv !== 0 && srv !== SCARD_E.E_TIMEOUT) throw fail('SCardGetStatusChange', srv);
     for (;;) {
-      const { rv, card, protocol } = await this.api.connect(this.ctx, name, SCARD.SHARE_SHARED, SCARD.PROTOCOL_T0 | SCARD.PROTOCOL_T1);
+      // pcscd answers a connect only once another program's transaction on the card is over:
+      // bound the wait, and leave the context to that call if it outlives the deadline
+      const ctx = this.ctx;
+      const call = this.api.connect(ctx, name, SCARD.SHARE_SHARED, SCARD.PROTOCOL_T0 | SCARD.PROTOCOL_T1);
+      const r = await Promise.race([call, sleep(Math.max(0, deadline - Date.now())).then(() => 'timeout' as const)]);
+      if (r === 'timeout') {
+        this.abandon(ctx, call);
+        throw fail('SCardConnect', SCARD_E.E_SHARING_VIOLATION);
+      }
+      const { rv, card, protocol } = r;
       if (rv === 0) {
         await this.begin(card, deadline);
         return new PcscTransport(this, this.api, name, card, protocol, states[0]?.atr ?? Buffer.alloc(0), !opts.keepClient);
       }
       // a program holding the card exclusively: wait a little, then say it is busy
       if (rv === SCARD_E.E_SHARING_VIOLATION && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
         continue;
       }
       throw fail('SCardConnect', rv);
@@ -245,6 +269,26 @@ export class PcscClient {
       this.api.disconnect(card, SCARD.LEAVE_CARD);
       throw fail('SCardBeginTransaction', rv);
     }
+  }
+
+  /**
+   * A call on `ctx` is still waiting inside the library, holding the context: go on with a new
+   * context, and let the old one go when the call returns.
+   */
+  private abandon(ctx: Handle, call: Promise<{ rv: number; card: Handle }>): void {
+    const socket = this.ctxSocket;
+    const next = this.api.establishContext();
+    if (next.rv === 0) {
+      this.ctx = next.context;
+      this.ctxSocket = next.socket;
+    } else this.setFailure(fail('SCardEstablishContext', next.rv));
+    void call.then((late) => {
+      if (late.rv === 0) this.api.disconnect(late.card, SCARD.LEAVE_CARD);
+      this.api.releaseContext(ctx);
+    });
+    // the waiting call holds a library thread, and the process cannot end before it returns:
+    // cutting its socket to pcscd makes it return now (where the socket is known: pcsc-lite)
+    if (socket !== undefined) this.api.interrupt(socket);
   }
 
   close(): void {

@@ -82,7 +82,10 @@ export const TYPE_SIZE: Record<PcscPlatform['dword'] | PcscPlatform['handle'] | 
 };
 
 /** Layout of SCARD_READERSTATE (two pointers, three DWORDs, the ATR), as the C compiler makes it. */
-export function readerStateLayout(p: PcscPlatform, pointerSize: 4 | 8): { size: number; eventState: number; cbAtr: number; rgbAtr: number } {
+export function readerStateLayout(
+  p: PcscPlatform,
+  pointerSize: 4 | 8,
+): { size: number; eventState: number; cbAtr: number; rgbAtr: number } {
   const d = TYPE_SIZE[p.dword];
   const align = (n: number, a: number): number => (p.packed ? n : Math.ceil(n / a) * a);
   const current = 2 * pointerSize;

@@ -1,3 +1,4 @@
+import { readdirSync, readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type PcscPlatform, pcscPlatform, SCARD } from './platform.js';
 
@@ -30,7 +31,13 @@ export class PcscUnavailableError extends Error {
  */
 export interface Winscard {
   readonly platform: PcscPlatform;
-  establishContext(): { rv: number; context: Handle };
+  /**
+   * `socket`: where pcsc-lite talks to pcscd for this context (Linux), so that a call stuck
+   * waiting for pcscd can be cut off with `interrupt` (nothing else in the API can).
+   */
+  establishContext(): { rv: number; context: Handle; socket?: number };
+  /** Shut a context's socket down: a call waiting on it returns (SCARD_F_COMM_ERROR). */
+  interrupt(socket: number): void;
   releaseContext(context: Handle): number;
   /** Reader names (multi-string), or the return code. */
   listReaders(context: Handle): { rv: number; readers: string[] };
@@ -59,11 +66,15 @@ interface NativeState {
 
 let cached: Winscard | undefined;
 
-/** Load the system PC/SC library through koffi, once. Throws PcscUnavailableError when it cannot. */
+/**
+ * Load the system PC/SC library through koffi, once. Throws PcscUnavailableError when it cannot.
+ * CNS_PCSC_LIBRARY names another library file (a pcsc-lite outside the usual paths).
+ */
 export function loadWinscard(): Winscard {
   if (cached) return cached;
-  const platform = pcscPlatform(process.platform, process.arch);
-  if (!platform) throw new PcscUnavailableError(`no PC/SC support is known for ${process.platform}/${process.arch}`, 'module-missing');
+  const known = pcscPlatform(process.platform, process.arch);
+  if (!known) throw new PcscUnavailableError(`no PC/SC support is known for ${process.platform}/${process.arch}`, 'module-missing');
+  const platform = process.env.CNS_PCSC_LIBRARY ? { ...known, library: process.env.CNS_PCSC_LIBRARY } : known;
   const require = createRequire(import.meta.url);
   let koffi: KoffiModule;
   try {
@@ -112,6 +123,25 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
 
   // LONG return codes come back signed (0x80100002 is negative in 32 bits): compare unsigned
   const rc = (v: unknown): number => Number(v) >>> 0;
+  // Linux: the socket a new context opened, from /proc/self/fd before and after
+  const sockets = (): Set<number> | undefined => {
+    try {
+      return new Set(
+        readdirSync('/proc/self/fd')
+          .filter((fd) => {
+            try {
+              return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
+            } catch {
+              return false;
+            }
+          })
+          .map(Number),
+      );
+    } catch {
+      return undefined;
+    }
+  };
+  let shutdownFn: NativeFunction | undefined;
   const call = (fn: NativeFunction, ...args: unknown[]): Promise<unknown> =>
     new Promise((resolve, reject) => {
       fn.async(...args, (err: unknown, res: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)));
@@ -137,8 +167,15 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
     platform: p,
     establishContext() {
       const out: Handle[] = [0];
+      const before = p.library.includes('pcsclite') ? sockets() : undefined;
       const rv = rc(est(SCARD.SCOPE_SYSTEM, null, null, out));
-      return { rv, context: out[0] ?? 0 };
+      const after = before && rv === 0 ? sockets() : undefined;
+      const opened = after ? [...after].filter((fd) => !before?.has(fd)) : [];
+      return { rv, context: out[0] ?? 0, ...(opened.length === 1 ? { socket: opened[0] } : {}) };
+    },
+    interrupt(socket) {
+      shutdownFn ??= koffi.load(null).func('int shutdown(int fd, int how)');
+      shutdownFn(socket, 2); // SHUT_RDWR
     },
     releaseContext: (context) => rc(rel(context)),
     listReaders(context) {
@@ -148,7 +185,14 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
       const buf = Buffer.alloc(Number(len[0] ?? 0) * (A ? 1 : 1));
       rv = rc(list(context, null, buf, len));
       if (rv !== 0) return { rv, readers: [] };
-      return { rv, readers: buf.subarray(0, Number(len[0] ?? 0)).toString('utf8').split('\0').filter(Boolean) };
+      return {
+        rv,
+        readers: buf
+          .subarray(0, Number(len[0] ?? 0))
+          .toString('utf8')
+          .split('\0')
+          .filter(Boolean),
+      };
     },
     async getStatusChange(context, timeoutMs, states) {
       const n = states.map(toNative);
