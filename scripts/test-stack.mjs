@@ -49,7 +49,7 @@ function readPid(name) {
 export function unavailableReason() {
   if (process.platform !== 'linux') return 'the real-stack tests need Linux';
   for (const bin of ['pcscd', 'opensc-tool', 'pkcs15-tool', 'pkcs11-tool']) {
-    if (!have(bin)) return `${bin} is not installed (apt-get install pcscd vsmartcard-vpcd opensc opensc-pkcs11 libpcsclite-dev)`;
+    if (!have(bin)) return `${bin} is not installed (apt-get install pcscd vsmartcard-vpcd opensc opensc-pkcs11)`;
   }
   if (!existsSync('/usr/lib/pcsc/drivers/serial/libifdvpcd.so') && !existsSync('/etc/reader.conf.d/vpcd'))
     return 'vsmartcard-vpcd is not installed';

@@ -14,7 +14,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (reason) {
     if (process.env.CI) throw new Error(`real-stack tests cannot run in CI: ${reason}`);
     process.stderr.write(
-      `\n*** SKIPPING the real-stack tests (pcscd, vpcd, OpenSC): ${reason}.\n*** Install: apt-get install pcscd libpcsclite-dev vsmartcard-vpcd opensc opensc-pkcs11 softhsm2, then run npm test as root. ***\n\n`,
+      `\n*** SKIPPING the real-stack tests (pcscd, vpcd, OpenSC): ${reason}.\n*** Install: apt-get install pcscd vsmartcard-vpcd opensc opensc-pkcs11 softhsm2, then run npm test as root. ***\n\n`,
     );
     project.provide('stack', { ok: false, reason });
     return async () => {};
