@@ -6,6 +6,7 @@ export interface AttachCommandOptions {
   vpcd?: string;
   port?: string;
   leaveAfter?: string;
+  muteAfter?: string;
   stats?: string;
 }
 
@@ -37,12 +38,18 @@ export async function simAttachCommand(ctx: Context, image: string, o: AttachCom
     if (!/^\d+$/.test(o.leaveAfter)) throw new CliError('USAGE', { detail: '--leave-after wants a number of APDUs' });
     leaveAfter = Number(o.leaveAfter);
   }
+  let muteAfter: number | undefined;
+  if (o.muteAfter !== undefined) {
+    if (!/^\d+$/.test(o.muteAfter)) throw new CliError('USAGE', { detail: '--mute-after wants a number of APDUs' });
+    muteAfter = Number(o.muteAfter);
+  }
   const { VpcdLink } = await import('../sim/vpcd.js');
   const path = resolve(image);
   const link = new VpcdLink(path, {
     host,
     port,
     leaveAfter,
+    muteAfter,
     statsFile: o.stats ? resolve(o.stats) : undefined,
     log: (l) => ctx.note(`[${new Date().toISOString()}] ${l}`),
   });

@@ -7,6 +7,9 @@ import type { ReaderState } from '../pcsc/client.js';
 
 type Json = Record<string, unknown>;
 
+/** A card that does not answer within this is reported without its id (the event still goes out). */
+const WATCH_APDU_MS = 3000;
+
 /**
  * `cns watch`: one JSON line per event on stdout, flushed at once, for kiosks:
  * reader-added, reader-removed, card-inserted (ATR, model, card id when readable),
@@ -34,7 +37,7 @@ export async function watchCommand(_ctx: Context, o: { once?: boolean }): Promis
     let cardId: string | null = null;
     if (info?.isCns) {
       try {
-        const { card, close } = await openReader(client, s.name, { busyWaitMs: 500, keepClient: true });
+        const { card, close } = await openReader(client, s.name, { busyWaitMs: 500, keepClient: true, transmitTimeoutMs: WATCH_APDU_MS });
         try {
           cardId = (await card.readCardId()).id;
         } finally {

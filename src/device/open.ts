@@ -140,9 +140,13 @@ async function sessionOn(transport: Transport, o: OpenOptions): Promise<OpenCard
 export async function openReader(
   client: PcscClient,
   reader: string,
-  o: OpenOptions & { busyWaitMs?: number; keepClient?: boolean } = {},
+  o: OpenOptions & { busyWaitMs?: number; keepClient?: boolean; transmitTimeoutMs?: number } = {},
 ): Promise<OpenCard & { card: CnsSession }> {
-  const transport = await client.connect(reader, { busyWaitMs: o.busyWaitMs, keepClient: o.keepClient });
+  const transport = await client.connect(reader, {
+    busyWaitMs: o.busyWaitMs,
+    keepClient: o.keepClient,
+    transmitTimeoutMs: o.transmitTimeoutMs,
+  });
   return sessionOn(transport, o);
 }
 

@@ -53,6 +53,8 @@ export interface ConnectOptions {
   busyWaitMs?: number;
   /** Leave the client open when the transport closes (the caller owns it). */
   keepClient?: boolean;
+  /** Deadline of each APDU exchange (the card or reader may never answer); none by default. */
+  transmitTimeoutMs?: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -227,13 +229,21 @@ export class PcscClient {
       const call = this.api.connect(ctx, name, SCARD.SHARE_SHARED, SCARD.PROTOCOL_T0 | SCARD.PROTOCOL_T1);
       const r = await Promise.race([call, sleep(Math.max(0, deadline - Date.now())).then(() => 'timeout' as const)]);
       if (r === 'timeout') {
-        this.abandon(ctx, call);
+        this.abandon(
+          ctx,
+          call.then((late) => {
+            if (late.rv === 0) this.api.disconnect(late.card, SCARD.LEAVE_CARD);
+          }),
+        );
         throw fail('SCardConnect', SCARD_E.E_SHARING_VIOLATION);
       }
       const { rv, card, protocol } = r;
       if (rv === 0) {
         await this.begin(card, deadline);
-        return new PcscTransport(this, this.api, name, card, protocol, states[0]?.atr ?? Buffer.alloc(0), !opts.keepClient);
+        return new PcscTransport(this, this.api, ctx, name, card, protocol, states[0]?.atr ?? Buffer.alloc(0), {
+          closeClient: !opts.keepClient,
+          timeoutMs: opts.transmitTimeoutMs,
+        });
       }
       // a program holding the card exclusively: wait a little, then say it is busy
       if (rv === SCARD_E.E_SHARING_VIOLATION && Date.now() < deadline) {
@@ -275,17 +285,15 @@ export class PcscClient {
    * A call on `ctx` is still waiting inside the library, holding the context: go on with a new
    * context, and let the old one go when the call returns.
    */
-  private abandon(ctx: Handle, call: Promise<{ rv: number; card: Handle }>): void {
+  abandon(ctx: Handle, call: Promise<unknown>): void {
+    if (ctx !== this.ctx) return; // done already
     const socket = this.ctxSocket;
     const next = this.api.establishContext();
     if (next.rv === 0) {
       this.ctx = next.context;
       this.ctxSocket = next.socket;
     } else this.setFailure(fail('SCardEstablishContext', next.rv));
-    void call.then((late) => {
-      if (late.rv === 0) this.api.disconnect(late.card, SCARD.LEAVE_CARD);
-      this.api.releaseContext(ctx);
-    });
+    void call.finally(() => this.api.releaseContext(ctx));
     // the waiting call holds a library thread, and the process cannot end before it returns:
     // cutting its socket to pcscd makes it return now (where the socket is known: pcsc-lite)
     if (socket !== undefined) this.api.interrupt(socket);
@@ -321,11 +329,12 @@ export class PcscTransport implements Transport {
   constructor(
     private readonly client: PcscClient,
     private readonly api: Winscard,
+    private readonly ctx: Handle,
     readonly name: string,
     private readonly card: Handle,
     private readonly protocol: number,
     private readonly atrBytes: Buffer,
-    private readonly closeClient: boolean,
+    private readonly o: { closeClient: boolean; timeoutMs?: number },
   ) {}
 
   atr(): Buffer {
@@ -335,18 +344,22 @@ export class PcscTransport implements Transport {
   async transmit(command: Buffer, o: TransmitOptions = {}): Promise<Buffer> {
     if (!this.open || this.stuck) throw new ApduTransportError('the card connection is closed', 'removed');
     const call = this.api.transmit(this.card, this.protocol, command, 65538);
+    const timeoutMs = o.timeoutMs ?? this.o.timeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const deadline =
-      o.timeoutMs === undefined
+      timeoutMs === undefined
         ? undefined
         : new Promise<'timeout'>((resolve) => {
-            timer = setTimeout(() => resolve('timeout'), o.timeoutMs);
+            timer = setTimeout(() => resolve('timeout'), timeoutMs);
           });
     const r = await (deadline ? Promise.race([call, deadline]) : call);
     clearTimeout(timer);
     if (r === 'timeout') {
+      // the exchange still holds the context inside the library: cut it off, so that the client
+      // goes on (a new context) and the process can end
       this.stuck = true;
-      throw new ApduTransportError(`the card did not answer within ${o.timeoutMs} ms`, 'io');
+      this.client.abandon(this.ctx, call);
+      throw new ApduTransportError(`the card did not answer within ${timeoutMs} ms`, 'io');
     }
     if (r.rv !== 0) {
       const f = classify(r.rv);
@@ -366,6 +379,6 @@ export class PcscTransport implements Transport {
       this.api.endTransaction(this.card, resetCard && !this.gone ? SCARD.RESET_CARD : SCARD.LEAVE_CARD);
       this.api.disconnect(this.card, SCARD.LEAVE_CARD);
     }
-    if (this.closeClient) this.client.close();
+    if (this.o.closeClient) this.client.close();
   }
 }

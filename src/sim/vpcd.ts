@@ -15,6 +15,8 @@ export interface AttachOptions {
   port: number;
   /** Fault injection for tests: leave the reader after this many APDUs. */
   leaveAfter?: number;
+  /** Fault injection for tests: stay in the reader but answer nothing after this many APDUs. */
+  muteAfter?: number;
   /** Called for every APDU (for counting; never logged, it may carry a PIN). */
   onApdu?: (command: Buffer, response: Buffer) => void;
   log?: (line: string) => void;
@@ -116,6 +118,10 @@ export class VpcdLink {
       this.log(`fault injection: leaving the reader after ${this.apdus} APDUs`);
       this.stop('fault');
       return false;
+    }
+    if (this.o.muteAfter !== undefined && this.apdus >= this.o.muteAfter) {
+      this.log(`fault injection: mute after ${this.apdus} APDUs`);
+      return true;
     }
     const response = this.card.transmit(msg);
     this.apdus++;
