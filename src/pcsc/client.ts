@@ -38,7 +38,7 @@ export function describeState(name: string, index: number, state: number, atr?: 
     mute: (state & SCARD.STATE_MUTE) !== 0,
     inUse: (state & SCARD.STATE_INUSE) !== 0,
     exclusive: (state & SCARD.STATE_EXCLUSIVE) !== 0,
-    atr: present && atr && atr.length ? Buffer.from(atr) : null,
+    atr: present && atr?.length ? Buffer.from(atr) : null,
   };
 }
 
@@ -352,7 +352,7 @@ export class PcscTransport implements Transport {
         : new Promise<'timeout'>((resolve) => {
             timer = setTimeout(() => resolve('timeout'), timeoutMs);
           });
-    const r = await (deadline ? Promise.race([call, deadline]) : call);
+    const r = deadline === undefined ? await call : await Promise.race([call, deadline]);
     clearTimeout(timer);
     if (r === 'timeout') {
       // the exchange still holds the context inside the library: cut it off, so that the client
