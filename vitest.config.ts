@@ -11,7 +11,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/*.test.ts'],
+          include: ['test/*.test.ts', 'test/adversarial/*.test.ts'],
           testTimeout: 60000,
           sequence: { groupOrder: 0 },
         },

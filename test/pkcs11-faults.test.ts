@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cns, tempDir } from './helpers.js';
@@ -12,7 +12,10 @@ let dir: string;
 function fakeModule(name: string, body: string): string {
   const src = join(dir, `${name}.c`);
   const out = join(dir, `${name}.so`);
-  writeFileSync(src, `#include <unistd.h>\n#include <signal.h>\nlong C_GetFunctionList(void **p) { ${body} }\n`);
+  writeFileSync(
+    src,
+    `#include <unistd.h>\n#include <signal.h>\n#include <stdio.h>\n#include <stdlib.h>\nextern char **environ;\nlong C_GetFunctionList(void **p) { ${body} }\n`,
+  );
   const r = spawnSync('cc', ['-shared', '-fPIC', '-o', out, src], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return out;
@@ -39,6 +42,21 @@ describe.skipIf(!ready)('a PKCS#11 module that fails as a program', () => {
     expect(r.json.error.code).toBe('PKCS11_MODULE_ERROR');
     expect(r.json.error.message).toMatch(/did not answer/);
     expect(Date.now() - t0).toBeLessThan(15000);
+  });
+
+  it('never sees the PIN, new PIN or PUK a user put in the environment for --env', async () => {
+    const dump = join(dir, 'env.txt');
+    const lib = fakeModule(
+      'env',
+      'FILE *f = fopen(getenv("CNS_TEST_ENV_DUMP"), "w"); for (char **e = environ; *e; e++) fprintf(f, "%s\\n", *e); fclose(f); return 5;',
+    );
+    const r = await cns(['pin', 'verify', '--env', '--module', lib, '--json'], {
+      env: { CNS_PIN: '24681', CNS_NEW_PIN: '13579', CNS_PUK: '86420864', CNS_TEST_ENV_DUMP: dump },
+    });
+    expect(r.code).toBe(1); // the module refuses to load: the dump was made at load time
+    const seen = readFileSync(dump, 'utf8');
+    expect(seen).toContain(`CNS_TEST_ENV_DUMP=${dump}`);
+    expect(seen).not.toMatch(/CNS_PIN|CNS_NEW_PIN|CNS_PUK|24681|13579|86420864/);
   });
 
   it('is not a PKCS#11 library, or does not exist: exit 1 / a clear message', async () => {

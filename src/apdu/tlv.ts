@@ -9,8 +9,13 @@ export interface Tlv {
 
 export class TlvError extends Error {}
 
-export function parseTlv(input: Uint8Array, recurse = true): Tlv[] {
-  const buf = Buffer.from(input);
+/** Nesting deeper than any FCP or card template: a hostile card cannot make the parser recurse without end. */
+const MAX_DEPTH = 16;
+
+/** Parse BER-TLV objects. Values are views of the input (no copies, whatever the nesting). */
+export function parseTlv(input: Uint8Array, recurse = true, depth = 0): Tlv[] {
+  if (depth > MAX_DEPTH) throw new TlvError(`nested deeper than ${MAX_DEPTH} levels`);
+  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const out: Tlv[] = [];
   let i = 0;
   while (i < buf.length) {
@@ -47,7 +52,7 @@ export function parseTlv(input: Uint8Array, recurse = true): Tlv[] {
     const tlv: Tlv = { tag, constructed, value };
     if (constructed && recurse) {
       try {
-        tlv.children = parseTlv(value, true);
+        tlv.children = parseTlv(value, true, depth + 1);
       } catch {
         // leave children undefined: the caller still has the raw value
       }

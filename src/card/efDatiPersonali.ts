@@ -1,3 +1,5 @@
+import { printable } from '../util/text.js';
+
 /** EF_Dati_personali (3F00/1100/1102): ASCII, hex length header, then hex-length-prefixed fields. */
 
 export const DATI_PERSONALI_FIELDS = [
@@ -82,14 +84,14 @@ export function parseDatiPersonali(raw: Uint8Array): DatiPersonali {
     const len = parseInt(lenHex, 16);
     i += 2;
     if (i + len > body.length) throw new DatiPersonaliError(`field ${name} runs past the end of the record`);
-    fields[name] = body.slice(i, i + len);
+    fields[name] = printable(body.slice(i, i + len));
     i += len;
   }
   const date = (f: DatiPersonaliField): string | null => {
     const v = fields[f];
     if (!v) return null;
     const iso = cardDateToIso(v);
-    if (!iso) problems.push(`${f} is not a valid DDMMYYYY date: ${v}`);
+    if (!iso) problems.push(`${f} is not a valid DDMMYYYY date: ${v}`); // v is printable already
     return iso;
   };
   return {

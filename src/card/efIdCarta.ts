@@ -1,3 +1,4 @@
+import { printable } from '../util/text.js';
 import { luhnValid } from './checks.js';
 
 export type CardType = 'citizen-national' | 'citizen-regional' | 'citizen-other' | 'operator-national' | 'operator-regional' | 'unknown';
@@ -24,7 +25,7 @@ export function parseIdCarta(raw: Uint8Array): CardId {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the id is padded with 00 or FF bytes
     .replace(/[\x00\xff\s]+$/g, '');
   const type = TYPES[text[0] ?? ''] ?? 'unknown';
-  if (!/^\d{16}$/.test(text)) return { id: text, valid: false, problem: 'not-16-digits', type };
+  if (!/^\d{16}$/.test(text)) return { id: printable(text).slice(0, 64), valid: false, problem: 'not-16-digits', type };
   if (!luhnValid(text)) return { id: text, valid: false, problem: 'luhn', type };
   return { id: text, valid: true, type };
 }

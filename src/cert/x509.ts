@@ -1,13 +1,15 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { encodeTlv, parseTlv, type Tlv } from '../apdu/tlv.js';
+import { printable } from '../util/text.js';
+import { checkDer, type Der, parseDer } from './der.js';
 import { CertificateError } from './errors.js';
 
 export { CertificateError };
 
 /**
- * A small DER reader for the fields the tool shows. Reading a certificate is on the path of
- * `cns status`; pkijs and asn1js cost ~36 ms to load, so they are kept for building
- * certificates and requests, and this reader (over the APDU layer's TLV parser) does the rest.
+ * A small, strict DER reader for the fields the tool shows. Reading a certificate is on the path
+ * of `cns status`; pkijs and asn1js cost ~36 ms to load, so they are kept for building
+ * certificates and requests, and this reader (over der.ts) does the rest. A certificate is only
+ * ever called one when OpenSSL (node:crypto) loads it too.
  */
 
 const OID_NAMES: Record<string, string> = {
@@ -72,22 +74,23 @@ function decodeOid(b: Buffer): string {
   return [...head, ...parts].join('.');
 }
 
-function decodeString(t: Tlv): string {
+/** An attribute value as text, safe to print (a certificate comes from the card). */
+function decodeString(t: Der): string {
   switch (t.tag) {
     case 0x1e: {
       // BMPString: UTF-16BE
       const swapped = Buffer.from(t.value);
       swapped.swap16();
-      return swapped.toString('utf16le');
+      return printable(swapped.toString('utf16le'));
     }
     case 0x0c:
-      return t.value.toString('utf8');
+      return printable(t.value.toString('utf8'));
     default:
-      return t.value.toString('latin1');
+      return printable(t.value.toString('latin1'));
   }
 }
 
-function decodeTime(t: Tlv): Date {
+function decodeTime(t: Der): Date {
   const s = t.value.toString('latin1');
   const m =
     t.tag === 0x17
@@ -99,16 +102,16 @@ function decodeTime(t: Tlv): Date {
   return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
 }
 
-function need(t: Tlv | undefined, what: string, tag?: number): Tlv {
+function need(t: Der | undefined, what: string, tag?: number): Der {
   if (!t || (tag !== undefined && t.tag !== tag)) throw new CertificateError(`malformed certificate: ${what}`);
   return t;
 }
 
-function decodeName(t: Tlv): NameAttribute[] {
+function decodeName(t: Der): NameAttribute[] {
   const out: NameAttribute[] = [];
-  for (const rdn of need(t, 'name', 0x30).children ?? []) {
-    for (const atv of rdn.children ?? []) {
-      const [oid, value] = atv.children ?? [];
+  for (const rdn of need(t, 'name', 0x30).children) {
+    for (const atv of rdn.children) {
+      const [oid, value] = atv.children;
       const o = decodeOid(need(oid, 'attribute type', 0x06).value);
       out.push({ oid: o, type: OID_NAMES[o] ?? o, value: decodeString(need(value, 'attribute value')) });
     }
@@ -140,46 +143,51 @@ const KU_NAMES = [
 
 export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
   const der = Buffer.from(derInput);
-  let top: Tlv[];
-  try {
-    top = parseTlv(der);
-  } catch (e) {
-    throw new CertificateError(`not an X.509 certificate: ${(e as Error).message}`);
+  const cert = parseDer(der);
+  checkDer(cert);
+  const [tbsTlv, sigAlg, signature] = cert.children;
+  if (cert.tag !== 0x30 || cert.children.length !== 3 || tbsTlv?.tag !== 0x30 || sigAlg?.tag !== 0x30 || signature?.tag !== 0x03) {
+    throw new CertificateError('not an X.509 certificate: not a SEQUENCE of tbsCertificate, algorithm and signature');
   }
-  const cert = need(top[0], 'outer SEQUENCE', 0x30);
-  const tbs = need(cert.children?.[0], 'tbsCertificate', 0x30).children ?? [];
+  const tbs = tbsTlv.children;
   let i = tbs[0]?.tag === 0xa0 ? 1 : 0; // [0] version
   const serial = need(tbs[i++], 'serialNumber', 0x02);
-  i++; // signature algorithm
+  need(tbs[i++], 'signature algorithm', 0x30);
   const issuer = decodeName(need(tbs[i++], 'issuer'));
-  const validity = need(tbs[i++], 'validity', 0x30).children ?? [];
+  const validity = need(tbs[i++], 'validity', 0x30).children;
   const subjectTlv = need(tbs[i++], 'subject');
   const subject = decodeName(subjectTlv);
   const spkiTlv = need(tbs[i++], 'subjectPublicKeyInfo', 0x30);
-  const spki = encodeTlv(0x30, spkiTlv.value);
   let modulus: Buffer | undefined;
   let publicExponent: Buffer | undefined;
-  const [alg, bits] = spkiTlv.children ?? [];
-  if (alg?.children?.[0] && decodeOid(alg.children[0].value) === '1.2.840.113549.1.1.1' && bits?.tag === 0x03) {
-    const rsa = parseTlv(bits.value.subarray(1))[0]?.children;
-    if (rsa?.length === 2) {
+  const [alg, bits] = spkiTlv.children;
+  const algOid = alg?.children[0];
+  if (algOid?.tag === 0x06 && decodeOid(algOid.value) === '1.2.840.113549.1.1.1' && bits?.tag === 0x03) {
+    const rsa = parseDer(bits.value.subarray(1)).children;
+    if (rsa.length === 2) {
       modulus = stripLeadingZero(rsa[0]!.value);
       publicExponent = stripLeadingZero(rsa[1]!.value);
     }
   }
   let keyUsage: string[] | undefined;
   const extensionOids: string[] = [];
-  const exts = tbs.find((t) => t.tag === 0xa3)?.children?.[0]?.children ?? [];
+  const exts = tbs.find((t) => t.tag === 0xa3)?.children[0]?.children ?? [];
   for (const ext of exts) {
-    const parts = ext.children ?? [];
+    const parts = ext.children;
     if (parts[0]?.tag === 0x06) extensionOids.push(decodeOid(parts[0].value));
     if (parts[0]?.tag === 0x06 && decodeOid(parts[0].value) === '2.5.29.15') {
-      const bs = parseTlv(parts[parts.length - 1]!.value)[0];
-      if (bs?.tag === 0x03) {
+      const bs = parseDer(parts[parts.length - 1]!.value);
+      if (bs.tag === 0x03) {
         const bytes = bs.value.subarray(1);
         keyUsage = KU_NAMES.filter((_, k) => ((bytes[k >> 3] ?? 0) >> (7 - (k & 7))) & 1);
       }
     }
+  }
+  // what OpenSSL cannot load is no certificate, whatever this reader made of it
+  try {
+    new X509Certificate(der);
+  } catch (e) {
+    throw new CertificateError(`not an X.509 certificate: ${(e as Error).message}`);
   }
   return {
     der,
@@ -193,11 +201,11 @@ export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
     modulus,
     publicExponent,
     keyBits: modulus ? modulus.length * 8 - (Math.clz32(modulus[0]!) - 24) : undefined,
-    spki,
+    spki: Buffer.from(spkiTlv.raw),
     sha256: createHash('sha256').update(der).digest('hex').toUpperCase(),
     keyUsage,
     extensionOids,
-    subjectDer: encodeTlv(0x30, subjectTlv.value),
+    subjectDer: Buffer.from(subjectTlv.raw),
   };
 }
 

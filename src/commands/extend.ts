@@ -13,7 +13,16 @@ import { canPrompt, type SecretOptions, Secrets } from '../cli/secrets.js';
 import { withCard } from '../device/open.js';
 import { stateDir } from '../device/paths.js';
 import { EXTENDED_NOT_AFTER } from '../extension/constants.js';
-import { classifyEf, efImage, type Journal, journalDir, loadJournal, prepareJournal, saveJournal } from '../extension/journal.js';
+import {
+  classifyEf,
+  efImage,
+  isPathSafeCardId,
+  type Journal,
+  journalDir,
+  loadJournal,
+  prepareJournal,
+  saveJournal,
+} from '../extension/journal.js';
 import type { Eligibility } from '../extension/rules.js';
 import { collectReport, eligibilityFromReport } from '../report/report.js';
 
@@ -38,6 +47,13 @@ function referenceDate(o: ExtendOptions): Date {
   const d = parseReferenceDate(o.at);
   if (!d) throw new CliError('USAGE', { detail: `--at wants an ISO date or date-time, not "${o.at}"` });
   return d;
+}
+
+/** EF_ID_Carta, which names the journal's folder: 16 digits or nothing is written. */
+async function pathSafeCardId(files: CardFiles): Promise<string> {
+  const { id } = await files.readCardId();
+  if (!isPathSafeCardId(id)) throw new CliError('CARD_UNSUPPORTED', { detail: 'EF_ID_Carta does not hold a 16-digit card id', atr: '' });
+  return id;
 }
 
 /** The card's files: writing EF 1101 needs raw APDUs, which a PKCS#11 module does not give. */
@@ -90,7 +106,7 @@ async function eligibilityOf(
   let p: ParsedCertificate | undefined;
   const report = await collectReport(card, { now: at, warnDays: 30, stateDir: state, onCertificate: (c) => (p = c) });
   let current: Current | null = null;
-  if (p && report.certificate && report.card.id) {
+  if (p && report.certificate && report.card.id && isPathSafeCardId(report.card.id)) {
     current = {
       cardId: report.card.id,
       der: p.der,
@@ -300,7 +316,7 @@ async function resumeCommand(ctx: Context, o: ExtendOptions): Promise<number> {
   const secrets = new Secrets(ctx, o, ['puk']);
   return withCard(ctx.cardOptions, async (card) => {
     const files = filesOf(card);
-    const cardId = (await files.readCardId()).id;
+    const cardId = await pathSafeCardId(files);
     const j = loadJournal(state, cardId);
     if (!j || j.state === 'done') throw new CliError('NOTHING_TO_RESUME', { card: cardId });
     const ef = await files.readCertificateEf();
@@ -351,7 +367,7 @@ async function restoreCommand(ctx: Context, o: ExtendOptions): Promise<number> {
   await secrets.preload();
   return withCard(ctx.cardOptions, async (card) => {
     const files = filesOf(card);
-    const cardId = (await files.readCardId()).id;
+    const cardId = await pathSafeCardId(files);
     const cn = parseCnsCommonName(p.subject.find((a) => a.type === 'CN')?.value ?? '');
     if (cn?.cardId !== cardId)
       throw new CliError('INVALID_INPUT', { what: '--restore', detail: `the backup belongs to card ${cn?.cardId ?? '?'}, not ${cardId}` });

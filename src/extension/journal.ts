@@ -27,11 +27,18 @@ export interface Journal {
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
+/** A card id read from a card is untrusted: only 16 digits ever become a path component. */
+export function isPathSafeCardId(cardId: string): boolean {
+  return /^\d{16}$/.test(cardId);
+}
+
 export function journalDir(stateDir: string, cardId: string): string {
+  if (!isPathSafeCardId(cardId)) throw new RangeError('a card id that is not 16 digits is never used in a path');
   return join(stateDir, 'extension', cardId);
 }
 
 export function loadJournal(stateDir: string, cardId: string): Journal | undefined {
+  if (!isPathSafeCardId(cardId)) return undefined;
   const p = join(journalDir(stateDir, cardId), 'journal.json');
   if (!existsSync(p)) return undefined;
   try {

@@ -34,6 +34,18 @@ function workerPath(): string {
   throw new Pkcs11ModuleError('the PKCS#11 worker is missing from this installation', 'not-installed');
 }
 
+/**
+ * The worker runs the vendor's native code: it gets the environment without the secrets a user
+ * may have put there for `--env` (they reach it only inside the one call that needs them).
+ */
+export const SECRET_ENV = ['CNS_PIN', 'CNS_NEW_PIN', 'CNS_PUK'] as const;
+
+export function workerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const k of SECRET_ENV) delete out[k];
+  return out;
+}
+
 /** Default time a single PKCS#11 call may take before the module is declared hung. */
 const CALL_TIMEOUT_MS = Number(process.env.CNS_PKCS11_TIMEOUT_MS ?? 30000);
 
@@ -45,7 +57,7 @@ export class Pkcs11Client {
   private dead?: Pkcs11ModuleError;
 
   private constructor(readonly modulePath: string) {
-    this.child = fork(workerPath(), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    this.child = fork(workerPath(), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: workerEnv() });
     let stderr = '';
     this.child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     this.child.on('message', (m: Reply) => {

@@ -4,6 +4,7 @@
  * and says so. graphene is synchronous and heavy: nothing else loads it.
  */
 import { createRequire } from 'node:module';
+import { printable } from '../util/text.js';
 import type { Envelope, Reply, Request, SlotInfo } from './protocol.js';
 
 type Graphene = typeof import('graphene-pk11');
@@ -41,10 +42,10 @@ function slotInfo(sl: Slot, index: number): SlotInfo {
     try {
       const t = sl.getToken();
       token = {
-        label: t.label.trim(),
-        manufacturerID: t.manufacturerID.trim(),
-        model: t.model.trim(),
-        serialNumber: t.serialNumber.trim(),
+        label: printable(t.label).trim(),
+        manufacturerID: printable(t.manufacturerID).trim(),
+        model: printable(t.model).trim(),
+        serialNumber: printable(t.serialNumber).trim(),
         flags: t.flags,
         minPinLen: t.minPinLen,
         maxPinLen: t.maxPinLen,
@@ -56,8 +57,8 @@ function slotInfo(sl: Slot, index: number): SlotInfo {
   return {
     index,
     slotId: sl.handle.toString('hex'),
-    description: sl.slotDescription.trim(),
-    manufacturerID: sl.manufacturerID.trim(),
+    description: printable(sl.slotDescription).trim(),
+    manufacturerID: printable(sl.manufacturerID).trim(),
     tokenPresent: present,
     token,
     tokenError,

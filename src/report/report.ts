@@ -142,7 +142,7 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
   const certificate = (await readCertificate(card, problems, o))?.summary ?? null;
   const pin = await card.tries('pin');
   const puk = await card.tries('puk');
-  if (o.stateDir && id) {
+  if (o.stateDir && id && /^\d{16}$/.test(id.id)) {
     // An interrupted certificate write leaves a journal: say what EF 1101 holds and what to do.
     const { loadJournal, classifyEf, journalDir } = await import('../extension/journal.js');
     const j = loadJournal(o.stateDir, id.id);

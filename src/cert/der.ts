@@ -1,0 +1,93 @@
+import { CertificateError } from './errors.js';
+
+/**
+ * A strict DER reader for certificates read from a card: every length is definite and consumed
+ * exactly, nothing is skipped (no padding inside a value), nesting is bounded, and values are
+ * views of the input, never copies (a deeply nested file costs its own size, not its square).
+ */
+export interface Der {
+  tag: number;
+  constructed: boolean;
+  /** The whole element, header included (a view). */
+  raw: Buffer;
+  /** The contents (a view). */
+  value: Buffer;
+  /** The elements inside a constructed value, parsed on first use. */
+  readonly children: Der[];
+}
+
+/** Deeper than any certificate the tool reads (names and extensions nest about 8 levels). */
+export const MAX_DEPTH = 32;
+
+function fail(why: string): never {
+  throw new CertificateError(`not DER: ${why}`);
+}
+
+function readOne(buf: Buffer, at: number, depth: number): { der: Der; next: number } {
+  if (depth > MAX_DEPTH) fail(`nested deeper than ${MAX_DEPTH} levels`);
+  const start = at;
+  if (at >= buf.length) fail('truncated tag');
+  const first = buf[at++]!;
+  if (first === 0x00) fail('a zero tag');
+  let tag = first;
+  if ((first & 0x1f) === 0x1f) {
+    let n = 0;
+    let b: number;
+    do {
+      if (at >= buf.length) fail('truncated tag');
+      b = buf[at++]!;
+      tag = tag * 256 + b;
+      if (++n > 3) fail('tag too long');
+    } while (b & 0x80);
+  }
+  if (at >= buf.length) fail('truncated length');
+  let len = buf[at++]!;
+  if (len === 0x80) fail('indefinite length');
+  if (len > 0x80) {
+    const n = len & 0x7f;
+    if (n > 3) fail('length longer than 16 MB');
+    if (at + n > buf.length) fail('truncated length');
+    len = 0;
+    for (let k = 0; k < n; k++) len = len * 256 + buf[at++]!;
+    if (len < 0x80 || (n > 1 && buf[at - n] === 0)) fail('length not in its shortest form');
+  }
+  if (at + len > buf.length) fail('value runs past the end');
+  const value = buf.subarray(at, at + len);
+  const constructed = (first & 0x20) !== 0;
+  let kids: Der[] | undefined;
+  const der: Der = {
+    tag,
+    constructed,
+    raw: buf.subarray(start, at + len),
+    value,
+    get children(): Der[] {
+      kids ??= constructed ? readAll(value, depth + 1) : [];
+      return kids;
+    },
+  };
+  return { der, next: at + len };
+}
+
+function readAll(buf: Buffer, depth: number): Der[] {
+  const out: Der[] = [];
+  for (let at = 0; at < buf.length; ) {
+    const { der, next } = readOne(buf, at, depth);
+    out.push(der);
+    at = next;
+  }
+  return out;
+}
+
+/** Exactly one DER element filling `input`; its nested elements are checked as they are read. */
+export function parseDer(input: Uint8Array): Der {
+  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const { der, next } = readOne(buf, 0, 0);
+  if (next !== buf.length) fail(`${buf.length - next} bytes after the element`);
+  return der;
+}
+
+/** Read every nested element now, so that a broken structure anywhere is found. */
+export function checkDer(d: Der): void {
+  const stack = [d];
+  for (let x = stack.pop(); x; x = stack.pop()) if (x.constructed) stack.push(...x.children);
+}

@@ -1,0 +1,100 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cns, tempDir } from '../helpers.js';
+
+/** A card image made by `cns sim create`, with one EF rewritten (hex in, same size). */
+function patchEf(image: string, path: string, patch: (ef: Buffer) => Buffer): void {
+  const j = JSON.parse(readFileSync(image, 'utf8')) as { files: { path: string; data?: string }[] };
+  const f = j.files.find((x) => x.path === path)!;
+  const ef = Buffer.from(f.data!, 'hex');
+  const out = patch(Buffer.from(ef));
+  f.data = out.toString('hex');
+  writeFileSync(image, JSON.stringify(j));
+}
+
+let dir: string;
+const made = async (name: string): Promise<string> => {
+  const p = join(dir, `${name}.json`);
+  const r = await cns(['sim', 'create', p, '--card-id', '5000000000000009']);
+  expect(r.code, r.stderr).toBe(0);
+  return p;
+};
+const run = (args: string[]) => cns(args, { env: { XDG_STATE_HOME: join(dir, 'state') } });
+// ESC (0x1b), BEL (0x07), the C1 CSI (0x9b): none may reach a terminal from card data
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+describe('hostile card data', () => {
+  beforeAll(() => {
+    dir = tempDir('cns-hostile-');
+  });
+
+  it('control sequences in EF_Dati_personali never reach the terminal (clear screen, title, fake green line)', async () => {
+    const img = await made('escapes');
+    // "ROSSI" (5 characters) becomes ESC [ 2 J X: same length, so the record stays well formed
+    patchEf(img, '3F00/1100/1102', (ef) => {
+      const at = ef.indexOf('ROSSI');
+      Buffer.from('\u001b[2JX', 'latin1').copy(ef, at);
+      return ef;
+    });
+    const text = await run(['status', '--reader', `sim:${img}`]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/Holder\s+\[2JX MARIO/);
+    expect(CONTROL.test(text.stdout + text.stderr)).toBe(false);
+    const json = await run(['status', '--reader', `sim:${img}`, '--json']);
+    expect(json.json.holder.surname).toBe('[2JX');
+  });
+
+  it('a card id that is a path (../..) is never used as one', async () => {
+    const img = await made('path-id');
+    patchEf(img, '3F00/1000/1003', () => Buffer.from('../../../../tmp/'));
+    const s = await run(['status', '--reader', `sim:${img}`, '--json']);
+    expect(s.code).toBe(0);
+    expect(s.json.card.idValid).toBe(false);
+    expect(s.json.checks).toContainEqual(expect.objectContaining({ code: 'CARD_ID_LUHN', status: 'fail' }));
+    const r = await run(['extend', '--resume', '--reader', `sim:${img}`, '--stdin', '--json']);
+    expect(r.code).toBe(7);
+    expect(r.json.error.message).toMatch(/16-digit card id/);
+    expect(existsSync(join(dir, 'state', 'cns', 'extension'))).toBe(false);
+  });
+
+  it('a certificate whose second half is zeroed is not called valid, nor exported', async () => {
+    const img = await made('zeroed');
+    patchEf(img, '3F00/1100/1101', (ef) => {
+      const len = 4 + ef.readUInt16BE(2);
+      ef.fill(0, len >> 1, len);
+      return ef;
+    });
+    const s = await run(['status', '--reader', `sim:${img}`, '--json']);
+    expect(s.code).toBe(0);
+    expect(s.json.certificate).toBeNull();
+    expect(s.json.problems.map((p: { code: string }) => p.code)).toContain('CERTIFICATE_UNPARSABLE');
+    const check = await run(['cert', 'check', '--reader', `sim:${img}`, '--json']);
+    expect(check.code).toBe(7);
+    expect(check.json.error.code).toBe('NO_CERTIFICATE');
+    const out = join(dir, 'zeroed.pem');
+    expect((await run(['cert', 'export', '--reader', `sim:${img}`, '--out', out])).code).toBe(7);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('deeply nested DER in EF 1101 is refused at a bounded depth, without a memory blow-up', async () => {
+    const img = await made('nested');
+    patchEf(img, '3F00/1100/1101', (ef) => {
+      // SEQUENCE { SEQUENCE { ... } } filling the whole EF, each level with a 3-byte length
+      const out = Buffer.alloc(ef.length);
+      let len = ef.length - 4;
+      for (let at = 0; at + 4 <= ef.length; at += 4, len -= 4) {
+        out[at] = 0x30;
+        out[at + 1] = 0x82;
+        out.writeUInt16BE(Math.max(0, len), at + 2);
+      }
+      return out;
+    });
+    const s = await run(['status', '--reader', `sim:${img}`, '--json']);
+    expect(s.code).toBe(0);
+    expect(s.json.certificate).toBeNull();
+    expect(s.json.problems).toContainEqual(
+      expect.objectContaining({ code: 'CERTIFICATE_UNPARSABLE', message: expect.stringMatching(/nested deeper/) }),
+    );
+  });
+});
