@@ -22,6 +22,7 @@ const made = async (name: string): Promise<string> => {
 };
 const run = (args: string[]) => cns(args, { env: { XDG_STATE_HOME: join(dir, 'state') } });
 // ESC (0x1b), BEL (0x07), the C1 CSI (0x9b): none may reach a terminal from card data
+// biome-ignore lint/suspicious/noControlCharactersInRegex: what must never be printed
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 describe('hostile card data', () => {
