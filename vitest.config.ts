@@ -12,6 +12,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/*.test.ts', 'test/adversarial/*.test.ts'],
+          exclude: ['test/adversarial/*.stack.test.ts'],
           testTimeout: 60000,
           sequence: { groupOrder: 0 },
         },
@@ -21,7 +22,7 @@ export default defineConfig({
         // these files run one at a time, after the others.
         test: {
           name: 'stack',
-          include: ['test/stack/*.test.ts'],
+          include: ['test/stack/*.test.ts', 'test/adversarial/*.stack.test.ts'],
           fileParallelism: false,
           globalSetup: ['test/stack/global-setup.ts'],
           testTimeout: 60000,

@@ -7,6 +7,20 @@ import type { Transport } from './transport.js';
 /** Bound on GET RESPONSE rounds, so a card answering 61xx forever cannot hang us. */
 const MAX_CHAINED_RESPONSES = 256;
 
+/**
+ * How long one APDU may take before the card counts as not answering. PIN commands and
+ * signatures (a 2048-bit RSA on an old chip, a PIN check with its anti-tearing writes) get more
+ * time than reads: 30 s and 5 s. CNS_APDU_TIMEOUT_MS sets the short one, the long one is six
+ * times it (tests of a mute card).
+ */
+export function apduDeadlineMs(ins: number, env: NodeJS.ProcessEnv = process.env): number {
+  const short = Number(env.CNS_APDU_TIMEOUT_MS) > 0 ? Number(env.CNS_APDU_TIMEOUT_MS) : 5000;
+  return SLOW_INS.has(ins) ? short * 6 : short;
+}
+
+/** VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER, PERFORM SECURITY OPERATION (ISO 7816-4/-8). */
+const SLOW_INS = new Set([0x20, 0x21, 0x24, 0x25, 0x2c, 0x2d, 0x2a]);
+
 export interface ChannelOptions {
   extendedLength: boolean;
   tracer?: ApduTracer;
@@ -63,7 +77,7 @@ export class ApduChannel {
     const tracer = this.options.tracer;
     tracer?.command(bytes);
     const t0 = performance.now();
-    const out = await this.transport.transmit(bytes);
+    const out = await this.transport.transmit(bytes, apduDeadlineMs(bytes[1] ?? 0));
     tracer?.response(out, performance.now() - t0);
     return parseResponse(out);
   }

@@ -30,7 +30,8 @@ export class ApduError extends Error {
 export class ApduTransportError extends Error {
   constructor(
     message: string,
-    readonly reason: 'removed' | 'io' | 'garbage' = 'garbage',
+    /** removed: the card left; io: the link failed; garbage: an answer that is no APDU; timeout: no answer in time. */
+    readonly reason: 'removed' | 'io' | 'garbage' | 'timeout' = 'garbage',
   ) {
     super(message);
     this.name = 'ApduTransportError';

@@ -10,7 +10,8 @@ export interface Transport {
   /** Human-readable name of the reader or virtual card. */
   readonly name: string;
   atr(): Buffer;
-  transmit(command: Buffer): Promise<Buffer>;
+  /** `deadlineMs`: give up (ApduTransportError 'timeout') when the card has not answered by then. */
+  transmit(command: Buffer, deadlineMs?: number): Promise<Buffer>;
   /**
    * Release the card. `resetCard`: reset it on the way out, so that no verified PIN outlives the
    * command for another program (a virtual card forgets its security state on release anyway).

@@ -35,6 +35,8 @@ export type ErrorCode =
   | 'CARD_BUSY'
   | 'NO_CARD'
   | 'CARD_REMOVED'
+  | 'CARD_NOT_ANSWERING'
+  | 'CARD_BAD_ANSWER'
   | 'CARD_UNSUPPORTED'
   | 'CARD_ERROR'
   | 'NO_CERTIFICATE'
@@ -74,6 +76,8 @@ export const EXIT_FOR: Record<ErrorCode, number> = {
   CARD_BUSY: EXIT.NO_SERVICE,
   NO_CARD: EXIT.NO_CARD,
   CARD_REMOVED: EXIT.NO_CARD,
+  CARD_NOT_ANSWERING: EXIT.UNSUPPORTED,
+  CARD_BAD_ANSWER: EXIT.UNSUPPORTED,
   CARD_UNSUPPORTED: EXIT.UNSUPPORTED,
   CARD_ERROR: EXIT.UNSUPPORTED,
   NO_CERTIFICATE: EXIT.UNSUPPORTED,
@@ -99,7 +103,8 @@ export const EXIT_TABLE_TEXT = `Exit codes:
   4  PIN or PUK blocked
   5  smart-card service unavailable, no reader (or PKCS#11 module), or card in use
   6  no card, or card removed during the operation
-  7  card not a supported TS-CNS, or unreadable (or not possible through that module)
+  7  card not a supported TS-CNS, unreadable, not answering or answering garbage
+     (or not possible through that module)
   8  certificate expired, not yet valid or expiring (cert check)
   9  refused: last attempt without confirmation, or the user declined
   10 not eligible (validity extension)

@@ -111,6 +111,22 @@ const M = {
     en: 'The card was removed during a {what} operation: its outcome is unknown. Reinsert the card and run "cns status" to see the tries left before trying again.',
     it: 'La carta è stata rimossa durante un\'operazione sul {what}: l\'esito è sconosciuto. Reinserisci la carta ed esegui "cns status" per vedere i tentativi rimasti prima di riprovare.',
   },
+  CARD_NOT_ANSWERING: {
+    en: 'The card does not answer ({detail}). Take it out, put it back (chip first, as shown on the reader) and try again; if it keeps happening, the card or the reader is faulty.',
+    it: 'La carta non risponde ({detail}). Estraila, reinseriscila (con il chip come indicato sul lettore) e riprova; se succede ancora, la carta o il lettore sono guasti.',
+  },
+  CARD_NOT_ANSWERING_SECRET: {
+    en: 'The card stopped answering during a {what} operation ({detail}): its outcome is unknown. Take the card out, put it back and run "cns status" to see the tries left before trying again.',
+    it: 'La carta ha smesso di rispondere durante un\'operazione sul {what} ({detail}): l\'esito è sconosciuto. Estrai la carta, reinseriscila ed esegui "cns status" per vedere i tentativi rimasti prima di riprovare.',
+  },
+  CARD_BAD_ANSWER: {
+    en: 'The card answers incorrectly ({detail}). It may be damaged, or not a TS-CNS; take it out, put it back and try again.',
+    it: 'La carta risponde in modo errato ({detail}). Potrebbe essere danneggiata, o non essere una TS-CNS; estraila, reinseriscila e riprova.',
+  },
+  CARD_BAD_ANSWER_SECRET: {
+    en: 'The card answered incorrectly during a {what} operation ({detail}): its outcome is unknown. Run "cns status" to see the tries left before trying again.',
+    it: 'La carta ha risposto in modo errato durante un\'operazione sul {what} ({detail}): l\'esito è sconosciuto. Esegui "cns status" per vedere i tentativi rimasti prima di riprovare.',
+  },
   CARD_UNSUPPORTED: {
     en: 'This card is not a supported TS-CNS ({detail}). ATR to quote when reporting it: {atr}',
     it: 'Questa carta non è una TS-CNS supportata ({detail}). ATR da indicare nella segnalazione: {atr}',

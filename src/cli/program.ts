@@ -206,6 +206,7 @@ export function buildProgram(run: Runner): Command {
     .option('--port <port>', 'vpcd port (35964 is the second reader, "Virtual PCD 00 01")')
     .option('--leave-after <n>', 'fault injection for tests: leave the reader after N APDUs')
     .option('--mute-after <n>', 'fault injection for tests: stay in the reader but answer nothing after N APDUs')
+    .option('--garbage-after <n>', 'fault injection for tests: answer one byte (no status word) after N APDUs')
     .option('--stats <file>', 'keep the APDU and byte counts in this file (benchmark)')
     .action(lazy(async () => (await import('../commands/simAttach.js')).simAttachCommand as unknown as Action));
 

@@ -87,7 +87,9 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
   if (e instanceof ApduError)
     return new CliError('CARD_ERROR', { detail: `${e.operation}: ${swHex(e.sw)} ${describeStatus(e.sw).meaning}` });
   if (e instanceof ApduTransportError) {
-    return secretOp ? new CliError('CARD_REMOVED', { what: secretOp, secret: 1 }) : new CliError('CARD_REMOVED');
+    const code = e.reason === 'timeout' ? 'CARD_NOT_ANSWERING' : e.reason === 'garbage' ? 'CARD_BAD_ANSWER' : 'CARD_REMOVED';
+    const params: Record<string, string | number> = code === 'CARD_REMOVED' ? {} : { detail: e.message };
+    return secretOp ? new CliError(code, { ...params, what: secretOp, secret: 1 }) : new CliError(code, params);
   }
   if (e instanceof ImageError) {
     switch (e.reason) {
@@ -146,6 +148,8 @@ export function renderError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK'):
   const ce = toCliError(e, ctx.t.bind(ctx), secretOp);
   let key: MessageKey = ce.code;
   if (ce.code === 'CARD_REMOVED' && ce.params.secret) key = 'CARD_REMOVED_SECRET';
+  else if (ce.code === 'CARD_NOT_ANSWERING' && ce.params.secret) key = 'CARD_NOT_ANSWERING_SECRET';
+  else if (ce.code === 'CARD_BAD_ANSWER' && ce.params.secret) key = 'CARD_BAD_ANSWER_SECRET';
   else if (ce.code === 'PIN_BLOCKED' && ce.params.now) key = 'PIN_BLOCKED_NOW';
   else if (ce.code === 'PIN_INCORRECT' && ce.params.tries === '?') key = 'PIN_INCORRECT_UNKNOWN';
   else if (ce.code === 'PUK_INCORRECT' && ce.params.tries === '?') key = 'PUK_INCORRECT_UNKNOWN';

@@ -7,6 +7,7 @@ export interface AttachCommandOptions {
   port?: string;
   leaveAfter?: string;
   muteAfter?: string;
+  garbageAfter?: string;
   stats?: string;
 }
 
@@ -33,16 +34,14 @@ function parseEndpoint(o: AttachCommandOptions): { host: string; port: number } 
 /** `cns sim attach IMAGE`: put the card image in a vpcd reader until SIGINT/SIGTERM. */
 export async function simAttachCommand(ctx: Context, image: string, o: AttachCommandOptions): Promise<number> {
   const { host, port } = parseEndpoint(o);
-  let leaveAfter: number | undefined;
-  if (o.leaveAfter !== undefined) {
-    if (!/^\d+$/.test(o.leaveAfter)) throw new CliError('USAGE', { detail: '--leave-after wants a number of APDUs' });
-    leaveAfter = Number(o.leaveAfter);
-  }
-  let muteAfter: number | undefined;
-  if (o.muteAfter !== undefined) {
-    if (!/^\d+$/.test(o.muteAfter)) throw new CliError('USAGE', { detail: '--mute-after wants a number of APDUs' });
-    muteAfter = Number(o.muteAfter);
-  }
+  const count = (v: string | undefined, name: string): number | undefined => {
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v)) throw new CliError('USAGE', { detail: `${name} wants a number of APDUs` });
+    return Number(v);
+  };
+  const leaveAfter = count(o.leaveAfter, '--leave-after');
+  const muteAfter = count(o.muteAfter, '--mute-after');
+  const garbageAfter = count(o.garbageAfter, '--garbage-after');
   const { VpcdLink } = await import('../sim/vpcd.js');
   const path = resolve(image);
   const link = new VpcdLink(path, {
@@ -50,6 +49,7 @@ export async function simAttachCommand(ctx: Context, image: string, o: AttachCom
     port,
     leaveAfter,
     muteAfter,
+    garbageAfter,
     statsFile: o.stats ? resolve(o.stats) : undefined,
     log: (l) => ctx.note(`[${new Date().toISOString()}] ${l}`),
   });

@@ -2,7 +2,7 @@ import { decodeAtr } from '../card/atr.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { EXIT } from '../cli/exitCodes.js';
-import { openReader } from '../device/open.js';
+import { openNamedReader } from '../device/open.js';
 import type { ReaderState } from '../pcsc/client.js';
 
 type Json = Record<string, unknown>;
@@ -23,7 +23,12 @@ export async function watchCommand(_ctx: Context, o: { once?: boolean }): Promis
     process.stdout.write(`${JSON.stringify({ schemaVersion: 1, event, time: new Date().toISOString(), ...data })}\n`);
   };
   const present = new Map<string, boolean>();
-  let queue = Promise.resolve();
+  // one queue per reader: a card that is slow or mute delays the events of its own reader only
+  const queues = new Map<string, Promise<void>>();
+  const enqueue = (reader: string, job: () => Promise<void>): void => {
+    const next = (queues.get(reader) ?? Promise.resolve()).then(job).catch(() => {});
+    queues.set(reader, next);
+  };
   let stopped = false;
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((r) => (resolveDone = r));
@@ -37,7 +42,8 @@ export async function watchCommand(_ctx: Context, o: { once?: boolean }): Promis
     let cardId: string | null = null;
     if (info?.isCns) {
       try {
-        const { card, close } = await openReader(client, s.name, { busyWaitMs: 500, keepClient: true, transmitTimeoutMs: WATCH_APDU_MS });
+        // on a PC/SC context of its own, so that a mute card holds up nobody else's reads
+        const { card, close } = await openNamedReader(s.name, { busyWaitMs: 500, transmitTimeoutMs: WATCH_APDU_MS });
         try {
           cardId = (await card.readCardId()).id;
         } finally {
@@ -54,14 +60,12 @@ export async function watchCommand(_ctx: Context, o: { once?: boolean }): Promis
   const initial = await client.readerStates();
   for (const s of initial) {
     present.set(s.name, s.present);
-    if (!o.once) {
-      emit('reader-added', { reader: s.name });
-      if (s.present) await cardEvent('card-present', s);
-    }
+    if (!o.once) emit('reader-added', { reader: s.name });
   }
+  for (const s of initial) if (!o.once && s.present) enqueue(s.name, () => cardEvent('card-present', s));
   client.onEvent((e) => {
     if (stopped) return; // closing the context ends every reader: not events for the user
-    queue = queue.then(async () => {
+    enqueue(e.reader, async () => {
       if (stopped) return;
       if (e.type === 'reader-added') {
         if (!o.once) emit('reader-added', { reader: e.reader });
@@ -85,7 +89,7 @@ export async function watchCommand(_ctx: Context, o: { once?: boolean }): Promis
     finish(EXIT.NO_SERVICE);
   });
   const code = await done;
-  await queue.catch(() => {});
+  await Promise.all(queues.values());
   process.removeListener('SIGINT', stop);
   process.removeListener('SIGTERM', stop);
   client.close();

@@ -39,13 +39,16 @@ export class DeviceError extends Error {
 }
 
 /** The faults a caller may wait out or fall back from (guided mode, backend fallback, reports). */
-export type DeviceFault = 'service-unavailable' | 'no-reader' | 'no-card' | 'card-removed' | 'card-busy';
+export type DeviceFault = 'service-unavailable' | 'no-reader' | 'no-card' | 'card-removed' | 'card-busy' | 'card-not-answering';
 
 /** What kind of device fault an error is, by its type; undefined for anything else. */
 export function deviceFault(e: unknown): DeviceFault | undefined {
   if (e instanceof DeviceError) return e.code === 'NO_READER' ? 'no-reader' : e.code === 'NO_CARD' ? 'no-card' : undefined;
   if (e instanceof PcscUnavailableError) return 'service-unavailable';
-  if (e instanceof ApduTransportError) return 'card-removed';
+  if (e instanceof ApduTransportError) {
+    // an answer that is no APDU is that read's problem; silence or absence ends the conversation
+    return e.reason === 'timeout' ? 'card-not-answering' : e.reason === 'garbage' ? undefined : 'card-removed';
+  }
   if (e instanceof PcscError) {
     switch (e.fault) {
       case 'service':

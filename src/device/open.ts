@@ -151,7 +151,10 @@ export async function openReader(
 }
 
 /** A card in a named PC/SC reader, on a PC/SC context of its own (readers diagnosed at once). */
-export async function openNamedReader(reader: string, o: OpenOptions = {}): Promise<OpenCard & { card: CnsSession }> {
+export async function openNamedReader(
+  reader: string,
+  o: OpenOptions & { busyWaitMs?: number; transmitTimeoutMs?: number } = {},
+): Promise<OpenCard & { card: CnsSession }> {
   const { PcscClient } = await import('../pcsc/client.js');
   const client = PcscClient.open();
   try {

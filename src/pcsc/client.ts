@@ -307,12 +307,6 @@ export class PcscClient {
   }
 }
 
-/** Options of one APDU exchange. */
-export interface TransmitOptions {
-  /** Give up after this long: the card or reader does not answer. */
-  timeoutMs?: number;
-}
-
 /** A card in a PC/SC reader: a shared connection holding a transaction until closed. */
 export class PcscTransport implements Transport {
   private open = true;
@@ -341,10 +335,14 @@ export class PcscTransport implements Transport {
     return this.atrBytes;
   }
 
-  async transmit(command: Buffer, o: TransmitOptions = {}): Promise<Buffer> {
-    if (!this.open || this.stuck) throw new ApduTransportError('the card connection is closed', 'removed');
+  async transmit(command: Buffer, deadlineMs?: number): Promise<Buffer> {
+    if (this.stuck) throw new ApduTransportError('the card did not answer an earlier command', 'timeout');
+    if (!this.open) throw new ApduTransportError('the card connection is closed', 'removed');
     const call = this.api.transmit(this.card, this.protocol, command, 65538);
-    const timeoutMs = o.timeoutMs ?? this.o.timeoutMs;
+    const timeoutMs =
+      this.o.timeoutMs !== undefined && deadlineMs !== undefined
+        ? Math.min(this.o.timeoutMs, deadlineMs)
+        : (deadlineMs ?? this.o.timeoutMs);
     let timer: NodeJS.Timeout | undefined;
     const deadline =
       timeoutMs === undefined
@@ -359,7 +357,7 @@ export class PcscTransport implements Transport {
       // goes on (a new context) and the process can end
       this.stuck = true;
       this.client.abandon(this.ctx, call);
-      throw new ApduTransportError(`the card did not answer within ${timeoutMs} ms`, 'io');
+      throw new ApduTransportError(`the card did not answer within ${timeoutMs} ms`, 'timeout');
     }
     if (r.rv !== 0) {
       const f = classify(r.rv);

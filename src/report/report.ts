@@ -95,7 +95,8 @@ async function attempt<T>(problems: CardReport['problems'], code: string, f: () 
   try {
     return await f();
   } catch (e) {
-    if (deviceFault(e) === 'card-removed') throw e;
+    const fault = deviceFault(e);
+    if (fault === 'card-removed' || fault === 'card-not-answering') throw e;
     problems.push({ code, message: e instanceof Error ? e.message : String(e) });
     return null;
   }

@@ -17,6 +17,8 @@ export interface AttachOptions {
   leaveAfter?: number;
   /** Fault injection for tests: stay in the reader but answer nothing after this many APDUs. */
   muteAfter?: number;
+  /** Fault injection for tests: answer a single byte (no status word) after this many APDUs. */
+  garbageAfter?: number;
   /** Called for every APDU (for counting; never logged, it may carry a PIN). */
   onApdu?: (command: Buffer, response: Buffer) => void;
   log?: (line: string) => void;
@@ -121,6 +123,10 @@ export class VpcdLink {
     }
     if (this.o.muteAfter !== undefined && this.apdus >= this.o.muteAfter) {
       this.log(`fault injection: mute after ${this.apdus} APDUs`);
+      return true;
+    }
+    if (this.o.garbageAfter !== undefined && this.apdus >= this.o.garbageAfter) {
+      this.send(socket, Buffer.from([0x90]));
       return true;
     }
     const response = this.card.transmit(msg);

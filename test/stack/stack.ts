@@ -49,13 +49,17 @@ export function opensc(tool: string, args: string[]): { code: number; out: strin
 }
 
 /** Start `cns watch`, collecting its JSON lines. */
-export function watch(args: string[] = []): {
+export function watch(
+  args: string[] = [],
+  env: Record<string, string> = {},
+): {
   lines: () => Record<string, unknown>[];
   waitFor: (event: string, n?: number) => Promise<Record<string, unknown>>;
   stop: (signal?: NodeJS.Signals) => Promise<number>;
 } {
   const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'cns.js'), 'watch', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let out = '';
   child.stdout.on('data', (d) => (out += d));

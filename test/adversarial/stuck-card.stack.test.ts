@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { cns } from '../helpers.js';
+import { imageCounters, makeCard, READER0, READER1, STACK_OK, stack, watch } from '../stack/stack.js';
+
+/** Short deadlines (1 s, and 6 s for PIN commands) keep these tests quick; the defaults are 5 s and 30 s. */
+const env = { CNS_APDU_TIMEOUT_MS: '1000' };
+
+describe.skipIf(!STACK_OK)('a card that never answers, or answers garbage, through pcscd', () => {
+  afterEach(async () => {
+    await stack.detach(35963);
+    await stack.detach(35964);
+  });
+
+  it('status, cert show and doctor end with "the card does not answer" (exit 7), not a hang', async () => {
+    const img = await makeCard();
+    await stack.attach(img, 35963, ['--mute-after', '1']);
+    for (const args of [
+      ['status', '--json'],
+      ['cert', 'show', '--json'],
+    ]) {
+      const r = await cns(args, { env });
+      expect(r.code, r.stdout + r.stderr).toBe(7);
+      expect(r.json.error.code).toBe('CARD_NOT_ANSWERING');
+      await stack.attach(img, 35963, ['--mute-after', '1']); // a fresh card: the mute one holds its reader
+    }
+    const d = await cns(['doctor', '--json'], { env });
+    expect(d.code).toBe(7);
+    expect(d.json.checks).toContainEqual(
+      expect.objectContaining({ code: 'CARD_READ', status: 'fail', message: expect.stringMatching(/does not answer/) }),
+    );
+  });
+
+  it('a PIN command the card never answers: outcome unknown, nothing sent again', async () => {
+    const img = await makeCard();
+    await stack.attach(img, 35963, ['--mute-after', '1']); // answers the tries, then nothing
+    const r = await cns(['pin', 'verify', '--stdin', '--json'], { input: '99999\n', env });
+    expect(r.code).toBe(7);
+    expect(r.json.error.code).toBe('CARD_NOT_ANSWERING');
+    expect(r.json.error.message).toMatch(/outcome is unknown/);
+    expect(imageCounters(img).pin).toBe(3); // the mute card never processed it
+  });
+
+  it('an answer without a status word is "the card answers incorrectly" (exit 7), not "card removed"', async () => {
+    const img = await makeCard();
+    await stack.attach(img, 35963, ['--garbage-after', '0']);
+    const r = await cns(['status', '--json'], { env });
+    expect(r.code).toBe(7);
+    expect(r.json.error.code).toBe('CARD_BAD_ANSWER');
+  });
+
+  it('watch: a mute card in one reader does not hold up the events of another', async () => {
+    const mute = await makeCard();
+    const good = await makeCard('--card-id', '5000000000000009');
+    const w = watch([], env);
+    try {
+      await w.waitFor('reader-added', 2);
+      await stack.attach(mute, 35963, ['--mute-after', '0']);
+      await stack.attach(good, 35964);
+      const other = await w.waitFor('card-inserted', 1);
+      expect(other).toMatchObject({ reader: READER1, cardId: '5000000000000009' });
+      const muted = await w.waitFor('card-inserted', 2);
+      expect(muted).toMatchObject({ reader: READER0, cardId: null });
+    } finally {
+      expect(await w.stop('SIGTERM')).toBe(0);
+    }
+  });
+});
