@@ -1,6 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { parseAtr } from '../card/atr.js';
+import { tryLockFile, unlockFile } from '../util/flock.js';
 import { writeFileAtomic } from '../util/fs.js';
 
 /** The whole state of a virtual card, one JSON file ("card image"). */
@@ -145,9 +146,14 @@ function sleepSync(ms: number): void {
 
 /**
  * An exclusive lock on an image, held while a process holds the card (like a PC/SC
- * transaction). A lock left by a dead process is taken over.
+ * transaction). Where the system has flock(2) the lock is the kernel's, on the lock file: it ends
+ * with the process that holds it, and taking it is atomic, so no lock is ever stale and two
+ * processes never hold it at once. The file only says who holds it ("PID command|attach"),
+ * written once the lock is held. Elsewhere (Windows): a PID file, taken over when its process is
+ * gone.
  */
 export class ImageLock {
+  private fd?: number;
   private held = false;
   readonly lockPath: string;
 
@@ -160,47 +166,91 @@ export class ImageLock {
     this.lockPath = `${imagePath}.lock`;
   }
 
+  /** Who holds the lock, from the file; an unreadable or empty file says nothing. */
+  private owner(): { pid: number; holder: string } {
+    try {
+      const [pid, who] = readFileSync(this.lockPath, 'utf8').split(' ');
+      return { pid: Number(pid), holder: who?.trim() || 'command' };
+    } catch {
+      return { pid: Number.NaN, holder: 'command' };
+    }
+  }
+
   acquire(): void {
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
-      try {
-        const fd = openSync(this.lockPath, 'wx', 0o600);
-        writeSync(fd, `${process.pid} ${this.holder}`);
-        closeSync(fd);
-        this.held = true;
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
-          throw new ImageError(`cannot lock ${this.lockPath}: ${(e as Error).message}`, 'io');
-      }
-      let owner = NaN;
-      let holder = 'command';
-      try {
-        const [pid, who] = readFileSync(this.lockPath, 'utf8').split(' ');
-        owner = Number(pid);
-        holder = who ?? 'command';
-      } catch {
-        continue; // released between our open and read
-      }
-      if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) {
-        try {
-          unlinkSync(this.lockPath);
-        } catch {
-          /* someone else took it over first */
-        }
-        continue;
-      }
+      if (this.tryOnce()) return;
+      const { pid, holder } = this.owner();
+      const who = Number.isInteger(pid) && pid > 0 ? `process ${pid}` : 'another process';
       if (holder === 'attach') {
-        throw new ImageError(`this card image is in a virtual reader (cns sim attach, process ${owner}): use that reader instead`, 'busy');
+        throw new ImageError(`this card image is in a virtual reader (cns sim attach, ${who}): use that reader instead`, 'busy');
       }
-      if (Date.now() > deadline) throw new ImageError(`the virtual card is in use by process ${owner}`, 'busy');
+      if (Date.now() > deadline) throw new ImageError(`the virtual card is in use by ${who}`, 'busy');
       sleepSync(5);
     }
+  }
+
+  private tryOnce(): boolean {
+    let fd: number;
+    try {
+      fd = openSync(this.lockPath, 'a+', 0o600);
+    } catch (e) {
+      throw new ImageError(`cannot lock ${this.lockPath}: ${(e as Error).message}`, 'io');
+    }
+    const locked = tryLockFile(fd);
+    if (locked === undefined) {
+      closeSync(fd);
+      return this.tryPidFile();
+    }
+    if (!locked) {
+      closeSync(fd);
+      return false;
+    }
+    ftruncateSync(fd, 0);
+    writeSync(fd, `${process.pid} ${this.holder}`, 0);
+    this.fd = fd;
+    this.held = true;
+    return true;
+  }
+
+  /** Without flock: an exclusive create, and a PID file of a dead (or unreadable) owner taken over. */
+  private tryPidFile(): boolean {
+    try {
+      const fd = openSync(this.lockPath, 'wx', 0o600);
+      writeSync(fd, `${process.pid} ${this.holder}`);
+      closeSync(fd);
+      this.held = true;
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new ImageError(`cannot lock ${this.lockPath}: ${(e as Error).message}`, 'io');
+    }
+    const { pid } = this.owner();
+    if (!(Number.isInteger(pid) && pid > 0) || !pidAlive(pid)) {
+      try {
+        unlinkSync(this.lockPath);
+      } catch {
+        /* someone else took it over first */
+      }
+    }
+    return false;
   }
 
   release(): void {
     if (!this.held) return;
     this.held = false;
+    if (this.fd !== undefined) {
+      // the file stays (removing it would let a waiter lock a file nobody else can see); the lock goes
+      try {
+        ftruncateSync(this.fd, 0);
+      } catch {
+        /* the lock goes with the descriptor anyway */
+      }
+      unlockFile(this.fd);
+      closeSync(this.fd);
+      this.fd = undefined;
+      return;
+    }
     try {
       unlinkSync(this.lockPath);
     } catch {
