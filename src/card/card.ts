@@ -28,7 +28,8 @@ export interface CardFiles {
   /** EF 1101 as it is, all of it, padding included. */
   readCertificateEf(): Promise<Buffer>;
   fileSize(path: readonly number[]): Promise<number | undefined>;
-  writeFile(path: readonly number[], data: Uint8Array, onChunk?: (written: number) => void): Promise<void>;
+  /** Write `data` at `offset` (default 0) of an EF; `onChunk` hears the bytes written so far. */
+  writeFile(path: readonly number[], data: Uint8Array, o?: { offset?: number; onChunk?: (written: number) => void }): Promise<void>;
 }
 
 /** A PKCS#11 token as the module describes it. */

@@ -144,13 +144,19 @@ export class CnsSession implements Card, CardFiles {
   }
 
   /**
-   * Write `data` at offset 0 of an EF, in short UPDATE BINARY chunks (each a small, complete
-   * step: an interruption leaves a prefix written, which the caller's journal accounts for).
+   * Write `data` at `offset` of an EF, in short UPDATE BINARY chunks (each a small, complete
+   * step: an interruption leaves a prefix written, which the caller accounts for).
    */
-  async writeFile(path: readonly number[], data: Uint8Array, onChunk?: (written: number) => void): Promise<void> {
+  async writeFile(
+    path: readonly number[],
+    data: Uint8Array,
+    o: { offset?: number; onChunk?: (written: number) => void } = {},
+  ): Promise<void> {
+    const base = o.offset ?? 0;
     await this.selectPath(path, false);
-    for (let offset = 0; offset < data.length; offset += WRITE_CHUNK) {
-      const chunk = data.subarray(offset, Math.min(offset + WRITE_CHUNK, data.length));
+    for (let at = 0; at < data.length; at += WRITE_CHUNK) {
+      const chunk = data.subarray(at, Math.min(at + WRITE_CHUNK, data.length));
+      const offset = base + at;
       try {
         await this.channel.sendOk({ cla: 0, ins: 0xd6, p1: (offset >> 8) & 0x7f, p2: offset & 0xff, data: chunk }, 'UPDATE BINARY');
       } catch (e) {
@@ -158,7 +164,7 @@ export class CnsSession implements Card, CardFiles {
           throw new CardError('SECURITY_STATUS', 'writing needs the PUK verified first', { sw: e.sw });
         throw e;
       }
-      onChunk?.(offset + chunk.length);
+      o.onChunk?.(at + chunk.length);
     }
   }
 

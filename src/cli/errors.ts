@@ -17,6 +17,8 @@ export class ErrorWithData extends Error {
   constructor(
     override readonly cause: unknown,
     readonly data: Record<string, unknown>,
+    /** Said after the error's own message: what to do now. */
+    readonly hint?: string,
   ) {
     super(cause instanceof Error ? cause.message : String(cause));
     this.name = 'ErrorWithData';

@@ -280,6 +280,22 @@ const M = {
     en: '{what} tries left: unknown (the card or module does not say)',
     it: 'Tentativi {what} rimasti: sconosciuti (la carta o il modulo non lo indica)',
   },
+  followUpFailed: {
+    en: 'The card confirmed the operation; reading the tries back afterwards failed ({detail}).',
+    it: "La carta ha confermato l'operazione; la rilettura dei tentativi subito dopo non è riuscita ({detail}).",
+  },
+  extPartialNoCopy: {
+    en: 'EF 1101 holds a certificate write that stopped before the new certificate was complete, and this machine has no copy of it. Write back the certificate saved when the write began: cns extend --restore FILE (the old-*.der backup), or run --resume on the machine that began it.',
+    it: "EF 1101 contiene una scrittura del certificato interrotta prima che il nuovo certificato fosse completo, e questo computer non ne ha una copia. Riscrivi il certificato salvato quando la scrittura è iniziata: cns extend --restore FILE (la copia old-*.der), oppure esegui --resume sul computer che l'ha iniziata.",
+  },
+  extResumedFromCard: {
+    en: 'The interrupted write is finished: the card holds certificate {serial}, valid until {date}.',
+    it: 'La scrittura interrotta è completata: la carta contiene il certificato {serial}, valido fino al {date}.',
+  },
+  extInterrupted: {
+    en: 'The certificate write was interrupted: the card holds no usable certificate until it is finished. Put the card back and run "cns extend --resume" (backups in {dir}).',
+    it: 'La scrittura del certificato si è interrotta: la carta non ha un certificato utilizzabile finché non viene completata. Reinserisci la carta ed esegui "cns extend --resume" (copie di sicurezza in {dir}).',
+  },
   triesVerified: {
     en: '{what}: already verified on the card (another program is logged in); a wrong {what} would still count',
     it: "{what}: già verificato sulla carta (un altro programma ha fatto l'accesso); un {what} errato conterebbe comunque",

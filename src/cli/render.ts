@@ -61,7 +61,7 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
   if (e instanceof CliError) return e;
   if (e instanceof ErrorWithData) {
     const ce = toCliError(e.cause, t, secretOp);
-    return new CliError(ce.code, ce.params, { ...ce.extra, data: e.data });
+    return new CliError(ce.code, ce.params, { ...ce.extra, data: { ...ce.extra.data, ...e.data }, ...(e.hint ? { hint: e.hint } : {}) });
   }
   if (e instanceof DeviceError) return deviceError(e, t);
   if (e instanceof WrongSecretError) {

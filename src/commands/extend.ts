@@ -5,7 +5,7 @@ import { CNS_PATHS } from '../card/files.js';
 import { derLength } from '../card/session.js';
 import type { ParsedCertificate } from '../cert/x509.js';
 import type { Context } from '../cli/context.js';
-import { CliError } from '../cli/errors.js';
+import { CliError, ErrorWithData } from '../cli/errors.js';
 import { EXIT } from '../cli/exitCodes.js';
 import { gate } from '../cli/gate.js';
 import type { MessageKey } from '../cli/i18n.js';
@@ -13,6 +13,7 @@ import { canPrompt, type SecretOptions, Secrets } from '../cli/secrets.js';
 import { withCard } from '../device/open.js';
 import { stateDir } from '../device/paths.js';
 import { EXTENDED_NOT_AFTER } from '../extension/constants.js';
+import { CERT_HEADER, interruptedWrite, writePlan } from '../extension/ef.js';
 import {
   classifyEf,
   efImage,
@@ -240,9 +241,27 @@ async function writeWithPuk(
   await card.verify('puk', puk);
   saveJournal(dir, { ...j, state: 'writing' });
   const image = efImage(der, previousLength, j.efSize);
-  await files.writeFile(CNS_PATHS.CERTIFICATE, image, (done) => {
-    if (!ctx.json && process.stderr.isTTY) process.stderr.write(`\r${ctx.t('extWriting', { done, total: image.length })}`);
-  });
+  const plan = writePlan(image);
+  const total = plan.reduce((n, s) => n + s.data.length, 0);
+  let before = 0;
+  try {
+    for (const step of plan) {
+      await files.writeFile(CNS_PATHS.CERTIFICATE, step.data, {
+        offset: step.offset,
+        onChunk: (done) => {
+          if (!ctx.json && process.stderr.isTTY) process.stderr.write(`\r${ctx.t('extWriting', { done: before + done, total })}`);
+        },
+      });
+      before += step.data.length;
+    }
+  } catch (e) {
+    // said at once, not only at the next status: what happened and what to run
+    throw new ErrorWithData(
+      e,
+      { interrupted: true, journal: journalDir(dir, j.cardId) },
+      ctx.t('extInterrupted', { dir: journalDir(dir, j.cardId) }),
+    );
+  }
   if (!ctx.json && process.stderr.isTTY) process.stderr.write('\n');
   const back = await files.readCertificateEf();
   if (!back.subarray(0, image.length).equals(image)) throw new CliError('WRITE_VERIFY_FAILED', { dir: journalDir(dir, j.cardId) });
@@ -310,6 +329,38 @@ export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<num
   });
 }
 
+/**
+ * `--resume` where this machine has no journal (the write began elsewhere): the card alone says
+ * what happened. With the body complete only the header is missing, and it follows from the
+ * body; otherwise the certificate saved when the write began is needed (`--restore FILE`).
+ */
+async function resumeFromCard(
+  ctx: Context,
+  o: ExtendOptions,
+  card: Card,
+  files: CardFiles,
+  secrets: Secrets,
+  cardId: string,
+): Promise<number> {
+  const w = interruptedWrite(await files.readCertificateEf());
+  if (!w) throw new CliError('NOTHING_TO_RESUME', { card: cardId });
+  if (!w.certificate) throw new CliError('NOTHING_TO_RESUME', { card: cardId }, { hint: ctx.t('extPartialNoCopy') });
+  const { parseCertificate } = await import('../cert/x509.js');
+  const { parseCnsCommonName } = await import('../cert/cnsSubject.js');
+  const n = parseCertificate(w.certificate);
+  const cn = parseCnsCommonName(n.subject.find((a) => a.type === 'CN')?.value ?? '');
+  if (cn?.cardId !== cardId) throw new CliError('NOTHING_TO_RESUME', { card: cardId }, { hint: ctx.t('extPartialNoCopy') });
+  await secrets.preload();
+  await gate(ctx, card, 'puk', secrets, o.lastAttempt);
+  await card.verify('puk', await secrets.get('puk'));
+  await files.writeFile(CNS_PATHS.CERTIFICATE, w.certificate.subarray(0, CERT_HEADER), { offset: 0 });
+  const back = await files.readCertificateEf();
+  if (!back.subarray(0, w.certificate.length).equals(w.certificate)) throw new CliError('WRITE_VERIFY_FAILED', { dir: '-' });
+  ctx.result({ operation: 'extend.resume', new: { serialNumber: n.serialNumber, notAfter: n.notAfter.toISOString() } });
+  ctx.print(ctx.c.green(ctx.t('extResumedFromCard', { serial: n.serialNumber, date: romeDate(n.notAfter) })));
+  return 0;
+}
+
 /** `cns extend --resume`: finish a journaled write (the card holds the old, a partial or the new certificate). */
 async function resumeCommand(ctx: Context, o: ExtendOptions): Promise<number> {
   const state = stateDir(ctx.env);
@@ -318,7 +369,7 @@ async function resumeCommand(ctx: Context, o: ExtendOptions): Promise<number> {
     const files = filesOf(card);
     const cardId = await pathSafeCardId(files);
     const j = loadJournal(state, cardId);
-    if (!j || j.state === 'done') throw new CliError('NOTHING_TO_RESUME', { card: cardId });
+    if (!j || j.state === 'done') return resumeFromCard(ctx, o, card, files, secrets, cardId);
     const ef = await files.readCertificateEf();
     const newDer = readFileSync(j.newFile);
     let key: MessageKey = 'extDone';

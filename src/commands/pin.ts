@@ -25,6 +25,9 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
   await secrets.preload();
   const secretOp = op === 'unblock' ? 'PUK' : 'PIN';
   let sent = false;
+  // the card answered 9000 to the PIN command: whatever fails afterwards, that is settled
+  let confirmed = false;
+  const doneKey = op === 'verify' ? 'pinVerified' : op === 'change' ? 'pinChanged' : 'pinUnblocked';
   try {
     const out = await withCard(ctx.cardOptions, async (s, opened) => {
       const blind = opened.fallback !== undefined;
@@ -38,33 +41,44 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
         const newPin = await secrets.get('newPin');
         sent = true;
         await s.unblockPin(puk, newPin);
+        confirmed = true;
       } else {
         await gate(ctx, s, 'pin', secrets, o.lastAttempt, blind);
         if (op === 'verify') {
           const pin = await secrets.get('pin');
           sent = true;
           await s.verify('pin', pin);
+          confirmed = true;
         } else {
           const cur = await secrets.get('currentPin');
           const next = await secrets.get('newPin');
           sent = true;
           await s.changePin(cur, next);
+          confirmed = true;
         }
       }
       let signature: Record<string, unknown> | undefined;
       if (op === 'verify' && o.signTest) signature = await signTest(s);
-      const pin = triesJson(await s.tries('pin'));
-      const puk = op === 'unblock' ? triesJson(await s.tries('puk')) : undefined;
-      return { pin, puk, signature };
+      try {
+        const pin = triesJson(await s.tries('pin'));
+        const puk = op === 'unblock' ? triesJson(await s.tries('puk')) : undefined;
+        return { pin, puk, signature };
+      } catch (e) {
+        // done on the card; only the counters could not be read back: say both
+        ctx.note(ctx.c.yellow(ctx.t('followUpFailed', { detail: e instanceof Error ? e.message : String(e) })));
+        return { pin: { triesLeft: null, blocked: false, verified: op === 'verify' }, signature, followUp: 'tries-unreadable' };
+      }
     });
     ctx.result({ operation: `pin.${op}`, ...out });
-    ctx.print(ctx.c.green(ctx.t(op === 'verify' ? 'pinVerified' : op === 'change' ? 'pinChanged' : 'pinUnblocked')));
+    ctx.print(ctx.c.green(ctx.t(doneKey)));
     if (out.signature) ctx.print(ctx.c.green(ctx.t('signatureOk')));
     return 0;
   } catch (e) {
     // Before the secret command went out, a lost card is a plain "card removed"; after, the
     // outcome is unknown and the user is told how to check it.
-    return renderError(ctx, e, sent ? secretOp : undefined);
+    // After the card's 9000, the outcome is known: say it, then what failed after it.
+    if (confirmed) ctx.note(ctx.c.green(ctx.t(doneKey)));
+    return renderError(ctx, e, sent && !confirmed ? secretOp : undefined);
   }
 }
 

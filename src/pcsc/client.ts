@@ -299,6 +299,23 @@ export class PcscClient {
     if (socket !== undefined) this.api.interrupt(socket);
   }
 
+  /**
+   * Whether the card that was connected (same ATR) is still in `reader`, as pcscd sees it; a
+   * reader that polls its slot (vpcd: 400 ms) may take a moment to notice a removal.
+   */
+  async stillPresent(reader: string, atr: Buffer, withinMs = 600): Promise<boolean> {
+    const end = Date.now() + withinMs;
+    for (;;) {
+      const states: ReaderStateEntry[] = [{ reader, currentState: SCARD.STATE_UNAWARE, eventState: 0, atr: Buffer.alloc(0) }];
+      const rv = this.api.getStatusChangeNow(this.ctx, states);
+      const s = states[0];
+      if (rv !== 0 && rv !== SCARD_E.E_TIMEOUT) return false;
+      if (!s || (s.eventState & SCARD.STATE_PRESENT) === 0 || !s.atr.equals(atr)) return false;
+      if (Date.now() >= end) return true;
+      await sleep(50);
+    }
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -365,7 +382,16 @@ export class PcscTransport implements Transport {
       if (removed) this.gone = true;
       throw new ApduTransportError(pcscMessage('SCardTransmit', r.rv), removed ? 'removed' : 'io');
     }
-    if (r.response.length < 2) this.gone = true; // no status word: the card is not there to answer
+    if (r.response.length < 2) {
+      // no status word: a card that left (vpcd and some readers say so this way), or one that
+      // answers garbage; pcscd's view of the slot tells them apart
+      this.gone = true;
+      const present = await this.client.stillPresent(this.name, this.atrBytes);
+      throw new ApduTransportError(
+        present ? `the card answered ${r.response.length} byte(s), without a status word` : 'the card left the reader',
+        present ? 'garbage' : 'removed',
+      );
+    }
     return r.response;
   }
 

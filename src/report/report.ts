@@ -164,6 +164,27 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
     }
   }
 
+  if (!certificate && !problems.some((p) => p.code.startsWith('CERT_'))) {
+    // no journal here, but the card itself may say that a write was interrupted (extension/ef.ts)
+    const { interruptedWrite } = await import('../extension/ef.js');
+    const ef = await attempt(problems, 'CERTIFICATE_UNREADABLE', () => files.readCertificateEf());
+    const w = ef ? interruptedWrite(ef) : null;
+    if (w) {
+      problems.push(
+        w.certificate
+          ? {
+              code: 'CERT_WRITE_INCOMPLETE',
+              message: 'EF 1101 holds a certificate write that was interrupted just before its end: run "cns extend --resume" to finish it',
+            }
+          : {
+              code: 'CERT_WRITE_INCOMPLETE',
+              message:
+                'EF 1101 holds a certificate write that was interrupted: finish it with "cns extend --resume" where it began, or write back the saved certificate with "cns extend --restore FILE"',
+            },
+      );
+    }
+  }
+
   const checks: Check[] = [];
   const add = (code: string, status: Check['status'], detail: string): void => {
     checks.push({ code, status, detail });

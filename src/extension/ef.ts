@@ -1,0 +1,64 @@
+import { parseCertificate } from '../cert/x509.js';
+
+/**
+ * How a certificate goes into EF 1101 so that every interrupted state can be told from the card
+ * alone, without the journal of the machine that started: first the whole range is zeroed (from
+ * the front, so the DER header goes first), then the certificate is written from its fifth
+ * byte, and its 4-byte header (30 82 LL LL) last. Until that last step the EF starts with zeros:
+ * no reader takes it for a certificate. Once the body is complete, the header follows from it.
+ */
+export const CERT_HEADER = 4;
+
+export interface WriteStep {
+  offset: number;
+  data: Buffer;
+  /** What the step does, for progress. */
+  what: 'invalidate' | 'body' | 'header';
+}
+
+export function writePlan(image: Buffer): WriteStep[] {
+  const head = Math.min(CERT_HEADER, image.length);
+  return [
+    { offset: 0, data: Buffer.alloc(image.length), what: 'invalidate' },
+    { offset: head, data: image.subarray(head), what: 'body' },
+    { offset: 0, data: image.subarray(0, head), what: 'header' },
+  ];
+}
+
+/** Length of the TLV at the start of `b` (DER, definite lengths up to 3 bytes), if it is all there. */
+function tlvLength(b: Buffer): number | undefined {
+  if (b.length < 2) return undefined;
+  const l = b[1]!;
+  if (l < 0x80) return 2 + l;
+  const n = l & 0x7f;
+  if (n === 0 || n > 3 || b.length < 2 + n) return undefined;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + b[2 + i]!;
+  return 2 + n + len;
+}
+
+/**
+ * EF 1101 as an interrupted write leaves it: a zeroed header with a certificate body after it.
+ * `certificate` is the whole certificate when the body is complete (only the header is missing),
+ * null when it is not (zeros where the rest should be).
+ */
+export function interruptedWrite(ef: Buffer): { certificate: Buffer | null } | null {
+  if (ef.length <= CERT_HEADER || !ef.subarray(0, CERT_HEADER).every((b) => b === 0)) return null;
+  const body = ef.subarray(CERT_HEADER);
+  if (body.every((b) => b === 0 || b === 0xff)) return null; // an empty EF, not an interrupted write
+  let at = 0;
+  for (const tag of [0x30, 0x30, 0x03]) {
+    // tbsCertificate, signatureAlgorithm, signatureValue
+    const len = body[at] === tag ? tlvLength(body.subarray(at)) : undefined;
+    if (len === undefined || at + len > body.length) return { certificate: null };
+    at += len;
+  }
+  if (at < 0x100 || at > 0xffff) return { certificate: null };
+  const der = Buffer.concat([Buffer.from([0x30, 0x82, at >> 8, at & 0xff]), body.subarray(0, at)]);
+  try {
+    parseCertificate(der);
+    return { certificate: der };
+  } catch {
+    return { certificate: null };
+  }
+}
