@@ -171,6 +171,7 @@ export function buildProgram(run: Runner): Command {
     .option('--ca-key <pem>', 'issuing CA key')
     .option('--revoked <file>', 'revoked certificate serials, one per line (hex)')
     .option('--now <date>', 'the service clock (ISO date or date-time), for tests and demos')
+    .option('--issued <file>', 'where issued certificates are remembered, one per extended certificate (default: the state directory)')
     .action(lazy(async () => (await import('../commands/extensionService.js')).extensionServiceCommand as Action));
 
   const sim = program.command('sim').description('the virtual TS-CNS card');

@@ -11,6 +11,7 @@ export interface ServiceCommandOptions {
   caKey?: string;
   revoked?: string;
   now?: string;
+  issued?: string;
 }
 
 /** `cns extension-service`: the reference extension service, until SIGINT/SIGTERM. */
@@ -41,8 +42,12 @@ export async function extensionServiceCommand(ctx: Context, o: ServiceCommandOpt
     fixedNow = parseReferenceDate(o.now);
     if (!fixedNow) throw new CliError('USAGE', { detail: `--now wants an ISO date or date-time, not "${o.now}"` });
   }
-  const { createExtensionService } = await import('../extension/service.js');
+  const { createExtensionService, fileIssuedStore } = await import('../extension/service.js');
+  const { join } = await import('node:path');
+  const { stateDir } = await import('../device/paths.js');
+  const issuedFile = o.issued ?? join(stateDir(ctx.env), 'extension-service', 'issued.json');
   const server = createExtensionService({
+    issued: fileIssuedStore(issuedFile),
     caCert: fromPem(ca.cert),
     caKey: createPrivateKey(ca.key),
     revoked,

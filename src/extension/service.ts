@@ -1,10 +1,13 @@
 import { type KeyObject, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { dirname } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { parseCnsCommonName } from '../cert/cnsSubject.js';
 import { issueCertificate } from '../cert/issue.js';
 import { type ParsedCertificate, parseCertificate, signedBy } from '../cert/x509.js';
+import { writeFileAtomic } from '../util/fs.js';
 import { EXTENDED_NOT_AFTER, OID_EXTENDED_MARKER } from './constants.js';
 import { parseExtensionCsr } from './csr.js';
 import { evaluateEligibility, type RuleResult } from './rules.js';
@@ -21,7 +24,11 @@ import { evaluateEligibility, type RuleResult } from './rules.js';
  *     403 NOT_ELIGIBLE (reasons[] as in `cns extend --check`), REVOKED
  *     404 UNKNOWN_CERTIFICATE (not issued by this CA), NOT_FOUND
  *     409 ALREADY_EXTENDED
- *     413 TOO_LARGE, 500 INTERNAL
+ *     413 TOO_LARGE, 415 UNSUPPORTED_MEDIA_TYPE (not application/json), 500 INTERNAL
+ *
+ * One extension per certificate: the certificate issued for a serial is remembered (`issued`,
+ * kept in a file by the CLI), and a repeated request (a replay, or the client's retry after a
+ * lost answer) gets that same certificate back, never a second one.
  */
 export interface ServiceOptions {
   caCert: Buffer;
@@ -29,6 +36,32 @@ export interface ServiceOptions {
   revoked: Set<string>;
   now: () => Date;
   log?: (line: string) => void;
+  issued?: IssuedStore;
+}
+
+/** Certificates issued, by the serial of the certificate they extend. */
+export interface IssuedStore {
+  get(oldSerial: string): Buffer | undefined;
+  put(oldSerial: string, der: Buffer): void;
+}
+
+/** An IssuedStore in a JSON file, written atomically after every issue. */
+export function fileIssuedStore(path: string): IssuedStore {
+  let map: Record<string, string> = {};
+  try {
+    const j = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    if (j && typeof j === 'object') map = j as Record<string, string>;
+  } catch {
+    /* none yet */
+  }
+  return {
+    get: (s) => (typeof map[s] === 'string' ? Buffer.from(map[s], 'base64') : undefined),
+    put: (s, der) => {
+      map[s] = der.toString('base64');
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      writeFileAtomic(path, JSON.stringify(map));
+    },
+  };
 }
 
 class HttpError extends Error {
@@ -44,15 +77,24 @@ class HttpError extends Error {
 
 const MAX_BODY = 64 * 1024;
 
+/** A body over MAX_BODY is refused, its rest read and dropped up to this, so the 413 reaches the client. */
+const MAX_DRAIN = 1024 * 1024;
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let refused = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
+      if (refused) {
+        if (size > MAX_BODY + MAX_DRAIN) req.destroy();
+        return;
+      }
       if (size > MAX_BODY) {
-        reject(new HttpError(413, 'TOO_LARGE', 'request body too large'));
-        req.destroy();
+        refused = true;
+        chunks.length = 0;
+        reject(new HttpError(413, 'TOO_LARGE', `request body larger than ${MAX_BODY} bytes`));
         return;
       }
       chunks.push(c);
@@ -99,6 +141,18 @@ export async function extend(body: unknown, o: ServiceOptions): Promise<Record<s
   }
   const extended = cert.extensionOids.includes(OID_EXTENDED_MARKER);
   if (extended) throw new HttpError(409, 'ALREADY_EXTENDED', 'this certificate is already an extended one');
+  const before = o.issued?.get(cert.serialNumber);
+  if (before) {
+    // the same request again: the certificate already issued for it, not a second one
+    const p = parseCertificate(before);
+    o.log?.(`repeated request for ${cert.serialNumber}: ${p.serialNumber} again`);
+    return {
+      certificate: before.toString('base64'),
+      caCertificate: o.caCert.toString('base64'),
+      serialNumber: p.serialNumber,
+      notAfter: p.notAfter.toISOString(),
+    };
+  }
   const revoked = o.revoked.has(cert.serialNumber.replace(/^0+/, '')) || o.revoked.has(cert.serialNumber);
   if (revoked) throw new HttpError(403, 'REVOKED', `certificate ${cert.serialNumber} is revoked`);
   const now = o.now();
@@ -128,6 +182,7 @@ export async function extend(body: unknown, o: ServiceOptions): Promise<Record<s
     serialNumber: serial,
     extraExtensions: [{ oid: OID_EXTENDED_MARKER, der: markerValue(cert.serialNumber) }],
   });
+  o.issued?.put(cert.serialNumber, issued);
   o.log?.(`extended ${cert.serialNumber} -> ${serial.toString('hex').toUpperCase()} (card ${cn.cardId})`);
   return {
     certificate: issued.toString('base64'),
@@ -139,7 +194,9 @@ export async function extend(body: unknown, o: ServiceOptions): Promise<Record<s
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  // after a refused body the connection is not reused: what the client still sends is not read
+  const close = status === 413 ? { connection: 'close' } : {};
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...close });
   res.end(text);
 }
 
@@ -149,6 +206,10 @@ export function createExtensionService(o: ServiceOptions): Server {
       try {
         if (req.method === 'GET' && req.url === '/v1/ca') return send(res, 200, { caCertificate: o.caCert.toString('base64') });
         if (req.method === 'POST' && req.url === '/v1/extend') {
+          if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+            req.resume(); // drop the body: the answer is the refusal
+            throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'content-type application/json expected');
+          }
           let body: unknown;
           try {
             body = JSON.parse((await readBody(req)).toString('utf8'));
