@@ -97,6 +97,7 @@ export class CnsSession implements Card, CardFiles {
   async readFile(path: readonly number[], objectLength?: (head: Buffer) => number | undefined): Promise<Buffer> {
     const fcp = await this.selectPath(path);
     const size = fcp?.size;
+    if (size === 0) return Buffer.alloc(0); // nothing to read (and no READ BINARY of Le 0)
     const maxChunk = this.channel.extendedLength ? 0xffff : READ_CHUNK;
     const chunks: Buffer[] = [];
     let offset = 0;

@@ -48,6 +48,17 @@ export class ImageError extends Error {
   }
 }
 
+/** The largest EF a card image may hold. */
+const MAX_EF = 0x8000;
+
+function isHex(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -89,11 +100,18 @@ export function validateImage(v: unknown): CardImage {
     if (!isObj(f) || typeof f.path !== 'string' || !/^3F00(\/[0-9A-F]{4})*$/.test(f.path))
       throw new ImageError(`files[${i}]: bad path`, 'corrupt');
     if (f.type === 'DF') return { path: f.path, type: 'DF' };
-    if (f.type !== 'EF' || typeof f.data !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(f.data))
-      throw new ImageError(`files[${i}] (${f.path}): bad EF`, 'corrupt');
+    // an EF is at most 32 KB (READ/UPDATE BINARY offsets stop at 7FFF); checked before the hex,
+    // so that a huge string is refused at once
+    if (f.type !== 'EF' || typeof f.data !== 'string' || f.data.length > 2 * MAX_EF || f.data.length % 2 !== 0 || !isHex(f.data))
+      throw new ImageError(`files[${i}] (${f.path}): bad EF (hex data of at most ${MAX_EF} bytes expected)`, 'corrupt');
     const ac = (x: unknown): number => (Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xff ? (x as number) : 0xff);
     return { path: f.path, type: 'EF', data: f.data, read: ac(f.read ?? 0), update: ac(f.update) };
   });
+  const dfs = new Set(['3F00', ...files.filter((f) => f.type === 'DF').map((f) => f.path)]);
+  for (const f of files) {
+    const parent = f.path.slice(0, f.path.lastIndexOf('/'));
+    if (f.path !== '3F00' && !dfs.has(parent)) throw new ImageError(`${f.path}: its folder ${parent} is not a DF of the image`, 'corrupt');
+  }
   return {
     format: IMAGE_FORMAT,
     version: IMAGE_VERSION,

@@ -98,4 +98,31 @@ describe('hostile card data', () => {
       expect.objectContaining({ code: 'CERTIFICATE_UNPARSABLE', message: expect.stringMatching(/nested deeper/) }),
     );
   });
+
+  it('an empty EF 1101, an EF outside any folder, a 10 MB EF: the card or image is refused, exit 7 with what is wrong', async () => {
+    const img = await made('empty-cert');
+    patchEf(img, '3F00/1100/1101', () => Buffer.alloc(0));
+    const s = await run(['status', '--reader', `sim:${img}`, '--json']);
+    expect(s.code, s.stdout + s.stderr).toBe(0);
+    expect(s.json.certificate).toBeNull();
+    const show = await run(['cert', 'show', '--reader', `sim:${img}`, '--json']);
+    expect(show.code).toBe(7);
+    expect(show.json.error.code).toBe('NO_CERTIFICATE');
+
+    const edit = async (name: string, f: (files: { path: string; type: string; data?: string }[]) => void) => {
+      const p = await made(name);
+      const j = JSON.parse(readFileSync(p, 'utf8')) as { files: { path: string; type: string; data?: string }[] };
+      f(j.files);
+      writeFileSync(p, JSON.stringify(j));
+      return run(['status', '--reader', `sim:${p}`, '--json']);
+    };
+    const orphan = await edit('orphan', (files) => files.push({ path: '3F00/7777/0001', type: 'EF', data: '00' }));
+    expect(orphan.code).toBe(7);
+    expect(orphan.json.error.message).toMatch(/3F00\/7777 is not a DF/);
+    const huge = await edit('huge', (files) => {
+      files.find((f) => f.path === '3F00/1100/1101')!.data = 'ab'.repeat(10 * 1024 * 1024);
+    });
+    expect(huge.code).toBe(7);
+    expect(huge.json.error.message).toMatch(/at most 32768 bytes/);
+  });
 });
