@@ -98,7 +98,7 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
       case 'busy':
         return new CliError('CARD_BUSY', { detail: e.message });
       case 'io':
-        return new CliError('IO_ERROR', { op: 'use', path: '', detail: e.message });
+        return new CliError('IO_ERROR', { op: 'use', path: 'the virtual card image', detail: e.message });
       default:
         return new CliError('CARD_UNSUPPORTED', { detail: `virtual card image refused: ${e.message}`, atr: '-' });
     }

@@ -1,5 +1,5 @@
 import { createPrivateKey } from 'node:crypto';
-import { closeSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { parseAtr } from '../card/atr.js';
 import { tryLockFile, unlockFile } from '../util/flock.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -127,8 +127,11 @@ export function validateImage(v: unknown): CardImage {
 export function loadImage(path: string): CardImage {
   let text: string;
   try {
+    // a FIFO or a device would block or never end: only a regular file is a card image
+    if (!statSync(path).isFile()) throw new ImageError(`${path} is not a regular file`, 'foreign');
     text = readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof ImageError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new ImageError(
       code === 'ENOENT' ? `no card image at ${path}` : `cannot read ${path}: ${code}`,
@@ -146,7 +149,17 @@ export function loadImage(path: string): CardImage {
 
 /** Write atomically: a temp file in the same directory, fsync, rename over the image. */
 export function saveImage(path: string, image: CardImage): void {
-  writeFileAtomic(path, `${JSON.stringify(image, null, 1)}\n`);
+  try {
+    writeFileAtomic(path, `${JSON.stringify(image, null, 1)}\n`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ImageError(
+      code === 'EROFS'
+        ? `${path} is read-only: the virtual card cannot record anything`
+        : `cannot write ${path}: ${code ?? (e as Error).message}`,
+      'io',
+    );
+  }
 }
 
 function pidAlive(pid: number): boolean {

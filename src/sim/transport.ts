@@ -1,5 +1,6 @@
 import { ApduTransportError } from '../apdu/response.js';
 import type { Transport } from '../apdu/transport.js';
+import { writeTarget } from '../util/fs.js';
 import { VirtualCard } from './card.js';
 import { type CardImage, ImageLock, loadImage, saveImage } from './image.js';
 
@@ -24,7 +25,9 @@ export class SimTransport implements Transport {
     this.card = new VirtualCard(image, (img) => saveImage(this.path, img));
   }
 
-  static open(path: string, lockTimeoutMs?: number): SimTransport {
+  static open(imagePath: string, lockTimeoutMs?: number): SimTransport {
+    // a symbolic link is the card it points to: its lock, its file
+    const path = writeTarget(imagePath);
     const lock = new ImageLock(path, lockTimeoutMs);
     lock.acquire();
     try {
