@@ -207,7 +207,8 @@ export function buildProgram(run: Runner): Command {
     .option('--port <port>', 'vpcd port (35964 is the second reader, "Virtual PCD 00 01")')
     .option('--leave-after <n>', 'fault injection for tests: leave the reader after N APDUs')
     .option('--mute-after <n>', 'fault injection for tests: stay in the reader but answer nothing after N APDUs')
-    .option('--garbage-after <n>', 'fault injection for tests: answer one byte (no status word) after N APDUs')
+    .option('--garbage-after <n>', 'fault injection for tests: answer garbage after N APDUs')
+    .option('--garbage <hex>', 'the garbage (default 90: one byte, no status word; "" empty; 6110 endless 61xx)')
     .option('--stats <file>', 'keep the APDU and byte counts in this file (benchmark)')
     .action(lazy(async () => (await import('../commands/simAttach.js')).simAttachCommand as unknown as Action));
 

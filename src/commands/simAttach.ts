@@ -8,6 +8,7 @@ export interface AttachCommandOptions {
   leaveAfter?: string;
   muteAfter?: string;
   garbageAfter?: string;
+  garbage?: string;
   stats?: string;
 }
 
@@ -31,6 +32,12 @@ function parseEndpoint(o: AttachCommandOptions): { host: string; port: number } 
   return { host, port };
 }
 
+function garbage(hex: string | undefined): Buffer | undefined {
+  if (hex === undefined) return undefined;
+  if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new CliError('USAGE', { detail: '--garbage wants hexadecimal bytes (possibly none)' });
+  return Buffer.from(hex, 'hex');
+}
+
 /** `cns sim attach IMAGE`: put the card image in a vpcd reader until SIGINT/SIGTERM. */
 export async function simAttachCommand(ctx: Context, image: string, o: AttachCommandOptions): Promise<number> {
   const { host, port } = parseEndpoint(o);
@@ -50,6 +57,7 @@ export async function simAttachCommand(ctx: Context, image: string, o: AttachCom
     leaveAfter,
     muteAfter,
     garbageAfter,
+    garbage: garbage(o.garbage),
     statsFile: o.stats ? resolve(o.stats) : undefined,
     log: (l) => ctx.note(`[${new Date().toISOString()}] ${l}`),
   });

@@ -17,8 +17,10 @@ export interface AttachOptions {
   leaveAfter?: number;
   /** Fault injection for tests: stay in the reader but answer nothing after this many APDUs. */
   muteAfter?: number;
-  /** Fault injection for tests: answer a single byte (no status word) after this many APDUs. */
+  /** Fault injection for tests: answer `garbage` instead of the card after this many APDUs. */
   garbageAfter?: number;
+  /** What to answer then (default: one byte 90, no status word; empty, 6110 for endless 61xx...). */
+  garbage?: Buffer;
   /** Called for every APDU (for counting; never logged, it may carry a PIN). */
   onApdu?: (command: Buffer, response: Buffer) => void;
   log?: (line: string) => void;
@@ -126,7 +128,7 @@ export class VpcdLink {
       return true;
     }
     if (this.o.garbageAfter !== undefined && this.apdus >= this.o.garbageAfter) {
-      this.send(socket, Buffer.from([0x90]));
+      this.send(socket, this.o.garbage ?? Buffer.from([0x90]));
       return true;
     }
     const response = this.card.transmit(msg);

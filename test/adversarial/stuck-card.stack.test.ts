@@ -48,6 +48,19 @@ describe.skipIf(!STACK_OK)('a card that never answers, or answers garbage, throu
     expect(r.json.error.code).toBe('CARD_BAD_ANSWER');
   });
 
+  it('an empty frame is "does not answer", 61xx without end "answers incorrectly": both exit 7', async () => {
+    for (const [answer, code] of [
+      ['', 'CARD_NOT_ANSWERING'],
+      ['6110', 'CARD_BAD_ANSWER'],
+    ]) {
+      const img = await makeCard();
+      await stack.attach(img, 35963, ['--garbage-after', '0', '--garbage', answer!]);
+      const r = await cns(['status', '--json'], { env });
+      expect(r.code, `${answer}: ${r.stdout}${r.stderr}`).toBe(7);
+      expect(r.json.error.code).toBe(code);
+    }
+  });
+
   it('watch: a mute card in one reader does not hold up the events of another', async () => {
     const mute = await makeCard();
     const good = await makeCard('--card-id', '5000000000000009');
