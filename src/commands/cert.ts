@@ -18,11 +18,19 @@ async function readCertificate(ctx: Context, warnDays: number): Promise<{ der: B
   }
   const der = raw.subarray(0, len);
   const { summarizeDer } = await import('../cert/summary.js');
+  let r: ReturnType<typeof summarizeDer>;
   try {
-    return { der, summary: summarizeDer(der, new Date(), warnDays).summary };
+    r = summarizeDer(der, new Date(), warnDays);
   } catch (e) {
     throw new CliError('NO_CERTIFICATE', { detail: (e as Error).message });
   }
+  const { issuerSignatureHolds } = await import('../cert/issuers.js');
+  if (issuerSignatureHolds(r.parsed) === false) {
+    throw new CliError('NO_CERTIFICATE', {
+      detail: 'its signature does not verify with its issuer: the certificate on the card is damaged',
+    });
+  }
+  return { der, summary: r.summary };
 }
 
 export async function certShowCommand(ctx: Context, o: { warnDays?: string }): Promise<number> {

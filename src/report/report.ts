@@ -127,7 +127,17 @@ async function readCertificate(
   if (!der) return null;
   const { summarizeDer } = await import('../cert/summary.js');
   const r = await attempt(problems, 'CERTIFICATE_UNPARSABLE', async () => summarizeDer(der, o.now, o.warnDays));
-  if (r) o.onCertificate?.(r.parsed);
+  if (r) {
+    const { issuerSignatureHolds } = await import('../cert/issuers.js');
+    if (issuerSignatureHolds(r.parsed) === false) {
+      problems.push({
+        code: 'CERT_SIGNATURE_INVALID',
+        message: "the certificate's signature does not verify with its issuer: the certificate on the card is damaged",
+      });
+      return null;
+    }
+    o.onCertificate?.(r.parsed);
+  }
   return r;
 }
 

@@ -1,13 +1,13 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomInt } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeAtr, parseAtr } from '../card/atr.js';
 import { checkCodiceFiscale, codiceFiscaleCheckChar, luhnCheckDigit, luhnValid } from '../card/checks.js';
 import { romeDate } from '../card/dates.js';
 import { encodeDatiPersonali, isoToCardDate } from '../card/efDatiPersonali.js';
 import { buildCnsCommonName } from '../cert/cnsSubject.js';
 import { issueCertificate } from '../cert/issue.js';
+import { findFixturesDir } from '../cert/issuers.js';
 import { fromPem } from '../cert/pem.js';
 import { parseCertificate } from '../cert/x509.js';
 import { type CardImage, IMAGE_FORMAT, IMAGE_VERSION, type ImageFile } from './image.js';
@@ -51,14 +51,11 @@ export interface CreateOptions {
   label?: string;
 }
 
-/** The package's fixtures/ folder, found upwards from this module (src/, dist/ or a bundle). */
+/** The package's fixtures/ folder (cert/issuers.ts finds it). */
 export function fixturesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'fixtures', 'test-ca.pem'))) return join(dir, 'fixtures');
-    dir = dirname(dir);
-  }
-  throw new CreateError('the test CA (fixtures/test-ca.pem) is missing from this installation', 'ca-cert');
+  const dir = findFixturesDir();
+  if (!dir) throw new CreateError('the test CA (fixtures/test-ca.pem) is missing from this installation', 'ca-cert');
+  return dir;
 }
 
 export function defaultCa(): { cert: Buffer; key: Buffer } {

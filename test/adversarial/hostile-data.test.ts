@@ -125,4 +125,22 @@ describe('hostile card data', () => {
     expect(huge.code).toBe(7);
     expect(huge.json.error.message).toMatch(/at most 32768 bytes/);
   });
+
+  it('a certificate whose signed part and signature come from two certificates (an old half-done write) is not valid', async () => {
+    const img = await made('mixed');
+    const other = await made('other');
+    const donor = JSON.parse(readFileSync(other, 'utf8')) as { files: { path: string; data?: string }[] };
+    const donorEf = Buffer.from(donor.files.find((f) => f.path === '3F00/1100/1101')!.data!, 'hex');
+    patchEf(img, '3F00/1100/1101', (ef) => {
+      const len = 4 + ef.readUInt16BE(2);
+      donorEf.copy(ef, len - 64, len - 64, len); // the signature's last 64 bytes from another certificate
+      return ef;
+    });
+    const s = await run(['status', '--reader', `sim:${img}`, '--json']);
+    expect(s.json.certificate).toBeNull();
+    expect(s.json.problems.map((p: { code: string }) => p.code)).toContain('CERT_SIGNATURE_INVALID');
+    const check = await run(['cert', 'check', '--reader', `sim:${img}`, '--json']);
+    expect(check.code).toBe(7);
+    expect(check.json.error.message).toMatch(/does not verify with its issuer/);
+  });
 });

@@ -1,0 +1,43 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fromPem } from './pem.js';
+import { type ParsedCertificate, parseCertificate, signedBy } from './x509.js';
+
+/** The package's fixtures/ folder, found upwards from this module (src/, dist/ or a bundle); undefined if absent. */
+export function findFixturesDir(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'fixtures', 'test-ca.pem'))) return join(dir, 'fixtures');
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+let known: { der: Buffer; subject: string }[] | undefined;
+
+/** Issuers whose certificates the tool has: the project's test CA (the virtual cards'). */
+function knownIssuers(): { der: Buffer; subject: string }[] {
+  if (known) return known;
+  known = [];
+  const dir = findFixturesDir();
+  if (dir) {
+    try {
+      const der = fromPem(readFileSync(join(dir, 'test-ca.pem')));
+      known.push({ der, subject: parseCertificate(der).subjectString });
+    } catch {
+      /* no usable test CA: nothing known */
+    }
+  }
+  return known;
+}
+
+/**
+ * Where the issuer is known, whether its signature on `cert` holds. A certificate whose signed
+ * part and signature come from two certificates (a write cut short by an older version) is valid
+ * DER, and only this tells it apart. undefined: the issuer is not one the tool has.
+ */
+export function issuerSignatureHolds(cert: ParsedCertificate): boolean | undefined {
+  const issuer = knownIssuers().find((k) => k.subject === cert.issuerString);
+  return issuer ? signedBy(cert.der, issuer.der) : undefined;
+}
