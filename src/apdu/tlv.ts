@@ -79,3 +79,15 @@ export function encodeTlv(tag: number, value: Uint8Array): Buffer {
 export function findTag(list: Tlv[] | undefined, tag: number): Tlv | undefined {
   return list?.find((t) => t.tag === tag);
 }
+
+/** Total length of the TLV at the start of `b` (one-byte tag, definite length), once enough bytes are there to know it. */
+export function tlvLength(b: Uint8Array): number | undefined {
+  if (b.length < 2) return undefined;
+  const l = b[1]!;
+  if (l < 0x80) return 2 + l;
+  const n = l & 0x7f;
+  if (n === 0 || n > 3 || b.length < 2 + n) return undefined;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + b[2 + i]!;
+  return 2 + n + len;
+}

@@ -2,6 +2,7 @@ import { ApduChannel } from '../apdu/channel.js';
 import { type Fcp, parseFcp } from '../apdu/fcp.js';
 import { ApduError, type ResponseApdu } from '../apdu/response.js';
 import { SW, triesFromStatus } from '../apdu/status.js';
+import { tlvLength } from '../apdu/tlv.js';
 import type { ApduTracer } from '../apdu/trace.js';
 import type { Transport } from '../apdu/transport.js';
 import { type CnsAtrInfo, decodeAtr, MASK_STINCARD } from './atr.js';
@@ -244,15 +245,7 @@ export class CnsSession implements Card, CardFiles {
   }
 }
 
-/** Total length of the DER TLV at the start of `b`, once enough bytes are there to know it. */
+/** Total length of the DER SEQUENCE at the start of `b` (a certificate), once enough bytes are there to know it. */
 export function derLength(b: Buffer): number | undefined {
-  if (b.length < 2) return undefined;
-  if (b[0] !== 0x30) return undefined;
-  const l = b[1]!;
-  if (l < 0x80) return 2 + l;
-  const n = l & 0x7f;
-  if (n === 0 || n > 3 || b.length < 2 + n) return undefined;
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + b[2 + i]!;
-  return 2 + n + len;
+  return b[0] === 0x30 ? tlvLength(b) : undefined;
 }

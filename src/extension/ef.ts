@@ -1,3 +1,4 @@
+import { tlvLength } from '../apdu/tlv.js';
 import { parseCertificate } from '../cert/x509.js';
 
 /**
@@ -23,18 +24,6 @@ export function writePlan(image: Buffer): WriteStep[] {
     { offset: head, data: image.subarray(head), what: 'body' },
     { offset: 0, data: image.subarray(0, head), what: 'header' },
   ];
-}
-
-/** Length of the TLV at the start of `b` (DER, definite lengths up to 3 bytes), if it is all there. */
-function tlvLength(b: Buffer): number | undefined {
-  if (b.length < 2) return undefined;
-  const l = b[1]!;
-  if (l < 0x80) return 2 + l;
-  const n = l & 0x7f;
-  if (n === 0 || n > 3 || b.length < 2 + n) return undefined;
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + b[2 + i]!;
-  return 2 + n + len;
 }
 
 /**

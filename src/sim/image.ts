@@ -2,7 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { closeSync, ftruncateSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { parseAtr } from '../card/atr.js';
 import { tryLockFile, unlockFile } from '../util/flock.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { processAlive, writeFileAtomic } from '../util/fs.js';
 
 /** The whole state of a virtual card, one JSON file ("card image"). */
 export const IMAGE_FORMAT = 'cns-virtual-card';
@@ -162,15 +162,6 @@ export function saveImage(path: string, image: CardImage): void {
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -257,7 +248,7 @@ export class ImageLock {
         throw new ImageError(`cannot lock ${this.lockPath}: ${(e as Error).message}`, 'io');
     }
     const { pid } = this.owner();
-    if (!(Number.isInteger(pid) && pid > 0) || !pidAlive(pid)) {
+    if (!(Number.isInteger(pid) && pid > 0) || !processAlive(pid)) {
       try {
         unlinkSync(this.lockPath);
       } catch {

@@ -17,7 +17,8 @@ export function writeTarget(path: string): string {
   return existsSync(path) ? realpathSync(path) : path;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process exists (EPERM: it does, owned by someone else). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -37,7 +38,7 @@ function removeStaleTemps(target: string): void {
   }
   for (const n of names) {
     const m = n.startsWith(`${base}.`) ? /\.(\d+)\.tmp$/.exec(n) : null;
-    if (m && n === `${base}.${m[1]}.tmp` && !alive(Number(m[1]))) {
+    if (m && n === `${base}.${m[1]}.tmp` && !processAlive(Number(m[1]))) {
       try {
         unlinkSync(join(dirname(target), n));
       } catch {
