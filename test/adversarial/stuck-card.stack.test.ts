@@ -61,6 +61,15 @@ describe.skipIf(!STACK_OK)('a card that never answers, or answers garbage, throu
     }
   });
 
+  it('6Cxx without end: re-sent once, then reported as what the card refused; nothing loops', async () => {
+    const img = await makeCard();
+    await stack.attach(img, 35963, ['--garbage-after', '0', '--garbage', '6C10']);
+    const r = await cns(['status', '--json'], { env });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json.problems.map((p: { code: string }) => p.code)).toContain('EF_ID_CARTA_UNREADABLE');
+    expect(r.json.pin).toMatchObject({ triesLeft: null, blocked: null });
+  });
+
   it('watch: a mute card in one reader does not hold up the events of another', async () => {
     const mute = await makeCard();
     const good = await makeCard('--card-id', '5000000000000009');
