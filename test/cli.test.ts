@@ -267,7 +267,8 @@ describe('errors a user can cause', () => {
     writeFileSync(corrupt, '{"format":"cns-virtual-card","version":1,"atr":"zz"}');
     r = await cns(['status', '--reader', `sim:${corrupt}`]);
     expect(r.code).toBe(7);
-    expect(r.stderr).toMatch(/CARD_UNSUPPORTED/);
+    expect(r.stderr).toMatch(/IMAGE_INVALID/); // an image problem, said as one (not "ATR to quote: -")
+    expect(r.stderr).toMatch(/its part atr is damaged/);
     r = await cns(['status', '--bogus', '--json']);
     expect(r.code).toBe(2);
     expect(r.json.error.code).toBe('USAGE');

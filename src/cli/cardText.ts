@@ -1,8 +1,8 @@
-import { romeDate } from '../card/dates.js';
 import type { CertificateSummary } from '../cert/summary.js';
-import type { TriesJson } from '../report/report.js';
+import type { RuleResult } from '../extension/rules.js';
+import type { Check, TriesJson } from '../report/report.js';
 import type { Context } from './context.js';
-import type { MessageKey } from './i18n.js';
+import { type MessageKey, messageKey } from './i18n.js';
 
 /** How commands show a card's certificate and tries as text. */
 
@@ -14,11 +14,44 @@ const STATE_KEY: Record<CertificateSummary['state'], MessageKey> = {
 };
 
 export function certificateLine(ctx: Context, c: CertificateSummary): string {
-  const d = romeDate(new Date(c.notAfter));
+  const d = ctx.day(new Date(c.notAfter));
   const days = c.daysLeft >= 0 ? ctx.t('daysLeft', { days: c.daysLeft }) : ctx.t('daysAgo', { days: -c.daysLeft });
   const label = ctx.t(STATE_KEY[c.state]);
   const color = c.state === 'valid' ? ctx.c.green : c.state === 'expiring' ? ctx.c.yellow : ctx.c.red;
-  return `${color(label)} ${romeDate(new Date(c.notBefore))} → ${d} (${days})`;
+  return `${color(label)} ${ctx.day(new Date(c.notBefore))} → ${d} (${days})`;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Values for a sentence: Italian days as people read them, the rest as they are. */
+function humanParams(ctx: Context, params: Record<string, string> = {}): Record<string, string> {
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, DAY.test(v) ? ctx.day(v) : v]));
+}
+
+/** One rule of the 2023 extension, in the user's language. */
+export function ruleText(ctx: Context, r: RuleResult): string {
+  const key = messageKey(`rule_${r.code}_${r.variant}`);
+  return key ? ctx.t(key, humanParams(ctx, r.params)) : r.reason;
+}
+
+const CF_RESULT: Record<string, MessageKey> = { valid: 'cfValid', malformed: 'cfMalformed', 'bad-check-character': 'cfBadCheck' };
+const ID_PROBLEM: Record<string, MessageKey> = { 'not-16-digits': 'idNot16', luhn: 'idLuhn' };
+
+/** What a data check found, in the user's language. */
+export function checkText(ctx: Context, c: Check): string {
+  const v = c.values ?? {};
+  if (v.certificate !== undefined && v.card !== undefined) return ctx.t('chkCompare', humanParams(ctx, v));
+  if (v.result !== undefined) return ctx.t(CF_RESULT[v.result] ?? 'chkValue', { value: v.result });
+  if (v.value !== undefined) return v.value;
+  if (v.problem !== undefined)
+    return ctx.t('chkCardIdBad', { id: v.id, problem: ctx.t(ID_PROBLEM[v.problem] ?? 'chkValue', { value: v.problem }) });
+  return c.detail;
+}
+
+/** A problem of a report, in the user's language where the catalogue has it. */
+export function problemText(ctx: Context, p: { code: string; message: string; variant?: string; params?: Record<string, string> }): string {
+  const key = messageKey(p.variant ? `pr_${p.code}_${p.variant}` : `pr_${p.code}`);
+  return key ? ctx.t(key, p.params ?? {}) : p.message;
 }
 
 export function triesText(ctx: Context, t: TriesJson): string {

@@ -1,9 +1,10 @@
 import type { ChalkInstance } from 'chalk';
 import { ApduTracer } from '../apdu/trace.js';
+import { romeDate } from '../card/dates.js';
 import type { OpenOptions } from '../device/open.js';
 import type { CliError } from './errors.js';
 import { EXIT_FOR } from './exitCodes.js';
-import { detectLang, type Lang, type MessageKey, message } from './i18n.js';
+import { detectLang, humanDay, type Lang, type MessageKey, message } from './i18n.js';
 
 export interface GlobalOptions {
   reader?: string;
@@ -59,6 +60,11 @@ export class Context {
   /** How the device layer should reach the card, from the global options. */
   get cardOptions(): OpenOptions {
     return { reader: this.reader, backend: this.opts.backend, module: this.opts.module, tracer: this.tracer, env: this.env };
+  }
+
+  /** An Italian calendar day (YYYY-MM-DD), or an instant, as people read dates in this language. */
+  day(d: string | Date): string {
+    return humanDay(this.lang, typeof d === 'string' ? d : romeDate(d));
   }
 
   t(key: MessageKey, params: Record<string, string | number | null | undefined> = {}): string {

@@ -304,6 +304,140 @@ const M = {
     en: 'PC/SC is not usable here ({detail}): the card is reached through the PKCS#11 module instead, which cannot tell how many PIN and PUK tries are left. {hint}',
     it: 'PC/SC qui non è utilizzabile ({detail}): la carta è raggiunta tramite il modulo PKCS#11, che non sa dire quanti tentativi PIN e PUK restano. {hint}',
   },
+  // doctor check messages
+  dPcscLib: { en: 'PC/SC library loaded ({lib})', it: 'libreria PC/SC caricata ({lib})' },
+  dPcscdOk: { en: 'the smart-card service answers', it: 'il servizio smart card risponde' },
+  dNoReader: { en: 'no reader', it: 'nessun lettore' },
+  dEmpty: { en: 'empty', it: 'vuoto' },
+  dNoModule: { en: 'no PKCS#11 module for a CNS is installed', it: 'nessun modulo PKCS#11 per la CNS è installato' },
+  dModuleSees: { en: '{module} sees the card (token model "{model}")', it: '{module} vede la carta (modello del token "{model}")' },
+  dModuleBlind: {
+    en: '{module} does not see a usable card in "{reader}"{extra}',
+    it: '{module} non vede una carta utilizzabile in "{reader}"{extra}',
+  },
+  dNotCns: { en: 'not a TS-CNS ({reason}); ATR to quote: {atr}', it: 'non è una TS-CNS ({reason}); ATR da indicare: {atr}' },
+  dAtr: {
+    en: '{model}; generation {generation}; CNS {version}; {bits}-bit',
+    it: '{model}; generazione {generation}; CNS {version}; {bits} bit',
+  },
+  dMwInstalled: { en: '{wanted}: {name} installed ({path})', it: '{wanted}: {name} installato ({path})' },
+  dMwMissing: { en: '{wanted}: not installed', it: '{wanted}: non installato' },
+  dCardId: { en: 'card id {id}', it: 'numero della carta {id}' },
+  dCardIdBad: { en: 'card id {id} (not a valid card id)', it: 'numero della carta {id} (non valido)' },
+  dSecretBlocked: { en: '{what} blocked', it: '{what} bloccato' },
+  dOneTry: { en: '{what}: 1 try left', it: '{what}: resta 1 tentativo' },
+  dTries: { en: '{what}: {n} tries left', it: '{what}: {n} tentativi rimasti' },
+  dTriesUnknown: { en: '{what} tries unknown', it: 'tentativi {what} sconosciuti' },
+  dCertNone: { en: 'no readable certificate', it: 'nessun certificato leggibile' },
+  dCertValid: { en: 'valid until {date} ({days} days left)', it: 'valido fino al {date} (mancano {days} giorni)' },
+  dCertExpiring: { en: 'expiring on {date} ({days} days left)', it: 'in scadenza il {date} (mancano {days} giorni)' },
+  dCertExpired: { en: 'expired on {date}', it: 'scaduto il {date}' },
+  dCertNotYet: { en: 'not valid before {date}', it: 'non valido prima del {date}' },
+  dExtYes: { en: 'eligible for the 2023 extension', it: "idonea all'estensione 2023" },
+  dExtNo: { en: 'not eligible for the 2023 extension ({codes})', it: "non idonea all'estensione 2023 ({codes})" },
+  // data checks (status, doctor)
+  chkCompare: { en: 'certificate {certificate}, card {card}', it: 'certificato {certificate}, carta {card}' },
+  chkValue: { en: '{value}', it: '{value}' },
+  chkCardIdBad: { en: '{id}: {problem}', it: '{id}: {problem}' },
+  cfValid: { en: 'valid', it: 'valido' },
+  cfMalformed: { en: 'malformed', it: 'non ben formato' },
+  cfBadCheck: { en: 'wrong check character', it: 'carattere di controllo errato' },
+  idNot16: { en: 'not 16 digits', it: 'non di 16 cifre' },
+  idLuhn: { en: 'wrong check digit', it: 'cifra di controllo errata' },
+  // the 2023 extension rules
+  rule_CARD_READABLE_ok: {
+    en: 'a readable TS-CNS with an authentication certificate',
+    it: 'una TS-CNS leggibile con il certificato di autenticazione',
+  },
+  rule_CARD_READABLE_no: { en: 'no readable authentication certificate', it: 'nessun certificato di autenticazione leggibile' },
+  rule_CERT_VALID_AT_DATE_notYet: { en: 'not yet valid on {at} (valid from {from})', it: 'non ancora valido il {at} (valido dal {from})' },
+  rule_CERT_VALID_AT_DATE_expired: { en: 'expired on {expiry}, before {at}', it: 'scaduto il {expiry}, prima del {at}' },
+  rule_CERT_VALID_AT_DATE_ok: { en: 'valid on {at}', it: 'valido il {at}' },
+  rule_EXPIRY_BY_DEADLINE_ok: { en: 'expires on {expiry}, not later than {deadline}', it: 'scade il {expiry}, non oltre il {deadline}' },
+  rule_EXPIRY_BY_DEADLINE_no: { en: 'expires on {expiry}, later than {deadline}', it: 'scade il {expiry}, dopo il {deadline}' },
+  rule_EXPIRY_MATCHES_CARD_ok: { en: "the card's data say {card} too", it: 'anche i dati della carta indicano {card}' },
+  rule_EXPIRY_MATCHES_CARD_no: {
+    en: "the card's data say {card}, the certificate {expiry}",
+    it: 'i dati della carta indicano {card}, il certificato {expiry}',
+  },
+  rule_NOT_EXTENDED_no: { en: 'the certificate is already an extended one', it: 'il certificato è già stato esteso' },
+  rule_NOT_EXTENDED_ok: { en: 'not extended yet', it: 'non ancora esteso' },
+  rule_NOT_REVOKED_unknown: { en: 'no CRL given: the service decides', it: 'nessuna CRL indicata: decide il servizio' },
+  rule_NOT_REVOKED_no: { en: 'serial {serial} is in the CRL', it: 'il numero di serie {serial} è nella CRL' },
+  rule_NOT_REVOKED_ok: { en: 'not in the CRL', it: 'non è nella CRL' },
+  rule_PIN_USABLE_no: { en: 'the PIN is blocked (unblock it first with the PUK)', it: 'il PIN è bloccato (sbloccalo prima con il PUK)' },
+  rule_PIN_USABLE_ok: { en: 'the PIN is not blocked', it: 'il PIN non è bloccato' },
+  rule_PIN_USABLE_unknown: { en: 'PIN state unknown', it: 'stato del PIN sconosciuto' },
+  rule_PUK_USABLE_no: { en: 'the PUK is blocked: the card cannot be written', it: 'il PUK è bloccato: la carta non può essere scritta' },
+  rule_PUK_USABLE_ok: { en: 'the PUK is not blocked', it: 'il PUK non è bloccato' },
+  rule_PUK_USABLE_unknown: { en: 'PUK state unknown', it: 'stato del PUK sconosciuto' },
+  // problems of a report
+  pr_CERT_HALF_WRITTEN: {
+    en: 'EF 1101 holds a partly written certificate (an interrupted {kind}): run "cns extend --resume" to finish it; backups in {dir}',
+    it: 'EF 1101 contiene un certificato scritto in parte ({kind} interrotta): esegui "cns extend --resume" per completarla; copie di sicurezza in {dir}',
+  },
+  pr_CERT_WRITE_PENDING: {
+    en: 'an interrupted {kind} is journaled: run "cns extend --resume"; backups in {dir}',
+    it: 'una {kind} interrotta è registrata: esegui "cns extend --resume"; copie di sicurezza in {dir}',
+  },
+  pr_CERT_WRITE_INCOMPLETE_resume: {
+    en: 'EF 1101 holds a certificate write that was interrupted just before its end: run "cns extend --resume" to finish it',
+    it: 'EF 1101 contiene una scrittura del certificato interrotta appena prima della fine: esegui "cns extend --resume" per completarla',
+  },
+  pr_CERT_WRITE_INCOMPLETE_restore: {
+    en: 'EF 1101 holds a certificate write that was interrupted: finish it with "cns extend --resume" where it began, or write back the saved certificate with "cns extend --restore FILE"',
+    it: 'EF 1101 contiene una scrittura del certificato interrotta: completala con "cns extend --resume" dove è iniziata, o riscrivi il certificato salvato con "cns extend --restore FILE"',
+  },
+  pr_CERT_SIGNATURE_INVALID: {
+    en: "the certificate's signature does not verify with its issuer: the certificate on the card is damaged",
+    it: 'la firma del certificato non è verificata dal suo emittente: il certificato sulla carta è danneggiato',
+  },
+  pr_unreadable: { en: '{what} could not be read ({detail})', it: 'impossibile leggere {what} ({detail})' },
+  lKey: { en: 'Key', it: 'Chiave' },
+  // secrets given with --stdin / --env
+  secStdinEnv: { en: '--stdin and --env cannot be used together', it: '--stdin e --env non si possono usare insieme' },
+  secStdinTty: {
+    en: '--stdin expects the codes piped in, one per line, not typed at the terminal',
+    it: '--stdin si aspetta i codici in ingresso da un altro programma, uno per riga, non scritti al terminale',
+  },
+  secStdinLines: { en: '--stdin expects {n} line(s): {names}; got {got}', it: '--stdin si aspetta {n} righe: {names}; ricevute {got}' },
+  secEnvMissing: { en: '--env: the variable {name} is not set', it: '--env: la variabile {name} non è impostata' },
+  secPin: { en: 'PIN', it: 'PIN' },
+  secCurrentPin: { en: 'current PIN', it: 'PIN attuale' },
+  secNewPin: { en: 'new PIN', it: 'nuovo PIN' },
+  secPuk: { en: 'PUK', it: 'PUK' },
+  // command-line mistakes (commander's own messages, in the user's language)
+  cmdUnknown: { en: 'unknown command "{cmd}"{near}; see cns --help', it: 'comando sconosciuto "{cmd}"{near}; vedi cns --help' },
+  cmdNear: { en: ' (did you mean {names}?)', it: ' (forse intendevi {names}?)' },
+  cmdUnknownOption: { en: 'unknown option {option}; see cns --help', it: 'opzione sconosciuta {option}; vedi cns --help' },
+  cmdTooMany: {
+    en: 'too many arguments for {command}; see cns {command} --help',
+    it: 'troppi argomenti per {command}; vedi cns {command} --help',
+  },
+  cmdMissingArg: { en: 'missing argument {arg}', it: "manca l'argomento {arg}" },
+  cmdOptionArg: { en: 'the option {option} needs a value', it: "l'opzione {option} richiede un valore" },
+  cmdInvalidChoice: { en: '{option}: {value} is not one of {choices}', it: '{option}: {value} non è tra {choices}' },
+  // virtual card images
+  IMAGE_INVALID: {
+    en: '{path} is not a usable virtual card image: {why}.',
+    it: "{path} non è un'immagine di carta virtuale utilizzabile: {why}.",
+  },
+  imgMissing: { en: 'no card image at {path}', it: 'nessuna immagine di carta in {path}' },
+  imgBusy: { en: 'the virtual card is in use by another program', it: 'la carta virtuale è in uso da un altro programma' },
+  imgAttached: {
+    en: 'this card image is in a virtual reader (cns sim attach): use that reader',
+    it: "quest'immagine di carta è in un lettore virtuale (cns sim attach): usa quel lettore",
+  },
+  imgNotFile: { en: 'it is not a regular file (a folder?)', it: 'non è un file normale (una cartella?)' },
+  imgNotJson: { en: 'its content is damaged (not JSON)', it: 'il contenuto è danneggiato (non è JSON)' },
+  imgNotImage: { en: 'it is not a card image made by cns', it: "non è un'immagine di carta creata da cns" },
+  imgVersion: { en: 'it was made by another version of cns', it: "è stata creata da un'altra versione di cns" },
+  imgField: { en: 'its part {field} is damaged', it: 'la sua parte {field} è danneggiata' },
+  imgReadOnly: {
+    en: 'it is read-only, so the card cannot record anything',
+    it: 'è di sola lettura, quindi la carta non può registrare nulla',
+  },
+  imgIo: { en: 'it cannot be read or written ({detail})', it: 'non si può leggere o scrivere ({detail})' },
   lastAttemptWarning: {
     en: 'WARNING: this is the last {what} try. A wrong {what} now blocks it.',
     it: "ATTENZIONE: è l'ultimo tentativo per il {what}. Un {what} errato ora lo blocca.",
@@ -370,6 +504,33 @@ const M = {
 } satisfies Record<string, Msg>;
 
 export type MessageKey = keyof typeof M;
+
+/** A key built at run time (a rule, a check, a problem), if the catalogue has it. */
+export function messageKey(k: string): MessageKey | undefined {
+  return Object.hasOwn(M, k) ? (k as MessageKey) : undefined;
+}
+
+const MONTHS_EN = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/** An Italian calendar day (YYYY-MM-DD) as people read it: 31/05/2024, or 31 May 2024. */
+export function humanDay(lang: Lang, isoDay: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDay);
+  if (!m) return isoDay;
+  return lang === 'it' ? `${m[3]}/${m[2]}/${m[1]}` : `${Number(m[3])} ${MONTHS_EN[Number(m[2]) - 1]} ${m[1]}`;
+}
 
 export function message(lang: Lang, key: MessageKey, params: Record<string, string | number | null | undefined> = {}): string {
   const tpl = (M[key] as Msg)[lang];

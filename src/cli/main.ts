@@ -73,10 +73,11 @@ export async function main(argv: string[]): Promise<number> {
     const a = scanArgv(program, argv).command;
     const names = program.commands.map((c) => c.name());
     if (a !== undefined && !names.includes(a)) {
+      const t = safeContext(scanArgv(program, argv).globals);
       const near = names.filter((n) => n.startsWith(a.slice(0, 2)));
       return render(
         new CliError('USAGE', {
-          detail: `unknown command "${a}"${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; see cns --help`,
+          detail: t.t('cmdUnknown', { cmd: a, near: near.length ? t.t('cmdNear', { names: near.join(', ') }) : '' }),
         }),
       );
     }
@@ -89,8 +90,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       // Bare group commands ("cns pin") print their help: not an error for a human.
       if (e.code === 'commander.executeSubCommandAsync' || e.exitCode === 0) return EXIT.OK;
-      const detail = usage.replace(/^error: /, '').trim() || e.message;
-      return render(new CliError('USAGE', { detail }));
+      return render(new CliError('USAGE', { detail: commanderText(safeContext(scanArgv(program, argv).globals), e, usage) }));
     }
     return render(e);
   }
@@ -101,4 +101,27 @@ export async function main(argv: string[]): Promise<number> {
 function safeContext(globals: GlobalOptions): Context {
   const lang: Lang = globals.lang ?? detectLang();
   return new Context({ json: !!globals.json, lang, color: globals.color !== false });
+}
+
+/** Commander's own error, in the user's language (its English text is parsed for the names). */
+function commanderText(ctx: Context, e: CommanderError, usage: string): string {
+  const text = usage.replace(/^error: /, '').trim() || e.message;
+  const quoted = [...text.matchAll(/'([^']+)'/g)].map((m) => m[1] ?? '');
+  const option = (quoted[0] ?? '').split(' ')[0] ?? '';
+  switch (e.code) {
+    case 'commander.unknownOption':
+      return ctx.t('cmdUnknownOption', { option });
+    case 'commander.excessArguments':
+      return ctx.t('cmdTooMany', { command: quoted[0] ?? 'cns' });
+    case 'commander.missingArgument':
+      return ctx.t('cmdMissingArg', { arg: quoted[0] ?? '' });
+    case 'commander.optionMissingArgument':
+      return ctx.t('cmdOptionArg', { option });
+    case 'commander.invalidArgument': {
+      const choices = /choices are (.*)\.$/.exec(text)?.[1] ?? '';
+      return ctx.t('cmdInvalidChoice', { option, value: quoted[1] ?? '', choices });
+    }
+    default:
+      return text;
+  }
 }

@@ -92,15 +92,26 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
     return secretOp ? new CliError(code, { ...params, what: secretOp, secret: 1 }) : new CliError(code, params);
   }
   if (e instanceof ImageError) {
-    switch (e.reason) {
+    const path = e.facts.path ?? '';
+    switch (e.problem) {
       case 'missing':
-        return new CliError('NO_CARD', { detail: e.message });
+        return new CliError('NO_CARD', { detail: t('imgMissing', { path }) });
       case 'busy':
-        return new CliError('CARD_BUSY', { detail: e.message });
-      case 'io':
-        return new CliError('IO_ERROR', { op: 'use', path: 'the virtual card image', detail: e.message });
-      default:
-        return new CliError('CARD_UNSUPPORTED', { detail: `virtual card image refused: ${e.message}`, atr: '-' });
+        return new CliError('CARD_BUSY', { detail: t('imgBusy') });
+      case 'attached':
+        return new CliError('CARD_BUSY', { detail: t('imgAttached') });
+      default: {
+        const why: Record<Exclude<typeof e.problem, 'missing' | 'busy' | 'attached'>, MessageKey> = {
+          'not-file': 'imgNotFile',
+          'not-json': 'imgNotJson',
+          'not-image': 'imgNotImage',
+          version: 'imgVersion',
+          field: 'imgField',
+          'read-only': 'imgReadOnly',
+          io: 'imgIo',
+        };
+        return new CliError('IMAGE_INVALID', { path, why: t(why[e.problem], { field: e.facts.field ?? '', detail: e.message }) });
+      }
     }
   }
   if (e instanceof PcscUnavailableError) {

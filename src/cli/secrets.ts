@@ -11,6 +11,7 @@ export interface SecretOptions {
 }
 
 const ENV_VAR: Record<SecretName, string> = { pin: 'CNS_PIN', currentPin: 'CNS_PIN', newPin: 'CNS_NEW_PIN', puk: 'CNS_PUK' };
+const NAME_KEY: Record<SecretName, MessageKey> = { pin: 'secPin', currentPin: 'secCurrentPin', newPin: 'secNewPin', puk: 'secPuk' };
 const PROMPT: Record<SecretName, MessageKey> = {
   pin: 'promptPin',
   currentPin: 'promptCurrentPin',
@@ -53,8 +54,13 @@ export class Secrets {
     private readonly opts: SecretOptions,
     private readonly order: SecretName[],
   ) {
-    if (opts.stdin && opts.env) throw new CliError('USAGE', { detail: '--stdin and --env cannot be used together' });
+    if (opts.stdin && opts.env) throw new CliError('USAGE', { detail: ctx.t('secStdinEnv') });
     this.interactive = !opts.stdin && !opts.env;
+  }
+
+  /** The secrets asked for, in the user's words: "PUK, nuovo PIN". */
+  private names(): string {
+    return this.order.map((n) => this.ctx.t(NAME_KEY[n])).join(', ');
   }
 
   /** For --stdin/--env: read and check everything now, before the card is touched. */
@@ -64,17 +70,19 @@ export class Secrets {
       return;
     }
     if (this.opts.stdin) {
-      if (process.stdin.isTTY) throw new CliError('USAGE', { detail: '--stdin expects the secrets piped in, one per line' });
+      if (process.stdin.isTTY) throw new CliError('USAGE', { detail: this.ctx.t('secStdinTty') });
       const text = await readAllStdin();
       const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
       if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
       if (lines.length < this.order.length) {
         throw new CliError('USAGE', {
-          detail: `--stdin expects ${this.order.length} line(s): ${this.order.join(', ')}; got ${lines.length}`,
+          detail: this.ctx.t('secStdinLines', { n: this.order.length, names: this.names(), got: lines.length }),
         });
       }
       if (lines.length > this.order.length) {
-        throw new CliError('USAGE', { detail: `--stdin expects exactly ${this.order.length} line(s): ${this.order.join(', ')}` });
+        throw new CliError('USAGE', {
+          detail: this.ctx.t('secStdinLines', { n: this.order.length, names: this.names(), got: lines.length }),
+        });
       }
       this.order.forEach((n, i) => {
         this.values.set(n, lines[i]!);
@@ -82,7 +90,7 @@ export class Secrets {
     } else {
       for (const n of this.order) {
         const v = this.ctx.env[ENV_VAR[n]];
-        if (v === undefined) throw new CliError('USAGE', { detail: `--env: ${ENV_VAR[n]} is not set` });
+        if (v === undefined) throw new CliError('USAGE', { detail: this.ctx.t('secEnvMissing', { name: ENV_VAR[n] }) });
         this.values.set(n, v);
       }
     }

@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { romeDate } from '../card/dates.js';
 import { derLength } from '../card/session.js';
 import type { CertificateSummary } from '../cert/summary.js';
-import { printCertificate } from '../cli/cardText.js';
+import { printCertificate, row } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { parseWarnDays } from '../cli/options.js';
@@ -38,7 +37,7 @@ export async function certShowCommand(ctx: Context, o: { warnDays?: string }): P
   ctx.result({ certificate: summary });
   if (!ctx.json) {
     printCertificate(ctx, summary);
-    ctx.print(`  ${'Key'.padEnd(20)} RSA ${summary.keyBits ?? '?'} (${summary.keyUsage.join(', ')})`);
+    row(ctx, 'lKey', `RSA ${summary.keyBits ?? '?'} (${summary.keyUsage.join(', ')})`, 2);
   }
   return 0;
 }
@@ -71,7 +70,7 @@ export async function certExportCommand(ctx: Context, o: { format?: 'pem' | 'der
 export async function certCheckCommand(ctx: Context, o: { warnDays?: string }): Promise<number> {
   const warnDays = parseWarnDays(o.warnDays);
   const { summary } = await readCertificate(ctx, warnDays);
-  const date = romeDate(new Date(summary.state === 'not-yet-valid' ? summary.notBefore : summary.notAfter));
+  const date = ctx.day(new Date(summary.state === 'not-yet-valid' ? summary.notBefore : summary.notAfter));
   const params = { date, days: Math.abs(summary.daysLeft) };
   if (summary.state === 'valid') {
     ctx.result({ certificate: summary, warnDays });

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Card } from '../card/card.js';
+import { checkText, problemText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { EXIT, EXIT_FOR } from '../cli/exitCodes.js';
@@ -12,6 +13,7 @@ import { type OpenCard, openCard, openNamedReader, parseReaderSpec, readersToExa
 import { stateDir } from '../device/paths.js';
 import { type CardReport, collectReport, eligibilityFromReport } from '../report/report.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { printable } from '../util/text.js';
 
 /**
  * `cns doctor`: a read-only diagnosis for help desks. Never asks for a PIN; every check is
@@ -39,7 +41,7 @@ async function environmentChecks(ctx: Context, out: DoctorCheck[]): Promise<stri
   const { loadWinscard } = await import('../pcsc/winscard.js');
   try {
     const api = loadWinscard();
-    out.push({ code: 'PCSC_BINDING', status: 'pass', message: `PC/SC library loaded (${api.platform.library})` });
+    out.push({ code: 'PCSC_BINDING', status: 'pass', message: ctx.t('dPcscLib', { lib: api.platform.library }) });
   } catch (e) {
     out.push({ code: 'PCSC_BINDING', status: 'fail', message: (e as Error).message, advice: ctx.t('pcscInstall'), exit: EXIT.NO_SERVICE });
     return null;
@@ -54,15 +56,15 @@ async function environmentChecks(ctx: Context, out: DoctorCheck[]): Promise<stri
   }
   try {
     const readers = await client.readerStates();
-    out.push({ code: 'PCSCD', status: 'pass', message: 'the smart-card service answers' });
+    out.push({ code: 'PCSCD', status: 'pass', message: ctx.t('dPcscdOk') });
     if (readers.length === 0) {
-      out.push({ code: 'READERS', status: 'fail', message: 'no reader', advice: ctx.t('advREADERS'), exit: EXIT.NO_SERVICE });
+      out.push({ code: 'READERS', status: 'fail', message: ctx.t('dNoReader'), advice: ctx.t('advREADERS'), exit: EXIT.NO_SERVICE });
       return [];
     }
     out.push({
       code: 'READERS',
       status: 'pass',
-      message: readers.map((r) => `${r.index}: ${r.name}${r.present ? '' : ' (empty)'}`).join('; '),
+      message: readers.map((r) => `${r.index}: ${printable(r.name)}${r.present ? '' : ` (${ctx.t('dEmpty')})`}`).join('; '),
     });
     return readers.map((r) => r.name);
   } finally {
@@ -76,7 +78,7 @@ async function modulesCheck(ctx: Context, out: DoctorCheck[]): Promise<{ name: s
   out.push(
     mods.length
       ? { code: 'PKCS11_MODULES', status: 'pass', message: mods.map((m) => `${m.name} (${m.path})`).join('; ') }
-      : { code: 'PKCS11_MODULES', status: 'warn', message: 'no PKCS#11 module for a CNS is installed', advice: ctx.t('advPKCS11_MODULES') },
+      : { code: 'PKCS11_MODULES', status: 'warn', message: ctx.t('dNoModule'), advice: ctx.t('advPKCS11_MODULES') },
   );
   return mods;
 }
@@ -101,11 +103,15 @@ async function moduleSeesCard(ctx: Context, modulePath: string, reader: string):
   try {
     const slot = (await client.slots()).find((x) => x.description === reader);
     if (slot?.token)
-      return { code: 'MIDDLEWARE_SEES_CARD', status: 'pass', message: `${modulePath} sees the card (token model "${slot.token.model}")` };
+      return {
+        code: 'MIDDLEWARE_SEES_CARD',
+        status: 'pass',
+        message: ctx.t('dModuleSees', { module: modulePath, model: slot.token.model }),
+      };
     return {
       code: 'MIDDLEWARE_SEES_CARD',
       status: 'warn',
-      message: `${modulePath} does not see a usable card in "${reader}"${slot?.tokenError ? ` (${slot.tokenError})` : ''}`,
+      message: ctx.t('dModuleBlind', { module: modulePath, reader, extra: slot?.tokenError ? ` (${slot.tokenError})` : '' }),
       advice: ctx.t('advMIDDLEWARE'),
     };
   } catch (e) {
@@ -133,7 +139,7 @@ async function cardChecks(
     add({
       code: 'ATR',
       status: 'fail',
-      message: `not a TS-CNS (${atr.reason}); ATR to quote: ${atr.atr}`,
+      message: ctx.t('dNotCns', { reason: atr.reason ?? '-', atr: atr.atr }),
       advice: ctx.t('advATR'),
       exit: EXIT.UNSUPPORTED,
     });
@@ -142,66 +148,90 @@ async function cardChecks(
   add({
     code: 'ATR',
     status: atr.knownAs ? 'pass' : 'warn',
-    message: `${atr.model}; generation ${atr.generation ?? 'unknown'}; CNS ${atr.cnsVersion ?? '?'}; ${atr.keyBits ?? '?'}-bit`,
+    message: ctx.t('dAtr', {
+      model: atr.model,
+      generation: atr.generation ?? ctx.t('unknown'),
+      version: atr.cnsVersion ?? '?',
+      bits: atr.keyBits ?? '?',
+    }),
     advice: atr.knownAs ? undefined : ctx.t('advATR'),
   });
   const wanted = atr.middleware ?? 'OpenSC';
   const installed = mods.find((m) => wanted.toLowerCase().includes(m.name.toLowerCase().split(' ')[0]!));
   add(
     installed
-      ? { code: 'MIDDLEWARE', status: 'pass', message: `${wanted}: ${installed.name} installed (${installed.path})` }
-      : { code: 'MIDDLEWARE', status: 'warn', message: `${wanted}: not installed`, advice: ctx.t('advMIDDLEWARE') },
+      ? { code: 'MIDDLEWARE', status: 'pass', message: ctx.t('dMwInstalled', { wanted, name: installed.name, path: installed.path }) }
+      : { code: 'MIDDLEWARE', status: 'warn', message: ctx.t('dMwMissing', { wanted }), advice: ctx.t('advMIDDLEWARE') },
   );
   const report = await collectReport(card, { now: new Date(), warnDays: 30, stateDir: stateDir(ctx.env) });
   const idValid = report.card.atr === null ? null : report.card.idValid;
   add({
     code: 'CARD_ID',
     status: idValid ? 'pass' : 'fail',
-    message: `card id ${report.card.id ?? '?'}${idValid ? '' : ' (not a valid card id)'}`,
+    message: ctx.t(idValid ? 'dCardId' : 'dCardIdBad', { id: report.card.id ?? '?' }),
     exit: idValid ? undefined : EXIT.UNSUPPORTED,
     advice: idValid ? undefined : ctx.t('advDATA'),
   });
   const pin = report.pin;
-  if (pin.blocked) add({ code: 'PIN', status: 'fail', message: 'PIN blocked', advice: ctx.t('advPIN_BLOCKED'), exit: EXIT.BLOCKED });
-  else if (pin.triesLeft === 1) add({ code: 'PIN', status: 'warn', message: 'PIN: 1 try left', advice: ctx.t('advPIN_LOW') });
+  if (pin.blocked)
+    add({
+      code: 'PIN',
+      status: 'fail',
+      message: ctx.t('dSecretBlocked', { what: 'PIN' }),
+      advice: ctx.t('advPIN_BLOCKED'),
+      exit: EXIT.BLOCKED,
+    });
+  else if (pin.triesLeft === 1)
+    add({ code: 'PIN', status: 'warn', message: ctx.t('dOneTry', { what: 'PIN' }), advice: ctx.t('advPIN_LOW') });
   else
     add({
       code: 'PIN',
       status: pin.triesLeft === null ? 'warn' : 'pass',
-      message: pin.triesLeft === null ? 'PIN tries unknown' : `PIN: ${pin.triesLeft} tries left`,
+      message: pin.triesLeft === null ? ctx.t('dTriesUnknown', { what: 'PIN' }) : ctx.t('dTries', { what: 'PIN', n: pin.triesLeft }),
     });
   const puk = report.puk;
-  if (puk.blocked) add({ code: 'PUK', status: 'fail', message: 'PUK blocked', advice: ctx.t('advPUK_BLOCKED'), exit: EXIT.BLOCKED });
-  else if (puk.triesLeft === 1) add({ code: 'PUK', status: 'warn', message: 'PUK: 1 try left', advice: ctx.t('advPUK_LOW') });
+  if (puk.blocked)
+    add({
+      code: 'PUK',
+      status: 'fail',
+      message: ctx.t('dSecretBlocked', { what: 'PUK' }),
+      advice: ctx.t('advPUK_BLOCKED'),
+      exit: EXIT.BLOCKED,
+    });
+  else if (puk.triesLeft === 1)
+    add({ code: 'PUK', status: 'warn', message: ctx.t('dOneTry', { what: 'PUK' }), advice: ctx.t('advPUK_LOW') });
   else
     add({
       code: 'PUK',
       status: puk.triesLeft === null ? 'warn' : 'pass',
-      message: puk.triesLeft === null ? 'PUK tries unknown' : `PUK: ${puk.triesLeft} tries left`,
+      message: puk.triesLeft === null ? ctx.t('dTriesUnknown', { what: 'PUK' }) : ctx.t('dTries', { what: 'PUK', n: puk.triesLeft }),
     });
   const c = report.certificate;
   if (!c)
     add({
       code: 'CERTIFICATE',
       status: 'fail',
-      message: 'no readable certificate',
+      message: ctx.t('dCertNone'),
       advice: ctx.t('advCERTIFICATE'),
       exit: EXIT.UNSUPPORTED,
     });
   else if (c.state === 'valid')
-    add({ code: 'CERTIFICATE', status: 'pass', message: `valid until ${c.notAfter} (${c.daysLeft} days left)` });
+    add({ code: 'CERTIFICATE', status: 'pass', message: ctx.t('dCertValid', { date: ctx.day(new Date(c.notAfter)), days: c.daysLeft }) });
   else if (c.state === 'expiring')
     add({
       code: 'CERTIFICATE',
       status: 'warn',
-      message: `expiring ${c.notAfter} (${c.daysLeft} days left)`,
+      message: ctx.t('dCertExpiring', { date: ctx.day(new Date(c.notAfter)), days: c.daysLeft }),
       advice: ctx.t('advCERT_EXPIRING'),
     });
   else
     add({
       code: 'CERTIFICATE',
       status: 'fail',
-      message: `${c.state}: ${c.notBefore} → ${c.notAfter}`,
+      message:
+        c.state === 'expired'
+          ? ctx.t('dCertExpired', { date: ctx.day(new Date(c.notAfter)) })
+          : ctx.t('dCertNotYet', { date: ctx.day(new Date(c.notBefore)) }),
       advice: ctx.t('advCERTIFICATE'),
       exit: EXIT.CERT,
     });
@@ -209,7 +239,7 @@ async function cardChecks(
     add({
       code: `DATA_${k.code}`,
       status: k.status === 'skip' ? 'pass' : k.status,
-      message: k.detail,
+      message: checkText(ctx, k),
       advice: k.status === 'pass' ? undefined : ctx.t('advDATA'),
       exit: k.status === 'fail' ? EXIT.UNSUPPORTED : undefined,
     });
@@ -219,7 +249,7 @@ async function cardChecks(
     add({
       code: p.code,
       status: write ? 'fail' : 'warn',
-      message: p.message,
+      message: problemText(ctx, p),
       advice: write ? ctx.t('advCERT_WRITE') : undefined,
       exit: write ? EXIT.UNSUPPORTED : undefined,
     });
@@ -229,11 +259,13 @@ async function cardChecks(
     code: 'EXTENSION',
     status: 'pass',
     message: e.eligible
-      ? 'eligible for the 2023 extension'
-      : `not eligible for the 2023 extension (${e.reasons
-          .filter((r) => r.ok === false && !r.advisory)
-          .map((r) => r.code)
-          .join(', ')})`,
+      ? ctx.t('dExtYes')
+      : ctx.t('dExtNo', {
+          codes: e.reasons
+            .filter((r) => r.ok === false && !r.advisory)
+            .map((r) => r.code)
+            .join(', '),
+        }),
   });
   return { report, module: installed?.path };
 }

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Card, CardFiles } from '../card/card.js';
-import { parseReferenceDate, romeDate } from '../card/dates.js';
+import { parseReferenceDate } from '../card/dates.js';
 import { CNS_PATHS } from '../card/files.js';
 import { derLength } from '../card/session.js';
 import type { ParsedCertificate } from '../cert/x509.js';
+import { ruleText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { CliError, ErrorWithData } from '../cli/errors.js';
 import { EXIT } from '../cli/exitCodes.js';
@@ -125,13 +126,13 @@ function printEligibility(ctx: Context, e: Eligibility): void {
   ctx.print(e.eligible ? ctx.c.green(ctx.t('extEligible')) : ctx.c.red(ctx.t('extNotEligible')));
   for (const r of e.reasons) {
     const mark = r.ok === true ? ctx.c.green('✓') : r.ok === false ? (r.advisory ? ctx.c.yellow('!') : ctx.c.red('✗')) : ctx.c.dim('?');
-    ctx.print(`  ${mark} ${r.code}: ${r.reason}`);
+    ctx.print(`  ${mark} ${r.code}: ${ruleText(ctx, r)}`);
   }
 }
 
-function notEligible(e: Eligibility): CliError {
+function notEligible(ctx: Context, e: Eligibility): CliError {
   const failed = e.reasons.filter((r) => r.ok === false && !r.advisory);
-  return new CliError('NOT_ELIGIBLE', { detail: failed.map((r) => r.reason).join('; ') }, { data: { extension: e } });
+  return new CliError('NOT_ELIGIBLE', { detail: failed.map((r) => ruleText(ctx, r)).join('; ') }, { data: { extension: e } });
 }
 
 async function confirm(ctx: Context, o: ExtendOptions): Promise<void> {
@@ -290,12 +291,12 @@ export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<num
       const pending = loadJournal(state, current.cardId);
       if (pending && pending.state !== 'done') throw new CliError('EXTENSION_PENDING', { dir: journalDir(state, current.cardId) });
     }
-    if (!e.eligible || !current) throw notEligible(e);
+    if (!e.eligible || !current) throw notEligible(ctx, e);
     if (!ctx.json) printEligibility(ctx, e);
     ctx.note(
       ctx.t('extPlan', {
         serial: current.serialNumber,
-        old: romeDate(current.notAfter),
+        old: ctx.day(current.notAfter),
         service: o.service ?? ctx.env.CNS_EXTENSION_URL ?? DEFAULT_SERVICE,
         dir: journalDir(state, current.cardId),
       }),
@@ -324,7 +325,7 @@ export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<num
       backup: j.oldFile,
       journal: journalDir(state, current.cardId),
     });
-    ctx.print(ctx.c.green(ctx.t('extDone', { old: romeDate(current.notAfter), new: romeDate(n.notAfter), backup: j.oldFile })));
+    ctx.print(ctx.c.green(ctx.t('extDone', { old: ctx.day(current.notAfter), new: ctx.day(n.notAfter), backup: j.oldFile })));
     return 0;
   });
 }
@@ -357,7 +358,7 @@ async function resumeFromCard(
   const back = await files.readCertificateEf();
   if (!back.subarray(0, w.certificate.length).equals(w.certificate)) throw new CliError('WRITE_VERIFY_FAILED', { dir: '-' });
   ctx.result({ operation: 'extend.resume', new: { serialNumber: n.serialNumber, notAfter: n.notAfter.toISOString() } });
-  ctx.print(ctx.c.green(ctx.t('extResumedFromCard', { serial: n.serialNumber, date: romeDate(n.notAfter) })));
+  ctx.print(ctx.c.green(ctx.t('extResumedFromCard', { serial: n.serialNumber, date: ctx.day(n.notAfter) })));
   return 0;
 }
 
@@ -392,7 +393,7 @@ async function resumeCommand(ctx: Context, o: ExtendOptions): Promise<number> {
     ctx.print(
       ctx.c.green(
         key === 'extDone'
-          ? ctx.t('extDone', { old: romeDate(old.notAfter), new: romeDate(n.notAfter), backup: j.oldFile })
+          ? ctx.t('extDone', { old: ctx.day(old.notAfter), new: ctx.day(n.notAfter), backup: j.oldFile })
           : ctx.t('extAlreadyDone'),
       ),
     );

@@ -1,4 +1,4 @@
-import { printCertificate, row, triesText } from '../cli/cardText.js';
+import { checkText, printCertificate, problemText, row, triesText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { fallbackText } from '../cli/gate.js';
 import { parseWarnDays } from '../cli/options.js';
@@ -35,9 +35,14 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
     if (r.holder) {
       row(ctx, 'lHolder', `${r.holder.surname ?? ''} ${r.holder.givenName ?? ''}`.trim());
       row(ctx, 'lCodiceFiscale', r.holder.codiceFiscale ?? '', 2);
-      if (r.holder.birthDate) row(ctx, 'lBirth', r.holder.birthDate, 2);
+      if (r.holder.birthDate) row(ctx, 'lBirth', ctx.day(r.holder.birthDate), 2);
       if (r.holder.source === 'EF_Dati_personali')
-        row(ctx, 'lCardDates', `${r.holder.issueDate ?? '?'} / ${r.holder.expiryDate ?? '?'}`, 2);
+        row(
+          ctx,
+          'lCardDates',
+          `${r.holder.issueDate ? ctx.day(r.holder.issueDate) : '?'} / ${r.holder.expiryDate ? ctx.day(r.holder.expiryDate) : '?'}`,
+          2,
+        );
     }
     if (r.certificate) printCertificate(ctx, r.certificate);
     row(ctx, 'lPin', triesText(ctx, r.pin));
@@ -45,8 +50,8 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
     if (r.extension) row(ctx, 'lExtension', r.extension.eligible ? ctx.c.green(ctx.t('extEligible')) : ctx.t('extNotEligible'));
     const bad = r.checks.filter((c) => c.status === 'fail' || c.status === 'warn');
     row(ctx, 'lChecks', bad.length === 0 ? ctx.c.green(ctx.t('checksPassed', { n: r.checks.length })) : '');
-    for (const c of bad) ctx.print(`  ${c.status === 'fail' ? ctx.c.red('✗') : ctx.c.yellow('!')} ${c.code}: ${c.detail}`);
-    for (const p of r.problems) ctx.print(`  ${ctx.c.red('✗')} ${p.code}: ${p.message}`);
+    for (const c of bad) ctx.print(`  ${c.status === 'fail' ? ctx.c.red('✗') : ctx.c.yellow('!')} ${c.code}: ${checkText(ctx, c)}`);
+    for (const p of r.problems) ctx.print(`  ${ctx.c.red('✗')} ${p.code}: ${problemText(ctx, p)}`);
   }
   return 0;
 }

@@ -17,7 +17,12 @@ export interface RuleResult {
   ok: boolean | null;
   /** A disagreement worth reporting that does not decide eligibility. */
   advisory?: boolean;
+  /** In English, for logs and JSON; people read `variant` and `params` through the message catalogue. */
   reason: string;
+  /** Which of the rule's outcomes (the catalogue has rule_<code>_<variant>). */
+  variant: 'ok' | 'no' | 'unknown' | 'notYet' | 'expired';
+  /** Dates (Italian days, YYYY-MM-DD) and serials the sentence names. */
+  params?: Record<string, string>;
 }
 
 export interface EligibilityInput {
@@ -43,61 +48,103 @@ export function evaluateEligibility(i: EligibilityInput): Eligibility {
   const c = i.certificate;
   r.push(
     c
-      ? { code: 'CARD_READABLE', ok: true, reason: 'a readable TS-CNS with an authentication certificate' }
-      : { code: 'CARD_READABLE', ok: false, reason: 'no readable authentication certificate' },
+      ? { code: 'CARD_READABLE', ok: true, variant: 'ok', reason: 'a readable TS-CNS with an authentication certificate' }
+      : { code: 'CARD_READABLE', ok: false, variant: 'no', reason: 'no readable authentication certificate' },
   );
   if (c) {
     const atDay = romeDate(i.at);
     const expiryDay = romeDate(c.notAfter);
     if (i.at < c.notBefore)
-      r.push({ code: 'CERT_VALID_AT_DATE', ok: false, reason: `not yet valid on ${atDay} (valid from ${romeDate(c.notBefore)})` });
-    else if (i.at > c.notAfter) r.push({ code: 'CERT_VALID_AT_DATE', ok: false, reason: `expired on ${expiryDay}, before ${atDay}` });
-    else r.push({ code: 'CERT_VALID_AT_DATE', ok: true, reason: `valid on ${atDay}` });
+      r.push({
+        code: 'CERT_VALID_AT_DATE',
+        ok: false,
+        variant: 'notYet',
+        params: { at: atDay, from: romeDate(c.notBefore) },
+        reason: `not yet valid on ${atDay} (valid from ${romeDate(c.notBefore)})`,
+      });
+    else if (i.at > c.notAfter)
+      r.push({
+        code: 'CERT_VALID_AT_DATE',
+        ok: false,
+        variant: 'expired',
+        params: { expiry: expiryDay, at: atDay },
+        reason: `expired on ${expiryDay}, before ${atDay}`,
+      });
+    else r.push({ code: 'CERT_VALID_AT_DATE', ok: true, variant: 'ok', params: { at: atDay }, reason: `valid on ${atDay}` });
     r.push(
       expiryDay <= LAST_ELIGIBLE_EXPIRY
-        ? { code: 'EXPIRY_BY_DEADLINE', ok: true, reason: `expires ${expiryDay} (Europe/Rome), not later than ${LAST_ELIGIBLE_EXPIRY}` }
-        : { code: 'EXPIRY_BY_DEADLINE', ok: false, reason: `expires ${expiryDay} (Europe/Rome), later than ${LAST_ELIGIBLE_EXPIRY}` },
+        ? {
+            code: 'EXPIRY_BY_DEADLINE',
+            ok: true,
+            variant: 'ok',
+            params: { expiry: expiryDay, deadline: LAST_ELIGIBLE_EXPIRY },
+            reason: `expires ${expiryDay} (Europe/Rome), not later than ${LAST_ELIGIBLE_EXPIRY}`,
+          }
+        : {
+            code: 'EXPIRY_BY_DEADLINE',
+            ok: false,
+            variant: 'no',
+            params: { expiry: expiryDay, deadline: LAST_ELIGIBLE_EXPIRY },
+            reason: `expires ${expiryDay} (Europe/Rome), later than ${LAST_ELIGIBLE_EXPIRY}`,
+          },
     );
     if (i.cardExpiry) {
       r.push(
         i.cardExpiry === expiryDay
-          ? { code: 'EXPIRY_MATCHES_CARD', ok: true, advisory: true, reason: `EF_Dati_personali says ${i.cardExpiry} too` }
+          ? {
+              code: 'EXPIRY_MATCHES_CARD',
+              ok: true,
+              advisory: true,
+              variant: 'ok',
+              params: { card: i.cardExpiry },
+              reason: `EF_Dati_personali says ${i.cardExpiry} too`,
+            }
           : {
               code: 'EXPIRY_MATCHES_CARD',
               ok: false,
               advisory: true,
+              variant: 'no',
+              params: { card: i.cardExpiry, expiry: expiryDay },
               reason: `EF_Dati_personali says ${i.cardExpiry}, the certificate ${expiryDay}`,
             },
       );
     }
     r.push(
       c.extended
-        ? { code: 'NOT_EXTENDED', ok: false, reason: 'the certificate is already an extended one' }
-        : { code: 'NOT_EXTENDED', ok: true, reason: 'not extended yet' },
+        ? { code: 'NOT_EXTENDED', ok: false, variant: 'no', reason: 'the certificate is already an extended one' }
+        : { code: 'NOT_EXTENDED', ok: true, variant: 'ok', reason: 'not extended yet' },
     );
   }
   r.push(
     i.revoked === null
-      ? { code: 'NOT_REVOKED', ok: null, reason: 'no CRL given: the service decides' }
+      ? { code: 'NOT_REVOKED', ok: null, variant: 'unknown', reason: 'no CRL given: the service decides' }
       : i.revoked
-        ? { code: 'NOT_REVOKED', ok: false, reason: `serial ${c?.serialNumber} is in the CRL` }
-        : { code: 'NOT_REVOKED', ok: true, reason: 'not in the CRL' },
+        ? {
+            code: 'NOT_REVOKED',
+            ok: false,
+            variant: 'no',
+            params: { serial: c?.serialNumber ?? '' },
+            reason: `serial ${c?.serialNumber} is in the CRL`,
+          }
+        : { code: 'NOT_REVOKED', ok: true, variant: 'ok', reason: 'not in the CRL' },
   );
   r.push(
     i.pin.blocked
-      ? { code: 'PIN_USABLE', ok: false, reason: 'the PIN is blocked (unblock it first: cns pin unblock)' }
+      ? { code: 'PIN_USABLE', ok: false, variant: 'no', reason: 'the PIN is blocked (unblock it first: cns pin unblock)' }
       : {
           code: 'PIN_USABLE',
           ok: i.pin.blocked === false ? true : null,
+          variant: i.pin.blocked === false ? 'ok' : 'unknown',
           reason: i.pin.blocked === false ? 'the PIN is not blocked' : 'PIN state unknown',
         },
   );
   r.push(
     i.puk.blocked
-      ? { code: 'PUK_USABLE', ok: false, reason: 'the PUK is blocked: the card cannot be written' }
+      ? { code: 'PUK_USABLE', ok: false, variant: 'no', reason: 'the PUK is blocked: the card cannot be written' }
       : {
           code: 'PUK_USABLE',
           ok: i.puk.blocked === false ? true : null,
+          variant: i.puk.blocked === false ? 'ok' : 'unknown',
           reason: i.puk.blocked === false ? 'the PUK is not blocked' : 'PUK state unknown',
         },
   );

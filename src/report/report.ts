@@ -23,7 +23,18 @@ export interface TriesJson {
 export interface Check {
   code: string;
   status: 'pass' | 'warn' | 'fail' | 'skip';
+  /** In English, for logs and JSON; people read `values` through the message catalogue. */
   detail: string;
+  /** What was compared or found: {certificate, card}, {result}, {id, problem}. */
+  values?: Record<string, string>;
+}
+
+/** Something wrong with the card: `message` in English; `variant` and `params` for the catalogue (pr_<code>[_<variant>]). */
+export interface Problem {
+  code: string;
+  message: string;
+  variant?: string;
+  params?: Record<string, string>;
 }
 
 /** The card as its ATR and files describe it (raw APDUs). */
@@ -62,7 +73,7 @@ export interface CardReport {
   checks: Check[];
   pin: TriesJson;
   puk: TriesJson;
-  problems: { code: string; message: string }[];
+  problems: Problem[];
   extension?: Eligibility;
 }
 
@@ -164,10 +175,12 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
         what === 'partial'
           ? {
               code: 'CERT_HALF_WRITTEN',
+              params: { kind: j.kind, dir: where },
               message: `EF 1101 holds a partly written certificate (an interrupted ${j.kind}): run "cns extend --resume" to finish it; backups in ${where}`,
             }
           : {
               code: 'CERT_WRITE_PENDING',
+              params: { kind: j.kind, dir: where },
               message: `an interrupted ${j.kind} is journaled (EF 1101 holds the ${what} certificate): run "cns extend --resume"; backups in ${where}`,
             },
       );
@@ -184,10 +197,12 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
         w.certificate
           ? {
               code: 'CERT_WRITE_INCOMPLETE',
+              variant: 'resume',
               message: 'EF 1101 holds a certificate write that was interrupted just before its end: run "cns extend --resume" to finish it',
             }
           : {
               code: 'CERT_WRITE_INCOMPLETE',
+              variant: 'restore',
               message:
                 'EF 1101 holds a certificate write that was interrupted: finish it with "cns extend --resume" where it began, or write back the saved certificate with "cns extend --restore FILE"',
             },
@@ -196,39 +211,57 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
   }
 
   const checks: Check[] = [];
-  const add = (code: string, status: Check['status'], detail: string): void => {
-    checks.push({ code, status, detail });
+  const add = (code: string, status: Check['status'], detail: string, values?: Record<string, string>): void => {
+    checks.push({ code, status, detail, ...(values ? { values } : {}) });
   };
-  if (id) add('CARD_ID_LUHN', id.valid ? 'pass' : 'fail', id.valid ? id.id : `${id.id}: ${id.problem}`);
+  if (id)
+    add(
+      'CARD_ID_LUHN',
+      id.valid ? 'pass' : 'fail',
+      id.valid ? id.id : `${id.id}: ${id.problem}`,
+      id.valid ? { id: id.id } : { id: id.id, problem: id.problem ?? '' },
+    );
   const cf = dati?.fields.codiceFiscale || null;
   if (cf) {
     const r = checkCodiceFiscale(cf);
-    add('CF_CHECK_CHARACTER', r === 'valid' ? 'pass' : 'fail', `${r}`);
+    add('CF_CHECK_CHARACTER', r === 'valid' ? 'pass' : 'fail', `${r}`, { result: r });
   }
   if (certificate) {
-    if (certificate.codiceFiscale === null) add('CERT_CN_PATTERN', 'fail', certificate.commonName ?? '(no CN)');
+    if (certificate.codiceFiscale === null)
+      add('CERT_CN_PATTERN', 'fail', certificate.commonName ?? '(no CN)', { value: certificate.commonName ?? '-' });
     else {
-      add('CERT_CN_PATTERN', 'pass', 'CF/card id.SHA-1');
+      add('CERT_CN_PATTERN', 'pass', 'CF/card id.SHA-1', { value: 'CF/ID.SHA-1' });
       if (cf)
         add(
           'CF_MATCH',
           certificate.codiceFiscale === cf ? 'pass' : 'fail',
           `certificate ${certificate.codiceFiscale}, EF_Dati_personali ${cf}`,
+          {
+            certificate: certificate.codiceFiscale,
+            card: cf,
+          },
         );
       if (id)
-        add('CARD_ID_MATCH', certificate.cardId === id.id ? 'pass' : 'fail', `certificate ${certificate.cardId}, EF_ID_Carta ${id.id}`);
+        add('CARD_ID_MATCH', certificate.cardId === id.id ? 'pass' : 'fail', `certificate ${certificate.cardId}, EF_ID_Carta ${id.id}`, {
+          certificate: certificate.cardId ?? '',
+          card: id.id,
+        });
       if (rawDati) {
         const h = datiPersonaliHash(rawDati);
         add(
           'DATI_PERSONALI_HASH',
           certificate.datiPersonaliHash === h ? 'pass' : 'fail',
           `certificate ${certificate.datiPersonaliHash}, EF_Dati_personali ${h}`,
+          { certificate: certificate.datiPersonaliHash ?? '', card: h },
         );
       }
     }
     if (dati?.expiryDate) {
       const certDay = romeDate(new Date(certificate.notAfter));
-      add('EXPIRY_MATCH', certDay === dati.expiryDate ? 'pass' : 'warn', `certificate ${certDay}, EF_Dati_personali ${dati.expiryDate}`);
+      add('EXPIRY_MATCH', certDay === dati.expiryDate ? 'pass' : 'warn', `certificate ${certDay}, EF_Dati_personali ${dati.expiryDate}`, {
+        certificate: certDay,
+        card: dati.expiryDate,
+      });
     }
   }
   const holder: Holder | null = dati

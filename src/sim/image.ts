@@ -38,10 +38,25 @@ export interface CardImage {
   files: ImageFile[];
 }
 
+/** What is wrong with an image, for the message a person reads (the English message is for logs). */
+export type ImageProblem =
+  | 'missing'
+  | 'not-file'
+  | 'not-json'
+  | 'not-image'
+  | 'version'
+  | 'field'
+  | 'busy'
+  | 'attached'
+  | 'read-only'
+  | 'io';
+
 export class ImageError extends Error {
   constructor(
     message: string,
     readonly reason: 'missing' | 'corrupt' | 'foreign' | 'busy' | 'io',
+    readonly problem: ImageProblem = reason === 'corrupt' ? 'field' : reason === 'foreign' ? 'not-image' : reason,
+    readonly facts: { path?: string; field?: string } = {},
   ) {
     super(message);
     this.name = 'ImageError';
@@ -64,7 +79,8 @@ function isObj(v: unknown): v is Record<string, unknown> {
 }
 
 function checkSecret(v: unknown, name: string): SecretState {
-  if (!isObj(v) || typeof v.value !== 'string' || !/^\d{1,8}$/.test(v.value)) throw new ImageError(`${name}: bad value`, 'corrupt');
+  if (!isObj(v) || typeof v.value !== 'string' || !/^\d{1,8}$/.test(v.value))
+    throw new ImageError(`${name}: bad value`, 'corrupt', 'field', { field: name });
   const { triesLeft, maxTries } = v;
   if (
     !Number.isInteger(triesLeft) ||
@@ -74,7 +90,7 @@ function checkSecret(v: unknown, name: string): SecretState {
     (triesLeft as number) < 0 ||
     (triesLeft as number) > (maxTries as number)
   ) {
-    throw new ImageError(`${name}: bad counters`, 'corrupt');
+    throw new ImageError(`${name}: bad counters`, 'corrupt', 'field', { field: name });
   }
   return { value: v.value, triesLeft: triesLeft as number, maxTries: maxTries as number };
 }
@@ -82,35 +98,38 @@ function checkSecret(v: unknown, name: string): SecretState {
 /** Validate a parsed JSON value as a card image; throws ImageError saying what is wrong. */
 export function validateImage(v: unknown): CardImage {
   if (!isObj(v) || v.format !== IMAGE_FORMAT) throw new ImageError('not a cns virtual card image', 'foreign');
-  if (v.version !== IMAGE_VERSION) throw new ImageError(`unsupported image version ${String(v.version)}`, 'foreign');
+  if (v.version !== IMAGE_VERSION) throw new ImageError(`unsupported image version ${String(v.version)}`, 'foreign', 'version');
   if (typeof v.atr !== 'string' || !/^([0-9A-F]{2})+$/i.test(v.atr) || !parseAtr(Buffer.from(v.atr, 'hex'))) {
-    throw new ImageError('atr: not a valid ATR', 'corrupt');
+    throw new ImageError('atr: not a valid ATR', 'corrupt', 'field', { field: 'atr' });
   }
   const pin = checkSecret(v.pin, 'pin');
   const puk = checkSecret(v.puk, 'puk');
-  if (typeof v.authKey !== 'string') throw new ImageError('authKey missing', 'corrupt');
+  if (typeof v.authKey !== 'string') throw new ImageError('authKey missing', 'corrupt', 'field', { field: 'authKey' });
   try {
     const k = createPrivateKey(v.authKey);
     if (k.asymmetricKeyType !== 'rsa') throw new Error('not RSA');
   } catch {
-    throw new ImageError('authKey: not an RSA private key', 'corrupt');
+    throw new ImageError('authKey: not an RSA private key', 'corrupt', 'field', { field: 'authKey' });
   }
-  if (!Array.isArray(v.files)) throw new ImageError('files missing', 'corrupt');
+  if (!Array.isArray(v.files)) throw new ImageError('files missing', 'corrupt', 'field', { field: 'files' });
   const files: ImageFile[] = v.files.map((f: unknown, i: number) => {
     if (!isObj(f) || typeof f.path !== 'string' || !/^3F00(\/[0-9A-F]{4})*$/.test(f.path))
-      throw new ImageError(`files[${i}]: bad path`, 'corrupt');
+      throw new ImageError(`files[${i}]: bad path`, 'corrupt', 'field', { field: `files[${i}]` });
     if (f.type === 'DF') return { path: f.path, type: 'DF' };
     // an EF is at most 32 KB (READ/UPDATE BINARY offsets stop at 7FFF); checked before the hex,
     // so that a huge string is refused at once
     if (f.type !== 'EF' || typeof f.data !== 'string' || f.data.length > 2 * MAX_EF || f.data.length % 2 !== 0 || !isHex(f.data))
-      throw new ImageError(`files[${i}] (${f.path}): bad EF (hex data of at most ${MAX_EF} bytes expected)`, 'corrupt');
+      throw new ImageError(`files[${i}] (${f.path}): bad EF (hex data of at most ${MAX_EF} bytes expected)`, 'corrupt', 'field', {
+        field: String(f.path),
+      });
     const ac = (x: unknown): number => (Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xff ? (x as number) : 0xff);
     return { path: f.path, type: 'EF', data: f.data, read: ac(f.read ?? 0), update: ac(f.update) };
   });
   const dfs = new Set(['3F00', ...files.filter((f) => f.type === 'DF').map((f) => f.path)]);
   for (const f of files) {
     const parent = f.path.slice(0, f.path.lastIndexOf('/'));
-    if (f.path !== '3F00' && !dfs.has(parent)) throw new ImageError(`${f.path}: its folder ${parent} is not a DF of the image`, 'corrupt');
+    if (f.path !== '3F00' && !dfs.has(parent))
+      throw new ImageError(`${f.path}: its folder ${parent} is not a DF of the image`, 'corrupt', 'field', { field: f.path });
   }
   return {
     format: IMAGE_FORMAT,
@@ -128,7 +147,7 @@ export function loadImage(path: string): CardImage {
   let text: string;
   try {
     // a FIFO or a device would block or never end: only a regular file is a card image
-    if (!statSync(path).isFile()) throw new ImageError(`${path} is not a regular file`, 'foreign');
+    if (!statSync(path).isFile()) throw new ImageError(`${path} is not a regular file`, 'foreign', 'not-file', { path });
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if (e instanceof ImageError) throw e;
@@ -136,15 +155,22 @@ export function loadImage(path: string): CardImage {
     throw new ImageError(
       code === 'ENOENT' ? `no card image at ${path}` : `cannot read ${path}: ${code}`,
       code === 'ENOENT' ? 'missing' : 'io',
+      code === 'ENOENT' ? 'missing' : 'io',
+      { path },
     );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new ImageError(`${path} is not JSON`, 'corrupt');
+    throw new ImageError(`${path} is not JSON`, 'corrupt', 'not-json', { path });
   }
-  return validateImage(json);
+  try {
+    return validateImage(json);
+  } catch (e) {
+    if (e instanceof ImageError) throw new ImageError(e.message, e.reason, e.problem, { ...e.facts, path });
+    throw e;
+  }
 }
 
 /** Write atomically: a temp file in the same directory, fsync, rename over the image. */
@@ -158,6 +184,8 @@ export function saveImage(path: string, image: CardImage): void {
         ? `${path} is read-only: the virtual card cannot record anything`
         : `cannot write ${path}: ${code ?? (e as Error).message}`,
       'io',
+      code === 'EROFS' ? 'read-only' : 'io',
+      { path },
     );
   }
 }
@@ -205,7 +233,11 @@ export class ImageLock {
       const { pid, holder } = this.owner();
       const who = Number.isInteger(pid) && pid > 0 ? `process ${pid}` : 'another process';
       if (holder === 'attach') {
-        throw new ImageError(`this card image is in a virtual reader (cns sim attach, ${who}): use that reader instead`, 'busy');
+        throw new ImageError(
+          `this card image is in a virtual reader (cns sim attach, ${who}): use that reader instead`,
+          'busy',
+          'attached',
+        );
       }
       if (Date.now() > deadline) throw new ImageError(`the virtual card is in use by ${who}`, 'busy');
       sleepSync(5);

@@ -118,12 +118,12 @@ describe('hostile card data', () => {
     };
     const orphan = await edit('orphan', (files) => files.push({ path: '3F00/7777/0001', type: 'EF', data: '00' }));
     expect(orphan.code).toBe(7);
-    expect(orphan.json.error.message).toMatch(/3F00\/7777 is not a DF/);
+    expect(orphan.json.error.message).toMatch(/its part 3F00\/7777\/0001 is damaged/);
     const huge = await edit('huge', (files) => {
       files.find((f) => f.path === '3F00/1100/1101')!.data = 'ab'.repeat(10 * 1024 * 1024);
     });
     expect(huge.code).toBe(7);
-    expect(huge.json.error.message).toMatch(/at most 32768 bytes/);
+    expect(huge.json.error.message).toMatch(/its part 3F00\/1100\/1101 is damaged/);
   });
 
   it('a certificate whose signed part and signature come from two certificates (an old half-done write) is not valid', async () => {

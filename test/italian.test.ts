@@ -1,0 +1,89 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cns, tempDir } from './helpers.js';
+
+/**
+ * Every text a user can see in Italian mode is Italian: each command and error is run with
+ * `--lang it` (and LANG=it_IT) and its output checked against words that only English has.
+ * Card data (names, the test CA's and the virtual card's English organisation names), paths,
+ * hexadecimal, stable codes in brackets and JSON are left out of the check.
+ */
+const ENGLISH =
+  /\b(the|and|with|without|tries|left|valid|until|unknown|cannot|card|reader|certificate|expired|expires|expiring|eligible|error|found|does|only|must|should|this|that|from|for|of|to|on|is|are|not|none|missing|blocked|key|folder|service|please|try|run|use)\b/i;
+
+let dir: string;
+let img: string;
+let expired: string;
+let cardData: string[] = [];
+
+function residue(text: string): string {
+  let t = text;
+  for (const d of cardData) t = t.split(d).join(' ');
+  return t
+    .replace(/\[[A-Z0-9_]+\]/g, ' ') // the stable code shown for help desks
+    .replace(/\b[A-Z][A-Z0-9_]{2,}\b/g, ' ') // stable codes (CERTIFICATE, PIN_INCORRECT...) and acronyms
+    .replace(/(\/[\w.@~+-]+)+\/?/g, ' ') // paths
+    .replace(/\b[0-9A-F]{2}( [0-9A-F]{2})+\b|\b[0-9A-Fa-f]{16,}\b/g, ' ') // hex: ATR, serials, hashes
+    .replace(/\bcns [a-z-]+( [a-z-]+)?\b/g, ' ') // a command to type
+    .replace(/--[a-z-]+/g, ' ') // an option to type
+    .replace(/https?:\S+/g, ' ');
+}
+
+async function it_(args: string[], o: { input?: string; env?: Record<string, string> } = {}): Promise<string> {
+  const r = await cns(['--lang', 'it', ...args], {
+    input: o.input,
+    env: { LANG: 'it_IT.UTF-8', XDG_STATE_HOME: join(dir, 'state'), ...o.env },
+  });
+  return `${r.stdout}\n${r.stderr}`;
+}
+
+function englishIn(text: string): string[] {
+  return residue(text)
+    .split('\n')
+    .filter((l) => ENGLISH.test(l))
+    .map((l) => l.trim());
+}
+
+beforeAll(async () => {
+  dir = tempDir('cns-it-');
+  img = join(dir, 'card.json');
+  expired = join(dir, 'expired.json');
+  expect((await cns(['sim', 'create', img, '--card-id', '5000000000000009'])).code).toBe(0);
+  expect((await cns(['sim', 'create', expired, '--not-before', '2018-01-01', '--not-after', '2023-12-30'])).code).toBe(0);
+  const s = await cns(['status', '--reader', `sim:${img}`, '--json']);
+  const e = await cns(['status', '--reader', `sim:${expired}`, '--json']);
+  cardData = [s.json.certificate.subject, s.json.certificate.issuer, e.json.certificate.subject, 'ROSSI', 'MARIO'].sort(
+    (a, b) => b.length - a.length,
+  );
+  mkdirSync(join(dir, 'adir'));
+  writeFileSync(join(dir, 'junk.json'), '{not json');
+});
+
+describe('Italian end to end', () => {
+  const cases: [string, () => Promise<string>][] = [
+    ['status', () => it_(['status', '--reader', `sim:${img}`])],
+    ['status of an expired card', () => it_(['status', '--reader', `sim:${expired}`])],
+    ['cert show', () => it_(['cert', 'show', '--reader', `sim:${img}`])],
+    ['cert check (expired)', () => it_(['cert', 'check', '--reader', `sim:${expired}`])],
+    ['pin verify (wrong)', () => it_(['pin', 'verify', '--reader', `sim:${img}`, '--stdin'], { input: '99999\n' })],
+    ['pin verify (right)', () => it_(['pin', 'verify', '--reader', `sim:${img}`, '--stdin'], { input: '12345\n' })],
+    ['doctor', () => it_(['doctor', '--reader', `sim:${img}`])],
+    ['extend --check (not eligible)', () => it_(['extend', '--check', '--reader', `sim:${img}`])],
+    ['extend --check (eligible)', () => it_(['extend', '--check', '--reader', `sim:${expired}`, '--at', '2023-11-15'])],
+    ['unknown command', () => it_(['stauts'])],
+    ['unknown option', () => it_(['status', '--colour'])],
+    ['too many arguments', () => it_(['status', 'extra'])],
+    ['missing image', () => it_(['status', '--reader', `sim:${join(dir, 'missing.json')}`])],
+    ['a directory as image', () => it_(['status', '--reader', `sim:${join(dir, 'adir')}`])],
+    ['a corrupt image', () => it_(['status', '--reader', `sim:${join(dir, 'junk.json')}`])],
+    ['--stdin with too few lines', () => it_(['pin', 'change', '--reader', `sim:${img}`, '--stdin'], { input: '12345\n' })],
+    ['--env without the variable', () => it_(['pin', 'verify', '--reader', `sim:${img}`, '--env'])],
+    ['export into a missing folder', () => it_(['cert', 'export', '--reader', `sim:${img}`, '--out', join(dir, 'no', 'c.pem')])],
+  ];
+  for (const [name, run] of cases) {
+    it(`${name}: no English`, async () => {
+      expect(englishIn(await run())).toEqual([]);
+    });
+  }
+});
