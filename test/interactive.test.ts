@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cns, tempDir } from './helpers.js';
@@ -101,6 +102,56 @@ describe.skipIf(!hasTmux)('the guided mode (cns with no command, on a terminal)'
     s = t.screen();
     expect(s).toMatch(/Arrivederci/);
     expect(s).not.toMatch(/12345(?!\d)/);
+  });
+
+  it('guided mode with the smart-card service down says so, and how to start it, not "insert the card"', async () => {
+    // pcsc-lite reads its socket path from PCSCLITE_CSOCK_NAME: a path nobody serves is pcscd down
+    const t = run('', { LANG: 'it_IT.UTF-8', PCSCLITE_CSOCK_NAME: join(dir, 'no-pcscd.comm') });
+    const s = await t.waitFor(/servizio smart card non è attivo/);
+    expect(s).toMatch(/sudo systemctl enable --now pcscd\.socket/);
+    expect(s).not.toMatch(/Inserisci la tessera/);
+    t.keys('C-c');
+    await t.waitFor(/Arrivederci/);
+  });
+
+  it('guided header: an expired certificate and a blocked PUK are said plainly, with what to do', async () => {
+    const img = await card('--not-before', '2018-01-01', '--not-after', '2024-05-31');
+    const j = JSON.parse(readFileSync(img, 'utf8')) as { pin: { triesLeft: number }; puk: { triesLeft: number } };
+    j.pin.triesLeft = 0;
+    j.puk.triesLeft = 0;
+    writeFileSync(img, JSON.stringify(j));
+    const t = run(`--reader sim:${img}`, { LANG: 'it_IT.UTF-8' });
+    const s = await t.waitFor(/Cosa vuoi fare\?/);
+    expect(s).toMatch(/certificato scaduto il 31\/05\/2024/);
+    expect(s).toMatch(/PUK bloccato: questa tessera non può più essere sbloccata/);
+    expect(s).not.toMatch(/2024-05-31|\(!\)/);
+  });
+
+  it('saving the certificate: ~ is the home folder, a missing folder is said, an existing file is not replaced unasked', async () => {
+    const img = await card();
+    const home = tempDir('cns-home-');
+    writeFileSync(join(home, 'cert.pem'), 'mine');
+    const t = run(`--reader sim:${img}`, { LANG: 'it_IT.UTF-8', HOME: home });
+    await t.waitFor(/Cosa vuoi fare\?/);
+    for (let i = 0; i < 4; i++) t.keys('Down'); // verify, change, unblock, show, export
+    t.keys('Enter');
+    await t.waitFor(/File da scrivere/);
+    t.keys('C-u');
+    t.type('~/nessuna/cert.pem');
+    await t.waitFor(/La cartella .*nessuna non esiste/);
+    const asked = (): number => (t.screen().match(/File da scrivere/g) ?? []).length;
+    const before = asked();
+    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < 4; i++) t.keys('Down');
+    t.keys('Enter');
+    for (let end = Date.now() + 10000; asked() <= before && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+    t.keys('C-u');
+    t.type('~/cert.pem');
+    await t.waitFor(/cert\.pem esiste già: vuoi sostituirlo\?/);
+    t.keys('Enter'); // the default is no
+    await new Promise((r) => setTimeout(r, 500));
+    expect(readFileSync(join(home, 'cert.pem'), 'utf8')).toBe('mine');
+    expect(existsSync(join(home, 'nessuna'))).toBe(false);
   });
 
   it('waits for a card, and Ctrl-C leaves cleanly', async () => {

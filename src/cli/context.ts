@@ -4,7 +4,7 @@ import { romeDate } from '../card/dates.js';
 import type { OpenOptions } from '../device/open.js';
 import type { CliError } from './errors.js';
 import { EXIT_FOR } from './exitCodes.js';
-import { detectLang, humanDay, type Lang, type MessageKey, message } from './i18n.js';
+import { detectLang, humanDay, type Lang, type MessageKey, message, messageKey } from './i18n.js';
 
 export interface GlobalOptions {
   reader?: string;
@@ -35,6 +35,8 @@ export class Context {
   readonly reader?: string;
   c: ChalkInstance = plain as unknown as ChalkInstance;
   readonly tracer?: ApduTracer;
+  /** In the guided menu: messages name menu entries instead of commands, codes are for the help desk. */
+  guided = false;
   private resultWritten = false;
 
   constructor(
@@ -68,7 +70,8 @@ export class Context {
   }
 
   t(key: MessageKey, params: Record<string, string | number | null | undefined> = {}): string {
-    return message(this.lang, key, params);
+    const guided = this.guided ? messageKey(`${key}_G`) : undefined;
+    return message(this.lang, guided ?? key, params);
   }
 
   /** A line of the human-readable result (stdout, text mode only). */
@@ -101,7 +104,8 @@ export class Context {
         this.resultWritten = true;
       }
     } else {
-      process.stderr.write(`${this.c.red(`cns: ${messageText}`)}${this.c.dim(` [${err.code}]`)}\n`);
+      const code = this.guided ? ` (${this.t('supportCode', { code: err.code })})` : ` [${err.code}]`;
+      process.stderr.write(`${this.c.red(this.guided ? messageText : `cns: ${messageText}`)}${this.c.dim(code)}\n`);
       if (err.extra.hint) process.stderr.write(`${err.extra.hint}\n`);
     }
     return exit;

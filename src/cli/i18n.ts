@@ -394,6 +394,50 @@ const M = {
   },
   pr_unreadable: { en: '{what} could not be read ({detail})', it: 'impossibile leggere {what} ({detail})' },
   lKey: { en: 'Key', it: 'Chiave' },
+  // guided mode
+  gCertValid: { en: 'certificate valid until {date}', it: 'certificato valido fino al {date}' },
+  gCertExpiring: {
+    en: 'the certificate expires on {date} ({days} days left)',
+    it: 'il certificato scade il {date} (mancano {days} giorni)',
+  },
+  gCertExpired: {
+    en: 'certificate expired on {date}: the card can no longer be used to log in to online services. A new health card comes by post from the Agenzia delle Entrate; to use it as a CNS, ask your region or ASL office to activate it.',
+    it: "certificato scaduto il {date}: la tessera non si può più usare per accedere ai servizi online. La nuova tessera sanitaria arriva per posta dall'Agenzia delle Entrate; per usarla come CNS chiedi l'attivazione agli uffici della tua Regione o all'ASL.",
+  },
+  gCertNone: { en: 'no readable certificate on the card', it: 'nessun certificato leggibile sulla carta' },
+  gPinBlocked: { en: 'PIN blocked: choose "Unblock the PIN with the PUK"', it: 'PIN bloccato: scegli «Sblocca il PIN con il PUK»' },
+  gPukBlocked: {
+    en: 'PUK blocked: this card cannot be unblocked any more. Ask the issuer (your region or ASL office) for a new card.',
+    it: "PUK bloccato: questa tessera non può più essere sbloccata. Chiedi una nuova tessera all'ente emittente (uffici della Regione o ASL).",
+  },
+  gNoService: {
+    en: 'The smart-card service is not running. Start it with: sudo systemctl enable --now pcscd.socket — checking again (Ctrl-C to leave)...',
+    it: 'Il servizio smart card non è attivo. Avvialo con: sudo systemctl enable --now pcscd.socket — continuo a controllare (Ctrl-C per uscire)...',
+  },
+  gNoReader: {
+    en: 'No card reader found: connect the reader (Ctrl-C to leave)...',
+    it: 'Nessun lettore di smart card trovato: collega il lettore (Ctrl-C per uscire)...',
+  },
+  gNoFolder: { en: 'The folder {dir} does not exist: nothing was saved.', it: 'La cartella {dir} non esiste: non è stato salvato nulla.' },
+  gOverwrite: { en: '{path} exists already: replace it?', it: '{path} esiste già: vuoi sostituirlo?' },
+  supportCode: { en: 'code for the help desk: {code}', it: "codice per l'assistenza: {code}" },
+  PIN_BLOCKED_G: {
+    en: 'The PIN is blocked. Choose "Unblock the PIN with the PUK" in the menu.',
+    it: 'Il PIN è bloccato. Scegli «Sblocca il PIN con il PUK» nel menu.',
+  },
+  PIN_BLOCKED_NOW_G: {
+    en: 'Wrong PIN: that was the last try and the PIN is now blocked. Choose "Unblock the PIN with the PUK" in the menu.',
+    it: "PIN errato: era l'ultimo tentativo e ora il PIN è bloccato. Scegli «Sblocca il PIN con il PUK» nel menu.",
+  },
+  CARD_REMOVED_SECRET_G: {
+    en: 'The card was removed during a {what} operation: its outcome is unknown. Put the card back: the tries left are shown above the menu.',
+    it: "La carta è stata rimossa durante un'operazione sul {what}: l'esito è sconosciuto. Reinserisci la carta: i tentativi rimasti sono indicati sopra il menu.",
+  },
+  advPIN_BLOCKED_G: { en: 'Choose "Unblock the PIN with the PUK" in the menu.', it: 'Scegli «Sblocca il PIN con il PUK» nel menu.' },
+  LAST_ATTEMPT_REFUSED_G: {
+    en: 'Only one {what} try is left and it was not confirmed: nothing was sent to the card.',
+    it: 'Resta un solo tentativo per il {what} e non è stato confermato: nulla è stato inviato alla carta.',
+  },
   // secrets given with --stdin / --env
   secStdinEnv: { en: '--stdin and --env cannot be used together', it: '--stdin e --env non si possono usare insieme' },
   secStdinTty: {

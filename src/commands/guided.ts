@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Context } from '../cli/context.js';
 import type { MessageKey } from '../cli/i18n.js';
 
@@ -35,13 +36,23 @@ const WAIT_FOR: readonly DeviceFault[] = ['no-card', 'no-reader', 'service-unava
 
 class Interrupted extends Error {}
 
+/** The header above the menu: who, until when, and what needs doing, in plain words. */
 async function readSummary(ctx: Context, t: (k: GuidedKey) => string): Promise<string> {
   return withCard(ctx.cardOptions, async (card) => {
     const { collectReport } = await import('../report/report.js');
     const r = await collectReport(card, { now: new Date(), warnDays: 30 });
     const holder = r.holder ? `${r.holder.givenName ?? ''} ${r.holder.surname ?? ''}`.trim() : '?';
-    const expires = r.certificate ? r.certificate.notAfter.slice(0, 10) : '?';
-    return `${t('holder')}: ${holder} — ${t('expires')} ${expires} — ${t('pinTries')}: ${r.pin.triesLeft ?? '?'}${r.pin.blocked ? ' (!)' : ''}`;
+    const lines = [`${t('holder')}: ${holder}`];
+    const c = r.certificate;
+    if (!c) lines.push(ctx.t('gCertNone'));
+    else if (c.state === 'expired') lines.push(ctx.c.red(ctx.t('gCertExpired', { date: ctx.day(new Date(c.notAfter)) })));
+    else if (c.state === 'expiring')
+      lines.push(ctx.c.yellow(ctx.t('gCertExpiring', { date: ctx.day(new Date(c.notAfter)), days: c.daysLeft })));
+    else lines.push(ctx.t('gCertValid', { date: ctx.day(new Date(c.notAfter)) }));
+    if (r.puk.blocked) lines.push(ctx.c.red(ctx.t('gPukBlocked')));
+    else if (r.pin.blocked) lines.push(ctx.c.red(ctx.t('gPinBlocked')));
+    else if (r.pin.triesLeft !== null) lines.push(`${t('pinTries')}: ${r.pin.triesLeft}`);
+    return lines.join('\n');
   });
 }
 
@@ -53,14 +64,19 @@ async function waitForCard(ctx: Context, t: (k: GuidedKey) => string): Promise<s
   };
   process.on('SIGINT', onInt);
   try {
+    let fault: DeviceFault | undefined;
+    let said = '';
     for (let asked = false; ; asked = true) {
       try {
         return await readSummary(ctx, t);
       } catch (e) {
-        const fault = deviceFault(e);
+        fault = deviceFault(e);
         if (fault === undefined || !WAIT_FOR.includes(fault)) throw e;
       }
-      if (!asked) ctx.note(ctx.c.bold(t('insert')));
+      // say what is missing, again whenever that changes: the service, a reader, the card
+      const plea = fault === 'service-unavailable' ? ctx.t('gNoService') : fault === 'no-reader' ? ctx.t('gNoReader') : t('insert');
+      if (!asked || plea !== said) ctx.note(ctx.c.bold(plea));
+      said = plea;
       for (let i = 0; i < 10 && !interrupted; i++) await new Promise((r) => setTimeout(r, 100));
       if (interrupted) throw new Interrupted();
     }
@@ -76,6 +92,7 @@ async function waitForCard(ctx: Context, t: (k: GuidedKey) => string): Promise<s
 export async function guidedCommand(ctx: Context): Promise<number> {
   const t = (k: GuidedKey): string => ctx.t(`g${k[0]!.toUpperCase()}${k.slice(1)}` as MessageKey);
   const { select, input } = await import('@inquirer/prompts');
+  ctx.guided = true;
   ctx.note(ctx.c.bold(t('title')));
   for (;;) {
     let action: Action;
@@ -119,7 +136,16 @@ export async function guidedCommand(ctx: Context): Promise<number> {
           break;
         }
         case 'export': {
-          const out = await input({ message: t('where'), default: join(homedir(), 'cns-certificate.pem') }, { output: process.stderr });
+          const typed = await input({ message: t('where'), default: join(homedir(), 'cns-certificate.pem') }, { output: process.stderr });
+          const out = typed.startsWith('~/') || typed === '~' ? join(homedir(), typed.slice(1)) : typed;
+          if (!existsSync(dirname(resolve(out)))) {
+            ctx.note(ctx.c.yellow(ctx.t('gNoFolder', { dir: dirname(resolve(out)) })));
+            break;
+          }
+          if (existsSync(out)) {
+            const { confirm } = await import('@inquirer/prompts');
+            if (!(await confirm({ message: ctx.t('gOverwrite', { path: out }), default: false }, { output: process.stderr }))) break;
+          }
           const { certExportCommand } = await import('./cert.js');
           await certExportCommand(ctx, { out, force: true });
           break;
