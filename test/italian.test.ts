@@ -10,7 +10,7 @@ import { cns, tempDir } from './helpers.js';
  * hexadecimal, stable codes in brackets and JSON are left out of the check.
  */
 const ENGLISH =
-  /\b(the|and|with|without|tries|left|valid|until|unknown|cannot|card|reader|certificate|expired|expires|expiring|eligible|error|found|does|only|must|should|this|that|from|for|of|to|on|is|are|not|none|missing|blocked|key|folder|service|please|try|run|use)\b/i;
+  /\b(the|and|with|without|tries|left|valid|until|unknown|cannot|card|reader|certificate|expired|expires|expiring|eligible|error|found|does|only|must|should|this|that|from|for|of|to|on|is|are|not|none|missing|blocked|key|folder|service|please|try|run|use|write|read)\b/i;
 
 let dir: string;
 let img: string;

@@ -12,7 +12,7 @@ import { Pkcs11CallError, Pkcs11ModuleError } from '../pkcs11/client.js';
 import { ImageError } from '../sim/image.js';
 import type { Context } from './context.js';
 import { CliError, ErrorWithData } from './errors.js';
-import type { MessageKey } from './i18n.js';
+import { type MessageKey, messageKey } from './i18n.js';
 
 type Translate = Context['t'];
 
@@ -168,6 +168,13 @@ export function renderError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK'):
   if (ce.code === 'PCSC_UNAVAILABLE' && !ce.extra.hint) {
     const hint = ctx.t(ce.params.reason === 'module-missing' ? 'pcscInstall' : 'pcscStart');
     return ctx.failure(new CliError(ce.code, ce.params, { ...ce.extra, hint }), ctx.t(key, ce.params));
+  }
+  if (ce.code === 'IO_ERROR') {
+    // the system's words (write, ENOENT) in the user's language
+    const op = messageKey(`ioOp_${String(ce.params.op)}`);
+    const detail = messageKey(`io_${String(ce.params.detail)}`);
+    const params = { ...ce.params, ...(op ? { op: ctx.t(op) } : {}), ...(detail ? { detail: ctx.t(detail) } : {}) };
+    return ctx.failure(new CliError(ce.code, params, ce.extra), ctx.t('IO_ERROR', params));
   }
   if (ce.code === 'INTERNAL' && process.env.CNS_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
   return ctx.failure(ce, ctx.t(key, ce.params));

@@ -178,7 +178,8 @@ async function cardChecks(
       code: 'PIN',
       status: 'fail',
       message: ctx.t('dSecretBlocked', { what: 'PIN' }),
-      advice: ctx.t('advPIN_BLOCKED'),
+      // with the PUK blocked too, unblocking is no advice: one diagnosis, a new card
+      advice: ctx.t(report.puk.blocked ? 'advPUK_BLOCKED' : 'advPIN_BLOCKED'),
       exit: EXIT.BLOCKED,
     });
   else if (pin.triesLeft === 1)
