@@ -81,3 +81,27 @@ export function checkCodiceFiscale(cf: string): CodiceFiscaleCheck {
   if (!CF_SHAPE.test(cf)) return 'malformed';
   return codiceFiscaleCheckChar(cf.slice(0, 15)) === cf[15] ? 'valid' : 'bad-check-character';
 }
+
+/** Omocodia: letters standing for the digits of a codice fiscale's numeric positions. */
+const OMOCODIA = 'LMNPQRSTUV';
+const MONTHS = 'ABCDEHLMPRST';
+
+/**
+ * What a person's codice fiscale says of its holder: sex, birth date (ISO; the century is the
+ * most recent one not in the future) and the cadastral code of the birth place. undefined when
+ * it is not a well-formed personal codice fiscale.
+ */
+export function decodeCodiceFiscale(cf: string, today = new Date()): { sex: 'M' | 'F'; birthDate: string; birthPlace: string } | undefined {
+  if (checkCodiceFiscale(cf) === 'malformed') return undefined;
+  const digits = (s: string): string => [...s].map((c) => (OMOCODIA.includes(c) ? String(OMOCODIA.indexOf(c)) : c)).join('');
+  const yy = Number(digits(cf.slice(6, 8)));
+  const month = MONTHS.indexOf(cf[8]!) + 1;
+  let day = Number(digits(cf.slice(9, 11)));
+  const sex = day > 40 ? 'F' : 'M';
+  if (day > 40) day -= 40;
+  const century = 2000 + yy > today.getUTCFullYear() ? 1900 : 2000;
+  const birth = new Date(Date.UTC(century + yy, month - 1, day));
+  if (month < 1 || birth.getUTCDate() !== day) return undefined;
+  const birthPlace = cf[11]! + digits(cf.slice(12, 15));
+  return { sex, birthDate: birth.toISOString().slice(0, 10), birthPlace };
+}

@@ -42,6 +42,7 @@ export function checkText(ctx: Context, c: Check): string {
   const v = c.values ?? {};
   if (v.certificate !== undefined && v.card !== undefined) return ctx.t('chkCompare', humanParams(ctx, v));
   if (v.result !== undefined) return ctx.t(CF_RESULT[v.result] ?? 'chkValue', { value: v.result });
+  if (v.cf !== undefined && v.data !== undefined) return ctx.t('chkCfData', v);
   if (v.value !== undefined) return v.value;
   if (v.problem !== undefined)
     return ctx.t('chkCardIdBad', { id: v.id, problem: ctx.t(ID_PROBLEM[v.problem] ?? 'chkValue', { value: v.problem }) });

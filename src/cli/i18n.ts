@@ -352,6 +352,7 @@ const M = {
   // data checks (status, doctor)
   chkCompare: { en: 'certificate {certificate}, card {card}', it: 'certificato {certificate}, carta {card}' },
   chkValue: { en: '{value}', it: '{value}' },
+  chkCfData: { en: 'codice fiscale {cf}, card data {data}', it: 'codice fiscale {cf}, dati della carta {data}' },
   chkCardIdBad: { en: '{id}: {problem}', it: '{id}: {problem}' },
   cfValid: { en: 'valid', it: 'valido' },
   cfMalformed: { en: 'malformed', it: 'non ben formato' },

@@ -183,6 +183,8 @@ export function buildProgram(run: Runner): Command {
     .option('--puk <digits>', 'PUK of the test card (8 digits)', '12345678')
     .option('--pin-tries <n>', 'PIN retry counter', '3')
     .option('--puk-tries <n>', 'PUK retry counter', '10')
+    .option('--pin-tries-left <n>', 'PIN tries left now (default: all; 0: a blocked PIN, for training)')
+    .option('--puk-tries-left <n>', 'PUK tries left now (default: all; 0: a blocked PUK)')
     .option('--atr <hex>', 'ATR (default: STIncard TS-CNS, CNS 1.1)')
     .option('--key-size <bits>', '1024 or 2048 (default from the ATR: 2048 for CNS 1.1)')
     .option('--not-before <date>', 'certificate start (ISO date or date-time; dates are Italian days)')

@@ -9,6 +9,8 @@ export interface SimCreateOptions {
   puk?: string;
   pinTries?: string;
   pukTries?: string;
+  pinTriesLeft?: string;
+  pukTriesLeft?: string;
   atr?: string;
   keySize?: string;
   notBefore?: string;
@@ -64,6 +66,8 @@ export async function simCreateCommand(ctx: Context, imagePath: string, o: SimCr
       puk: o.puk,
       pinTries: int(o.pinTries, '--pin-tries'),
       pukTries: int(o.pukTries, '--puk-tries'),
+      pinTriesLeft: int(o.pinTriesLeft, '--pin-tries-left'),
+      pukTriesLeft: int(o.pukTriesLeft, '--puk-tries-left'),
       atr: o.atr,
       keySize: keySize as 1024 | 2048 | undefined,
       notBefore: date(o.notBefore, '--not-before', false),

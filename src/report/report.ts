@@ -1,6 +1,6 @@
 import type { CnsAtrInfo } from '../card/atr.js';
 import type { Card, CardFiles, TokenDescription, TriesState } from '../card/card.js';
-import { checkCodiceFiscale } from '../card/checks.js';
+import { checkCodiceFiscale, decodeCodiceFiscale } from '../card/checks.js';
 import { romeDate } from '../card/dates.js';
 import type { DatiPersonali } from '../card/efDatiPersonali.js';
 import type { CardId } from '../card/efIdCarta.js';
@@ -225,6 +225,16 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
   if (cf) {
     const r = checkCodiceFiscale(cf);
     add('CF_CHECK_CHARACTER', r === 'valid' ? 'pass' : 'fail', `${r}`, { result: r });
+    // what the codice fiscale says of the holder, against the card's own data
+    const said = dati ? decodeCodiceFiscale(cf) : undefined;
+    if (dati && said) {
+      const onCf = `${said.sex} ${said.birthDate} ${said.birthPlace}`;
+      const onCard = `${dati.fields.sex || '?'} ${dati.birthDate ?? '?'} ${dati.fields.birthMunicipality || '?'}`;
+      add('CF_DATA_MATCH', onCf === onCard ? 'pass' : 'warn', `codice fiscale ${onCf}, EF_Dati_personali ${onCard}`, {
+        cf: onCf,
+        data: onCard,
+      });
+    }
   }
   if (certificate) {
     if (certificate.codiceFiscale === null)

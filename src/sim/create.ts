@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomInt } fro
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAtr, parseAtr } from '../card/atr.js';
-import { checkCodiceFiscale, codiceFiscaleCheckChar, luhnCheckDigit, luhnValid } from '../card/checks.js';
+import { checkCodiceFiscale, codiceFiscaleCheckChar, decodeCodiceFiscale, luhnCheckDigit, luhnValid } from '../card/checks.js';
 import { romeDate } from '../card/dates.js';
 import { encodeDatiPersonali, isoToCardDate } from '../card/efDatiPersonali.js';
 import { buildCnsCommonName } from '../cert/cnsSubject.js';
@@ -35,6 +35,9 @@ export interface CreateOptions {
   puk?: string;
   pinTries?: number;
   pukTries?: number;
+  /** Tries left now (default: all of them; 0 makes a blocked PIN or PUK, for training). */
+  pinTriesLeft?: number;
+  pukTriesLeft?: number;
   atr?: string;
   keySize?: 1024 | 2048;
   notBefore?: Date;
@@ -85,6 +88,12 @@ function checkTries(v: number, name: string): void {
   if (!Number.isInteger(v) || v < 1 || v > 15) throw new CreateError(`${name} must be a whole number from 1 to 15`, name);
 }
 
+function triesLeft(v: number | undefined, max: number, name: string): number {
+  if (v === undefined) return max;
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new CreateError(`${name} must be a whole number from 0 to ${max}`, name);
+  return v;
+}
+
 export async function createImage(o: CreateOptions = {}): Promise<{ image: CardImage; certificate: Buffer }> {
   const pin = o.pin ?? '12345';
   const puk = o.puk ?? '12345678';
@@ -131,6 +140,7 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
   const notBefore = o.notBefore ?? new Date(now - 86400000);
   const notAfter = o.notAfter ?? new Date(now + 6 * 365 * 86400000);
   if (notAfter <= notBefore) throw new CreateError('not-after must be later than not-before', 'not-after');
+  const fromCf = decodeCodiceFiscale(codiceFiscale);
   const validFrom = certDer ? parseCertificate(certDer).notBefore : notBefore;
   const validTo = certDer ? parseCertificate(certDer).notAfter : notAfter;
   const record = encodeDatiPersonali({
@@ -139,11 +149,12 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
     expiryDate: isoToCardDate(romeDate(validTo)),
     surname,
     givenName,
-    birthDate: '01011980',
-    sex: 'M',
+    // what the codice fiscale says, so that the card's data agree with it
+    birthDate: fromCf ? isoToCardDate(fromCf.birthDate) : '01011980',
+    sex: fromCf?.sex ?? 'M',
     codiceFiscale,
-    birthMunicipality: 'H501',
-    residenceMunicipality: 'H501',
+    birthMunicipality: fromCf?.birthPlace ?? 'H501',
+    residenceMunicipality: fromCf?.birthPlace ?? 'H501',
   });
 
   if (!certDer) {
@@ -184,8 +195,8 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
     version: IMAGE_VERSION,
     label: o.label ?? 'cns virtual TS-CNS (test card)',
     atr: atrHex,
-    pin: { value: pin, triesLeft: pinTries, maxTries: pinTries },
-    puk: { value: puk, triesLeft: pukTries, maxTries: pukTries },
+    pin: { value: pin, triesLeft: triesLeft(o.pinTriesLeft, pinTries, 'pin-tries-left'), maxTries: pinTries },
+    puk: { value: puk, triesLeft: triesLeft(o.pukTriesLeft, pukTries, 'puk-tries-left'), maxTries: pukTries },
     authKey: keyPem,
     files,
   };
