@@ -329,4 +329,17 @@ describe('shell completion', () => {
     expect(out[1]!.split(' ')).toEqual(expect.arrayContaining(['--format', '--force']));
     expect((await cns(['completion', 'fish'])).code).toBe(2);
   });
+
+  it('completes option values from their choices, skips option values, leaves no variable behind', async () => {
+    const r = await cns(['completion', 'bash']);
+    const { spawnSync } = await import('node:child_process');
+    const script = `${r.stdout}
+COMP_WORDS=(cns --lang ""); COMP_CWORD=2; _cns_complete; echo "\${COMPREPLY[*]}"
+COMP_WORDS=(cns --reader sim st); COMP_CWORD=3; _cns_complete; echo "\${COMPREPLY[*]}"
+echo "[\${candidate-unset}][\${path-unset}]"`;
+    const out = spawnSync('bash', ['-c', script], { encoding: 'utf8' }).stdout.split('\n');
+    expect(out[0]).toBe('it en');
+    expect(out[1]).toBe('status');
+    expect(out[2]).toBe('[unset][unset]');
+  });
 });

@@ -23,16 +23,35 @@ function walk(cmd: Command, path: string[], out: Node[], globals: string[]): voi
 export async function completionCommand(_ctx: Context, shell: string, program: Command): Promise<number> {
   if (shell !== 'bash' && shell !== 'zsh') throw new CliError('USAGE', { detail: `completion for bash or zsh, not ${shell}` });
   const globals = program.options.flatMap((o) => [o.long, o.short].filter((x): x is string => !!x));
+  // options that take a value: their value is completed from their choices (or as a file name)
+  const valued = new Map<string, string[] | null>();
+  const collect = (c: Command): void => {
+    for (const o of c.options) if (o.required || o.optional) for (const f of [o.long, o.short]) if (f) valued.set(f, o.argChoices ?? null);
+    c.commands.forEach(collect);
+  };
+  collect(program);
+  const withChoices = [...valued]
+    .filter(([, c]) => c)
+    .map(([f, c]) => `    ${f}) COMPREPLY=($(compgen -W "${c!.join(' ')}" -- "$cur")); return ;;`);
+  const fileValued = [...valued].filter(([, c]) => !c).map(([f]) => f);
   const nodes: Node[] = [];
   walk(program, [], nodes, globals);
   const cases = nodes.map((n) => `    "${n.path.join(' ')}") words="${[...n.subcommands, ...n.options].join(' ')}" ;;`).join('\n');
   const body = `# cns completion (${shell}); load with: source <(cns completion ${shell})
 _cns_complete() {
-  local cur path="" w i words
+  local cur prev path="" w i words candidate
   cur="\${COMP_WORDS[COMP_CWORD]}"
+  prev="\${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+${withChoices.join('\n')}
+    ${fileValued.join('|')}) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+  esac
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="\${COMP_WORDS[i]}"
-    case "$w" in -*) continue ;; esac
+    case "$w" in
+      ${fileValued.concat([...valued].filter(([, c]) => c).map(([f]) => f)).join('|')}) i=$((i + 1)); continue ;;
+      -*) continue ;;
+    esac
     if [ -z "$path" ]; then candidate="$w"; else candidate="$path $w"; fi
     case "$candidate" in
 ${nodes
