@@ -52,7 +52,7 @@ export function checkText(ctx: Context, c: Check): string {
 /** A problem of a report, in the user's language where the catalogue has it. */
 export function problemText(ctx: Context, p: { code: string; message: string; variant?: string; params?: Record<string, string> }): string {
   const key = messageKey(p.variant ? `pr_${p.code}_${p.variant}` : `pr_${p.code}`);
-  return key ? ctx.t(key, p.params ?? {}) : p.message;
+  return key ? ctx.t(key, humanParams(ctx, p.params)) : p.message;
 }
 
 export function triesText(ctx: Context, t: TriesJson): string {

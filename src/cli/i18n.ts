@@ -407,6 +407,10 @@ const M = {
     en: "the certificate's signature does not verify with its issuer: the certificate on the card is damaged",
     it: 'la firma del certificato non è verificata dal suo emittente: il certificato sulla carta è danneggiato',
   },
+  pr_PIN_BLOCKED: { en: 'the PIN is blocked: unblock it with the PUK', it: 'il PIN è bloccato: sbloccalo con il PUK' },
+  pr_PUK_BLOCKED: { en: 'the PUK is blocked: only a new card helps', it: 'il PUK è bloccato: serve una nuova tessera' },
+  pr_CERT_EXPIRED: { en: 'the certificate expired on {date}', it: 'il certificato è scaduto il {date}' },
+  pr_CERT_NOT_YET_VALID: { en: 'the certificate is not valid before {date}', it: 'il certificato non è valido prima del {date}' },
   pr_unreadable: { en: '{what} could not be read ({detail})', it: 'impossibile leggere {what} ({detail})' },
   lKey: { en: 'Key', it: 'Chiave' },
   // guided mode

@@ -11,7 +11,7 @@ import { VERSION } from '../cli/version.js';
 import { deviceFault } from '../device/errors.js';
 import { type OpenCard, openCard, openNamedReader, parseReaderSpec, readersToExamine } from '../device/open.js';
 import { stateDir } from '../device/paths.js';
-import { type CardReport, collectReport, eligibilityFromReport } from '../report/report.js';
+import { type CardReport, collectReport, eligibilityFromReport, STATE_PROBLEMS } from '../report/report.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { printable } from '../util/text.js';
 
@@ -246,6 +246,7 @@ async function cardChecks(
     });
   }
   for (const p of report.problems) {
+    if (STATE_PROBLEMS.has(p.code)) continue; // the PIN, PUK and CERTIFICATE checks above say these
     const write = p.code.startsWith('CERT_');
     add({
       code: p.code,

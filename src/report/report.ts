@@ -101,6 +101,32 @@ export function triesJson(t: TriesState): TriesJson {
   return j;
 }
 
+/**
+ * What the holder must act on, whatever else the report says: a blocked PIN or PUK, a certificate
+ * expired or not yet valid. (`problems` holds these and anything that kept a part of the card
+ * from being read or trusted.)
+ */
+export const STATE_PROBLEMS = new Set(['PIN_BLOCKED', 'PUK_BLOCKED', 'CERT_EXPIRED', 'CERT_NOT_YET_VALID']);
+
+function stateProblems(pin: TriesState, puk: TriesState, c: CertificateSummary | null): Problem[] {
+  const out: Problem[] = [];
+  if (pin.blocked) out.push({ code: 'PIN_BLOCKED', message: 'the PIN is blocked: unblock it with the PUK' });
+  if (puk.blocked) out.push({ code: 'PUK_BLOCKED', message: 'the PUK is blocked: only a new card helps' });
+  if (c?.state === 'expired')
+    out.push({
+      code: 'CERT_EXPIRED',
+      message: `the certificate expired on ${romeDate(new Date(c.notAfter))}`,
+      params: { date: romeDate(new Date(c.notAfter)) },
+    });
+  if (c?.state === 'not-yet-valid')
+    out.push({
+      code: 'CERT_NOT_YET_VALID',
+      message: `the certificate is not valid before ${romeDate(new Date(c.notBefore))}`,
+      params: { date: romeDate(new Date(c.notBefore)) },
+    });
+  return out;
+}
+
 /** One reading: its failure becomes a problem of the report, unless the card is gone. */
 async function attempt<T>(problems: CardReport['problems'], code: string, f: () => Promise<T>): Promise<T | null> {
   try {
@@ -209,6 +235,8 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
       );
     }
   }
+
+  problems.push(...stateProblems(pin, puk, certificate));
 
   const checks: Check[] = [];
   const add = (code: string, status: Check['status'], detail: string, values?: Record<string, string>): void => {
@@ -336,6 +364,7 @@ async function collectTokenReport(card: Card, token: TokenDescription, o: Report
   const subject = cert?.parsed.subject ?? [];
   const pin = await card.tries('pin');
   const puk = await card.tries('puk');
+  problems.push(...stateProblems(pin, puk, certificate));
   const serialIsCardId = /^\d{16}$/.test(token.serialNumber);
   const checks: Check[] = [];
   if (certificate) {
