@@ -90,8 +90,11 @@ describe.skipIf(!hasTmux)('the guided mode (cns with no command, on a terminal)'
     let s = await t.waitFor(/Cosa vuoi fare\?[\s\S]*Esci/);
     expect(s).toMatch(/Titolare: MARIO ROSSI/);
     expect(s).toMatch(/tentativi PIN rimasti: 3/);
+    expect(s).toMatch(/sposta/); // the key hints are Italian too
+    expect(s).not.toMatch(/navigate|• ⏎ select/);
     t.keys('Enter');
     await t.waitFor(/\? PIN/);
+    expect(t.screen()).not.toMatch(/toggle visibility/);
     expect(t.screen()).toMatch(/Il PUK \(8 cifre\)/);
     t.type('12345');
     await t.waitFor(/PIN corretto[\s\S]*Cosa vuoi fare\?/);

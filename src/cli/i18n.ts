@@ -262,6 +262,10 @@ const M = {
   io_EROFS: { en: 'read-only', it: 'di sola lettura' },
   io_ENOSPC: { en: 'the disk is full', it: 'il disco è pieno' },
   io_EADDRINUSE: { en: 'the address is already in use', it: "l'indirizzo è già in uso" },
+  // prompt key hints
+  hintNavigate: { en: 'navigate', it: 'sposta' },
+  hintSelect: { en: 'select', it: 'scegli' },
+  hintToggle: { en: 'show/hide', it: 'mostra/nascondi' },
   // guided mode
   gInsert: { en: 'Insert the card in the reader (Ctrl-C to leave)...', it: 'Inserisci la tessera nel lettore (Ctrl-C per uscire)...' },
   gTitle: { en: 'cns — your TS-CNS', it: 'cns — la tua TS-CNS' },

@@ -110,7 +110,7 @@ export class Secrets {
     const { password } = await import('@inquirer/prompts');
     const ask = async (key: MessageKey): Promise<string> => {
       try {
-        return await password({ message: this.ctx.t(key), mask: '*' }, { output: process.stderr });
+        return await password({ message: this.ctx.t(key), mask: '*', theme: promptTheme(this.ctx) }, { output: process.stderr });
       } catch (e) {
         if (isPromptAbort(e)) throw new CliError('DECLINED');
         throw e;
@@ -149,4 +149,18 @@ export class Secrets {
     }
     if (answer.trim().toUpperCase() !== this.ctx.t('lastAttemptWord')) throw new CliError('LAST_ATTEMPT_REFUSED', { what });
   }
+}
+
+const HINTS: Record<string, MessageKey> = { navigate: 'hintNavigate', select: 'hintSelect', 'toggle visibility': 'hintToggle' };
+
+/** The prompts' key hints ("↑↓ navigate • ⏎ select") in the user's language. */
+export function promptTheme(ctx: Context): { style: { keysHelpTip: (keys: [string, string][]) => string } } {
+  return {
+    style: {
+      keysHelpTip: (keys) =>
+        keys
+          .map(([key, action]) => `${ctx.c.bold(key)} ${ctx.c.dim(HINTS[action] ? ctx.t(HINTS[action]) : action)}`)
+          .join(ctx.c.dim(' • ')),
+    },
+  };
 }

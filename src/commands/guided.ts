@@ -25,7 +25,7 @@ type GuidedKey =
   | 'pukInfo';
 
 import { renderError } from '../cli/render.js';
-import { isPromptAbort } from '../cli/secrets.js';
+import { isPromptAbort, promptTheme } from '../cli/secrets.js';
 import { type DeviceFault, deviceFault } from '../device/errors.js';
 import { withCard } from '../device/open.js';
 
@@ -107,6 +107,7 @@ export async function guidedCommand(ctx: Context): Promise<number> {
           })),
           loop: true,
           pageSize: 10,
+          theme: promptTheme(ctx),
         },
         { output: process.stderr },
       );
