@@ -252,3 +252,22 @@ describe('card image', () => {
     lock.release();
   });
 });
+
+describe('cns sim attach', () => {
+  it('says when nobody listens where vpcd should be, and keeps trying', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('./helpers.js');
+    const dir = tempDir();
+    const img = join(dir, 'card.json');
+    saveImage(img, base);
+    const child = spawn(process.execPath, [BIN, 'sim', 'attach', img, '--vpcd', '127.0.0.1:9'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(child.exitCode).toBeNull(); // still trying
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('close', r));
+    expect(err).toMatch(/cannot reach vpcd at 127\.0\.0\.1:9 .*is pcscd running/);
+    expect(err.match(/cannot reach vpcd/g)).toHaveLength(1); // said once, not at every try
+  });
+});

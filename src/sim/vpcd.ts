@@ -68,6 +68,8 @@ export class VpcdLink {
     this.o.log?.(s);
   }
 
+  private unreachableSaid = false;
+
   private connect(): void {
     if (this.stopped) return;
     const socket = connect({ host: this.o.host, port: this.o.port });
@@ -76,6 +78,7 @@ export class VpcdLink {
     let buffered = Buffer.alloc(0);
     socket.on('connect', () => {
       this.connected = true;
+      this.unreachableSaid = false;
       this.log(`card inserted (vpcd ${this.o.host}:${this.o.port})`);
     });
     socket.on('data', (chunk: Buffer) => {
@@ -88,8 +91,14 @@ export class VpcdLink {
         if (!this.handle(socket, msg)) return;
       }
     });
-    socket.on('error', () => {
-      /* 'close' follows */
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      // 'close' follows, and a new try; say once that nobody listens, not silence
+      if (!this.connected && !this.unreachableSaid) {
+        this.unreachableSaid = true;
+        this.log(
+          `cannot reach vpcd at ${this.o.host}:${this.o.port} (${e.code ?? e.message}): is pcscd running, with vsmartcard-vpcd installed? Trying again until it answers`,
+        );
+      }
     });
     socket.on('close', () => {
       if (this.connected) this.log('card removed');
