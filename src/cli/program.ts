@@ -139,7 +139,11 @@ export function buildProgram(run: Runner): Command {
   program
     .command('doctor')
     .description('read-only diagnosis for help desks: service, readers, card, middleware, tries, certificate (never asks a PIN)')
-    .option('--report <file>', 'write a JSON ticket without personal data (name, codice fiscale... only as a salted hash)')
+    .option(
+      '--report <file>',
+      'write a JSON ticket: checks, versions, reader, ATR, card id and certificate serial; no name, codice fiscale, address or birth data (the holder only as a salted hash). The card id and serial identify the card to whoever holds the card database: see --redact-ids',
+    )
+    .option('--redact-ids', 'in the ticket, the card id and the certificate serial as salted hashes too')
     .option('--all-readers', 'diagnose every reader, concurrently')
     .option('--salt <salt>', 'salt for the holder hash (default CNS_REPORT_SALT, else one kept in the state directory)')
     .action(lazy(async () => (await import('../commands/doctor.js')).doctorCommand as Action));

@@ -304,7 +304,10 @@ function personalValues(r: CardReport): string[] {
   return vals.filter((v): v is string => typeof v === 'string' && v.length >= 3);
 }
 
-export async function doctorCommand(ctx: Context, o: { report?: string; allReaders?: boolean; salt?: string }): Promise<number> {
+export async function doctorCommand(
+  ctx: Context,
+  o: { report?: string; allReaders?: boolean; salt?: string; redactIds?: boolean },
+): Promise<number> {
   const checks: DoctorCheck[] = [];
   const reports: { reader: string; report: CardReport | null; module?: string }[] = [];
   const spec = parseReaderSpec(ctx.reader, ctx.env);
@@ -364,8 +367,12 @@ export async function doctorCommand(ctx: Context, o: { report?: string; allReade
   const exit = failed?.exit ?? (failed ? EXIT.INTERNAL : 0);
   if (o.report) {
     const salt = reportSalt(ctx, o.salt);
-    const secrets = reports.flatMap((r) => (r.report ? personalValues(r.report) : []));
     const hash = (v: string): string => createHash('sha256').update(salt).update(v.toUpperCase()).digest('hex');
+    // the card id and the certificate serial identify the holder to whoever holds the card
+    // database: with --redact-ids they are salted hashes too, and gone from every message
+    const ids = (r: CardReport): string[] => (o.redactIds ? [r.card.id, r.certificate?.serialNumber].filter((v): v is string => !!v) : []);
+    const secrets = reports.flatMap((r) => (r.report ? [...personalValues(r.report), ...ids(r.report)] : []));
+    const id = (v: string | null | undefined): string | null => (v ? (o.redactIds ? hash(v) : v) : null);
     const ticket = {
       schemaVersion: 1,
       kind: 'cns-doctor-report',
@@ -374,15 +381,16 @@ export async function doctorCommand(ctx: Context, o: { report?: string; allReade
       node: process.version,
       platform: `${process.platform}/${process.arch}`,
       exitCode: exit,
+      redactedIds: !!o.redactIds,
       checks,
       cards: reports.map(({ reader, report: r }) => ({
         reader,
         atr: r?.card.atr ?? null,
         model: r?.card.model ?? null,
-        cardId: r?.card.id ?? null,
+        cardId: id(r?.card.id),
         certificate: r?.certificate
           ? {
-              serialNumber: r.certificate.serialNumber,
+              serialNumber: id(r.certificate.serialNumber),
               issuer: r.certificate.issuer,
               notBefore: r.certificate.notBefore,
               notAfter: r.certificate.notAfter,
