@@ -157,6 +157,17 @@ describe.skipIf(!hasTmux)('the guided mode (cns with no command, on a terminal)'
     expect(existsSync(join(home, 'nessuna'))).toBe(false);
   });
 
+  it('Ctrl-D at a PIN prompt in guided mode is Ctrl-C: nothing sent, back to the menu', async () => {
+    const img = await card();
+    const t = run(`--reader sim:${img}`, { LANG: 'it_IT.UTF-8' });
+    await t.waitFor(/Cosa vuoi fare\?/);
+    t.keys('Enter');
+    await t.waitFor(/\? PIN/);
+    t.keys('C-d');
+    await t.waitFor(/Annullato[\s\S]*Cosa vuoi fare\?/);
+    expect(await pinTries(img)).toBe(3);
+  });
+
   it('waits for a card, and Ctrl-C leaves cleanly', async () => {
     const t = run(`--reader sim:${join(dir, 'not-yet.json')}`);
     await t.waitFor(/Insert the card in the reader/);

@@ -110,7 +110,9 @@ export class Secrets {
     const { password } = await import('@inquirer/prompts');
     const ask = async (key: MessageKey): Promise<string> => {
       try {
-        return await password({ message: this.ctx.t(key), mask: '*', theme: promptTheme(this.ctx) }, { output: process.stderr });
+        return await ctrlDAborts((signal) =>
+          password({ message: this.ctx.t(key), mask: '*', theme: promptTheme(this.ctx) }, { output: process.stderr, signal }),
+        );
       } catch (e) {
         if (isPromptAbort(e)) throw new CliError('DECLINED');
         throw e;
@@ -142,7 +144,7 @@ export class Secrets {
     const { input } = await import('@inquirer/prompts');
     let answer: string;
     try {
-      answer = await input({ message: this.ctx.t('lastAttemptConfirm') }, { output: process.stderr });
+      answer = await ctrlDAborts((signal) => input({ message: this.ctx.t('lastAttemptConfirm') }, { output: process.stderr, signal }));
     } catch (e) {
       if (isPromptAbort(e)) throw new CliError('LAST_ATTEMPT_REFUSED', { what });
       throw e;
@@ -163,4 +165,24 @@ export function promptTheme(ctx: Context): { style: { keysHelpTip: (keys: [strin
           .join(ctx.c.dim(' • ')),
     },
   };
+}
+
+/**
+ * Run a prompt so that Ctrl-D at it counts as Ctrl-C (the prompt is aborted, nothing is sent):
+ * the prompt library would otherwise let standard input close and the process end silently.
+ */
+export async function ctrlDAborts<T>(ask: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const onKey = (_s: unknown, key: { ctrl?: boolean; name?: string } | undefined): void => {
+    if (key?.ctrl && key.name === 'd') ac.abort();
+  };
+  process.stdin.on('keypress', onKey);
+  // the process must not end while readline lets go of the terminal
+  const alive = setInterval(() => {}, 1 << 30);
+  try {
+    return await ask(ac.signal);
+  } finally {
+    clearInterval(alive);
+    process.stdin.removeListener('keypress', onKey);
+  }
 }

@@ -25,7 +25,7 @@ type GuidedKey =
   | 'pukInfo';
 
 import { renderError } from '../cli/render.js';
-import { isPromptAbort, promptTheme } from '../cli/secrets.js';
+import { ctrlDAborts, isPromptAbort, promptTheme } from '../cli/secrets.js';
 import { type DeviceFault, deviceFault } from '../device/errors.js';
 import { withCard } from '../device/open.js';
 
@@ -98,18 +98,20 @@ export async function guidedCommand(ctx: Context): Promise<number> {
     let action: Action;
     try {
       ctx.note(ctx.c.dim(await waitForCard(ctx, t)));
-      action = await select<Action>(
-        {
-          message: t('menu'),
-          choices: (['verify', 'change', 'unblock', 'show', 'export', 'extension', 'doctor', 'help', 'quit'] as const).map((value) => ({
-            value,
-            name: t(value),
-          })),
-          loop: true,
-          pageSize: 10,
-          theme: promptTheme(ctx),
-        },
-        { output: process.stderr },
+      action = await ctrlDAborts((signal) =>
+        select<Action>(
+          {
+            message: t('menu'),
+            choices: (['verify', 'change', 'unblock', 'show', 'export', 'extension', 'doctor', 'help', 'quit'] as const).map((value) => ({
+              value,
+              name: t(value),
+            })),
+            loop: true,
+            pageSize: 10,
+            theme: promptTheme(ctx),
+          },
+          { output: process.stderr, signal },
+        ),
       );
     } catch (e) {
       if (isPromptAbort(e) || e instanceof Interrupted) {
@@ -137,7 +139,9 @@ export async function guidedCommand(ctx: Context): Promise<number> {
           break;
         }
         case 'export': {
-          const typed = await input({ message: t('where'), default: join(homedir(), 'cns-certificate.pem') }, { output: process.stderr });
+          const typed = await ctrlDAborts((signal) =>
+            input({ message: t('where'), default: join(homedir(), 'cns-certificate.pem') }, { output: process.stderr, signal }),
+          );
           const out = typed.startsWith('~/') || typed === '~' ? join(homedir(), typed.slice(1)) : typed;
           if (!existsSync(dirname(resolve(out)))) {
             ctx.note(ctx.c.yellow(ctx.t('gNoFolder', { dir: dirname(resolve(out)) })));
@@ -145,7 +149,12 @@ export async function guidedCommand(ctx: Context): Promise<number> {
           }
           if (existsSync(out)) {
             const { confirm } = await import('@inquirer/prompts');
-            if (!(await confirm({ message: ctx.t('gOverwrite', { path: out }), default: false }, { output: process.stderr }))) break;
+            if (
+              !(await ctrlDAborts((signal) =>
+                confirm({ message: ctx.t('gOverwrite', { path: out }), default: false }, { output: process.stderr, signal }),
+              ))
+            )
+              break;
           }
           const { certExportCommand } = await import('./cert.js');
           await certExportCommand(ctx, { out, force: true });
