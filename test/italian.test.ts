@@ -27,7 +27,8 @@ function residue(text: string): string {
     .replace(/\b[0-9A-F]{2}( [0-9A-F]{2})+\b|\b[0-9A-Fa-f]{16,}\b/g, ' ') // hex: ATR, serials, hashes
     .replace(/\bcns [a-z-]+( [a-z-]+)?\b/g, ' ') // a command to type
     .replace(/--[a-z-]+/g, ' ') // an option to type
-    .replace(/https?:\S+/g, ' ');
+    .replace(/https?:\S+/g, ' ')
+    .replace(/\bsmart[- ]card\b/gi, ' '); // the same words in Italian
 }
 
 async function it_(args: string[], o: { input?: string; env?: Record<string, string> } = {}): Promise<string> {
@@ -80,6 +81,11 @@ describe('Italian end to end', () => {
     ['--stdin with too few lines', () => it_(['pin', 'change', '--reader', `sim:${img}`, '--stdin'], { input: '12345\n' })],
     ['--env without the variable', () => it_(['pin', 'verify', '--reader', `sim:${img}`, '--env'])],
     ['export into a missing folder', () => it_(['cert', 'export', '--reader', `sim:${img}`, '--out', join(dir, 'no', 'c.pem')])],
+    ['readers without the service', () => it_(['readers'], { env: { PCSCLITE_CSOCK_NAME: join(dir, 'no-pcscd') } })],
+    ['a bad --warn-days', () => it_(['status', '--reader', `sim:${img}`, '--warn-days', 'x'])],
+    ['completion for another shell', () => it_(['completion', 'fish'])],
+    ['sim create with a bad key size', () => it_(['sim', 'create', join(dir, 'k.json'), '--key-size', '512'])],
+    ['extend with two modes', () => it_(['extend', '--check', '--resume', '--reader', `sim:${img}`])],
   ];
   for (const [name, run] of cases) {
     it(`${name}: no English`, async () => {

@@ -21,12 +21,17 @@ const SECRET_CODES = {
   puk: { wrong: 'PUK_INCORRECT', blocked: 'PUK_BLOCKED' },
 } as const;
 
+/** The PC/SC return code in a message ("...(0x8010001d)"), kept for the help desk. */
+function pcscCodeOf(message: string): string {
+  return /\((0x[0-9a-fA-F]{8})\)/.exec(message)?.[1] ?? '-';
+}
+
 /** A device layer error, in the user's language. */
 function deviceError(e: DeviceError, t: Translate): CliError {
   const { reader, candidates = [] } = e.info;
   switch (e.code) {
     case 'BAD_READER_SPEC':
-      return new CliError('USAGE', { detail: '--reader sim:IMAGE needs the path of a card image' });
+      return new CliError('USAGE', { detail: t('uSimPath') });
     case 'SIM_THROUGH_PKCS11':
       return new CliError('USAGE', {
         detail: 'the virtual card (--reader sim) is reached in-process, not through PKCS#11; attach it (cns sim attach) to use a module',
@@ -115,7 +120,8 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
     }
   }
   if (e instanceof PcscUnavailableError) {
-    return new CliError('PCSC_UNAVAILABLE', { detail: e.message, reason: e.reason });
+    const detail = e.reason === 'module-missing' ? t('pcscLibMissing') : t('pcscNotAnswering', { code: pcscCodeOf(e.message) });
+    return new CliError('PCSC_UNAVAILABLE', { detail, reason: e.reason });
   }
   if (e instanceof Pkcs11ModuleError) {
     return e.reason === 'not-installed'
@@ -126,7 +132,7 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
   if (e instanceof PcscError) {
     switch (e.fault) {
       case 'service':
-        return new CliError('PCSC_UNAVAILABLE', { detail: e.message, reason: 'service-down' });
+        return new CliError('PCSC_UNAVAILABLE', { detail: t('pcscNotAnswering', { code: pcscCodeOf(e.message) }), reason: 'service-down' });
       case 'no-reader':
         return new CliError('NO_READER');
       case 'no-card':
@@ -156,7 +162,10 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
 }
 
 export function renderError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK'): number {
-  const ce = toCliError(e, ctx.t.bind(ctx), secretOp);
+  let ce = toCliError(e, ctx.t.bind(ctx), secretOp);
+  // a detail given as a catalogue key (usage mistakes found where no context is at hand)
+  const detailKey = typeof ce.params.detailKey === 'string' ? messageKey(ce.params.detailKey) : undefined;
+  if (detailKey) ce = new CliError(ce.code, { ...ce.params, detail: ctx.t(detailKey, ce.params) }, ce.extra);
   let key: MessageKey = ce.code;
   if (ce.code === 'CARD_REMOVED' && ce.params.secret) key = 'CARD_REMOVED_SECRET';
   else if (ce.code === 'CARD_NOT_ANSWERING' && ce.params.secret) key = 'CARD_NOT_ANSWERING_SECRET';

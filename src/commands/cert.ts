@@ -44,10 +44,8 @@ export async function certShowCommand(ctx: Context, o: { warnDays?: string }): P
 
 export async function certExportCommand(ctx: Context, o: { format?: 'pem' | 'der'; out?: string; force?: boolean }): Promise<number> {
   const format = o.format ?? 'pem';
-  if (format === 'der' && !o.out && process.stdout.isTTY)
-    throw new CliError('USAGE', { detail: 'DER is binary: give --out FILE or redirect stdout' });
-  if (ctx.json && !o.out)
-    throw new CliError('USAGE', { detail: '--json with cert export needs --out FILE (stdout carries the JSON document)' });
+  if (format === 'der' && !o.out && process.stdout.isTTY) throw new CliError('USAGE', { detailKey: 'uDerTty' });
+  if (ctx.json && !o.out) throw new CliError('USAGE', { detailKey: 'uJsonOut' });
   const { der, summary } = await readCertificate(ctx, 30);
   const { toPem } = await import('../cert/pem.js');
   const bytes = format === 'pem' ? Buffer.from(toPem(der)) : der;

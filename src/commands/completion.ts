@@ -21,7 +21,7 @@ function walk(cmd: Command, path: string[], out: Node[], globals: string[]): voi
 
 /** `cns completion bash|zsh`: shell completion generated from the command tree itself. */
 export async function completionCommand(_ctx: Context, shell: string, program: Command): Promise<number> {
-  if (shell !== 'bash' && shell !== 'zsh') throw new CliError('USAGE', { detail: `completion for bash or zsh, not ${shell}` });
+  if (shell !== 'bash' && shell !== 'zsh') throw new CliError('USAGE', { detailKey: 'uShell', value: shell });
   const globals = program.options.flatMap((o) => [o.long, o.short].filter((x): x is string => !!x));
   // options that take a value: their value is completed from their choices (or as a file name)
   const valued = new Map<string, string[] | null>();

@@ -47,7 +47,7 @@ const DEFAULT_SERVICE = 'http://127.0.0.1:8470';
 function referenceDate(o: ExtendOptions): Date {
   if (o.at === undefined) return new Date();
   const d = parseReferenceDate(o.at);
-  if (!d) throw new CliError('USAGE', { detail: `--at wants an ISO date or date-time, not "${o.at}"` });
+  if (!d) throw new CliError('USAGE', { detailKey: 'uDateOpt', option: '--at', value: o.at });
   return d;
 }
 
@@ -84,7 +84,7 @@ async function crlSerials(path: string): Promise<Set<string>> {
       (crl.revokedCertificates ?? []).map((r) => Buffer.from(r.userCertificate.valueBlock.valueHexView).toString('hex').toUpperCase()),
     );
   } catch {
-    throw new CliError('INVALID_INPUT', { what: '--crl', detail: 'not an X.509 CRL' });
+    throw new CliError('INVALID_INPUT', { what: '--crl', detailKey: 'uCrl' });
   }
 }
 
@@ -163,7 +163,7 @@ async function obtainCertificate(ctx: Context, o: ExtendOptions, card: Card, fil
   const timeoutMs = o.timeout !== undefined ? Number(o.timeout) * 1000 : 15000;
   const retries = o.retries !== undefined ? Number(o.retries) : 2;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || !Number.isInteger(retries) || retries < 0 || retries > 10) {
-    throw new CliError('USAGE', { detail: '--timeout wants seconds > 0, --retries 0 to 10' });
+    throw new CliError('USAGE', { detailKey: 'uTimeout' });
   }
   const csr = await buildExtensionCsr({
     subjectDer: cur.subjectDer,
@@ -271,7 +271,7 @@ async function writeWithPuk(
 
 export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<number> {
   const modes = [o.check, o.resume, o.restore !== undefined].filter(Boolean).length;
-  if (modes > 1) throw new CliError('USAGE', { detail: '--check, --resume and --restore go alone' });
+  if (modes > 1) throw new CliError('USAGE', { detailKey: 'uModes' });
   if (o.restore !== undefined) return restoreCommand(ctx, o);
   if (o.resume) return resumeCommand(ctx, o);
   const at = referenceDate(o);
@@ -422,11 +422,10 @@ async function restoreCommand(ctx: Context, o: ExtendOptions): Promise<number> {
     const cardId = await pathSafeCardId(files);
     const cn = parseCnsCommonName(p.subject.find((a) => a.type === 'CN')?.value ?? '');
     if (cn?.cardId !== cardId)
-      throw new CliError('INVALID_INPUT', { what: '--restore', detail: `the backup belongs to card ${cn?.cardId ?? '?'}, not ${cardId}` });
+      throw new CliError('INVALID_INPUT', { what: '--restore', detailKey: 'uBackupCard', other: cn?.cardId ?? '?', card: cardId });
     const ef = await files.readCertificateEf();
     const efSize = (await files.fileSize(CNS_PATHS.CERTIFICATE)) ?? ef.length;
-    if (der.length > efSize)
-      throw new CliError('INVALID_INPUT', { what: '--restore', detail: `${der.length} bytes do not fit in EF 1101 (${efSize})` });
+    if (der.length > efSize) throw new CliError('INVALID_INPUT', { what: '--restore', detailKey: 'uNoFit', n: der.length, size: efSize });
     const curLen = derLength(ef) ?? ef.length;
     const current = ef.subarray(0, Math.min(curLen, ef.length));
     ctx.note(`${ctx.t('lCertificate')}: ${p.serialNumber} → EF 1101`);

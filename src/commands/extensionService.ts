@@ -17,18 +17,17 @@ export interface ServiceCommandOptions {
 /** `cns extension-service`: the reference extension service, until SIGINT/SIGTERM. */
 export async function extensionServiceCommand(ctx: Context, o: ServiceCommandOptions): Promise<number> {
   const port = Number(o.port ?? 8470);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new CliError('USAGE', { detail: `--port wants a TCP port, not ${o.port}` });
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('USAGE', { detailKey: 'uPort', value: o.port ?? '' });
   const read = (path: string, what: string): Buffer => {
     try {
       return readFileSync(path);
     } catch (e) {
-      throw new CliError('INVALID_INPUT', { what, detail: `cannot read ${path} (${(e as NodeJS.ErrnoException).code})` });
+      throw new CliError('INVALID_INPUT', { what, detailKey: 'uRead', path, code: (e as NodeJS.ErrnoException).code ?? '' });
     }
   };
   const { defaultCa } = await import('../sim/create.js');
   const { fromPem } = await import('../cert/pem.js');
-  if ((o.caCert === undefined) !== (o.caKey === undefined)) throw new CliError('USAGE', { detail: '--ca-cert and --ca-key go together' });
+  if ((o.caCert === undefined) !== (o.caKey === undefined)) throw new CliError('USAGE', { detailKey: 'uCaPair' });
   const ca = o.caCert && o.caKey ? { cert: read(o.caCert, '--ca-cert'), key: read(o.caKey, '--ca-key') } : defaultCa();
   const revoked = new Set<string>();
   if (o.revoked) {
@@ -40,7 +39,7 @@ export async function extensionServiceCommand(ctx: Context, o: ServiceCommandOpt
   let fixedNow: Date | undefined;
   if (o.now !== undefined) {
     fixedNow = parseReferenceDate(o.now);
-    if (!fixedNow) throw new CliError('USAGE', { detail: `--now wants an ISO date or date-time, not "${o.now}"` });
+    if (!fixedNow) throw new CliError('USAGE', { detailKey: 'uDateOpt', option: '--now', value: o.now });
   }
   const { createExtensionService, fileIssuedStore } = await import('../extension/service.js');
   const { join } = await import('node:path');

@@ -28,14 +28,14 @@ export interface SimCreateOptions {
 
 function int(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v)) throw new CliError('INVALID_INPUT', { what: name, detail: `"${v}" is not a whole number` });
+  if (!/^\d+$/.test(v)) throw new CliError('INVALID_INPUT', { what: name, detailKey: 'uWhole', value: v });
   return Number(v);
 }
 
 function date(v: string | undefined, name: string, endOfDay: boolean): Date | undefined {
   if (v === undefined) return undefined;
   const d = parseUserDate(v, endOfDay);
-  if (!d) throw new CliError('INVALID_INPUT', { what: name, detail: `"${v}" is not an ISO date (YYYY-MM-DD) or date-time` });
+  if (!d) throw new CliError('INVALID_INPUT', { what: name, detailKey: 'uDate', value: v });
   return d;
 }
 
@@ -56,7 +56,7 @@ export async function simCreateCommand(ctx: Context, imagePath: string, o: SimCr
   if (existsSync(path) && !o.force) throw new CliError('FILE_EXISTS', { path });
   const keySize = int(o.keySize, '--key-size');
   if (keySize !== undefined && keySize !== 1024 && keySize !== 2048)
-    throw new CliError('INVALID_INPUT', { what: '--key-size', detail: 'must be 1024 or 2048' });
+    throw new CliError('INVALID_INPUT', { what: '--key-size', detailKey: 'uKeySize' });
   const { createImage, CreateError } = await import('../sim/create.js');
   const { saveImage } = await import('../sim/image.js');
   let made: Awaited<ReturnType<typeof createImage>>;

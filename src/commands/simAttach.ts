@@ -20,21 +20,21 @@ function parseEndpoint(o: AttachCommandOptions): { host: string; port: number } 
   let port = VPCD_DEFAULT_PORT;
   if (o.vpcd) {
     const m = /^(.+):(\d{1,5})$/.exec(o.vpcd);
-    if (!m) throw new CliError('USAGE', { detail: `--vpcd wants HOST:PORT, not ${o.vpcd}` });
+    if (!m) throw new CliError('USAGE', { detailKey: 'uVpcd', value: o.vpcd });
     host = m[1]!.replace(/^\[(.*)\]$/, '$1');
     port = Number(m[2]);
   }
   if (o.port) {
-    if (!/^\d{1,5}$/.test(o.port)) throw new CliError('USAGE', { detail: `--port wants a TCP port, not ${o.port}` });
+    if (!/^\d{1,5}$/.test(o.port)) throw new CliError('USAGE', { detailKey: 'uPort', value: o.port });
     port = Number(o.port);
   }
-  if (port < 1 || port > 65535) throw new CliError('USAGE', { detail: `port ${port} out of range` });
+  if (port < 1 || port > 65535) throw new CliError('USAGE', { detailKey: 'uPortRange', value: port });
   return { host, port };
 }
 
 function garbage(hex: string | undefined): Buffer | undefined {
   if (hex === undefined) return undefined;
-  if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new CliError('USAGE', { detail: '--garbage wants hexadecimal bytes (possibly none)' });
+  if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new CliError('USAGE', { detailKey: 'uGarbage' });
   return Buffer.from(hex, 'hex');
 }
 
@@ -43,7 +43,7 @@ export async function simAttachCommand(ctx: Context, image: string, o: AttachCom
   const { host, port } = parseEndpoint(o);
   const count = (v: string | undefined, name: string): number | undefined => {
     if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v)) throw new CliError('USAGE', { detail: `${name} wants a number of APDUs` });
+    if (!/^\d+$/.test(v)) throw new CliError('USAGE', { detailKey: 'uCount', name });
     return Number(v);
   };
   const leaveAfter = count(o.leaveAfter, '--leave-after');
