@@ -85,6 +85,7 @@ describe('Italian end to end', () => {
     ['a bad --warn-days', () => it_(['status', '--reader', `sim:${img}`, '--warn-days', 'x'])],
     ['completion for another shell', () => it_(['completion', 'fish'])],
     ['sim create with a bad key size', () => it_(['sim', 'create', join(dir, 'k.json'), '--key-size', '512'])],
+    ['sim create with a wrong codice fiscale', () => it_(['sim', 'create', join(dir, 'c.json'), '--codice-fiscale', 'RSSMRA80A01H501X'])],
     ['extend with two modes', () => it_(['extend', '--check', '--resume', '--reader', `sim:${img}`])],
   ];
   for (const [name, run] of cases) {

@@ -298,6 +298,22 @@ const M = {
   uRead: { en: 'cannot read {path} ({code})', it: 'impossibile leggere {path} ({code})' },
   uKeySize: { en: 'must be 1024 or 2048', it: 'deve essere 1024 o 2048' },
   uCaPair: { en: '--ca-cert and --ca-key go together', it: '--ca-cert e --ca-key vanno indicati insieme' },
+  // sim create
+  cr_digits: { en: 'must be {n} digits', it: 'deve essere di {n} cifre' },
+  cr_range: { en: 'must be a whole number from {from} to {to}', it: 'deve essere un numero intero da {from} a {to}' },
+  cr_atr: { en: 'not a well-formed ATR', it: 'non è un ATR ben formato' },
+  cr_cf: {
+    en: 'codice fiscale {cf} is not valid (check character {check} expected)',
+    it: 'il codice fiscale {cf} non è valido (carattere di controllo atteso: {check})',
+  },
+  cr_cardId: {
+    en: 'must be 16 digits with a valid Luhn check digit',
+    it: 'deve essere di 16 cifre con una cifra di controllo Luhn valida',
+  },
+  cr_certKey: { en: '--cert and --key go together', it: '--cert e --key vanno indicati insieme' },
+  cr_keyMismatch: { en: 'the key does not match the certificate', it: 'la chiave non corrisponde al certificato' },
+  cr_keyRsa: { en: 'the key must be RSA', it: 'la chiave deve essere RSA' },
+  cr_dates: { en: 'not-after must be later than not-before', it: 'not-after deve essere successiva a not-before' },
   // prompt key hints
   hintNavigate: { en: 'navigate', it: 'sposta' },
   hintSelect: { en: 'select', it: 'scegli' },

@@ -82,7 +82,12 @@ export async function simCreateCommand(ctx: Context, imagePath: string, o: SimCr
       caKey: file(o.caKey, '--ca-key'),
     });
   } catch (e) {
-    if (e instanceof CreateError) throw new CliError('INVALID_INPUT', { what: `--${e.field}`, detail: e.message });
+    if (e instanceof CreateError)
+      throw new CliError('INVALID_INPUT', {
+        what: `--${e.field}`,
+        detail: e.message,
+        ...(e.key ? { detailKey: `cr_${e.key}`, ...e.params } : {}),
+      });
     throw e;
   }
   saveImage(path, made.image);

@@ -24,6 +24,9 @@ export class CreateError extends Error {
   constructor(
     message: string,
     readonly field: string,
+    /** The message catalogue's key (cr_<key>) and its values: what a person reads. */
+    readonly key?: string,
+    readonly params: Record<string, string | number> = {},
   ) {
     super(message);
     this.name = 'CreateError';
@@ -81,16 +84,20 @@ function ef(path: string, content: Buffer, size: number, update = 0xff): ImageFi
 
 function checkSecret(v: string, name: string, min: number, max: number): void {
   if (!new RegExp(`^\\d{${min},${max}}$`).test(v))
-    throw new CreateError(`${name} must be ${min === max ? min : `${min}-${max}`} digits`, name);
+    throw new CreateError(`${name} must be ${min === max ? min : `${min}-${max}`} digits`, name, 'digits', {
+      n: min === max ? min : `${min}-${max}`,
+    });
 }
 
 function checkTries(v: number, name: string): void {
-  if (!Number.isInteger(v) || v < 1 || v > 15) throw new CreateError(`${name} must be a whole number from 1 to 15`, name);
+  if (!Number.isInteger(v) || v < 1 || v > 15)
+    throw new CreateError(`${name} must be a whole number from 1 to 15`, name, 'range', { from: 1, to: 15 });
 }
 
 function triesLeft(v: number | undefined, max: number, name: string): number {
   if (v === undefined) return max;
-  if (!Number.isInteger(v) || v < 0 || v > max) throw new CreateError(`${name} must be a whole number from 0 to ${max}`, name);
+  if (!Number.isInteger(v) || v < 0 || v > max)
+    throw new CreateError(`${name} must be a whole number from 0 to ${max}`, name, 'range', { from: 0, to: max });
   return v;
 }
 
@@ -105,7 +112,7 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
   checkTries(pukTries, 'puk-tries');
   const atrHex = (o.atr ?? DEFAULT_ATR).replace(/[\s:]/g, '').toUpperCase();
   if (!/^([0-9A-F]{2})+$/.test(atrHex) || !parseAtr(Buffer.from(atrHex, 'hex')))
-    throw new CreateError('atr is not a well-formed ATR', 'atr');
+    throw new CreateError('atr is not a well-formed ATR', 'atr', 'atr');
   const atrInfo = decodeAtr(Buffer.from(atrHex, 'hex'));
   const surname = (o.surname ?? 'ROSSI').toUpperCase();
   const givenName = (o.givenName ?? 'MARIO').toUpperCase();
@@ -114,21 +121,23 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
     throw new CreateError(
       `codice fiscale ${codiceFiscale} is not valid (check character ${codiceFiscaleCheckChar(codiceFiscale.slice(0, 15))} expected)`,
       'codice-fiscale',
+      'cf',
+      { cf: codiceFiscale, check: codiceFiscaleCheckChar(codiceFiscale.slice(0, 15)) },
     );
   const cardId = o.cardId ?? randomCardId();
   if (!/^\d{16}$/.test(cardId) || !luhnValid(cardId))
-    throw new CreateError('card id must be 16 digits with a valid Luhn check digit', 'card-id');
+    throw new CreateError('card id must be 16 digits with a valid Luhn check digit', 'card-id', 'cardId');
 
   let keyPem: string;
   let certDer: Buffer | undefined;
   if (o.certificate || o.privateKey) {
-    if (!o.certificate || !o.privateKey) throw new CreateError('--cert and --key go together', 'cert');
+    if (!o.certificate || !o.privateKey) throw new CreateError('--cert and --key go together', 'cert', 'certKey');
     certDer = fromPem(o.certificate);
     const parsed = parseCertificate(certDer);
     const key = createPrivateKey(o.privateKey);
     const pub = createPublicKey(key).export({ type: 'spki', format: 'der' });
-    if (!pub.equals(parsed.spki)) throw new CreateError('the key does not match the certificate', 'key');
-    if (key.asymmetricKeyType !== 'rsa') throw new CreateError('the key must be RSA', 'key');
+    if (!pub.equals(parsed.spki)) throw new CreateError('the key does not match the certificate', 'key', 'keyMismatch');
+    if (key.asymmetricKeyType !== 'rsa') throw new CreateError('the key must be RSA', 'key', 'keyRsa');
     keyPem = key.export({ type: 'pkcs8', format: 'pem' }).toString();
   } else {
     const bits = o.keySize ?? atrInfo.keyBits ?? 2048;
@@ -139,7 +148,7 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
   const now = Date.now();
   const notBefore = o.notBefore ?? new Date(now - 86400000);
   const notAfter = o.notAfter ?? new Date(now + 6 * 365 * 86400000);
-  if (notAfter <= notBefore) throw new CreateError('not-after must be later than not-before', 'not-after');
+  if (notAfter <= notBefore) throw new CreateError('not-after must be later than not-before', 'not-after', 'dates');
   const fromCf = decodeCodiceFiscale(codiceFiscale);
   const validFrom = certDer ? parseCertificate(certDer).notBefore : notBefore;
   const validTo = certDer ? parseCertificate(certDer).notAfter : notAfter;
