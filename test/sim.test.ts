@@ -270,4 +270,24 @@ describe('cns sim attach', () => {
     expect(err).toMatch(/cannot reach vpcd at 127\.0\.0\.1:9 .*is pcscd running/);
     expect(err.match(/cannot reach vpcd/g)).toHaveLength(1); // said once, not at every try
   });
+
+  it('says it in Italian with --lang it', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('./helpers.js');
+    const dir = tempDir();
+    const img = join(dir, 'card.json');
+    saveImage(img, base);
+    const child = spawn(process.execPath, [BIN, '--lang', 'it', 'sim', 'attach', img, '--vpcd', '127.0.0.1:9'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('close', r));
+    expect(err).toMatch(/per fermare: Ctrl-C/);
+    expect(err).toMatch(/vpcd non raggiungibile su 127\.0\.0\.1:9 .*pcscd è attivo/);
+    expect(err).toMatch(/tessera estratta \(fermato\); 0 APDU/);
+    expect(err).not.toMatch(/cannot reach|stop with|card removed/);
+  });
 });

@@ -299,6 +299,30 @@ const M = {
   uKeySize: { en: 'must be 1024 or 2048', it: 'deve essere 1024 o 2048' },
   uCaPair: { en: '--ca-cert and --ca-key go together', it: '--ca-cert e --ca-key vanno indicati insieme' },
   // sim create
+  sa_start: {
+    en: 'cns sim attach: {path} -> vpcd {vpcd} (stop with Ctrl-C)',
+    it: 'cns sim attach: {path} -> vpcd {vpcd} (per fermare: Ctrl-C)',
+  },
+  sa_inserted: { en: 'card inserted (vpcd {vpcd})', it: 'tessera inserita (vpcd {vpcd})' },
+  sa_removed: { en: 'card removed', it: 'tessera estratta' },
+  sa_unreachable: {
+    en: 'cannot reach vpcd at {vpcd} ({code}): is pcscd running, with vsmartcard-vpcd installed? Trying again until it answers',
+    it: 'vpcd non raggiungibile su {vpcd} ({code}): il servizio pcscd è attivo, con vsmartcard-vpcd installato? Riprovo finché non risponde',
+  },
+  sa_powerOff: { en: 'power off', it: 'alimentazione spenta' },
+  sa_powerOn: { en: 'power on', it: 'alimentazione accesa' },
+  sa_reset: { en: 'reset', it: 'reset della tessera' },
+  sa_unknownControl: { en: 'unknown control code {code}', it: 'codice di controllo sconosciuto {code}' },
+  sa_faultLeave: {
+    en: 'fault injection: leaving the reader after {n} APDUs',
+    it: 'guasto simulato: la tessera lascia il lettore dopo {n} APDU',
+  },
+  sa_faultMute: { en: 'fault injection: mute after {n} APDUs', it: 'guasto simulato: la tessera tace dopo {n} APDU' },
+  sa_end: { en: 'card removed (stopped); {n} APDUs, {bytes} bytes', it: 'tessera estratta (fermato); {n} APDU, {bytes} byte' },
+  sa_endFault: {
+    en: 'card removed (fault injection); {n} APDUs, {bytes} bytes',
+    it: 'tessera estratta (guasto simulato); {n} APDU, {bytes} byte',
+  },
   cr_digits: { en: 'must be {n} digits', it: 'deve essere di {n} cifre' },
   cr_range: { en: 'must be a whole number from {from} to {to}', it: 'deve essere un numero intero da {from} a {to}' },
   cr_atr: { en: 'not a well-formed ATR', it: 'non è un ATR ben formato' },

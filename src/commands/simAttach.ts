@@ -59,16 +59,16 @@ export async function simAttachCommand(ctx: Context, image: string, o: AttachCom
     garbageAfter,
     garbage: garbage(o.garbage),
     statsFile: o.stats ? resolve(o.stats) : undefined,
-    log: (l) => ctx.note(`[${new Date().toISOString()}] ${l}`),
+    log: (event, params) => ctx.note(`[${new Date().toISOString()}] ${ctx.t(`sa_${event}`, params)}`),
   });
   const onSignal = (): void => link.stop('stopped');
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  ctx.note(`cns sim attach: ${path} -> vpcd ${host}:${port} (stop with Ctrl-C)`);
+  ctx.note(ctx.t('sa_start', { path, vpcd: `${host}:${port}` }));
   const reason = await link.done;
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
   ctx.result({ image: path, vpcd: `${host}:${port}`, apdus: link.apdus, bytes: link.bytes, reason });
-  ctx.note(`card removed (${reason}); ${link.apdus} APDUs, ${link.bytes} bytes`);
+  ctx.note(ctx.t(reason === 'fault' ? 'sa_endFault' : 'sa_end', { n: link.apdus, bytes: link.bytes }));
   return 0;
 }

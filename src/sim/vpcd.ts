@@ -23,7 +23,8 @@ export interface AttachOptions {
   garbage?: Buffer;
   /** Called for every APDU (for counting; never logged, it may carry a PIN). */
   onApdu?: (command: Buffer, response: Buffer) => void;
-  log?: (line: string) => void;
+  /** What happens, as an event and its values: the caller says it in the user's language. */
+  log?: (event: AttachEvent, params?: Record<string, string | number>) => void;
   /** How long to wait between attempts when vpcd is not there (pcscd not running). */
   retryMs?: number;
   /** Keep {apdus, bytes} in this file, rewritten after every APDU (for the benchmark). */
@@ -31,6 +32,17 @@ export interface AttachOptions {
 }
 
 export type LeaveReason = 'stopped' | 'fault';
+
+export type AttachEvent =
+  | 'inserted'
+  | 'removed'
+  | 'unreachable'
+  | 'powerOff'
+  | 'powerOn'
+  | 'reset'
+  | 'unknownControl'
+  | 'faultLeave'
+  | 'faultMute';
 
 /**
  * Keeps the card in the reader: reconnects when vpcd goes away (pcscd restarted) until
@@ -64,8 +76,8 @@ export class VpcdLink {
     this.connect();
   }
 
-  private log(s: string): void {
-    this.o.log?.(s);
+  private log(event: AttachEvent, params?: Record<string, string | number>): void {
+    this.o.log?.(event, params);
   }
 
   private unreachableSaid = false;
@@ -79,7 +91,7 @@ export class VpcdLink {
     socket.on('connect', () => {
       this.connected = true;
       this.unreachableSaid = false;
-      this.log(`card inserted (vpcd ${this.o.host}:${this.o.port})`);
+      this.log('inserted', { vpcd: `${this.o.host}:${this.o.port}` });
     });
     socket.on('data', (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk]);
@@ -95,13 +107,11 @@ export class VpcdLink {
       // 'close' follows, and a new try; say once that nobody listens, not silence
       if (!this.connected && !this.unreachableSaid) {
         this.unreachableSaid = true;
-        this.log(
-          `cannot reach vpcd at ${this.o.host}:${this.o.port} (${e.code ?? e.message}): is pcscd running, with vsmartcard-vpcd installed? Trying again until it answers`,
-        );
+        this.log('unreachable', { vpcd: `${this.o.host}:${this.o.port}`, code: e.code ?? e.message });
       }
     });
     socket.on('close', () => {
-      if (this.connected) this.log('card removed');
+      if (this.connected) this.log('removed');
       this.connected = false;
       if (this.stopped) {
         this.end();
@@ -122,18 +132,18 @@ export class VpcdLink {
       const code = msg[0]!;
       if (code <= 0x02) {
         this.card.reset();
-        this.log(['power off', 'power on', 'reset'][code]!);
+        this.log((['powerOff', 'powerOn', 'reset'] as const)[code]!);
       } else if (code === 0x04) this.send(socket, this.card.atr);
-      else this.log(`unknown control code ${code}`);
+      else this.log('unknownControl', { code });
       return true;
     }
     if (this.o.leaveAfter !== undefined && this.apdus >= this.o.leaveAfter) {
-      this.log(`fault injection: leaving the reader after ${this.apdus} APDUs`);
+      this.log('faultLeave', { n: this.apdus });
       this.stop('fault');
       return false;
     }
     if (this.o.muteAfter !== undefined && this.apdus >= this.o.muteAfter) {
-      this.log(`fault injection: mute after ${this.apdus} APDUs`);
+      this.log('faultMute', { n: this.apdus });
       return true;
     }
     if (this.o.garbageAfter !== undefined && this.apdus >= this.o.garbageAfter) {
