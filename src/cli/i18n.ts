@@ -323,6 +323,16 @@ const M = {
     en: 'card removed (fault injection); {n} APDUs, {bytes} bytes',
     it: 'tessera estratta (guasto simulato); {n} APDU, {bytes} byte',
   },
+  rTokenNotRecognized: {
+    en: '{module} does not recognise the card in "{reader}"',
+    it: '{module} non riconosce la tessera nel lettore "{reader}"',
+  },
+  rLayout: { en: 'unsupported layout: {detail}', it: 'struttura dei file non supportata: {detail}' },
+  rUnresponsive: {
+    en: 'the card does not answer ({detail}); if the reader has two slots or interfaces, try the other one',
+    it: "la tessera non risponde ({detail}); se il lettore ha due fessure o interfacce, prova l'altra",
+  },
+  rUnreadable: { en: 'unreadable data: {detail}', it: 'dati illeggibili: {detail}' },
   cr_digits: { en: 'must be {n} digits', it: 'deve essere di {n} cifre' },
   cr_range: { en: 'must be a whole number from {from} to {to}', it: 'deve essere un numero intero da {from} a {to}' },
   cr_atr: { en: 'not a well-formed ATR', it: 'non è un ATR ben formato' },

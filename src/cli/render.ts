@@ -53,7 +53,7 @@ function deviceError(e: DeviceError, t: Translate): CliError {
       return new CliError('PKCS11_UNAVAILABLE', { detail: t('noPkcs11Module') });
     case 'TOKEN_NOT_RECOGNIZED':
       return new CliError('CARD_UNSUPPORTED', {
-        detail: `${e.info.detail ?? ''} does not recognise the card in "${reader ?? ''}"`,
+        detail: t('rTokenNotRecognized', { module: e.info.detail ?? '', reader: reader ?? '' }),
         atr: '-',
       });
     case 'TOKEN_UNREADABLE':
@@ -84,7 +84,7 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
       case 'NOT_SUPPORTED':
         return new CliError('PKCS11_NOT_SUPPORTED', { detail: e.message });
       case 'FILE_NOT_FOUND':
-        return new CliError('CARD_UNSUPPORTED', { detail: `unsupported layout: ${e.message}`, atr: '' });
+        return new CliError('CARD_UNSUPPORTED', { detail: t('rLayout', { detail: e.message }), atr: '' });
       default:
         return new CliError('CARD_ERROR', { detail: e.message });
     }
@@ -143,7 +143,7 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
         return new CliError('CARD_BUSY', { detail: e.message });
       case 'unresponsive':
         return new CliError('CARD_UNSUPPORTED', {
-          detail: `the card does not answer (${e.message}); if the reader has two slots or interfaces, try the other one`,
+          detail: t('rUnresponsive', { detail: e.message }),
           atr: '',
         });
       default:
@@ -151,7 +151,7 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
     }
   }
   if (e instanceof DatiPersonaliError || e instanceof TlvError)
-    return new CliError('CARD_UNSUPPORTED', { detail: `unreadable data: ${e.message}`, atr: '' });
+    return new CliError('CARD_UNSUPPORTED', { detail: t('rUnreadable', { detail: e.message }), atr: '' });
   if (e instanceof CertificateError || e instanceof PemError)
     return new CliError('INVALID_INPUT', { what: 'certificate', detail: e.message });
   const err = e as NodeJS.ErrnoException;
