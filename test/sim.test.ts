@@ -254,37 +254,33 @@ describe('card image', () => {
 });
 
 describe('cns sim attach', () => {
-  it('says when nobody listens where vpcd should be, and keeps trying', async () => {
+  /** Attach a card where nobody listens for 1.5 s, then stop it: its stderr, and whether it was still trying. */
+  async function attachWithoutVpcd(globalArgs: string[]): Promise<{ err: string; stillTrying: boolean }> {
     const { spawn } = await import('node:child_process');
     const { BIN } = await import('./helpers.js');
-    const dir = tempDir();
-    const img = join(dir, 'card.json');
+    const img = join(tempDir(), 'card.json');
     saveImage(img, base);
-    const child = spawn(process.execPath, [BIN, 'sim', 'attach', img, '--vpcd', '127.0.0.1:9'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(child.exitCode).toBeNull(); // still trying
-    child.kill('SIGTERM');
-    await new Promise((r) => child.on('close', r));
-    expect(err).toMatch(/cannot reach vpcd at 127\.0\.0\.1:9 .*is pcscd running/);
-    expect(err.match(/cannot reach vpcd/g)).toHaveLength(1); // said once, not at every try
-  });
-
-  it('says it in Italian with --lang it', async () => {
-    const { spawn } = await import('node:child_process');
-    const { BIN } = await import('./helpers.js');
-    const dir = tempDir();
-    const img = join(dir, 'card.json');
-    saveImage(img, base);
-    const child = spawn(process.execPath, [BIN, '--lang', 'it', 'sim', 'attach', img, '--vpcd', '127.0.0.1:9'], {
+    const child = spawn(process.execPath, [BIN, ...globalArgs, 'sim', 'attach', img, '--vpcd', '127.0.0.1:9'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     await new Promise((r) => setTimeout(r, 1500));
+    const stillTrying = child.exitCode === null;
     child.kill('SIGTERM');
     await new Promise((r) => child.on('close', r));
+    return { err, stillTrying };
+  }
+
+  it('says when nobody listens where vpcd should be, and keeps trying', async () => {
+    const { err, stillTrying } = await attachWithoutVpcd([]);
+    expect(stillTrying).toBe(true);
+    expect(err).toMatch(/cannot reach vpcd at 127\.0\.0\.1:9 .*is pcscd running/);
+    expect(err.match(/cannot reach vpcd/g)).toHaveLength(1); // said once, not at every try
+  });
+
+  it('says it in Italian with --lang it', async () => {
+    const { err } = await attachWithoutVpcd(['--lang', 'it']);
     expect(err).toMatch(/per fermare: Ctrl-C/);
     expect(err).toMatch(/vpcd non raggiungibile su 127\.0\.0\.1:9 .*pcscd è attivo/);
     expect(err).toMatch(/tessera estratta \(fermato\); 0 APDU/);
