@@ -172,41 +172,22 @@ async function cardChecks(
     exit: idValid ? undefined : EXIT.UNSUPPORTED,
     advice: idValid ? undefined : ctx.t('advDATA'),
   });
-  const pin = report.pin;
-  if (pin.blocked)
-    add({
-      code: 'PIN',
-      status: 'fail',
-      message: ctx.t('dSecretBlocked', { what: 'PIN' }),
-      // with the PUK blocked too, unblocking is no advice: one diagnosis, a new card
-      advice: ctx.t(report.puk.blocked ? 'advPUK_BLOCKED' : 'advPIN_BLOCKED'),
-      exit: EXIT.BLOCKED,
-    });
-  else if (pin.triesLeft === 1)
-    add({ code: 'PIN', status: 'warn', message: ctx.t('dOneTry', { what: 'PIN' }), advice: ctx.t('advPIN_LOW') });
-  else
-    add({
-      code: 'PIN',
-      status: pin.triesLeft === null ? 'warn' : 'pass',
-      message: pin.triesLeft === null ? ctx.t('dTriesUnknown', { what: 'PIN' }) : ctx.t('dTries', { what: 'PIN', n: pin.triesLeft }),
-    });
-  const puk = report.puk;
-  if (puk.blocked)
-    add({
-      code: 'PUK',
-      status: 'fail',
-      message: ctx.t('dSecretBlocked', { what: 'PUK' }),
-      advice: ctx.t('advPUK_BLOCKED'),
-      exit: EXIT.BLOCKED,
-    });
-  else if (puk.triesLeft === 1)
-    add({ code: 'PUK', status: 'warn', message: ctx.t('dOneTry', { what: 'PUK' }), advice: ctx.t('advPUK_LOW') });
-  else
-    add({
-      code: 'PUK',
-      status: puk.triesLeft === null ? 'warn' : 'pass',
-      message: puk.triesLeft === null ? ctx.t('dTriesUnknown', { what: 'PUK' }) : ctx.t('dTries', { what: 'PUK', n: puk.triesLeft }),
-    });
+  const secretCheck = (what: 'PIN' | 'PUK', blockedAdvice: 'advPIN_BLOCKED' | 'advPUK_BLOCKED'): void => {
+    const state = what === 'PIN' ? report.pin : report.puk;
+    if (state.blocked)
+      add({ code: what, status: 'fail', message: ctx.t('dSecretBlocked', { what }), advice: ctx.t(blockedAdvice), exit: EXIT.BLOCKED });
+    else if (state.triesLeft === 1)
+      add({ code: what, status: 'warn', message: ctx.t('dOneTry', { what }), advice: ctx.t(what === 'PIN' ? 'advPIN_LOW' : 'advPUK_LOW') });
+    else
+      add({
+        code: what,
+        status: state.triesLeft === null ? 'warn' : 'pass',
+        message: state.triesLeft === null ? ctx.t('dTriesUnknown', { what }) : ctx.t('dTries', { what, n: state.triesLeft }),
+      });
+  };
+  // with the PUK blocked too, unblocking the PIN is no advice: one diagnosis, a new card
+  secretCheck('PIN', report.puk.blocked ? 'advPUK_BLOCKED' : 'advPIN_BLOCKED');
+  secretCheck('PUK', 'advPUK_BLOCKED');
   const c = report.certificate;
   if (!c)
     add({
