@@ -128,25 +128,16 @@ export function evaluateEligibility(i: EligibilityInput): Eligibility {
           }
         : { code: 'NOT_REVOKED', ok: true, variant: 'ok', reason: 'not in the CRL' },
   );
-  r.push(
-    i.pin.blocked
-      ? { code: 'PIN_USABLE', ok: false, variant: 'no', reason: 'the PIN is blocked (unblock it first: cns pin unblock)' }
-      : {
-          code: 'PIN_USABLE',
-          ok: i.pin.blocked === false ? true : null,
-          variant: i.pin.blocked === false ? 'ok' : 'unknown',
-          reason: i.pin.blocked === false ? 'the PIN is not blocked' : 'PIN state unknown',
-        },
-  );
-  r.push(
-    i.puk.blocked
-      ? { code: 'PUK_USABLE', ok: false, variant: 'no', reason: 'the PUK is blocked: the card cannot be written' }
-      : {
-          code: 'PUK_USABLE',
-          ok: i.puk.blocked === false ? true : null,
-          variant: i.puk.blocked === false ? 'ok' : 'unknown',
-          reason: i.puk.blocked === false ? 'the PUK is not blocked' : 'PUK state unknown',
-        },
-  );
+  r.push(secretUsable('PIN', i.pin.blocked, 'the PIN is blocked (unblock it first: cns pin unblock)'));
+  r.push(secretUsable('PUK', i.puk.blocked, 'the PUK is blocked: the card cannot be written'));
   return { eligible: r.every((x) => x.ok !== false || x.advisory), at: i.at.toISOString(), reasons: r };
+}
+
+/** PIN_USABLE / PUK_USABLE: blocked, not blocked, or unknown (null: the backend cannot tell). */
+function secretUsable(what: 'PIN' | 'PUK', blocked: boolean | null, blockedReason: string): RuleResult {
+  const code = `${what}_USABLE` as const;
+  if (blocked) return { code, ok: false, variant: 'no', reason: blockedReason };
+  return blocked === false
+    ? { code, ok: true, variant: 'ok', reason: `the ${what} is not blocked` }
+    : { code, ok: null, variant: 'unknown', reason: `${what} state unknown` };
 }
