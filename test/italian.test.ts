@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildProgram } from '../src/cli/program.js';
 import { cns, tempDir } from './helpers.js';
 
 /**
@@ -26,6 +28,7 @@ function residue(text: string): string {
     .replace(/(\/[\w.@~+-]+)+\/?/g, ' ') // paths
     .replace(/\b[0-9A-F]{2}( [0-9A-F]{2})+\b|\b[0-9A-Fa-f]{16,}\b/g, ' ') // hex: ATR, serials, hashes
     .replace(/\bcns [a-z-]+( [a-z-]+)?\b/g, ' ') // a command to type
+    .replace(/\bextension-service\b/g, ' ') // a command's name in a help listing
     .replace(/--[a-z-]+/g, ' ') // an option to type
     .replace(/https?:\S+/g, ' ')
     .replace(/\bsmart[- ]card\b/gi, ' '); // the same words in Italian
@@ -88,6 +91,20 @@ describe('Italian end to end', () => {
     ['sim create with a wrong codice fiscale', () => it_(['sim', 'create', join(dir, 'c.json'), '--codice-fiscale', 'RSSMRA80A01H501X'])],
     ['extend with two modes', () => it_(['extend', '--check', '--resume', '--reader', `sim:${img}`])],
   ];
+  // the help of the program and of every command and group, taken from the command tree itself
+  const paths: string[][] = [[]];
+  const walk = (c: Command, path: string[]): void => {
+    for (const sub of c.commands) {
+      paths.push([...path, sub.name()]);
+      walk(sub, [...path, sub.name()]);
+    }
+  };
+  walk(
+    buildProgram(async () => {}, 'it'),
+    [],
+  );
+  for (const p of paths) cases.push([`${['cns', ...p].join(' ')} --help`, () => it_([...p, '--help'])]);
+  cases.push(['a group alone (cns pin)', () => it_(['pin'])]);
   for (const [name, run] of cases) {
     it(`${name}: no English`, async () => {
       expect(englishIn(await run())).toEqual([]);

@@ -96,18 +96,3 @@ export const EXIT_FOR: Record<ErrorCode, number> = {
   IO_ERROR: EXIT.INTERNAL,
   INTERNAL: EXIT.INTERNAL,
 };
-
-export const EXIT_TABLE_TEXT = `Exit codes:
-  0  success
-  1  internal error, or a PKCS#11 module that crashed, hung or would not load
-  2  usage error or invalid input (nothing was sent to the card)
-  3  wrong PIN or PUK (the card counted an attempt)
-  4  PIN or PUK blocked
-  5  smart-card service unavailable, no reader (or PKCS#11 module), or card in use
-  6  no card, or card removed during the operation
-  7  card not a supported TS-CNS, unreadable, not answering or answering garbage
-     (or not possible through that module)
-  8  certificate expired, not yet valid or expiring (cert check)
-  9  refused: last attempt without confirmation, or the user declined
-  10 not eligible (validity extension)
-  11 remote service error (validity extension)`;

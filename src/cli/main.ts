@@ -56,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     } catch (e) {
       exit = await render(e);
     }
-  });
+  }, langOf(argv));
   program.exitOverride();
   let usage = '';
   program.configureOutput({ writeErr: (s) => (usage += s), outputError: (s) => (usage += s) });
@@ -95,6 +95,18 @@ export async function main(argv: string[]): Promise<number> {
     return render(e);
   }
   return exit;
+}
+
+/** The language of the help and of early errors: --lang it|en (also --lang=it), else the locale. */
+function langOf(argv: string[]): Lang {
+  let explicit: string | undefined;
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a === '--lang') explicit = argv[i + 1];
+    else if (a.startsWith('--lang=')) explicit = a.slice(7);
+  }
+  return detectLang(process.env, explicit);
 }
 
 /** A context for errors raised before the command's own context exists. */

@@ -1,54 +1,38 @@
-import { Command, Option } from 'commander';
+import { Command, Help, Option } from 'commander';
 import type { Context } from './context.js';
-import { EXIT_TABLE_TEXT } from './exitCodes.js';
+import { type Lang, type MessageKey, message } from './i18n.js';
 import { VERSION } from './version.js';
-
-const WARN_DAYS = ['--warn-days <n>', 'days before expiry that count as "expiring"', '30'] as const;
 
 /** A command's implementation: the context, its positional arguments, then its options. */
 export type Action = (ctx: Context, ...args: never[]) => Promise<number>;
 export type Loader = () => Promise<Action>;
 export type Runner = (load: Loader, cmd: Command, args: unknown[]) => Promise<void>;
 
-const SECRET_HELP = `
-Secrets (PIN, PUK) are never taken from arguments. They come from:
-  a hidden prompt on a terminal (the new PIN typed twice),
-  --stdin  one per line: verify: PIN; change: current PIN, new PIN; unblock: PUK, new PIN
-  --env    CNS_PIN, CNS_NEW_PIN, CNS_PUK
-Tries left are shown before asking. With one try left the command acts only with
---last-attempt or a typed confirmation. No PIN or PUK command is ever retried by this tool.`;
-
-const READER_HELP = `
-Readers:
-  (none)                the only reader holding a TS-CNS
-  --reader NAME         a PC/SC reader: exact name, unique part of it, or its number in "cns readers"
-  --reader sim          the demo virtual card (created on first use; PIN 12345, PUK 12345678)
-  --reader sim:IMAGE    a virtual card image made with "cns sim create IMAGE"`;
-
 /**
  * Build the command tree. Each action imports its module only when it runs, so that
  * `cns --help` loads neither pkijs nor the prompts.
  */
-export function buildProgram(run: Runner): Command {
-  const program = new Command('cns')
-    .description(
-      'Manage an Italian TS-CNS (Tessera Sanitaria - Carta Nazionale dei Servizi) smart card.\nGestione della Tessera Sanitaria - Carta Nazionale dei Servizi.',
-    )
-    .version(VERSION, '-V, --version')
-    .option('-r, --reader <reader>', 'reader: name, part of it, number, sim, sim:IMAGE')
-    .option('--json', 'one JSON document on stdout (schemaVersion 1)')
-    .addOption(new Option('--lang <lang>', 'language of messages (default from LC_ALL/LC_MESSAGES/LANG)').choices(['it', 'en']))
-    .option('--trace', 'print every APDU to stderr (PIN and PUK data redacted)')
-    .addOption(
-      new Option('--backend <backend>', 'pcsc (raw APDUs) or pkcs11 (through a middleware); default: pcsc, else pkcs11').choices([
-        'pcsc',
-        'pkcs11',
-      ]),
-    )
-    .option('--module <path>', 'PKCS#11 module to use (implies --backend pkcs11); default: OpenSC, bit4id xPKI or Athena if installed')
-    .option('--no-color', 'no colours (also NO_COLOR=1, and whenever stdout is not a terminal)')
+export function buildProgram(run: Runner, lang: Lang = 'en'): Command {
+  const h = (k: MessageKey): string => message(lang, k);
+  const WARN_DAYS = ['--warn-days <n>', h('h_warnDays'), '30'] as const;
+  const SECRET_HELP = `\n${h('h_secretsBlock')}`;
+  const program = new Command('cns');
+  configureHelp(program, lang);
+  program
+    .helpOption('-h, --help', h('h_help'))
+    .helpCommand('help [command]', h('h_helpCommand'))
+    .helpCommand(false) // only the groups (pin, cert, sim) have one, as before
+    .description(h('h_program'))
+    .version(VERSION, '-V, --version', h('h_version'))
+    .option('-r, --reader <reader>', h('h_reader'))
+    .option('--json', h('h_json'))
+    .addOption(new Option('--lang <lang>', h('h_lang')).choices(['it', 'en']))
+    .option('--trace', h('h_trace'))
+    .addOption(new Option('--backend <backend>', h('h_backend')).choices(['pcsc', 'pkcs11']))
+    .option('--module <path>', h('h_module'))
+    .option('--no-color', h('h_noColor'))
     .showHelpAfterError(false)
-    .addHelpText('after', `${READER_HELP}\n${SECRET_HELP}\n\n${EXIT_TABLE_TEXT}\n`);
+    .addHelpText('after', `\n${h('h_readersBlock')}\n${SECRET_HELP}\n\n${h('h_exitBlock')}\n`);
 
   const lazy = (load: Loader) =>
     function (this: Command, ...args: unknown[]): Promise<void> {
@@ -77,57 +61,57 @@ export function buildProgram(run: Runner): Command {
 
   program
     .command('readers')
-    .description('list readers (and the virtual card "sim"): card present, ATR, model')
+    .description(h('h_readers'))
     .action(lazy(async () => (await import('../commands/readers.js')).readersCommand as Action));
 
   program
     .command('watch')
-    .description('one JSON line per reader/card event on stdout, until Ctrl-C (for kiosks)')
-    .option('--once', 'wait for the next card insertion, print it and exit')
+    .description(h('h_watch'))
+    .option('--once', h('h_watchOnce'))
     .action(lazy(async () => (await import('../commands/watch.js')).watchCommand as Action));
 
   program
     .command('status')
-    .description('everything readable without a PIN: card, holder, certificate, PIN/PUK tries (spends no attempt)')
+    .description(h('h_status'))
     .option(...WARN_DAYS)
     .action(lazy(async () => (await import('../commands/status.js')).statusCommand as Action));
 
-  const pin = program.command('pin').description('verify, change or unblock the PIN');
+  const pin = program.command('pin').description(h('h_pin'));
   const secretOpts = (c: Command): Command =>
     c
-      .option('--stdin', 'read the secrets from standard input, one per line')
-      .option('--env', 'read the secrets from CNS_PIN / CNS_NEW_PIN / CNS_PUK')
-      .option('--last-attempt', 'allow using the last remaining try')
+      .option('--stdin', h('h_stdin'))
+      .option('--env', h('h_env'))
+      .option('--last-attempt', h('h_lastAttempt'))
       .addHelpText('after', SECRET_HELP);
-  secretOpts(pin.command('verify').description('check the PIN (spends a try only if it is wrong)'))
-    .option('--sign-test', 'also make a test signature with the card key and verify it')
+  secretOpts(pin.command('verify').description(h('h_pinVerify')))
+    .option('--sign-test', h('h_signTest'))
     .action(lazy(pinOp('verify')));
-  secretOpts(pin.command('change').description('change the PIN (current PIN, then the new one)')).action(lazy(pinOp('change')));
-  secretOpts(pin.command('unblock').description('unblock the PIN with the PUK and set a new PIN')).action(lazy(pinOp('unblock')));
+  secretOpts(pin.command('change').description(h('h_pinChange'))).action(lazy(pinOp('change')));
+  secretOpts(pin.command('unblock').description(h('h_pinUnblock'))).action(lazy(pinOp('unblock')));
 
-  const cert = program.command('cert').description('the authentication certificate');
+  const cert = program.command('cert').description(h('h_cert'));
   cert
     .command('show')
-    .description('subject, issuer, serial, validity')
+    .description(h('h_certShow'))
     .option(...WARN_DAYS)
     .action(lazy(async () => (await import('../commands/cert.js')).certShowCommand as Action));
   cert
     .command('export')
-    .description('write the certificate (PEM or DER) to a file or stdout')
-    .addOption(new Option('--format <format>', 'pem or der').choices(['pem', 'der']).default('pem'))
-    .option('-o, --out <file>', 'output file (default: stdout)')
-    .option('-f, --force', 'overwrite an existing file')
+    .description(h('h_certExport'))
+    .addOption(new Option('--format <format>', h('h_format')).choices(['pem', 'der']).default('pem'))
+    .option('-o, --out <file>', h('h_out'))
+    .option('-f, --force', h('h_forceFile'))
     .action(lazy(async () => (await import('../commands/cert.js')).certExportCommand as Action));
   cert
     .command('check')
-    .description('exit 8 when the certificate is expired, not yet valid, or expires within --warn-days')
+    .description(h('h_certCheck'))
     .option(...WARN_DAYS)
     .action(lazy(async () => (await import('../commands/cert.js')).certCheckCommand as Action));
 
   program
     .command('completion')
-    .description('print shell completion: source <(cns completion bash)')
-    .argument('<shell>', 'bash or zsh')
+    .description(h('h_completion'))
+    .argument('<shell>', h('h_shell'))
     .action(
       lazy(async () => {
         const { completionCommand } = await import('../commands/completion.js');
@@ -138,85 +122,145 @@ export function buildProgram(run: Runner): Command {
 
   program
     .command('doctor')
-    .description('read-only diagnosis for help desks: service, readers, card, middleware, tries, certificate (never asks a PIN)')
-    .option(
-      '--report <file>',
-      'write a JSON ticket: checks, versions, reader, ATR, card id and certificate serial; no name, codice fiscale, address or birth data (the holder only as a salted hash). The card id and serial identify the card to whoever holds the card database: see --redact-ids',
-    )
-    .option('--redact-ids', 'in the ticket, the card id and the certificate serial as salted hashes too')
-    .option('--all-readers', 'diagnose every reader, concurrently')
-    .option('--salt <salt>', 'salt for the holder hash (default CNS_REPORT_SALT, else one kept in the state directory)')
+    .description(h('h_doctor'))
+    .option('--report <file>', h('h_report'))
+    .option('--redact-ids', h('h_redactIds'))
+    .option('--all-readers', h('h_allReaders'))
+    .option('--salt <salt>', h('h_salt'))
     .action(lazy(async () => (await import('../commands/doctor.js')).doctorCommand as Action));
 
   program
     .command('extend')
-    .description('the 2023 validity extension of the CNS certificate (until 31/12/2023)')
-    .option('--check', 'only evaluate the eligibility rules (exit 10 when not eligible)')
-    .option('--at <date>', 'evaluate at this date instead of today (ISO date or date-time)')
-    .option('--crl <file>', 'a local CRL (PEM or DER) to check revocation')
-    .option('--service <url>', 'the extension service (default CNS_EXTENSION_URL, else http://127.0.0.1:8470)')
-    .option('--ca-cert <pem>', 'pin the issuing CA instead of trusting the one the service sends')
-    .option('--timeout <s>', 'seconds to wait for the service (default 15)')
-    .option('--retries <n>', 'network retries (default 2; never PIN/PUK)')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .option('--resume', 'finish an interrupted, journaled certificate write')
-    .option('--restore <backup>', 'write a saved certificate back to the card (PUK required)')
-    .option('--stdin', 'read the PIN then the PUK from standard input, one per line')
-    .option('--env', 'read CNS_PIN and CNS_PUK')
-    .option('--last-attempt', 'allow using the last remaining PIN or PUK try')
+    .description(h('h_extend'))
+    .option('--check', h('h_check'))
+    .option('--at <date>', h('h_at'))
+    .option('--crl <file>', h('h_crl'))
+    .option('--service <url>', h('h_service'))
+    .option('--ca-cert <pem>', h('h_caPin'))
+    .option('--timeout <s>', h('h_timeout'))
+    .option('--retries <n>', h('h_retries'))
+    .option('-y, --yes', h('h_yes'))
+    .option('--resume', h('h_resume'))
+    .option('--restore <backup>', h('h_restore'))
+    .option('--stdin', h('h_extStdin'))
+    .option('--env', h('h_extEnv'))
+    .option('--last-attempt', h('h_extLastAttempt'))
     .action(lazy(async () => (await import('../commands/extend.js')).extendCommand as Action));
 
   program
     .command('extension-service')
-    .description('run the reference extension service (plays the retired Sistema TS side)')
-    .option('--port <port>', 'TCP port (default 8470; 0 = any free port)')
-    .option('--host <host>', 'address to listen on (default 127.0.0.1)')
-    .option('--ca-cert <pem>', 'issuing CA certificate (default: the project test CA)')
-    .option('--ca-key <pem>', 'issuing CA key')
-    .option('--revoked <file>', 'revoked certificate serials, one per line (hex)')
-    .option('--now <date>', 'the service clock (ISO date or date-time), for tests and demos')
-    .option('--issued <file>', 'where issued certificates are remembered, one per extended certificate (default: the state directory)')
+    .description(h('h_extService'))
+    .option('--port <port>', h('h_port'))
+    .option('--host <host>', h('h_host'))
+    .option('--ca-cert <pem>', h('h_caCert'))
+    .option('--ca-key <pem>', h('h_caKey'))
+    .option('--revoked <file>', h('h_revoked'))
+    .option('--now <date>', h('h_now'))
+    .option('--issued <file>', h('h_issued'))
     .action(lazy(async () => (await import('../commands/extensionService.js')).extensionServiceCommand as Action));
 
-  const sim = program.command('sim').description('the virtual TS-CNS card');
+  const sim = program.command('sim').description(h('h_sim'));
   sim
     .command('create')
-    .description('create a virtual card image (a JSON file holding the whole card state)')
-    .argument('<image>', 'path of the card image to write')
-    .option('--pin <digits>', 'PIN of the test card (5-8 digits)', '12345')
-    .option('--puk <digits>', 'PUK of the test card (8 digits)', '12345678')
-    .option('--pin-tries <n>', 'PIN retry counter', '3')
-    .option('--puk-tries <n>', 'PUK retry counter', '10')
-    .option('--pin-tries-left <n>', 'PIN tries left now (default: all; 0: a blocked PIN, for training)')
-    .option('--puk-tries-left <n>', 'PUK tries left now (default: all; 0: a blocked PUK)')
-    .option('--atr <hex>', 'ATR (default: STIncard TS-CNS, CNS 1.1)')
-    .option('--key-size <bits>', '1024 or 2048 (default from the ATR: 2048 for CNS 1.1)')
-    .option('--not-before <date>', 'certificate start (ISO date or date-time; dates are Italian days)')
-    .option('--not-after <date>', 'certificate end (ISO date = end of that Italian day)')
-    .option('--surname <s>', 'holder surname', 'ROSSI')
-    .option('--given-name <s>', 'holder given name', 'MARIO')
-    .option('--codice-fiscale <cf>', 'holder codice fiscale (valid check character)', 'RSSMRA80A01H501U')
-    .option('--card-id <digits>', '16 digits with a Luhn check digit (default: random)')
-    .option('--cert <pem>', 'use this certificate instead of generating one (with --key)')
-    .option('--key <pem>', 'the private key of --cert')
-    .option('--ca-cert <pem>', 'issuing CA certificate (default: the project test CA)')
-    .option('--ca-key <pem>', 'issuing CA key')
-    .option('-f, --force', 'overwrite an existing image')
-    .addHelpText('after', '\nThe --pin and --puk of a virtual test card are fixtures, not secrets: never use real codes here.')
+    .description(h('h_simCreate'))
+    .argument('<image>', h('h_image'))
+    .option('--pin <digits>', h('h_simPin'), '12345')
+    .option('--puk <digits>', h('h_simPuk'), '12345678')
+    .option('--pin-tries <n>', h('h_pinTries'), '3')
+    .option('--puk-tries <n>', h('h_pukTries'), '10')
+    .option('--pin-tries-left <n>', h('h_pinTriesLeft'))
+    .option('--puk-tries-left <n>', h('h_pukTriesLeft'))
+    .option('--atr <hex>', h('h_atr'))
+    .option('--key-size <bits>', h('h_keySize'))
+    .option('--not-before <date>', h('h_notBefore'))
+    .option('--not-after <date>', h('h_notAfter'))
+    .option('--surname <s>', h('h_surname'), 'ROSSI')
+    .option('--given-name <s>', h('h_givenName'), 'MARIO')
+    .option('--codice-fiscale <cf>', h('h_codiceFiscale'), 'RSSMRA80A01H501U')
+    .option('--card-id <digits>', h('h_cardId'))
+    .option('--cert <pem>', h('h_certPem'))
+    .option('--key <pem>', h('h_keyPem'))
+    .option('--ca-cert <pem>', h('h_caCert'))
+    .option('--ca-key <pem>', h('h_caKey'))
+    .option('-f, --force', h('h_forceImage'))
+    .addHelpText('after', `\n${h('h_simFixtures')}`)
     .action(lazy(async () => (await import('../commands/sim.js')).simCreateCommand as unknown as Action));
 
   sim
     .command('attach')
-    .description('put a card image in a vpcd virtual reader (pcscd: "Virtual PCD 00 00") until stopped')
-    .argument('<image>', 'the card image')
-    .option('--vpcd <host:port>', 'where vpcd listens', '127.0.0.1:35963')
-    .option('--port <port>', 'vpcd port (35964 is the second reader, "Virtual PCD 00 01")')
-    .option('--leave-after <n>', 'fault injection for tests: leave the reader after N APDUs')
-    .option('--mute-after <n>', 'fault injection for tests: stay in the reader but answer nothing after N APDUs')
-    .option('--garbage-after <n>', 'fault injection for tests: answer garbage after N APDUs')
-    .option('--garbage <hex>', 'the garbage (default 90: one byte, no status word; "" empty; 6110 endless 61xx)')
-    .option('--stats <file>', 'keep the APDU and byte counts in this file (benchmark)')
+    .description(h('h_simAttach'))
+    .argument('<image>', h('h_image'))
+    .option('--vpcd <host:port>', h('h_vpcd'), '127.0.0.1:35963')
+    .option('--port <port>', h('h_vpcdPort'))
+    .option('--leave-after <n>', h('h_leaveAfter'))
+    .option('--mute-after <n>', h('h_muteAfter'))
+    .option('--garbage-after <n>', h('h_garbageAfter'))
+    .option('--garbage <hex>', h('h_garbage'))
+    .option('--stats <file>', h('h_stats'))
     .action(lazy(async () => (await import('../commands/simAttach.js')).simAttachCommand as unknown as Action));
 
   return program;
+}
+
+const TITLES: Record<string, MessageKey> = {
+  'Usage:': 'h_usage',
+  'Arguments:': 'h_arguments',
+  'Options:': 'h_options',
+  'Global Options:': 'h_globalOptions',
+  'Commands:': 'h_commands',
+};
+
+/** Placeholders of option values and arguments, as an Italian reader names them. */
+const PLACEHOLDERS_IT: Record<string, string> = {
+  reader: 'lettore',
+  lang: 'lingua',
+  path: 'percorso',
+  file: 'file',
+  date: 'data',
+  image: 'immagine',
+  format: 'formato',
+  salt: 'sale',
+  s: 'testo',
+  digits: 'cifre',
+  bits: 'bit',
+  port: 'porta',
+  'host:port': 'host:porta',
+  backup: 'copia',
+  shell: 'shell',
+  options: 'opzioni',
+  command: 'comando',
+};
+
+/** Commander's own words in the help (titles, "default", "choices") in the user's language. */
+function configureHelp(program: Command, lang: Lang): void {
+  const base = new Help();
+  program.configureHelp({
+    styleTitle: (title: string) => {
+      const k = TITLES[title];
+      return k ? message(lang, k) : title;
+    },
+    optionDescription: (o: Option) => localiseExtra(base.optionDescription(o), lang),
+    argumentDescription: (a) => localiseExtra(base.argumentDescription(a), lang),
+    optionTerm: (o: Option) => placeholders(base.optionTerm(o), lang),
+    argumentTerm: (a) => placeholders(base.argumentTerm(a), lang),
+    subcommandTerm: (c: Command) => placeholders(base.subcommandTerm(c), lang),
+    commandUsage: (c: Command) => placeholders(base.commandUsage(c), lang),
+  });
+}
+
+function placeholders(text: string, lang: Lang): string {
+  if (lang !== 'it') return text;
+  return text.replace(/<([a-z:]+)>|\[([a-z:]+)\]/g, (all, req?: string, opt?: string) => {
+    const word = PLACEHOLDERS_IT[req ?? opt ?? ''];
+    if (!word) return all;
+    return req ? `<${word}>` : `[${word}]`;
+  });
+}
+
+function localiseExtra(text: string, lang: Lang): string {
+  return text.replace(
+    /\(((?:choices|default): [^()]*)\)$/,
+    (_, inner: string) =>
+      `(${inner.replace(/\bchoices: /, `${message(lang, 'h_choices')}: `).replace(/\bdefault: /, `${message(lang, 'h_default')}: `)})`,
+  );
 }
