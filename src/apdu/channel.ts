@@ -61,7 +61,7 @@ export class ApduChannel {
     let rounds = 0;
     while (resp.sw >> 8 === 0x61) {
       if (++rounds > MAX_CHAINED_RESPONSES) {
-        throw new ApduTransportError('the card keeps answering 61xx (more data) without end');
+        throw new ApduTransportError('the card keeps answering 61xx (more data) without end', 'garbage', { id: 'tEndless61' });
       }
       const le = resp.sw & 0xff || 256;
       resp = await this.raw(encodeCommand({ cla: cmd.cla & 0x03, ins: 0xc0, p1: 0, p2: 0, le }, false));

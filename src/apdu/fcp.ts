@@ -21,7 +21,7 @@ function uint(b: Buffer): number {
 export function parseFcp(bytes: Uint8Array): Fcp {
   const top = parseTlv(bytes);
   const tmpl = top.find((t) => t.tag === 0x62 || t.tag === 0x6f);
-  if (!tmpl?.children) throw new TlvError('no FCP template (62 or 6F)');
+  if (!tmpl?.children) throw new TlvError('no FCP template (62 or 6F)', { id: 'tlvNoFcp' });
   const c = tmpl.children;
   const f80 = findTag(c, 0x80);
   const f82 = findTag(c, 0x82);

@@ -1,3 +1,4 @@
+import type { Said } from './said.js';
 import { describeStatus, swHex } from './status.js';
 
 export interface ResponseApdu {
@@ -6,7 +7,7 @@ export interface ResponseApdu {
 }
 
 export function parseResponse(bytes: Uint8Array): ResponseApdu {
-  if (bytes.length < 2) throw new ApduTransportError('response shorter than the two status bytes');
+  if (bytes.length < 2) throw new ApduTransportError('response shorter than the two status bytes', 'garbage', { id: 'tShort' });
   const n = bytes.length;
   return { data: Buffer.from(bytes.subarray(0, n - 2)), sw: (bytes[n - 2]! << 8) | bytes[n - 1]! };
 }
@@ -32,6 +33,7 @@ export class ApduTransportError extends Error {
     message: string,
     /** removed: the card left; io: the link failed; garbage: an answer that is no APDU; timeout: no answer in time. */
     readonly reason: 'removed' | 'io' | 'garbage' | 'timeout' = 'garbage',
+    readonly said?: Said,
   ) {
     super(message);
     this.name = 'ApduTransportError';

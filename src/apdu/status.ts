@@ -2,6 +2,8 @@
 export interface StatusInfo {
   name: string;
   meaning: string;
+  /** the number a dynamic status word carries (61xx, 6Cxx: bytes; 63Cx: tries) */
+  n?: number;
 }
 
 const EXACT: Record<number, StatusInfo> = {
@@ -57,10 +59,10 @@ export function describeStatus(sw: number): StatusInfo {
   if (exact) return exact;
   const sw1 = sw >> 8;
   const sw2 = sw & 0xff;
-  if (sw1 === 0x61) return { name: 'MORE_DATA', meaning: `${sw2 || 256} more bytes available (GET RESPONSE)` };
-  if (sw1 === 0x6c) return { name: 'WRONG_LE', meaning: `wrong Le; exact length is ${sw2 || 256}` };
+  if (sw1 === 0x61) return { name: 'MORE_DATA', meaning: `${sw2 || 256} more bytes available (GET RESPONSE)`, n: sw2 || 256 };
+  if (sw1 === 0x6c) return { name: 'WRONG_LE', meaning: `wrong Le; exact length is ${sw2 || 256}`, n: sw2 || 256 };
   if (sw1 === 0x63 && (sw2 & 0xf0) === 0xc0) {
-    return { name: 'VERIFY_FAILED', meaning: `verification failed, ${sw2 & 0x0f} tries left` };
+    return { name: 'VERIFY_FAILED', meaning: `verification failed, ${sw2 & 0x0f} tries left`, n: sw2 & 0x0f };
   }
   if (sw1 === 0x62 || sw1 === 0x63) return { name: 'WARNING', meaning: 'warning' };
   if (sw1 === 0x64 || sw1 === 0x65) return { name: 'EXECUTION_ERROR', meaning: 'execution error' };

@@ -1,3 +1,4 @@
+import type { Said } from './said.js';
 /** BER-TLV (ISO 7816-4 / X.690 subset used by smart cards). */
 export interface Tlv {
   tag: number;
@@ -7,14 +8,21 @@ export interface Tlv {
   children?: Tlv[];
 }
 
-export class TlvError extends Error {}
+export class TlvError extends Error {
+  constructor(
+    message: string,
+    readonly said?: Said,
+  ) {
+    super(message);
+  }
+}
 
 /** Nesting deeper than any FCP or card template: a hostile card cannot make the parser recurse without end. */
 const MAX_DEPTH = 16;
 
 /** Parse BER-TLV objects. Values are views of the input (no copies, whatever the nesting). */
 export function parseTlv(input: Uint8Array, recurse = true, depth = 0): Tlv[] {
-  if (depth > MAX_DEPTH) throw new TlvError(`nested deeper than ${MAX_DEPTH} levels`);
+  if (depth > MAX_DEPTH) throw new TlvError(`nested deeper than ${MAX_DEPTH} levels`, { id: 'tlvDeep', facts: { n: MAX_DEPTH } });
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const out: Tlv[] = [];
   let i = 0;
@@ -30,22 +38,22 @@ export function parseTlv(input: Uint8Array, recurse = true, depth = 0): Tlv[] {
       let b: number;
       let n = 0;
       do {
-        if (i >= buf.length) throw new TlvError('truncated tag');
+        if (i >= buf.length) throw new TlvError('truncated tag', { id: 'tlvMalformed' });
         b = buf[i++]!;
         tag = (tag << 8) | b;
-        if (++n > 3) throw new TlvError('tag too long');
+        if (++n > 3) throw new TlvError('tag too long', { id: 'tlvMalformed' });
       } while (b & 0x80);
     }
-    if (i >= buf.length) throw new TlvError('truncated length');
+    if (i >= buf.length) throw new TlvError('truncated length', { id: 'tlvMalformed' });
     let len = buf[i++]!;
-    if (len === 0x80) throw new TlvError('indefinite length not allowed');
+    if (len === 0x80) throw new TlvError('indefinite length not allowed', { id: 'tlvMalformed' });
     if (len > 0x80) {
       const n = len & 0x7f;
-      if (n > 3 || i + n > buf.length) throw new TlvError('bad length field');
+      if (n > 3 || i + n > buf.length) throw new TlvError('bad length field', { id: 'tlvMalformed' });
       len = 0;
       for (let k = 0; k < n; k++) len = (len << 8) | buf[i++]!;
     }
-    if (i + len > buf.length) throw new TlvError('value runs past the end');
+    if (i + len > buf.length) throw new TlvError('value runs past the end', { id: 'tlvMalformed' });
     const value = buf.subarray(i, i + len);
     i += len;
     const constructed = (first & 0x20) !== 0;

@@ -1,3 +1,4 @@
+import type { Said } from '../apdu/said.js';
 import { printable } from '../util/text.js';
 
 /** EF_Dati_personali (3F00/1100/1102): ASCII, hex length header, then hex-length-prefixed fields. */
@@ -37,7 +38,14 @@ export interface DatiPersonali {
   problems: string[];
 }
 
-export class DatiPersonaliError extends Error {}
+export class DatiPersonaliError extends Error {
+  constructor(
+    message: string,
+    readonly said?: Said,
+  ) {
+    super(message);
+  }
+}
 
 /** DDMMYYYY -> YYYY-MM-DD, or null when it is not a calendar date. */
 export function cardDateToIso(ddmmyyyy: string): string | null {
@@ -53,7 +61,7 @@ export function cardDateToIso(ddmmyyyy: string): string | null {
 
 export function isoToCardDate(iso: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
-  if (!m) throw new DatiPersonaliError(`not an ISO date: ${iso}`);
+  if (!m) throw new DatiPersonaliError(`not an ISO date: ${iso}`, { id: 'dNotIsoDate', facts: { value: iso } });
   return `${m[3]}${m[2]}${m[1]}`;
 }
 
@@ -63,7 +71,7 @@ export function parseDatiPersonali(raw: Uint8Array): DatiPersonali {
   const end = text.search(/[\x00\xff]/);
   const body = end === -1 ? text : text.slice(0, end);
   if (body.length < 6 || !/^[0-9A-Fa-f]{6}$/.test(body.slice(0, 6))) {
-    throw new DatiPersonaliError('EF_Dati_personali does not start with a 6-digit hex length');
+    throw new DatiPersonaliError('EF_Dati_personali does not start with a 6-digit hex length', { id: 'dNoLength' });
   }
   const problems: string[] = [];
   const declared = parseInt(body.slice(0, 6), 16);
@@ -80,10 +88,12 @@ export function parseDatiPersonali(raw: Uint8Array): DatiPersonali {
       continue;
     }
     const lenHex = body.slice(i, i + 2);
-    if (!/^[0-9A-Fa-f]{2}$/.test(lenHex)) throw new DatiPersonaliError(`bad length for field ${name}`);
+    if (!/^[0-9A-Fa-f]{2}$/.test(lenHex))
+      throw new DatiPersonaliError(`bad length for field ${name}`, { id: 'dFieldLength', facts: { name } });
     const len = parseInt(lenHex, 16);
     i += 2;
-    if (i + len > body.length) throw new DatiPersonaliError(`field ${name} runs past the end of the record`);
+    if (i + len > body.length)
+      throw new DatiPersonaliError(`field ${name} runs past the end of the record`, { id: 'dFieldPastEnd', facts: { name } });
     fields[name] = printable(body.slice(i, i + len));
     i += len;
   }
@@ -109,9 +119,10 @@ export function encodeDatiPersonali(values: Partial<DatiPersonaliRaw>): Buffer {
   let out = '';
   for (const name of DATI_PERSONALI_FIELDS) {
     const v = values[name] ?? '';
-    if (DATE_FIELDS.has(name) && v && !cardDateToIso(v)) throw new DatiPersonaliError(`${name} must be DDMMYYYY`);
-    if (v.length > 255) throw new DatiPersonaliError(`${name} longer than 255 characters`);
-    if (!/^[\x20-\x7e]*$/.test(v)) throw new DatiPersonaliError(`${name} must be printable ASCII`);
+    if (DATE_FIELDS.has(name) && v && !cardDateToIso(v))
+      throw new DatiPersonaliError(`${name} must be DDMMYYYY`, { id: 'dDate', facts: { name } });
+    if (v.length > 255) throw new DatiPersonaliError(`${name} longer than 255 characters`, { id: 'dTooLong', facts: { name } });
+    if (!/^[\x20-\x7e]*$/.test(v)) throw new DatiPersonaliError(`${name} must be printable ASCII`, { id: 'dAscii', facts: { name } });
     out += v.length.toString(16).toUpperCase().padStart(2, '0') + v;
   }
   const total = out.length + 6;

@@ -1,3 +1,4 @@
+import type { Said } from '../apdu/said.js';
 import { swHex } from '../apdu/status.js';
 import type { SecretKind } from './card.js';
 
@@ -19,6 +20,8 @@ export interface CardErrorDetails {
   triesLeft?: number;
   operation?: string;
   blockedNow?: boolean;
+  /** the message id and facts for a user-facing text */
+  said?: Said;
 }
 
 export class CardError extends Error {

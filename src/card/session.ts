@@ -67,7 +67,10 @@ export class CnsSession implements Card, CardFiles {
       );
     } catch (e) {
       if (e instanceof ApduError && e.sw === SW.FILE_NOT_FOUND) {
-        throw new CardError('FILE_NOT_FOUND', `file ${path.map((p) => p.toString(16).toUpperCase()).join('/')} not found`, { sw: e.sw });
+        {
+          const file = path.map((p) => p.toString(16).toUpperCase()).join('/');
+          throw new CardError('FILE_NOT_FOUND', `file ${file} not found`, { sw: e.sw, said: { id: 'cFileNotFound', facts: { file } } });
+        }
       }
       throw e;
     }
@@ -163,7 +166,7 @@ export class CnsSession implements Card, CardFiles {
         await this.channel.sendOk({ cla: 0, ins: 0xd6, p1: (offset >> 8) & 0x7f, p2: offset & 0xff, data: chunk }, 'UPDATE BINARY');
       } catch (e) {
         if (e instanceof ApduError && e.sw === SW.SECURITY_STATUS_NOT_SATISFIED)
-          throw new CardError('SECURITY_STATUS', 'writing needs the PUK verified first', { sw: e.sw });
+          throw new CardError('SECURITY_STATUS', 'writing needs the PUK verified first', { sw: e.sw, said: { id: 'cNeedPuk' } });
         throw e;
       }
       o.onChunk?.(at + chunk.length);
@@ -203,7 +206,7 @@ export class CnsSession implements Card, CardFiles {
       const what = kind === 'pin' ? 'PIN' : 'PUK';
       if (sw === SW.WRONG_LENGTH || sw === SW.WRONG_DATA)
         throw new CardError('INVALID_PIN_FORMAT', `the card refused the ${what} format`, { sw, operation });
-      throw new CardError('CARD_ERROR', `${operation} failed`, { sw, operation });
+      throw new CardError('CARD_ERROR', `${operation} failed`, { sw, operation, said: { id: 'cFailed', facts: { operation } } });
     }
   }
 
@@ -234,7 +237,7 @@ export class CnsSession implements Card, CardFiles {
       return r.data;
     } catch (e) {
       if (e instanceof ApduError && e.sw === SW.SECURITY_STATUS_NOT_SATISFIED)
-        throw new CardError('SECURITY_STATUS', 'the PIN must be verified before signing', { sw: e.sw });
+        throw new CardError('SECURITY_STATUS', 'the PIN must be verified before signing', { sw: e.sw, said: { id: 'cNeedPin' } });
       throw e;
     }
   }

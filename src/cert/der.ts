@@ -20,7 +20,7 @@ export interface Der {
 export const MAX_DEPTH = 32;
 
 function fail(why: string): never {
-  throw new CertificateError(`not DER: ${why}`);
+  throw new CertificateError(`not DER: ${why}`, { id: 'xNotDer' });
 }
 
 function readOne(buf: Buffer, at: number, depth: number): { der: Der; next: number } {

@@ -1,3 +1,4 @@
+import type { Said } from '../apdu/said.js';
 /** PEM armour for DER objects. */
 export function toPem(der: Uint8Array, label = 'CERTIFICATE'): string {
   const b64 = Buffer.from(der).toString('base64');
@@ -5,7 +6,14 @@ export function toPem(der: Uint8Array, label = 'CERTIFICATE'): string {
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
 
-export class PemError extends Error {}
+export class PemError extends Error {
+  constructor(
+    message: string,
+    readonly said?: Said,
+  ) {
+    super(message);
+  }
+}
 
 /** The first PEM block with `label`, as DER; a file that is already DER is returned as is. */
 export function fromPem(text: string | Buffer, label = 'CERTIFICATE'): Buffer {
@@ -14,6 +22,6 @@ export function fromPem(text: string | Buffer, label = 'CERTIFICATE'): Buffer {
   const s = buf.toString('utf8');
   const re = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`);
   const m = re.exec(s);
-  if (!m) throw new PemError(`no ${label} PEM block found`);
+  if (!m) throw new PemError(`no ${label} PEM block found`, { id: 'xNoPem', facts: { label } });
   return Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64');
 }

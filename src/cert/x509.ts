@@ -59,7 +59,7 @@ export interface ParsedCertificate {
 
 /** Dotted OID; sub-identifiers as BigInt, so 2.25.<uuid> arcs come out exact. */
 function decodeOid(b: Buffer): string {
-  if (b.length === 0) throw new CertificateError('empty OID');
+  if (b.length === 0) throw new CertificateError('empty OID', { id: 'xMalformed', facts: { what: 'OID' } });
   const parts: bigint[] = [];
   let v = 0n;
   for (const byte of b) {
@@ -96,14 +96,15 @@ function decodeTime(t: Der): Date {
     t.tag === 0x17
       ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(s)
       : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/.exec(s);
-  if (!m) throw new CertificateError(`unsupported time ${s}`);
+  if (!m) throw new CertificateError(`unsupported time ${s}`, { id: 'xTime' });
   let year = Number(m[1]);
   if (t.tag === 0x17) year += year < 50 ? 2000 : 1900; // RFC 5280 4.1.2.5.1
   return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
 }
 
 function need(t: Der | undefined, what: string, tag?: number): Der {
-  if (!t || (tag !== undefined && t.tag !== tag)) throw new CertificateError(`malformed certificate: ${what}`);
+  if (!t || (tag !== undefined && t.tag !== tag))
+    throw new CertificateError(`malformed certificate: ${what}`, { id: 'xMalformed', facts: { what } });
   return t;
 }
 
@@ -147,7 +148,7 @@ export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
   checkDer(cert);
   const [tbsTlv, sigAlg, signature] = cert.children;
   if (cert.tag !== 0x30 || cert.children.length !== 3 || tbsTlv?.tag !== 0x30 || sigAlg?.tag !== 0x30 || signature?.tag !== 0x03) {
-    throw new CertificateError('not an X.509 certificate: not a SEQUENCE of tbsCertificate, algorithm and signature');
+    throw new CertificateError('not an X.509 certificate: not a SEQUENCE of tbsCertificate, algorithm and signature', { id: 'xNotCert' });
   }
   const tbs = tbsTlv.children;
   let i = tbs[0]?.tag === 0xa0 ? 1 : 0; // [0] version
@@ -187,7 +188,7 @@ export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
   try {
     new X509Certificate(der);
   } catch (e) {
-    throw new CertificateError(`not an X.509 certificate: ${(e as Error).message}`);
+    throw new CertificateError(`not an X.509 certificate: ${(e as Error).message}`, { id: 'xNotCert' });
   }
   return {
     der,

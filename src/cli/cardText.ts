@@ -3,6 +3,7 @@ import type { RuleResult } from '../extension/rules.js';
 import type { Check, TriesJson } from '../report/report.js';
 import type { Context } from './context.js';
 import { type MessageKey, messageKey } from './i18n.js';
+import { saidText, swMeaning } from './render.js';
 
 /** How commands show a card's certificate and tries as text. */
 
@@ -52,7 +53,15 @@ export function checkText(ctx: Context, c: Check): string {
 /** A problem of a report, in the user's language where the catalogue has it. */
 export function problemText(ctx: Context, p: { code: string; message: string; variant?: string; params?: Record<string, string> }): string {
   const key = messageKey(p.variant ? `pr_${p.code}_${p.variant}` : `pr_${p.code}`);
-  return key ? ctx.t(key, humanParams(ctx, p.params)) : p.message;
+  if (!key) return p.message;
+  const f = p.params ?? {};
+  const t = ctx.t.bind(ctx);
+  // a failed reading: the lower layer's message id, or the card's status word
+  const { said, ...facts } = f;
+  if (said !== undefined) return ctx.t(key, { detail: saidText({ id: said, facts }, p.message, t) });
+  if (f.sw !== undefined)
+    return ctx.t(key, { detail: ctx.t('apduStatus', { operation: f.operation, sw: f.sw, meaning: swMeaning(parseInt(f.sw, 16), t) }) });
+  return ctx.t(key, { detail: p.message, ...humanParams(ctx, p.params) });
 }
 
 export function triesText(ctx: Context, t: TriesJson): string {

@@ -1,4 +1,7 @@
 /** Messages in Italian and English. Italian when the locale says it_*, or --lang it. */
+import { DEVICE_MESSAGES } from './deviceMessages.js';
+import { HELP_MESSAGES } from './helpMessages.js';
+
 export type Lang = 'it' | 'en';
 
 export function detectLang(env: NodeJS.ProcessEnv = process.env, explicit?: string): Lang {
@@ -10,6 +13,8 @@ export function detectLang(env: NodeJS.ProcessEnv = process.env, explicit?: stri
 type Msg = { en: string; it: string };
 
 const M = {
+  ...HELP_MESSAGES,
+  ...DEVICE_MESSAGES,
   // errors (keys are the stable error codes)
   USAGE: { en: '{detail}', it: '{detail}' },
   INVALID_INPUT: { en: 'Invalid {what}: {detail}', it: '{what} non valido: {detail}' },
@@ -256,6 +261,8 @@ const M = {
   ioOp_mkdir: { en: 'create the folder', it: 'creare la cartella' },
   'ioOp_listen on': { en: 'listen on', it: 'ascoltare su' },
   io_ENOENT: { en: 'the folder does not exist', it: 'la cartella non esiste' },
+  wCertificate: { en: 'certificate', it: 'certificato' },
+  inFileMissing: { en: 'the file {path} does not exist', it: 'il file {path} non esiste' },
   io_EACCES: { en: 'permission denied', it: 'permesso negato' },
   io_EPERM: { en: 'permission denied', it: 'permesso negato' },
   io_EISDIR: { en: 'it is a folder', it: 'è una cartella' },
@@ -501,7 +508,19 @@ const M = {
   pr_PUK_BLOCKED: { en: 'the PUK is blocked: only a new card helps', it: 'il PUK è bloccato: serve una nuova tessera' },
   pr_CERT_EXPIRED: { en: 'the certificate expired on {date}', it: 'il certificato è scaduto il {date}' },
   pr_CERT_NOT_YET_VALID: { en: 'the certificate is not valid before {date}', it: 'il certificato non è valido prima del {date}' },
-  pr_unreadable: { en: '{what} could not be read ({detail})', it: 'impossibile leggere {what} ({detail})' },
+  pr_CERTIFICATE_UNREADABLE: { en: 'the certificate could not be read: {detail}', it: 'impossibile leggere il certificato: {detail}' },
+  pr_CERTIFICATE_UNPARSABLE: {
+    en: 'the certificate on the card cannot be decoded: {detail}',
+    it: 'il certificato sulla carta non si riesce a decodificare: {detail}',
+  },
+  pr_EF_ID_CARTA_UNREADABLE: {
+    en: 'the card id (EF_ID_Carta) could not be read: {detail}',
+    it: 'impossibile leggere il numero della carta (EF_ID_Carta): {detail}',
+  },
+  pr_EF_DATI_PERSONALI_UNREADABLE: {
+    en: 'the holder data (EF_Dati_personali) could not be read: {detail}',
+    it: 'impossibile leggere i dati del titolare (EF_Dati_personali): {detail}',
+  },
   lKey: { en: 'Key', it: 'Chiave' },
   // guided mode
   gCertValid: { en: 'certificate valid until {date}', it: 'certificato valido fino al {date}' },

@@ -1,4 +1,5 @@
 import { ApduError, ApduTransportError } from '../apdu/response.js';
+import type { Said } from '../apdu/said.js';
 import { describeStatus, swHex } from '../apdu/status.js';
 import { TlvError } from '../apdu/tlv.js';
 import { DatiPersonaliError } from '../card/efDatiPersonali.js';
@@ -24,6 +25,72 @@ const SECRET_CODES = {
 /** The PC/SC return code in a message ("...(0x8010001d)"), kept for the help desk. */
 function pcscCodeOf(message: string): string {
   return /\((0x[0-9a-fA-F]{8})\)/.exec(message)?.[1] ?? '-';
+}
+
+/**
+ * What a lower layer's error says, in the user's language: the card's status word, the PC/SC
+ * return code, the PKCS#11 module's failure. Anything else keeps its own message.
+ */
+export function libraryDetail(e: unknown, t: Translate): string {
+  if (e instanceof ApduError) return t('apduStatus', { operation: e.operation, sw: swHex(e.sw), meaning: swMeaning(e.sw, t) });
+  if (e instanceof PcscError && e.code !== undefined) return pcscText(e.fn ?? 'PC/SC', e.code, t);
+  if ((e instanceof ApduTransportError || e instanceof DatiPersonaliError || e instanceof TlvError) && e.said)
+    return saidText(e.said, e.message, t);
+  if ((e instanceof CertificateError || e instanceof PemError) && e.said) return saidText(e.said, e.message, t);
+  if (e instanceof CardError && e.details.said) {
+    const text = saidText(e.details.said, e.message, t);
+    const sw = e.details.sw;
+    return sw === undefined ? text : t('cSw', { text, sw: swHex(sw), meaning: swMeaning(sw, t) });
+  }
+  if (e instanceof Pkcs11ModuleError) {
+    const f = e.facts;
+    const module = f.module ?? 'PKCS#11';
+    let text: string;
+    if (e.reason === 'not-installed') text = t('p11NotInstalled');
+    else if (e.reason === 'load') text = t('p11Load', { module });
+    else if (e.reason === 'timeout') text = t('p11Timeout', { module, op: f.op, seconds: f.seconds });
+    else text = f.signal ? t('p11CrashSignal', { module, signal: f.signal }) : t('p11CrashExit', { module, exitCode: f.exitCode });
+    return f.said && e.reason !== 'not-installed' ? t('p11Said', { text, said: printable(f.said) }) : text;
+  }
+  if (e instanceof Pkcs11CallError) return e.ckr ? t('p11Call', { ckr: e.ckr }) : t('p11CallUnknown', { said: printable(e.message) });
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function swMeaning(sw: number, t: Translate): string {
+  const s = describeStatus(sw);
+  const k = messageKey(`sw_${s.name}`);
+  return k ? t(k, { n: s.n }) : s.meaning;
+}
+
+function pcscText(fn: string, rv: number, t: Translate): string {
+  const hex = (rv >>> 0).toString(16).padStart(8, '0');
+  return t('pcscSays', { fn, text: t(messageKey(`pcsc_${hex}`) ?? 'pcscUnknownCode'), code: `0x${hex}` });
+}
+
+/** A lower layer's message id and facts, from the catalogue; its English message if the id is unknown. */
+export function saidText(said: Said, fallback: string, t: Translate): string {
+  const f = said.facts ?? {};
+  if (said.id === 'pcsc') return pcscText(String(f.fn), Number(f.rv), t);
+  const k = messageKey(said.id);
+  return k ? t(k, f) : fallback;
+}
+
+/** Why an input file given on the command line could not be used, in the user's language. */
+export function inputFileDetail(e: unknown, t: Translate): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === 'string' && typeof err.path === 'string') {
+    if (err.code === 'ENOENT') return t('inFileMissing', { path: err.path });
+    const k = messageKey(`io_${err.code}`);
+    return `${err.path}: ${k ? t(k) : err.code}`;
+  }
+  return libraryDetail(e, t);
+}
+
+/** Another program's words, made safe for a terminal: one line, no control characters, bounded. */
+function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  const one = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  return one.length > 200 ? `${one.slice(0, 200)}…` : one;
 }
 
 /** A device layer error, in the user's language. */
@@ -80,20 +147,19 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
       case 'INVALID_PIN_FORMAT':
         return new CliError('INVALID_PIN_FORMAT', { what: secretOp ?? 'PIN', len: '5-8' });
       case 'CARD_UNSUPPORTED':
-        return new CliError('CARD_UNSUPPORTED', { detail: e.message, atr: '-' });
+        return new CliError('CARD_UNSUPPORTED', { detail: libraryDetail(e, t), atr: '-' });
       case 'NOT_SUPPORTED':
-        return new CliError('PKCS11_NOT_SUPPORTED', { detail: e.message });
+        return new CliError('PKCS11_NOT_SUPPORTED', { detail: libraryDetail(e, t) });
       case 'FILE_NOT_FOUND':
-        return new CliError('CARD_UNSUPPORTED', { detail: t('rLayout', { detail: e.message }), atr: '' });
+        return new CliError('CARD_UNSUPPORTED', { detail: t('rLayout', { detail: libraryDetail(e, t) }), atr: '' });
       default:
-        return new CliError('CARD_ERROR', { detail: e.message });
+        return new CliError('CARD_ERROR', { detail: libraryDetail(e, t) });
     }
   }
-  if (e instanceof ApduError)
-    return new CliError('CARD_ERROR', { detail: `${e.operation}: ${swHex(e.sw)} ${describeStatus(e.sw).meaning}` });
+  if (e instanceof ApduError) return new CliError('CARD_ERROR', { detail: libraryDetail(e, t) });
   if (e instanceof ApduTransportError) {
     const code = e.reason === 'timeout' ? 'CARD_NOT_ANSWERING' : e.reason === 'garbage' ? 'CARD_BAD_ANSWER' : 'CARD_REMOVED';
-    const params: Record<string, string | number> = code === 'CARD_REMOVED' ? {} : { detail: e.message };
+    const params: Record<string, string | number> = code === 'CARD_REMOVED' ? {} : { detail: libraryDetail(e, t) };
     return secretOp ? new CliError(code, { ...params, what: secretOp, secret: 1 }) : new CliError(code, params);
   }
   if (e instanceof ImageError) {
@@ -125,10 +191,10 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
   }
   if (e instanceof Pkcs11ModuleError) {
     return e.reason === 'not-installed'
-      ? new CliError('PKCS11_UNAVAILABLE', { detail: e.message })
-      : new CliError('PKCS11_MODULE_ERROR', { detail: e.message });
+      ? new CliError('PKCS11_UNAVAILABLE', { detail: libraryDetail(e, t) })
+      : new CliError('PKCS11_MODULE_ERROR', { detail: libraryDetail(e, t) });
   }
-  if (e instanceof Pkcs11CallError) return new CliError('CARD_ERROR', { detail: `${e.ckr ?? ''} ${e.message}`.trim() });
+  if (e instanceof Pkcs11CallError) return new CliError('CARD_ERROR', { detail: libraryDetail(e, t) });
   if (e instanceof PcscError) {
     switch (e.fault) {
       case 'service':
@@ -136,24 +202,24 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
       case 'no-reader':
         return new CliError('NO_READER');
       case 'no-card':
-        return new CliError('NO_CARD', { detail: e.message });
+        return new CliError('NO_CARD', { detail: libraryDetail(e, t) });
       case 'removed':
         return secretOp ? new CliError('CARD_REMOVED', { what: secretOp, secret: 1 }) : new CliError('CARD_REMOVED');
       case 'busy':
-        return new CliError('CARD_BUSY', { detail: e.message });
+        return new CliError('CARD_BUSY', { detail: libraryDetail(e, t) });
       case 'unresponsive':
         return new CliError('CARD_UNSUPPORTED', {
-          detail: t('rUnresponsive', { detail: e.message }),
+          detail: t('rUnresponsive', { detail: libraryDetail(e, t) }),
           atr: '',
         });
       default:
-        return new CliError('CARD_ERROR', { detail: e.message });
+        return new CliError('CARD_ERROR', { detail: libraryDetail(e, t) });
     }
   }
   if (e instanceof DatiPersonaliError || e instanceof TlvError)
-    return new CliError('CARD_UNSUPPORTED', { detail: t('rUnreadable', { detail: e.message }), atr: '' });
+    return new CliError('CARD_UNSUPPORTED', { detail: t('rUnreadable', { detail: libraryDetail(e, t) }), atr: '' });
   if (e instanceof CertificateError || e instanceof PemError)
-    return new CliError('INVALID_INPUT', { what: 'certificate', detail: e.message });
+    return new CliError('INVALID_INPUT', { what: t('wCertificate'), detail: libraryDetail(e, t) });
   const err = e as NodeJS.ErrnoException;
   if (err && typeof err.code === 'string' && typeof err.path === 'string') {
     return new CliError('IO_ERROR', { op: err.syscall ?? 'use', path: err.path, detail: err.code });
@@ -162,6 +228,13 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
 }
 
 export function renderError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK'): number {
+  const { error, text } = describeError(ctx, e, secretOp);
+  if (error.code === 'INTERNAL' && process.env.CNS_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  return ctx.failure(error, text);
+}
+
+/** Any error as the error to report and its sentence in the user's language. */
+export function describeError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK'): { error: CliError; text: string } {
   let ce = toCliError(e, ctx.t.bind(ctx), secretOp);
   // a detail given as a catalogue key (usage mistakes found where no context is at hand)
   const detailKey = typeof ce.params.detailKey === 'string' ? messageKey(ce.params.detailKey) : undefined;
@@ -176,15 +249,14 @@ export function renderError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK'):
   else if (ce.code === 'PUK_BLOCKED' && ce.params.now) key = 'PUK_BLOCKED_NOW';
   if (ce.code === 'PCSC_UNAVAILABLE' && !ce.extra.hint) {
     const hint = ctx.t(ce.params.reason === 'module-missing' ? 'pcscInstall' : 'pcscStart');
-    return ctx.failure(new CliError(ce.code, ce.params, { ...ce.extra, hint }), ctx.t(key, ce.params));
+    return { error: new CliError(ce.code, ce.params, { ...ce.extra, hint }), text: ctx.t(key, ce.params) };
   }
   if (ce.code === 'IO_ERROR') {
     // the system's words (write, ENOENT) in the user's language
     const op = messageKey(`ioOp_${String(ce.params.op)}`);
     const detail = messageKey(`io_${String(ce.params.detail)}`);
     const params = { ...ce.params, ...(op ? { op: ctx.t(op) } : {}), ...(detail ? { detail: ctx.t(detail) } : {}) };
-    return ctx.failure(new CliError(ce.code, params, ce.extra), ctx.t('IO_ERROR', params));
+    return { error: new CliError(ce.code, params, ce.extra), text: ctx.t('IO_ERROR', params) };
   }
-  if (ce.code === 'INTERNAL' && process.env.CNS_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-  return ctx.failure(ce, ctx.t(key, ce.params));
+  return { error: ce, text: ctx.t(key, ce.params) };
 }

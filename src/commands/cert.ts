@@ -5,6 +5,7 @@ import { printCertificate, row } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { parseWarnDays } from '../cli/options.js';
+import { libraryDetail } from '../cli/render.js';
 import { withCard } from '../device/open.js';
 
 async function readCertificate(ctx: Context, warnDays: number): Promise<{ der: Buffer; summary: CertificateSummary }> {
@@ -21,7 +22,7 @@ async function readCertificate(ctx: Context, warnDays: number): Promise<{ der: B
   try {
     r = summarizeDer(der, new Date(), warnDays);
   } catch (e) {
-    throw new CliError('NO_CERTIFICATE', { detail: (e as Error).message });
+    throw new CliError('NO_CERTIFICATE', { detail: libraryDetail(e, ctx.t.bind(ctx)) });
   }
   const { issuerSignatureHolds } = await import('../cert/issuers.js');
   if (issuerSignatureHolds(r.parsed) === false) {

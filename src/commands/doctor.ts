@@ -6,7 +6,7 @@ import { checkText, problemText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { EXIT, EXIT_FOR } from '../cli/exitCodes.js';
-import { toCliError } from '../cli/render.js';
+import { describeError, toCliError } from '../cli/render.js';
 import { VERSION } from '../cli/version.js';
 import { deviceFault } from '../device/errors.js';
 import { type OpenCard, openCard, openNamedReader, parseReaderSpec, readersToExamine } from '../device/open.js';
@@ -43,7 +43,13 @@ async function environmentChecks(ctx: Context, out: DoctorCheck[]): Promise<stri
     const api = loadWinscard();
     out.push({ code: 'PCSC_BINDING', status: 'pass', message: ctx.t('dPcscLib', { lib: api.platform.library }) });
   } catch (e) {
-    out.push({ code: 'PCSC_BINDING', status: 'fail', message: (e as Error).message, advice: ctx.t('pcscInstall'), exit: EXIT.NO_SERVICE });
+    out.push({
+      code: 'PCSC_BINDING',
+      status: 'fail',
+      message: describeError(ctx, e).text,
+      advice: ctx.t('pcscInstall'),
+      exit: EXIT.NO_SERVICE,
+    });
     return null;
   }
   const { PcscClient } = await import('../pcsc/client.js');
@@ -51,7 +57,7 @@ async function environmentChecks(ctx: Context, out: DoctorCheck[]): Promise<stri
   try {
     client = PcscClient.open();
   } catch (e) {
-    out.push({ code: 'PCSCD', status: 'fail', message: (e as Error).message, advice: ctx.t('pcscStart'), exit: EXIT.NO_SERVICE });
+    out.push({ code: 'PCSCD', status: 'fail', message: describeError(ctx, e).text, advice: ctx.t('pcscStart'), exit: EXIT.NO_SERVICE });
     return null;
   }
   try {
@@ -96,7 +102,7 @@ async function moduleSeesCard(ctx: Context, modulePath: string, reader: string):
     return {
       code: 'MIDDLEWARE_SEES_CARD',
       status: 'warn',
-      message: `${modulePath}: ${(e as Error).message}`,
+      message: describeError(ctx, e).text,
       advice: ctx.t('advMIDDLEWARE'),
     };
   }
@@ -115,7 +121,7 @@ async function moduleSeesCard(ctx: Context, modulePath: string, reader: string):
       advice: ctx.t('advMIDDLEWARE'),
     };
   } catch (e) {
-    return { code: 'MIDDLEWARE_SEES_CARD', status: 'warn', message: (e as Error).message, advice: ctx.t('advMIDDLEWARE') };
+    return { code: 'MIDDLEWARE_SEES_CARD', status: 'warn', message: describeError(ctx, e).text, advice: ctx.t('advMIDDLEWARE') };
   } finally {
     await client.close();
   }

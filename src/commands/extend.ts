@@ -10,6 +10,7 @@ import { CliError, ErrorWithData } from '../cli/errors.js';
 import { EXIT } from '../cli/exitCodes.js';
 import { gate } from '../cli/gate.js';
 import type { MessageKey } from '../cli/i18n.js';
+import { inputFileDetail } from '../cli/render.js';
 import { canPrompt, type SecretOptions, Secrets } from '../cli/secrets.js';
 import { withCard } from '../device/open.js';
 import { stateDir } from '../device/paths.js';
@@ -69,14 +70,14 @@ function filesOf(card: Card): CardFiles {
 }
 
 /** Serials listed in a CRL file (PEM or DER). */
-async function crlSerials(path: string): Promise<Set<string>> {
+async function crlSerials(ctx: Context, path: string): Promise<Set<string>> {
   const { fromPem } = await import('../cert/pem.js');
   const pkijs = await import('pkijs');
   let der: Buffer;
   try {
     der = fromPem(readFileSync(path), 'X509 CRL');
   } catch (e) {
-    throw new CliError('INVALID_INPUT', { what: '--crl', detail: (e as Error).message });
+    throw new CliError('INVALID_INPUT', { what: '--crl', detail: inputFileDetail(e, ctx.t.bind(ctx)) });
   }
   try {
     const crl = pkijs.CertificateRevocationList.fromBER(new Uint8Array(der).buffer);
@@ -213,7 +214,7 @@ async function obtainCertificate(ctx: Context, o: ExtendOptions, card: Card, fil
     try {
       caDer = fromPem(readFileSync(o.caCert));
     } catch (e) {
-      throw new CliError('INVALID_INPUT', { what: '--ca-cert', detail: (e as Error).message });
+      throw new CliError('INVALID_INPUT', { what: '--ca-cert', detail: inputFileDetail(e, ctx.t.bind(ctx)) });
     }
   } else {
     caDer = base64Field(answer.caCertificate);
@@ -275,7 +276,7 @@ export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<num
   if (o.restore !== undefined) return restoreCommand(ctx, o);
   if (o.resume) return resumeCommand(ctx, o);
   const at = referenceDate(o);
-  const revoked = o.crl ? await crlSerials(o.crl) : undefined;
+  const revoked = o.crl ? await crlSerials(ctx, o.crl) : undefined;
   const secrets = o.check ? undefined : new Secrets(ctx, o, ['pin', 'puk']);
   await secrets?.preload();
   const state = stateDir(ctx.env);
@@ -412,7 +413,7 @@ async function restoreCommand(ctx: Context, o: ExtendOptions): Promise<number> {
     der = fromPem(readFileSync(o.restore!));
     p = parseCertificate(der);
   } catch (e) {
-    throw new CliError('INVALID_INPUT', { what: '--restore', detail: (e as Error).message });
+    throw new CliError('INVALID_INPUT', { what: '--restore', detail: inputFileDetail(e, ctx.t.bind(ctx)) });
   }
   const state = stateDir(ctx.env);
   const secrets = new Secrets(ctx, o, ['puk']);

@@ -2,7 +2,7 @@ import type { Card } from '../card/card.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { fallbackText, gate } from '../cli/gate.js';
-import { renderError } from '../cli/render.js';
+import { describeError, renderError } from '../cli/render.js';
 import { type SecretName, type SecretOptions, Secrets } from '../cli/secrets.js';
 import { withCard } from '../device/open.js';
 import { triesJson } from '../report/report.js';
@@ -65,7 +65,7 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
         return { pin, puk, signature };
       } catch (e) {
         // done on the card; only the counters could not be read back: say both
-        ctx.note(ctx.c.yellow(ctx.t('followUpFailed', { detail: e instanceof Error ? e.message : String(e) })));
+        ctx.note(ctx.c.yellow(ctx.t('followUpFailed', { detail: describeError(ctx, e).text })));
         return { pin: { triesLeft: null, blocked: false, verified: op === 'verify' }, signature, followUp: 'tries-unreadable' };
       }
     });

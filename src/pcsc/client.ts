@@ -19,6 +19,8 @@ export class PcscError extends Error {
     message: string,
     readonly fault: PcscFault,
     readonly code?: number,
+    /** the PC/SC function that failed (SCardConnect...) */
+    readonly fn?: string,
   ) {
     super(message);
     this.name = 'PcscError';
@@ -26,7 +28,7 @@ export class PcscError extends Error {
 }
 
 function fail(fn: string, rv: number): PcscError {
-  return new PcscError(pcscMessage(fn, rv), classify(rv), rv);
+  return new PcscError(pcscMessage(fn, rv), classify(rv), rv, fn);
 }
 
 export function describeState(name: string, index: number, state: number, atr?: Buffer): ReaderState {
@@ -353,8 +355,8 @@ export class PcscTransport implements Transport {
   }
 
   async transmit(command: Buffer, deadlineMs?: number): Promise<Buffer> {
-    if (this.stuck) throw new ApduTransportError('the card did not answer an earlier command', 'timeout');
-    if (!this.open) throw new ApduTransportError('the card connection is closed', 'removed');
+    if (this.stuck) throw new ApduTransportError('the card did not answer an earlier command', 'timeout', { id: 'tStuck' });
+    if (!this.open) throw new ApduTransportError('the card connection is closed', 'removed', { id: 'tClosed' });
     const call = this.api.transmit(this.card, this.protocol, command, 65538);
     const timeoutMs =
       this.o.timeoutMs !== undefined && deadlineMs !== undefined
@@ -374,13 +376,19 @@ export class PcscTransport implements Transport {
       // goes on (a new context) and the process can end
       this.stuck = true;
       this.client.abandon(this.ctx, call);
-      throw new ApduTransportError(`the card did not answer within ${timeoutMs} ms`, 'timeout');
+      throw new ApduTransportError(`the card did not answer within ${timeoutMs} ms`, 'timeout', {
+        id: 'tTimeout',
+        facts: { seconds: Math.round((timeoutMs ?? 0) / 100) / 10 },
+      });
     }
     if (r.rv !== 0) {
       const f = classify(r.rv);
       const removed = f === 'removed' || f === 'no-card' || f === 'no-reader';
       if (removed) this.gone = true;
-      throw new ApduTransportError(pcscMessage('SCardTransmit', r.rv), removed ? 'removed' : 'io');
+      throw new ApduTransportError(pcscMessage('SCardTransmit', r.rv), removed ? 'removed' : 'io', {
+        id: 'pcsc',
+        facts: { fn: 'SCardTransmit', rv: r.rv },
+      });
     }
     if (r.response.length < 2) {
       // no status word: a card that left (vpcd and some readers say so this way), or one that
@@ -390,6 +398,7 @@ export class PcscTransport implements Transport {
       throw new ApduTransportError(
         present ? `the card answered ${r.response.length} byte(s), without a status word` : 'the card left the reader',
         present ? 'garbage' : 'removed',
+        present ? { id: 'tNoSw', facts: { bytes: r.response.length } } : { id: 'tLeft' },
       );
     }
     return r.response;

@@ -51,6 +51,11 @@ const TEXT: Record<number, string> = {
   2148532329: 'Card was removed.',
 };
 
+/** Every PC/SC return code this module has words for. */
+export function knownPcscCodes(): number[] {
+  return Object.keys(TEXT).map(Number);
+}
+
 /** "SCardConnect error: Sharing violation.(0x8010000b)" */
 export function pcscMessage(fn: string, rv: number): string {
   return `${fn} error: ${TEXT[rv] ?? 'Unknown error.'}(0x${rv.toString(16).padStart(8, '0')})`;

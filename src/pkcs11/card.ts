@@ -121,7 +121,10 @@ export class Pkcs11Card implements Card {
         throw new CardError(
           'NOT_SUPPORTED',
           `${this.module.description} refuses to unblock a PIN through PKCS#11 (${e.ckr})${opensc}; nothing was sent to the card`,
-          { operation: 'C_InitPIN' },
+          {
+            operation: 'C_InitPIN',
+            said: { id: opensc ? 'cP11NoUnblockOpensc' : 'cP11NoUnblock', facts: { module: this.module.description, ckr: e.ckr } },
+          },
         );
       }
       await this.fail(e, 'puk', 'C_Login(SO)/C_InitPIN');
@@ -132,7 +135,7 @@ export class Pkcs11Card implements Card {
   async readCertificate(): Promise<Buffer> {
     try {
       const certs = await this.client.certs(this.slot.index);
-      if (certs.length === 0) throw new CardError('FILE_NOT_FOUND', 'the token has no certificate object');
+      if (certs.length === 0) throw new CardError('FILE_NOT_FOUND', 'the token has no certificate object', { said: { id: 'cP11NoCert' } });
       return certs[0]!.value;
     } catch (e) {
       throw e instanceof Pkcs11CallError ? translate(e, 'C_FindObjects') : e;
@@ -161,12 +164,18 @@ export function translate(e: Pkcs11CallError, operation: string): Error {
     case 'CKR_DEVICE_REMOVED':
     case 'CKR_SESSION_HANDLE_INVALID':
     case 'CKR_SESSION_CLOSED':
-      return new ApduTransportError(`${operation}: ${e.ckr}`, 'removed');
+      return new ApduTransportError(`${operation}: ${e.ckr}`, 'removed', { id: 'cP11Failed', facts: { operation, ckr: e.ckr ?? '' } });
     case 'CKR_TOKEN_NOT_RECOGNIZED':
-      return new CardError('CARD_UNSUPPORTED', `the module does not recognise this card (${e.ckr})`, { operation });
+      return new CardError('CARD_UNSUPPORTED', `the module does not recognise this card (${e.ckr})`, {
+        operation,
+        said: { id: 'cP11Unrecognised', facts: { ckr: e.ckr ?? '' } },
+      });
     case 'CKR_USER_NOT_LOGGED_IN':
-      return new CardError('SECURITY_STATUS', 'the PIN must be verified first', { operation });
+      return new CardError('SECURITY_STATUS', 'the PIN must be verified first', { operation, said: { id: 'cNeedPin' } });
     default:
-      return new CardError('CARD_ERROR', `${operation}: ${e.ckr ?? e.message}`, { operation });
+      return new CardError('CARD_ERROR', `${operation}: ${e.ckr ?? e.message}`, {
+        operation,
+        said: e.ckr ? { id: 'cP11Failed', facts: { operation, ckr: e.ckr } } : undefined,
+      });
   }
 }

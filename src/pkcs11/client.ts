@@ -8,6 +8,8 @@ export class Pkcs11ModuleError extends Error {
   constructor(
     message: string,
     readonly reason: 'not-installed' | 'load' | 'crash' | 'timeout',
+    /** what a user-facing text needs: the module, the call, the loader's or the module's own last words */
+    readonly facts: { module?: string; op?: string; seconds?: number; signal?: string; exitCode?: number; said?: string } = {},
   ) {
     super(message);
     this.name = 'Pkcs11ModuleError';
@@ -73,6 +75,11 @@ export class Pkcs11Client {
       this.dead ??= new Pkcs11ModuleError(
         `the PKCS#11 module ${modulePath} crashed (${why})${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`,
         'crash',
+        {
+          module: modulePath,
+          ...(signal ? { signal } : { exitCode: code ?? undefined }),
+          ...(stderr.trim() ? { said: stderr.trim().split('\n').pop() } : {}),
+        },
       );
       for (const [id, p] of this.pending) {
         clearTimeout(p.timer);
@@ -94,6 +101,7 @@ export class Pkcs11Client {
         throw new Pkcs11ModuleError(
           missing ? 'graphene-pk11 is not installed' : `cannot load ${modulePath}: ${e.message}`,
           missing ? 'not-installed' : 'load',
+          { module: modulePath, said: e.message },
         );
       }
       throw e;
@@ -109,6 +117,7 @@ export class Pkcs11Client {
         this.dead = new Pkcs11ModuleError(
           `the PKCS#11 module ${this.modulePath} did not answer ${req.op} within ${Math.round(timeoutMs / 1000)} s`,
           'timeout',
+          { module: this.modulePath, op: req.op, seconds: Math.round(timeoutMs / 1000) },
         );
         this.kill();
         reject(this.dead);

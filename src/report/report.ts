@@ -1,3 +1,6 @@
+import { ApduError } from '../apdu/response.js';
+import type { Said } from '../apdu/said.js';
+import { swHex } from '../apdu/status.js';
 import type { CnsAtrInfo } from '../card/atr.js';
 import type { Card, CardFiles, TokenDescription, TriesState } from '../card/card.js';
 import { checkCodiceFiscale, decodeCodiceFiscale } from '../card/checks.js';
@@ -127,6 +130,19 @@ function stateProblems(pin: TriesState, puk: TriesState, c: CertificateSummary |
   return out;
 }
 
+/**
+ * What a failed reading says, as facts a translation can use: the message id and facts the
+ * lower layer gave, or the status word the card answered.
+ */
+function problemFacts(e: unknown): Record<string, string> | undefined {
+  if (e instanceof ApduError) return { operation: e.operation, sw: swHex(e.sw) };
+  const said = (e as { said?: Said; details?: { said?: Said } } | null)?.said ?? (e as { details?: { said?: Said } } | null)?.details?.said;
+  if (!said) return undefined;
+  const out: Record<string, string> = { said: said.id };
+  for (const [k, v] of Object.entries(said.facts ?? {})) out[k] = String(v);
+  return out;
+}
+
 /** One reading: its failure becomes a problem of the report, unless the card is gone. */
 async function attempt<T>(problems: CardReport['problems'], code: string, f: () => Promise<T>): Promise<T | null> {
   try {
@@ -134,7 +150,8 @@ async function attempt<T>(problems: CardReport['problems'], code: string, f: () 
   } catch (e) {
     const fault = deviceFault(e);
     if (fault === 'card-removed' || fault === 'card-not-answering') throw e;
-    problems.push({ code, message: e instanceof Error ? e.message : String(e) });
+    const params = problemFacts(e);
+    problems.push({ code, message: e instanceof Error ? e.message : String(e), ...(params ? { params } : {}) });
     return null;
   }
 }

@@ -47,10 +47,13 @@ export class SimTransport implements Transport {
   private apdus = 0;
 
   async transmit(command: Buffer): Promise<Buffer> {
-    if (this.closed) throw new ApduTransportError('the virtual card is closed', 'removed');
+    if (this.closed) throw new ApduTransportError('the virtual card is closed', 'removed', { id: 'tSimClosed' });
     if (this.leaveAfter !== undefined && this.apdus >= this.leaveAfter) {
       this.closed = true;
-      throw new ApduTransportError(`the virtual card left the reader after ${this.apdus} APDUs (fault injection)`, 'removed');
+      throw new ApduTransportError(`the virtual card left the reader after ${this.apdus} APDUs (fault injection)`, 'removed', {
+        id: 'tSimLeft',
+        facts: { apdus: this.apdus },
+      });
     }
     this.apdus++;
     return this.card.transmit(command);
