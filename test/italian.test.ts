@@ -87,6 +87,7 @@ describe('Italian end to end', () => {
     ['readers without the service', () => it_(['readers'], { env: { PCSCLITE_CSOCK_NAME: join(dir, 'no-pcscd') } })],
     ['a bad --warn-days', () => it_(['status', '--reader', `sim:${img}`, '--warn-days', 'x'])],
     ['completion for another shell', () => it_(['completion', 'fish'])],
+    ['sim create', () => it_(['sim', 'create', join(dir, 'new.json')])],
     ['sim create with a bad key size', () => it_(['sim', 'create', join(dir, 'k.json'), '--key-size', '512'])],
     ['sim create with a wrong codice fiscale', () => it_(['sim', 'create', join(dir, 'c.json'), '--codice-fiscale', 'RSSMRA80A01H501X'])],
     ['extend with two modes', () => it_(['extend', '--check', '--resume', '--reader', `sim:${img}`])],

@@ -142,4 +142,53 @@ export const DEVICE_MESSAGES = {
   tlvDeep: { en: 'data nested deeper than {n} levels', it: 'dati annidati oltre {n} livelli' },
   tlvMalformed: { en: 'malformed TLV data', it: 'dati TLV malformati' },
   tlvNoFcp: { en: 'no FCP template (62 or 6F)', it: 'nessun modello FCP (62 o 6F)' },
+
+  // the extension service (the remote side of the 2023 extension)
+  svcUnreachable: {
+    en: 'the extension service at {url} cannot be reached ({why}) after {attempts} attempts',
+    it: 'il servizio di proroga {url} non è raggiungibile ({why}) dopo {attempts} tentativi',
+  },
+  svcNet_TIMEOUT: { en: 'no answer in time', it: 'nessuna risposta in tempo' },
+  svcNet_ECONNREFUSED: { en: 'connection refused', it: 'connessione rifiutata' },
+  svcNet_ECONNRESET: { en: 'connection reset', it: 'connessione interrotta' },
+  svcNet_ENOTFOUND: { en: 'unknown host name', it: 'nome del server sconosciuto' },
+  svcNet_EAI_AGAIN: { en: 'name resolution failed', it: 'risoluzione del nome non riuscita' },
+  svcNet_EHOSTUNREACH: { en: 'host unreachable', it: 'server irraggiungibile' },
+  svcNet_ENETUNREACH: { en: 'network unreachable', it: 'rete irraggiungibile' },
+  svcNet_HTTP_502: { en: 'HTTP 502, bad gateway', it: 'HTTP 502, gateway non valido' },
+  svcNet_HTTP_503: { en: 'HTTP 503, service unavailable', it: 'HTTP 503, servizio non disponibile' },
+  svcNet_HTTP_504: { en: 'HTTP 504, gateway timeout', it: 'HTTP 504, gateway senza risposta' },
+  svc_NOT_ELIGIBLE: { en: 'according to the extension service', it: 'secondo il servizio di proroga' },
+  svc_REVOKED: { en: 'the service says this certificate is revoked', it: 'il servizio dice che questo certificato è revocato' },
+  svc_ALREADY_EXTENDED: {
+    en: 'the service says this certificate is already an extended one',
+    it: 'il servizio dice che questo certificato è già stato prorogato',
+  },
+  svc_UNKNOWN_CERTIFICATE: {
+    en: 'the service does not know this certificate (not issued by it)',
+    it: 'il servizio non conosce questo certificato (non emesso da esso)',
+  },
+  svc_BAD_ANSWER: { en: 'the service answered without JSON', it: 'il servizio ha risposto senza JSON' },
+  svcBecause: { en: '{text}, {why}', it: '{text}, {why}' },
+  svcSaid: { en: 'the service answered {code}: "{said}"', it: 'il servizio ha risposto {code}: "{said}"' },
+  svcRefused: { en: 'the answer was refused: {why}', it: 'risposta rifiutata: {why}' },
+  svcNotCert: { en: 'not a certificate', it: 'non è un certificato' },
+  svcOtherKey: { en: 'the new certificate is for another key', it: "il nuovo certificato è per un'altra chiave" },
+  svcOtherSubject: { en: 'the new certificate has another subject', it: 'il nuovo certificato ha un altro titolare' },
+  svcWrongEnd: {
+    en: 'the new certificate ends on {date}, not on 31/12/2023',
+    it: 'il nuovo certificato scade il {date}, non il 31/12/2023',
+  },
+  svcOtherCa: {
+    en: "the service's CA did not issue the card's current certificate",
+    it: 'la CA del servizio non ha emesso il certificato attuale della carta',
+  },
+  svcNotSigned: {
+    en: 'the new certificate is not signed by the issuing CA',
+    it: 'il nuovo certificato non è firmato dalla CA emittente',
+  },
+  svcTooBig: {
+    en: 'the new certificate ({size} bytes) does not fit in EF 1101 ({room} bytes)',
+    it: 'il nuovo certificato ({size} byte) non entra in EF 1101 ({room} byte)',
+  },
 } as const;

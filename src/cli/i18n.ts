@@ -261,6 +261,25 @@ const M = {
   ioOp_mkdir: { en: 'create the folder', it: 'creare la cartella' },
   'ioOp_listen on': { en: 'listen on', it: 'ascoltare su' },
   io_ENOENT: { en: 'the folder does not exist', it: 'la cartella non esiste' },
+  certDamaged: {
+    en: 'its signature does not verify with its issuer: the certificate on the card is damaged',
+    it: "la sua firma non risulta valida con la chiave dell'emittente: il certificato sulla carta è danneggiato",
+  },
+  svcListening: { en: 'listening on {url}', it: 'in ascolto su {url}' },
+  uSimPkcs11: {
+    en: 'the virtual card (--reader sim) is reached in-process, not through PKCS#11; attach it (cns sim attach) to use a module',
+    it: 'la carta virtuale (--reader sim) si usa direttamente, non tramite PKCS#11; inseriscila in un lettore virtuale (cns sim attach) per usare un modulo',
+  },
+  pcscStopped: { en: 'the smart-card service stopped', it: 'il servizio smart card si è fermato' },
+  signNoVerify: {
+    en: 'the card signature does not verify with its certificate',
+    it: 'la firma della carta non risulta valida con il suo certificato',
+  },
+  extNoCardId: { en: 'EF_ID_Carta does not hold a 16-digit card id', it: 'EF_ID_Carta non contiene un numero di carta di 16 cifre' },
+  extNeedsApdu: {
+    en: 'writing the certificate (EF 1101) needs raw APDUs: use the PC/SC backend or the virtual card',
+    it: 'scrivere il certificato (EF 1101) richiede APDU dirette: usa il backend PC/SC o la carta virtuale',
+  },
   wCertificate: { en: 'certificate', it: 'certificato' },
   inFileMissing: { en: 'the file {path} does not exist', it: 'il file {path} non esiste' },
   io_EACCES: { en: 'permission denied', it: 'permesso negato' },
@@ -663,6 +682,7 @@ const M = {
   extEligible: { en: 'Eligible for the 2023 extension', it: 'Estendibile (proroga 2023)' },
   extNotEligible: { en: 'Not eligible for the 2023 extension', it: 'Non estendibile (proroga 2023)' },
   lExtension: { en: 'Extension 2023', it: 'Proroga 2023' },
+  simSummary: { en: 'card id {id}, certificate valid {from} → {to}', it: 'numero carta {id}, certificato valido {from} → {to}' },
   simCreated: { en: 'Virtual card written to {path}', it: 'Carta virtuale scritta in {path}' },
   certWritten: { en: 'Certificate written to {path}', it: 'Certificato scritto in {path}' },
   certValid: {

@@ -11,6 +11,7 @@ import { PcscError } from '../pcsc/client.js';
 import { PcscUnavailableError } from '../pcsc/winscard.js';
 import { Pkcs11CallError, Pkcs11ModuleError } from '../pkcs11/client.js';
 import { ImageError } from '../sim/image.js';
+import { printable } from '../util/text.js';
 import type { Context } from './context.js';
 import { CliError, ErrorWithData } from './errors.js';
 import { type MessageKey, messageKey } from './i18n.js';
@@ -50,9 +51,9 @@ export function libraryDetail(e: unknown, t: Translate): string {
     else if (e.reason === 'load') text = t('p11Load', { module });
     else if (e.reason === 'timeout') text = t('p11Timeout', { module, op: f.op, seconds: f.seconds });
     else text = f.signal ? t('p11CrashSignal', { module, signal: f.signal }) : t('p11CrashExit', { module, exitCode: f.exitCode });
-    return f.said && e.reason !== 'not-installed' ? t('p11Said', { text, said: printable(f.said) }) : text;
+    return f.said && e.reason !== 'not-installed' ? t('p11Said', { text, said: foreignText(f.said) }) : text;
   }
-  if (e instanceof Pkcs11CallError) return e.ckr ? t('p11Call', { ckr: e.ckr }) : t('p11CallUnknown', { said: printable(e.message) });
+  if (e instanceof Pkcs11CallError) return e.ckr ? t('p11Call', { ckr: e.ckr }) : t('p11CallUnknown', { said: foreignText(e.message) });
   return e instanceof Error ? e.message : String(e);
 }
 
@@ -86,10 +87,9 @@ export function inputFileDetail(e: unknown, t: Translate): string {
   return libraryDetail(e, t);
 }
 
-/** Another program's words, made safe for a terminal: one line, no control characters, bounded. */
-function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
-  const one = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+/** Another program's words, made safe for a terminal: no control characters, bounded. */
+export function foreignText(text: string): string {
+  const one = printable(text.replace(/\s+/g, ' ')).trim();
   return one.length > 200 ? `${one.slice(0, 200)}…` : one;
 }
 
@@ -100,9 +100,7 @@ function deviceError(e: DeviceError, t: Translate): CliError {
     case 'BAD_READER_SPEC':
       return new CliError('USAGE', { detail: t('uSimPath') });
     case 'SIM_THROUGH_PKCS11':
-      return new CliError('USAGE', {
-        detail: 'the virtual card (--reader sim) is reached in-process, not through PKCS#11; attach it (cns sim attach) to use a module',
-      });
+      return new CliError('USAGE', { detail: t('uSimPkcs11') });
     case 'NO_READER':
       return new CliError('NO_READER');
     case 'READER_UNKNOWN':

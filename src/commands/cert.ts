@@ -26,9 +26,7 @@ async function readCertificate(ctx: Context, warnDays: number): Promise<{ der: B
   }
   const { issuerSignatureHolds } = await import('../cert/issuers.js');
   if (issuerSignatureHolds(r.parsed) === false) {
-    throw new CliError('NO_CERTIFICATE', {
-      detail: 'its signature does not verify with its issuer: the certificate on the card is damaged',
-    });
+    throw new CliError('NO_CERTIFICATE', { detailKey: 'certDamaged' });
   }
   return { der, summary: r.summary };
 }

@@ -9,8 +9,8 @@ import type { Context } from '../cli/context.js';
 import { CliError, ErrorWithData } from '../cli/errors.js';
 import { EXIT } from '../cli/exitCodes.js';
 import { gate } from '../cli/gate.js';
-import type { MessageKey } from '../cli/i18n.js';
-import { inputFileDetail } from '../cli/render.js';
+import { type MessageKey, messageKey } from '../cli/i18n.js';
+import { foreignText, inputFileDetail } from '../cli/render.js';
 import { canPrompt, type SecretOptions, Secrets } from '../cli/secrets.js';
 import { withCard } from '../device/open.js';
 import { stateDir } from '../device/paths.js';
@@ -26,7 +26,7 @@ import {
   prepareJournal,
   saveJournal,
 } from '../extension/journal.js';
-import type { Eligibility } from '../extension/rules.js';
+import type { Eligibility, RuleResult } from '../extension/rules.js';
 import { collectReport, eligibilityFromReport } from '../report/report.js';
 
 export interface ExtendOptions extends SecretOptions {
@@ -55,7 +55,7 @@ function referenceDate(o: ExtendOptions): Date {
 /** EF_ID_Carta, which names the journal's folder: 16 digits or nothing is written. */
 async function pathSafeCardId(files: CardFiles): Promise<string> {
   const { id } = await files.readCardId();
-  if (!isPathSafeCardId(id)) throw new CliError('CARD_UNSUPPORTED', { detail: 'EF_ID_Carta does not hold a 16-digit card id', atr: '' });
+  if (!isPathSafeCardId(id)) throw new CliError('CARD_UNSUPPORTED', { detailKey: 'extNoCardId', atr: '' });
   return id;
 }
 
@@ -63,10 +63,35 @@ async function pathSafeCardId(files: CardFiles): Promise<string> {
 function filesOf(card: Card): CardFiles {
   if (!card.files) {
     throw new CliError('PKCS11_NOT_SUPPORTED', {
-      detail: 'writing the certificate (EF 1101) needs raw APDUs: use the PC/SC backend or the virtual card',
+      detailKey: 'extNeedsApdu',
     });
   }
   return card.files;
+}
+
+/** What the extension service answered, in the user's language: its code where known, else its own words. */
+function serviceText(ctx: Context, e: import('../extension/client.js').ServiceError): string {
+  if (e.code === 'UNREACHABLE') {
+    const why = messageKey(`svcNet_${e.facts.last}`);
+    return ctx.t('svcUnreachable', { url: e.facts.url, attempts: e.facts.attempts, why: why ? ctx.t(why) : e.facts.last });
+  }
+  const known = messageKey(`svc_${e.code}`);
+  const reasons = (e.reasons ?? []).filter(
+    (r): r is RuleResult =>
+      typeof r === 'object' && r !== null && typeof (r as RuleResult).code === 'string' && typeof (r as RuleResult).reason === 'string',
+  );
+  if (known && reasons.length) {
+    const why = reasons.map((r) => foreignText(ruleText(ctx, { ...r, params: stringsOnly(r.params) }))).join('; ');
+    return ctx.t('svcBecause', { text: ctx.t(known), why });
+  }
+  if (known) return ctx.t(known);
+  return ctx.t('svcSaid', { code: e.code, said: foreignText(e.message) });
+}
+
+function stringsOnly(p: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof p === 'object' && p !== null) for (const [k, v] of Object.entries(p)) if (typeof v === 'string') out[k] = v;
+  return out;
 }
 
 /** Serials listed in a CRL file (PEM or DER). */
@@ -188,26 +213,26 @@ async function obtainCertificate(ctx: Context, o: ExtendOptions, card: Card, fil
       if (['NOT_ELIGIBLE', 'REVOKED', 'ALREADY_EXTENDED'].includes(e.code)) {
         throw new CliError(
           'NOT_ELIGIBLE',
-          { detail: `${e.code}: ${e.message}` },
+          { detail: serviceText(ctx, e) },
           { data: { service: { code: e.code, reasons: e.reasons ?? [] } } },
         );
       }
-      throw new CliError('SERVICE_ERROR', { detail: `${e.code}: ${e.message}` }, { data: { service: { code: e.code, status: e.status } } });
+      throw new CliError('SERVICE_ERROR', { detail: serviceText(ctx, e) }, { data: { service: { code: e.code, status: e.status } } });
     }
     throw e;
   }
-  const bad = (why: string): CliError => new CliError('SERVICE_ERROR', { detail: `the answer was refused: ${why}` });
+  const bad = (why: MessageKey, p: Record<string, string | number> = {}): CliError =>
+    new CliError('SERVICE_ERROR', { detail: ctx.t('svcRefused', { why: ctx.t(why, p) }) });
   const newDer = base64Field(answer.certificate);
   let n: ParsedCertificate;
   try {
     n = parseCertificate(newDer);
   } catch {
-    throw bad('not a certificate');
+    throw bad('svcNotCert');
   }
-  if (!n.spki.equals(cur.spki)) throw bad('the new certificate is for another key');
-  if (!n.subjectDer.equals(cur.subjectDer)) throw bad('the new certificate has another subject');
-  if (n.notAfter.getTime() !== EXTENDED_NOT_AFTER.getTime())
-    throw bad(`notAfter ${n.notAfter.toISOString()} is not 31/12/2023 23:59:59 Europe/Rome`);
+  if (!n.spki.equals(cur.spki)) throw bad('svcOtherKey');
+  if (!n.subjectDer.equals(cur.subjectDer)) throw bad('svcOtherSubject');
+  if (n.notAfter.getTime() !== EXTENDED_NOT_AFTER.getTime()) throw bad('svcWrongEnd', { date: ctx.day(n.notAfter) });
   // The issuing CA: pinned with --ca-cert, or the service's, which must be the old certificate's issuer.
   let caDer: Buffer;
   if (o.caCert) {
@@ -218,11 +243,11 @@ async function obtainCertificate(ctx: Context, o: ExtendOptions, card: Card, fil
     }
   } else {
     caDer = base64Field(answer.caCertificate);
-    if (!signedBy(cur.der, caDer)) throw bad("the service's CA did not issue the card's current certificate");
+    if (!signedBy(cur.der, caDer)) throw bad('svcOtherCa');
   }
-  if (!signedBy(newDer, caDer)) throw bad('the new certificate is not signed by the issuing CA');
+  if (!signedBy(newDer, caDer)) throw bad('svcNotSigned');
   const efSize = (await files.fileSize(CNS_PATHS.CERTIFICATE)) ?? 0;
-  if (newDer.length > efSize) throw bad(`${newDer.length} bytes do not fit in EF 1101 (${efSize})`);
+  if (newDer.length > efSize) throw bad('svcTooBig', { size: newDer.length, room: efSize });
   return newDer;
 }
 

@@ -62,7 +62,9 @@ export async function extensionServiceCommand(ctx: Context, o: ServiceCommandOpt
   const addr = server.address();
   const url = typeof addr === 'object' && addr ? `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}` : '';
   // One line on stdout, so a script can learn the URL (with --port 0, the chosen port).
-  process.stdout.write(ctx.json ? `${JSON.stringify({ schemaVersion: 1, event: 'listening', url })}\n` : `listening on ${url}\n`);
+  process.stdout.write(
+    ctx.json ? `${JSON.stringify({ schemaVersion: 1, event: 'listening', url })}\n` : `${ctx.t('svcListening', { url })}\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -91,6 +91,6 @@ async function signTest(s: Card): Promise<Record<string, unknown>> {
   const message = randomBytes(32);
   const sig = await s.sign(message, 'sha256', Math.ceil(bits / 8));
   const ok = createVerify('sha256').update(message).verify(cert.publicKey, sig);
-  if (!ok) throw new CliError('CARD_ERROR', { detail: 'the card signature does not verify with its certificate' });
+  if (!ok) throw new CliError('CARD_ERROR', { detailKey: 'signNoVerify' });
   return { algorithm: 'RSASSA-PKCS1-v1_5/SHA-256', keyBits: bits, verified: true };
 }

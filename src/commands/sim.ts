@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseUserDate } from '../card/dates.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
+import { inputFileDetail } from '../cli/render.js';
 
 export interface SimCreateOptions {
   pin?: string;
@@ -39,14 +40,14 @@ function date(v: string | undefined, name: string, endOfDay: boolean): Date | un
   return d;
 }
 
-function file(path: string | undefined, name: string): Buffer | undefined {
+function file(ctx: Context, path: string | undefined, name: string): Buffer | undefined {
   if (path === undefined) return undefined;
   try {
     return readFileSync(path);
   } catch (e) {
     throw new CliError('INVALID_INPUT', {
       what: `--${name.replace(/^--/, '')}`,
-      detail: `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      detail: inputFileDetail(e, ctx.t.bind(ctx)),
     });
   }
 }
@@ -76,10 +77,10 @@ export async function simCreateCommand(ctx: Context, imagePath: string, o: SimCr
       givenName: o.givenName,
       codiceFiscale: o.codiceFiscale,
       cardId: o.cardId,
-      certificate: file(o.cert, '--cert'),
-      privateKey: file(o.key, '--key'),
-      caCert: file(o.caCert, '--ca-cert'),
-      caKey: file(o.caKey, '--ca-key'),
+      certificate: file(ctx, o.cert, '--cert'),
+      privateKey: file(ctx, o.key, '--key'),
+      caCert: file(ctx, o.caCert, '--ca-cert'),
+      caKey: file(ctx, o.caKey, '--ca-key'),
     });
   } catch (e) {
     if (e instanceof CreateError)
@@ -103,6 +104,8 @@ export async function simCreateCommand(ctx: Context, imagePath: string, o: SimCr
   });
   ctx.print(ctx.t('simCreated', { path }));
   ctx.print(`  ATR ${made.image.atr}`);
-  ctx.print(`  card id ${cardId}, certificate ${summary.notBefore} → ${summary.notAfter}`);
+  ctx.print(
+    `  ${ctx.t('simSummary', { id: cardId, from: ctx.day(new Date(summary.notBefore)), to: ctx.day(new Date(summary.notAfter)) })}`,
+  );
   return 0;
 }

@@ -93,7 +93,6 @@ export async function watchCommand(_ctx: Context, o: { once?: boolean }): Promis
   process.removeListener('SIGINT', stop);
   process.removeListener('SIGTERM', stop);
   client.close();
-  if (code === EXIT.NO_SERVICE)
-    throw new CliError('PCSC_UNAVAILABLE', { detail: 'the smart-card service stopped', reason: 'service-down' });
+  if (code === EXIT.NO_SERVICE) throw new CliError('PCSC_UNAVAILABLE', { detailKey: 'pcscStopped', reason: 'service-down' });
   return code;
 }

@@ -5,6 +5,8 @@ export class ServiceError extends Error {
     readonly code: string,
     message: string,
     readonly reasons?: unknown[],
+    /** for a user-facing text: where, the last network failure (a system code, TIMEOUT or HTTP_5xx), attempts */
+    readonly facts: { url?: string; last?: string; attempts?: number } = {},
   ) {
     super(message);
     this.name = 'ServiceError';
@@ -25,6 +27,7 @@ export interface CallOptions {
  */
 export async function callService(url: string, body: unknown | undefined, o: CallOptions): Promise<Record<string, unknown>> {
   let last = '';
+  let lastCode = '';
   for (let attempt = 1; attempt <= o.retries + 1; attempt++) {
     o.onAttempt?.(attempt, last || undefined);
     let res: Response;
@@ -37,12 +40,15 @@ export async function callService(url: string, body: unknown | undefined, o: Cal
       });
     } catch (e) {
       const cause = (e as { cause?: { code?: string } }).cause?.code;
-      last = (e as Error).name === 'TimeoutError' ? `no answer within ${o.timeoutMs / 1000} s` : (cause ?? (e as Error).message);
+      const timedOut = (e as Error).name === 'TimeoutError';
+      last = timedOut ? `no answer within ${o.timeoutMs / 1000} s` : (cause ?? (e as Error).message);
+      lastCode = timedOut ? 'TIMEOUT' : (cause ?? 'NETWORK');
       if (attempt <= o.retries) await new Promise((r) => setTimeout(r, 300 * 2 ** (attempt - 1)));
       continue;
     }
     if (RETRYABLE_STATUS.has(res.status) && attempt <= o.retries) {
       last = `HTTP ${res.status}`;
+      lastCode = `HTTP_${res.status}`;
       await new Promise((r) => setTimeout(r, 300 * 2 ** (attempt - 1)));
       continue;
     }
@@ -62,5 +68,7 @@ export async function callService(url: string, body: unknown | undefined, o: Cal
     null,
     'UNREACHABLE',
     `the extension service at ${url} cannot be reached (${last}) after ${o.retries + 1} attempts`,
+    undefined,
+    { url, last: lastCode, attempts: o.retries + 1 },
   );
 }

@@ -398,6 +398,7 @@ async function collectTokenReport(card: Card, token: TokenDescription, o: Report
           code: 'CARD_ID_MATCH',
           status: certificate.cardId === token.serialNumber ? 'pass' : 'fail',
           detail: `certificate ${certificate.cardId}, token serial ${token.serialNumber}`,
+          values: { certificate: certificate.cardId ?? '', card: token.serialNumber },
         });
     }
   }
