@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { englishIn } from './english.js';
 import { BIN, cns, tempDir } from './helpers.js';
 import { haveTool, TmuxSession } from './tmux.js';
 
@@ -105,6 +106,32 @@ describe.skipIf(!hasTmux)('the guided mode (cns with no command, on a terminal)'
     s = t.screen();
     expect(s).toMatch(/Arrivederci/);
     expect(s).not.toMatch(/12345(?!\d)/);
+  });
+
+  it('every guided screen in Italian is Italian: the menu, each entry, the PIN prompt, the help', async () => {
+    const img = await card();
+    const subject = (await cns(['status', '--reader', `sim:${img}`, '--json'])).json.certificate;
+    const t = run(`--reader sim:${img}`, { LANG: 'it_IT.UTF-8' });
+    const menus = (): number => (t.history().match(/Cosa vuoi fare\?/g) ?? []).length;
+    await t.waitFor(/Cosa vuoi fare\?/);
+    // show, extension, doctor, help: each prints its screen and comes back to the menu
+    for (const down of [3, 5, 6, 7]) {
+      const before = menus();
+      for (let i = 0; i < down; i++) t.keys('Down');
+      t.keys('Enter');
+      for (let end = Date.now() + 15000; menus() <= before && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+      expect(menus()).toBeGreaterThan(before);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    t.keys('Enter'); // the PIN prompt, then Ctrl-C back to the menu
+    await t.waitFor(/\? PIN/);
+    const history = t.history();
+    t.keys('C-c');
+    expect(history).toMatch(/Chiave/); // the certificate was shown
+    // the certificate's own words (the virtual card's organisation names), however the line wraps
+    const certWords = [subject.subject, subject.issuer].flatMap((d: string) => [d, ...d.split(', ')]);
+    expect(englishIn(history, [...certWords, 'MARIO ROSSI'])).toEqual([]);
+    expect(await pinTries(img)).toBe(3);
   });
 
   it('guided mode with the smart-card service down says so, and how to start it, not "insert the card"', async () => {

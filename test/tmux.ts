@@ -36,6 +36,11 @@ export class TmuxSession {
     return execFileSync('tmux', ['capture-pane', '-p', '-t', this.name], { encoding: 'utf8' });
   }
 
+  /** Everything the program printed, the scrollback included. */
+  history(): string {
+    return execFileSync('tmux', ['capture-pane', '-p', '-S', '-', '-t', this.name], { encoding: 'utf8' });
+  }
+
   keys(...keys: string[]): void {
     execFileSync('tmux', ['send-keys', '-t', this.name, ...keys]);
   }
