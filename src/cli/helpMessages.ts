@@ -73,12 +73,13 @@ ripetuto da questo programma.`,
   2  usage error or invalid input (nothing was sent to the card)
   3  wrong PIN or PUK (the card counted an attempt)
   4  PIN or PUK blocked
-  5  smart-card service unavailable, no reader (or PKCS#11 module), or card in use
+  5  smart-card service unavailable, no reader (or PKCS#11 module), card in use,
+     or NSS tools, browser database or browser module missing (cns browser)
   6  no card, or card removed during the operation
   7  card not a supported TS-CNS, unreadable, not answering or answering garbage
      (or not possible through that module)
   8  certificate expired, not yet valid or expiring (cert check)
-  9  refused: last attempt without confirmation, or the user declined
+  9  refused: last attempt without confirmation, the user declined, or a browser is open
   10 not eligible (validity extension)
   11 remote service error (validity extension)`,
     it: `Codici di uscita:
@@ -87,12 +88,13 @@ ripetuto da questo programma.`,
   2  uso errato o dati non validi (nulla è stato inviato alla carta)
   3  PIN o PUK errato (la carta ha contato un tentativo)
   4  PIN o PUK bloccato
-  5  servizio smart card non attivo, nessun lettore (o modulo PKCS#11), o carta già in uso
+  5  servizio smart card non attivo, nessun lettore (o modulo PKCS#11), carta già in uso,
+     o strumenti NSS, database o modulo del browser mancanti (cns browser)
   6  nessuna carta, o carta tolta durante l'operazione
   7  carta non TS-CNS supportata, illeggibile, muta o con risposte senza senso
      (o operazione impossibile con quel modulo)
   8  certificato scaduto, non ancora valido o in scadenza (cert check)
-  9  rifiutato: ultimo tentativo senza conferma, o annullato da te
+  9  rifiutato: ultimo tentativo senza conferma, annullato da te, o browser aperto
   10 non estendibile (proroga di validità)
   11 errore del servizio remoto (proroga di validità)`,
   },

@@ -1,4 +1,5 @@
 /** Messages in Italian and English. Italian when the locale says it_*, or --lang it. */
+import { BROWSER_MESSAGES } from './browserMessages.js';
 import { DEVICE_MESSAGES } from './deviceMessages.js';
 import { HELP_MESSAGES } from './helpMessages.js';
 
@@ -15,6 +16,7 @@ type Msg = { en: string; it: string };
 const M = {
   ...HELP_MESSAGES,
   ...DEVICE_MESSAGES,
+  ...BROWSER_MESSAGES,
   // errors (keys are the stable error codes)
   USAGE: { en: '{detail}', it: '{detail}' },
   INVALID_INPUT: { en: 'Invalid {what}: {detail}', it: '{what} non valido: {detail}' },

@@ -159,6 +159,29 @@ export function buildProgram(run: Runner, lang: Lang = 'en'): Command {
     .option('--issued <file>', h('h_issued'))
     .action(lazy(async () => (await import('../commands/extensionService.js')).extensionServiceCommand as Action));
 
+  const browser = program.command('browser').description(h('h_browser'));
+  const browserOpts = (c: Command): Command =>
+    c
+      .option('--browser <name>', h('h_browserOpt'), (v: string, prev: string[] = []) => [...prev, v])
+      .option('--db <path>', h('h_dbOpt'), (v: string, prev: string[] = []) => [...prev, v]);
+  const browserCmd = (name: 'browserStatusCommand' | 'browserSetupCommand' | 'browserRemoveCommand' | 'browserTestCommand') =>
+    lazy(async () => (await import('../commands/browser.js'))[name] as unknown as Action);
+  browserOpts(browser.command('status', { isDefault: true }).description(h('h_browserStatus'))).action(browserCmd('browserStatusCommand'));
+  browserOpts(browser.command('setup').description(h('h_browserSetup')))
+    .option('--force', h('h_forceBrowser'))
+    .option('--dry-run', h('h_dryRun'))
+    .action(browserCmd('browserSetupCommand'));
+  browserOpts(browser.command('remove').description(h('h_browserRemove')))
+    .option('--force', h('h_forceBrowser'))
+    .option('--dry-run', h('h_dryRun'))
+    .action(browserCmd('browserRemoveCommand'));
+  browserOpts(browser.command('test').description(h('h_browserTest')))
+    .option('--stdin', h('h_stdin'))
+    .option('--env', h('h_env'))
+    .option('--last-attempt', h('h_lastAttempt'))
+    .addHelpText('after', SECRET_HELP)
+    .action(browserCmd('browserTestCommand'));
+
   const sim = program.command('sim').description(h('h_sim'));
   sim
     .command('create')

@@ -19,6 +19,8 @@ export interface OpenOptions {
   env?: NodeJS.ProcessEnv;
   /** Open a card whose ATR does not say CNS too (diagnosis); by default it is refused. */
   anyCard?: boolean;
+  /** Reset the card on release even if this command verified nothing (another program logged in). */
+  resetOnRelease?: boolean;
 }
 
 /** A card held for one command, and how to let it go. */
@@ -124,7 +126,7 @@ async function pickReader(client: PcscClient, name: string | undefined): Promise
 async function sessionOn(transport: Transport, o: OpenOptions): Promise<OpenCard & { card: CnsSession }> {
   const session = new CnsSession(transport, o.tracer);
   const close = async (): Promise<void> => {
-    await transport.close(session.securityStateChanged).catch(() => {});
+    await transport.close(session.securityStateChanged || !!o.resetOnRelease).catch(() => {});
   };
   if (!o.anyCard && !session.atrInfo.isCns) {
     await close();

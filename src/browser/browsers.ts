@@ -1,0 +1,154 @@
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { discoverModules, type ModuleInfo } from '../pkcs11/modules.js';
+import { currentHome, discoverDatabases, explicitDatabase, type Home, type NssDatabase } from './discover.js';
+import { type Assessment, assess, FAMILIES, type NeededModule, neededModule, OUR_NAME, p11kitModules, readRegistered } from './modules.js';
+import { addModule, certificateNicknames, createDatabase, deleteModule, findTool, type TokenSeen, tokensSeen } from './nss.js';
+
+/** What `cns browser` knows of the card in the reader, when there is one. */
+export interface CardFacts {
+  /** The middleware families the card's generation needs ("OpenSC / bit4id xPKI"), from the ATR. */
+  middleware?: string;
+  /** The card id (OpenSC shows it as the token's serial number). */
+  cardId?: string;
+}
+
+export interface DatabaseStatus {
+  db: NssDatabase;
+  need: NeededModule;
+  assessment: Assessment;
+  /** Whether NSS, through this database, sees a certificate on the card (null: no card, tools or database). */
+  seesCard: boolean | null;
+  /** The certificate's nickname as NSS names it (TOKEN:LABEL), when it sees it. */
+  nickname: string | null;
+}
+
+export interface BrowserReport {
+  databases: DatabaseStatus[];
+  /** The middleware chosen for this card (or, with no card, the first installed). */
+  family: string | null;
+  module: ModuleInfo | null;
+  nssTools: boolean;
+}
+
+/** The middleware families a card's generation can use, most likely first. */
+function familiesFor(card: CardFacts | undefined): string[] {
+  const all = FAMILIES.map((f) => f.name);
+  if (!card?.middleware) return all;
+  const named = all.filter((f) => card.middleware!.includes(f.split(' ')[0]!));
+  return named.length ? named : all;
+}
+
+/** The installed module for the card: the first of its families that is installed here. */
+export function chooseModule(card: CardFacts | undefined, installed: ModuleInfo[]): { family: string | null; module: ModuleInfo | null } {
+  const families = familiesFor(card);
+  for (const f of families) {
+    const m = installed.find((x) => x.name === f);
+    if (m) return { family: f, module: m };
+  }
+  return { family: families[0] ?? null, module: null };
+}
+
+/** Which NSS certificate is the card's: one on the token whose serial is the card id, else on any card token. */
+function cardNickname(tokens: TokenSeen[], nicknames: string[], cardId: string | undefined): string | null {
+  const onToken = (t: TokenSeen): string | null => nicknames.find((n) => n.startsWith(`${t.name}:`)) ?? null;
+  const byId = cardId ? tokens.filter((t) => t.serial === cardId) : [];
+  for (const t of byId.length ? byId : tokens) {
+    const n = onToken(t);
+    if (n) return n;
+  }
+  return null;
+}
+
+export interface ReportOptions {
+  home?: Home;
+  card?: CardFacts;
+  installed?: ModuleInfo[];
+  /** Ask NSS (modutil, certutil) what it sees through each database: slower, needs libnss3-tools. */
+  askNss?: boolean;
+  p11kit?: string[];
+  /** Only these browsers (firefox, thunderbird, chrome). */
+  browsers?: string[];
+  /** These database folders instead of the discovered ones. */
+  dbs?: string[];
+}
+
+/** Every database, the module it needs, whether that module is registered, and whether NSS sees the card. */
+export function browserReport(o: ReportOptions = {}): BrowserReport {
+  const home = o.home ?? currentHome();
+  const installed = o.installed ?? discoverModules();
+  const { family, module } = chooseModule(o.card, installed);
+  const proxied = o.p11kit ?? p11kitModules();
+  const nssTools = findTool('modutil') !== null && findTool('certutil') !== null;
+  const found = o.dbs?.length ? o.dbs.map((p) => explicitDatabase(resolve(p), home)) : discoverDatabases(home);
+  const chosen = o.browsers?.length ? found.filter((d) => o.browsers!.includes(d.browser)) : found;
+  const databases = chosen.map((db): DatabaseStatus => {
+    const need = family
+      ? neededModule(db, family, module?.path ?? null)
+      : { family: 'OpenSC', library: null, cannot: 'not-installed' as const };
+    const assessment = assess(db, need, readRegistered(db.path), proxied);
+    let seesCard: boolean | null = null;
+    let nickname: string | null = null;
+    if (o.askNss && nssTools && db.exists && o.card && assessment.state !== 'missing' && db.platform === 'linux') {
+      try {
+        nickname = cardNickname(tokensSeen(db.path), certificateNicknames(db.path), o.card.cardId);
+        seesCard = nickname !== null;
+      } catch {
+        seesCard = false;
+      }
+    }
+    return { db, need, assessment, seesCard, nickname };
+  });
+  return { databases, family, module, nssTools };
+}
+
+export type SetupAction =
+  | { kind: 'add'; create: boolean; library: string }
+  | { kind: 'skip'; why: 'registered' | 'running' | 'cannot' | 'duplicate' | 'wrong-path' | 'not-linux' };
+
+/** What `setup` would do to one database (nothing is written here). */
+export function setupAction(s: DatabaseStatus, force: boolean): SetupAction {
+  if (s.db.platform !== 'linux') return { kind: 'skip', why: 'not-linux' };
+  if (s.assessment.state === 'registered') return { kind: 'skip', why: 'registered' };
+  if (s.assessment.state === 'duplicate') return { kind: 'skip', why: 'duplicate' };
+  if (!s.need.library) return { kind: 'skip', why: 'cannot' };
+  if (s.assessment.state === 'wrong-path' && s.assessment.entries.some((e) => e.name !== OUR_NAME))
+    return { kind: 'skip', why: 'wrong-path' };
+  if (s.db.running && !force) return { kind: 'skip', why: 'running' };
+  return { kind: 'add', create: !s.db.exists, library: s.need.library };
+}
+
+export type RemoveAction = { kind: 'remove'; names: string[] } | { kind: 'skip'; why: 'nothing' | 'running' | 'not-linux' };
+
+export function removeAction(s: DatabaseStatus, force: boolean): RemoveAction {
+  if (s.db.platform !== 'linux') return { kind: 'skip', why: 'not-linux' };
+  if (s.assessment.ours.length === 0) return { kind: 'skip', why: 'nothing' };
+  if (s.db.running && !force) return { kind: 'skip', why: 'running' };
+  return { kind: 'remove', names: [...new Set(s.assessment.ours.map((r) => r.name))] };
+}
+
+/** Keep a copy of a database's pkcs11.txt before changing it; returns where, or null if it had none. */
+export function backupPkcs11Txt(db: string, backupRoot: string, index: number): string | null {
+  const src = join(db, 'pkcs11.txt');
+  if (!existsSync(src)) return null;
+  mkdirSync(backupRoot, { recursive: true, mode: 0o700 });
+  const dest = join(backupRoot, `${String(index).padStart(2, '0')}-pkcs11.txt`);
+  copyFileSync(src, dest);
+  return dest;
+}
+
+/** Register the module (creating the database first where a browser has not yet). */
+export function applySetup(db: NssDatabase, a: Extract<SetupAction, { kind: 'add' }>): void {
+  if (a.create) {
+    mkdirSync(db.path, { recursive: true, mode: 0o700 });
+    createDatabase(db.path);
+  }
+  // a stale entry of ours (a library that moved) goes first, so that the new one is the only one
+  const stale = (readRegistered(db.path) ?? []).filter((r) => r.name === OUR_NAME);
+  if (stale.length) deleteModule(db.path, OUR_NAME);
+  addModule(db.path, OUR_NAME, a.library);
+}
+
+export function applyRemove(db: NssDatabase, a: Extract<RemoveAction, { kind: 'remove' }>): void {
+  for (const name of a.names) deleteModule(db.path, name);
+}

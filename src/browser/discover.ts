@@ -1,0 +1,219 @@
+import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { isAbsolute, join, win32 } from 'node:path';
+
+/** The NSS databases a browser of this user reads, found without starting any browser. */
+
+export type BrowserName = 'firefox' | 'thunderbird' | 'chrome';
+/** How the browser is installed: its own package, a snap, a flatpak; "nssdb" is Chrome's shared database. */
+export type Packaging = 'native' | 'esr' | 'xdg' | 'snap' | 'flatpak' | 'nssdb';
+export type Platform = 'linux' | 'darwin' | 'win32';
+
+export interface NssDatabase {
+  browser: BrowserName;
+  packaging: Packaging;
+  /** The profile's name in profiles.ini (Firefox, Thunderbird); null for Chrome's database. */
+  profile: string | null;
+  /** The database folder (cert9.db, key4.db, pkcs11.txt). */
+  path: string;
+  /** The folder exists and holds an NSS sql database. */
+  exists: boolean;
+  /** A browser holds the profile now (its lock file, with a live process where that can be told). */
+  running: boolean;
+  platform: Platform;
+}
+
+export interface Home {
+  home: string;
+  platform: Platform;
+  env: Record<string, string | undefined>;
+  /** Whether a process id is alive (tests pass their own). */
+  alive?: (pid: number) => boolean;
+}
+
+interface MozillaRoot {
+  browser: 'firefox' | 'thunderbird';
+  packaging: Packaging;
+  dir: string;
+}
+
+/** Where Firefox and Thunderbird keep profiles.ini, per platform (first the usual places). */
+export function mozillaRoots(h: Home): MozillaRoot[] {
+  const { home, env } = h;
+  if (h.platform === 'darwin') {
+    const support = join(home, 'Library', 'Application Support');
+    return [
+      { browser: 'firefox', packaging: 'native', dir: join(support, 'Firefox') },
+      { browser: 'thunderbird', packaging: 'native', dir: join(home, 'Library', 'Thunderbird') },
+    ];
+  }
+  if (h.platform === 'win32') {
+    const appData = env.APPDATA ?? win32.join(home, 'AppData', 'Roaming');
+    return [
+      { browser: 'firefox', packaging: 'native', dir: win32.join(appData, 'Mozilla', 'Firefox') },
+      { browser: 'thunderbird', packaging: 'native', dir: win32.join(appData, 'Thunderbird') },
+    ];
+  }
+  const config = env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : join(home, '.config');
+  return [
+    { browser: 'firefox', packaging: 'native', dir: join(home, '.mozilla', 'firefox') },
+    { browser: 'firefox', packaging: 'esr', dir: join(home, '.mozilla', 'firefox-esr') },
+    { browser: 'firefox', packaging: 'xdg', dir: join(config, 'mozilla', 'firefox') },
+    { browser: 'firefox', packaging: 'snap', dir: join(home, 'snap', 'firefox', 'common', '.mozilla', 'firefox') },
+    { browser: 'firefox', packaging: 'flatpak', dir: join(home, '.var', 'app', 'org.mozilla.firefox', '.mozilla', 'firefox') },
+    { browser: 'thunderbird', packaging: 'native', dir: join(home, '.thunderbird') },
+    { browser: 'thunderbird', packaging: 'snap', dir: join(home, 'snap', 'thunderbird', 'common', '.thunderbird') },
+    { browser: 'thunderbird', packaging: 'flatpak', dir: join(home, '.var', 'app', 'org.mozilla.Thunderbird', '.thunderbird') },
+  ];
+}
+
+/** Chrome-family browsers' own folders on Linux (their lock files tell whether one runs). */
+const CHROME_CONFIGS = ['google-chrome', 'google-chrome-beta', 'chromium', 'microsoft-edge', 'BraveSoftware/Brave-Browser', 'vivaldi'];
+
+/** The profiles listed in a profiles.ini: name and absolute folder. */
+export function parseProfilesIni(text: string, root: string, platform: Platform): { name: string; path: string }[] {
+  const out: { name: string; path: string }[] = [];
+  let section: Record<string, string> | null = null;
+  const flush = (): void => {
+    if (!section?.Path) return;
+    const relative = section.IsRelative !== '0';
+    const p = platform === 'win32' ? win32 : { join, isAbsolute };
+    const path = relative ? p.join(root, ...section.Path.split('/')) : section.Path;
+    out.push({ name: section.Name ?? section.Path, path });
+  };
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith(';') || line.startsWith('#')) continue;
+    const head = /^\[(.+)\]$/.exec(line);
+    if (head) {
+      flush();
+      section = /^Profile\d+$/i.test(head[1]!) ? {} : null;
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (section && eq > 0) section[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+  }
+  flush();
+  return out;
+}
+
+function defaultAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A lock that is a symbolic link to "host:+PID" (Firefox) or "host-PID" (Chrome): held while
+ * that process lives. Another host's lock, or one that cannot be read, counts as held.
+ */
+function symlinkLockHeld(path: string, alive: (pid: number) => boolean): boolean | null {
+  let target: string;
+  try {
+    target = readlinkSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    return existsSync(path);
+  }
+  const pid = /[+-](\d+)$/.exec(target)?.[1];
+  return pid ? alive(Number(pid)) : true;
+}
+
+function mozillaRunning(profile: string, h: Home): boolean {
+  const alive = h.alive ?? defaultAlive;
+  const lock = symlinkLockHeld(join(profile, 'lock'), alive);
+  if (lock !== null) return lock;
+  // macOS and Windows keep .parentlock; it stays after a clean exit on macOS, so only a
+  // non-empty or recently written one is taken as running there
+  const parent = join(profile, '.parentlock');
+  if (h.platform === 'linux') return false;
+  try {
+    return h.platform === 'win32' ? existsSync(parent) : Date.now() - statSync(parent).mtimeMs < 60_000;
+  } catch {
+    return false;
+  }
+}
+
+function isNssDb(dir: string): boolean {
+  return existsSync(join(dir, 'cert9.db')) || existsSync(join(dir, 'pkcs11.txt'));
+}
+
+/** Chrome's database on Linux: ~/.pki/nssdb, or $XDG_DATA_HOME/pki/nssdb where ~/.pki does not exist. */
+export function chromeDatabase(h: Home): string {
+  if (existsSync(join(h.home, '.pki'))) return join(h.home, '.pki', 'nssdb');
+  const data = h.env.XDG_DATA_HOME && isAbsolute(h.env.XDG_DATA_HOME) ? h.env.XDG_DATA_HOME : join(h.home, '.local', 'share');
+  return join(data, 'pki', 'nssdb');
+}
+
+/** Whether a Chrome-family browser has been used by this user (its config folder), and whether one runs. */
+function chromeFamily(h: Home): { installed: boolean; running: boolean } {
+  const config = h.env.XDG_CONFIG_HOME && isAbsolute(h.env.XDG_CONFIG_HOME) ? h.env.XDG_CONFIG_HOME : join(h.home, '.config');
+  const alive = h.alive ?? defaultAlive;
+  let installed = false;
+  let running = false;
+  for (const c of CHROME_CONFIGS) {
+    const dir = join(config, ...c.split('/'));
+    if (!existsSync(dir)) continue;
+    installed = true;
+    if (symlinkLockHeld(join(dir, 'SingletonLock'), alive)) running = true;
+  }
+  return { installed, running };
+}
+
+/** Every NSS database of this user's browsers, in a stable order, each path once. */
+export function discoverDatabases(h: Home): NssDatabase[] {
+  const out: NssDatabase[] = [];
+  const seen = new Set<string>();
+  for (const root of mozillaRoots(h)) {
+    let ini: string;
+    try {
+      ini = readFileSync(h.platform === 'win32' ? win32.join(root.dir, 'profiles.ini') : join(root.dir, 'profiles.ini'), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const p of parseProfilesIni(ini, root.dir, h.platform)) {
+      if (seen.has(p.path)) continue;
+      seen.add(p.path);
+      out.push({
+        browser: root.browser,
+        packaging: root.packaging,
+        profile: p.name,
+        path: p.path,
+        exists: h.platform === 'linux' ? isNssDb(p.path) : existsSync(p.path),
+        running: mozillaRunning(p.path, h),
+        platform: h.platform,
+      });
+    }
+  }
+  if (h.platform === 'linux') {
+    const path = chromeDatabase(h);
+    const family = chromeFamily(h);
+    const exists = isNssDb(path);
+    if ((exists || family.installed) && !seen.has(path)) {
+      out.push({ browser: 'chrome', packaging: 'nssdb', profile: null, path, exists, running: family.running, platform: 'linux' });
+    }
+  }
+  return out;
+}
+
+/** A database named on the command line (--db): Chrome's if it is a pki/nssdb folder, else a Firefox profile. */
+export function explicitDatabase(path: string, h: Home): NssDatabase {
+  const chrome = /(^|\/)pki\/nssdb\/?$/.test(path);
+  return {
+    browser: chrome ? 'chrome' : 'firefox',
+    packaging: chrome ? 'nssdb' : /\/snap\//.test(path) ? 'snap' : /\/\.var\/app\//.test(path) ? 'flatpak' : 'native',
+    profile: null,
+    path,
+    exists: isNssDb(path),
+    running: chrome ? false : mozillaRunning(path, h),
+    platform: h.platform,
+  };
+}
+
+/** The running user's home, platform and environment. */
+export function currentHome(): Home {
+  const platform = (['linux', 'darwin', 'win32'] as const).find((p) => p === process.platform) ?? 'linux';
+  return { home: process.env.HOME ?? process.env.USERPROFILE ?? '/', platform, env: process.env };
+}

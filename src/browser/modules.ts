@@ -1,0 +1,157 @@
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { NssDatabase } from './discover.js';
+
+/** The PKCS#11 modules an NSS database loads (pkcs11.txt), and whether the card's is among them. */
+
+export interface RegisteredModule {
+  name: string;
+  library: string;
+}
+
+/** The modules listed in an NSS pkcs11.txt, NSS's own internal module left out. */
+export function parsePkcs11Txt(text: string): RegisteredModule[] {
+  const out: RegisteredModule[] = [];
+  for (const block of text.split(/\r?\n\s*\r?\n/)) {
+    const fields: Record<string, string> = {};
+    for (const line of block.split(/\r?\n/)) {
+      const eq = line.indexOf('=');
+      if (eq > 0) fields[line.slice(0, eq).trim()] ??= line.slice(eq + 1).trim();
+    }
+    if (fields.library) out.push({ name: fields.name ?? '', library: fields.library });
+  }
+  return out;
+}
+
+export function readRegistered(db: string): RegisteredModule[] | null {
+  try {
+    return parsePkcs11Txt(readFileSync(join(db, 'pkcs11.txt'), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** The middleware families a TS-CNS uses, by the library files that are them. */
+export const FAMILIES: { name: string; files: string[] }[] = [
+  { name: 'OpenSC', files: ['opensc-pkcs11.so', 'onepin-opensc-pkcs11.so'] },
+  { name: 'bit4id xPKI', files: ['libbit4xpki.so'] },
+  { name: 'Athena IDProtect', files: ['libASEP11.so'] },
+];
+
+const PROXY = 'p11-kit-proxy.so';
+export const P11KIT_DIRS = ['/etc/pkcs11/modules', '/usr/share/p11-kit/modules'];
+
+/** The library files p11-kit's proxy loads (its module files), for a database that registers the proxy. */
+export function p11kitModules(dirs: string[] = P11KIT_DIRS): string[] {
+  const out: string[] = [];
+  for (const dir of dirs) {
+    let files: string[];
+    try {
+      files = readdirSync(dir).filter((f) => f.endsWith('.module'));
+    } catch {
+      continue;
+    }
+    for (const f of files) {
+      try {
+        const text = readFileSync(join(dir, f), 'utf8');
+        const m = /^\s*module\s*:\s*(\S+)/m.exec(text);
+        // a module kept out of the proxy, or out of NSS browsers, does not count
+        if (!m || /^\s*enable-in\s*:/m.test(text) || /^\s*disable-in\s*:.*\b(p11-kit-proxy|firefox|chrome)/m.test(text)) continue;
+        out.push(basename(m[1]!));
+      } catch {
+        /* unreadable: skip */
+      }
+    }
+  }
+  return out;
+}
+
+export type Registration = 'registered' | 'missing' | 'duplicate' | 'wrong-path';
+
+export interface NeededModule {
+  /** The middleware family (OpenSC, bit4id xPKI, Athena IDProtect). */
+  family: string;
+  /** The library this database should load, or null when it cannot load one (with why). */
+  library: string | null;
+  cannot?: 'snap-no-module' | 'flatpak' | 'not-installed';
+}
+
+export interface Assessment {
+  state: Registration;
+  /** The entries that are the card's middleware (directly, or through p11-kit's proxy). */
+  entries: (RegisteredModule & { via?: 'p11-kit-proxy'; exists: boolean })[];
+  /** The entries this tool added (its own name), for `remove`. */
+  ours: RegisteredModule[];
+  /** No pkcs11.txt: a database never opened, or not NSS's sql format. */
+  unreadable: boolean;
+}
+
+/** The name under which `cns browser setup` registers a module: how `remove` knows its own. */
+export const OUR_NAME = 'TS-CNS (cns)';
+
+function sameFile(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a database loads the card's middleware: once (registered), not at all (missing),
+ * more than once (duplicate: two copies break the PIN prompt), or from a library that is not
+ * there or that this browser cannot load (wrong-path).
+ */
+export function assess(
+  db: NssDatabase,
+  need: NeededModule,
+  registered: RegisteredModule[] | null,
+  proxied: string[] = p11kitModules(),
+): Assessment {
+  const family = FAMILIES.find((f) => f.name === need.family);
+  const files = family?.files ?? [];
+  const list = registered ?? [];
+  const entries: Assessment['entries'] = [];
+  for (const r of list) {
+    const file = basename(r.library);
+    if (files.includes(file) || (need.library && sameFile(r.library, need.library))) {
+      entries.push({ ...r, exists: libraryLoadable(db, r.library) });
+    } else if (file === PROXY && proxied.some((p) => files.includes(p))) {
+      entries.push({ ...r, via: 'p11-kit-proxy', exists: libraryLoadable(db, r.library) });
+    }
+  }
+  const ours = list.filter((r) => r.name === OUR_NAME);
+  let state: Registration;
+  if (entries.length === 0) state = 'missing';
+  else if (entries.length > 1) state = 'duplicate';
+  else state = entries[0]!.exists ? 'registered' : 'wrong-path';
+  return { state, entries, ours, unreadable: registered === null };
+}
+
+/** A library path this database's browser can load: present, and inside the snap for a snap browser. */
+function libraryLoadable(db: NssDatabase, library: string): boolean {
+  if (db.packaging === 'snap' && !library.startsWith('/snap/')) return false;
+  if (db.packaging === 'flatpak') return library.startsWith('/app/') || library.startsWith('/usr/');
+  return existsSync(library);
+}
+
+/**
+ * The library to register in this database for a middleware installed at `hostPath`: OpenSC's
+ * one-PIN variant for Chrome's database, the copy inside the snap for snap Firefox.
+ */
+export function neededModule(db: NssDatabase, family: string, hostPath: string | null, snapRoot = '/snap'): NeededModule {
+  if (!hostPath) return { family, library: null, cannot: 'not-installed' };
+  if (db.packaging === 'flatpak') return { family, library: null, cannot: 'flatpak' };
+  if (db.packaging === 'snap') {
+    // the snap ships OpenSC's module where the host has it: /snap/firefox/current/usr/lib/<triplet>/
+    const snapName = db.browser === 'thunderbird' ? 'thunderbird' : 'firefox';
+    const inside = join(snapRoot, snapName, 'current', 'usr', 'lib', basename(dirname(hostPath)), basename(hostPath));
+    return existsSync(inside) ? { family, library: inside } : { family, library: null, cannot: 'snap-no-module' };
+  }
+  if (db.browser === 'chrome' && family === 'OpenSC') {
+    const onepin = join(dirname(hostPath), 'onepin-opensc-pkcs11.so');
+    if (existsSync(onepin)) return { family, library: onepin };
+  }
+  return { family, library: hostPath };
+}

@@ -1,0 +1,170 @@
+/** `cns browser`: the card in the browser. Part of the one message catalogue (spread into it by i18n.ts). */
+export const BROWSER_MESSAGES = {
+  NSS_TOOLS_MISSING: {
+    en: 'The NSS tools (modutil, certutil, tstclnt) are not installed: "sudo apt-get install libnss3-tools" (Fedora: nss-tools), then try again.',
+    it: 'Gli strumenti NSS (modutil, certutil, tstclnt) non sono installati: "sudo apt-get install libnss3-tools" (Fedora: nss-tools), poi riprova.',
+  },
+  NO_BROWSER_DB: {
+    en: 'No browser database found for this user (Firefox, Thunderbird, Chrome/Chromium). Start the browser once, or name the database with --db.',
+    it: 'Nessun database di browser trovato per questo utente (Firefox, Thunderbird, Chrome/Chromium). Avvia il browser una volta, o indica il database con --db.',
+  },
+  BROWSER_MODULE_MISSING: {
+    en: '{db}: the card module is not loaded in this browser. Run "cns browser setup" first.',
+    it: '{db}: il modulo della carta non è caricato in questo browser. Esegui prima "cns browser setup".',
+  },
+  BROWSER_TOKEN_NOT_SEEN: {
+    en: '{db}: the browser does not see the card through its module. Check that the card is in the reader and that the smart-card service runs ("cns doctor").',
+    it: '{db}: il browser non vede la carta tramite il suo modulo. Controlla che la carta sia nel lettore e che il servizio smart card sia attivo ("cns doctor").',
+  },
+  BROWSER_CERT_NOT_SEEN: {
+    en: '{db}: the browser sees the card but not its certificate. The module may not support this card generation ("cns doctor" names the right middleware).',
+    it: '{db}: il browser vede la carta ma non il suo certificato. Il modulo potrebbe non supportare questa generazione di carta ("cns doctor" indica il middleware giusto).',
+  },
+  BROWSER_TLS13_SIGNATURE: {
+    en: "{db}: the login works with TLS 1.2 but not with TLS 1.3: the card or its module does not make the RSA-PSS signatures TLS 1.3 needs (the browser shows ERR_SSL_CLIENT_AUTH_SIGNATURE_FAILED). Update OpenSC (0.20 or later), or use the middleware of the card's generation.",
+    it: "{db}: l'accesso funziona con TLS 1.2 ma non con TLS 1.3: la carta o il suo modulo non fanno le firme RSA-PSS che servono a TLS 1.3 (il browser mostra ERR_SSL_CLIENT_AUTH_SIGNATURE_FAILED). Aggiorna OpenSC (0.20 o successivo), o usa il middleware della generazione della carta.",
+  },
+  BROWSER_LOGIN_FAILED: {
+    en: "{db}: the TLS login with the card did not succeed: the browser did not present the card's certificate, or the server did not accept it.",
+    it: "{db}: l'accesso TLS con la carta non è riuscito: il browser non ha presentato il certificato della carta, o il server non l'ha accettato.",
+  },
+  brFirefox: { en: 'Firefox', it: 'Firefox' },
+  brThunderbird: { en: 'Thunderbird', it: 'Thunderbird' },
+  brChrome: { en: 'Chrome / Chromium / Edge / Brave', it: 'Chrome / Chromium / Edge / Brave' },
+  brEsr: { en: 'ESR', it: 'ESR' },
+  brSnap: { en: 'snap', it: 'snap' },
+  brFlatpak: { en: 'flatpak', it: 'flatpak' },
+  brXdg: { en: 'in ~/.config', it: 'in ~/.config' },
+  brProfile: { en: '{browser}, profile "{profile}"', it: '{browser}, profilo "{profile}"' },
+  brNotLinux: {
+    en: 'found; registering the module is done by cns on Linux only for now',
+    it: 'trovato; per ora cns registra il modulo solo su Linux',
+  },
+  brNoDb: { en: 'database not created yet (setup creates it)', it: 'database non ancora creato (setup lo crea)' },
+  brRegistered: { en: 'module registered ("{name}", {library})', it: 'modulo registrato ("{name}", {library})' },
+  brRegisteredProxy: {
+    en: 'module available through p11-kit ("{name}", {library})',
+    it: 'modulo disponibile tramite p11-kit ("{name}", {library})',
+  },
+  brDuplicate: {
+    en: 'the card module is loaded more than once ({names}): the PIN prompt breaks; keep one (cns browser remove takes out what cns added)',
+    it: 'il modulo della carta è caricato più volte ({names}): la richiesta del PIN non funziona; tienine uno (cns browser remove toglie ciò che ha aggiunto cns)',
+  },
+  brWrongPath: {
+    en: 'module "{name}" points to {library}, which this browser cannot load',
+    it: 'il modulo "{name}" punta a {library}, che questo browser non può caricare',
+  },
+  brMissing: { en: 'the card module ({family}) is not registered', it: 'il modulo della carta ({family}) non è registrato' },
+  'brCannot_snap-no-module': {
+    en: 'Firefox from the snap cannot load {family} from the system and its snap has no copy: install Firefox from your distribution (deb) or use Chrome/Chromium',
+    it: 'Firefox installato come snap non può caricare {family} dal sistema e lo snap non ne ha una copia: installa Firefox della distribuzione (deb) o usa Chrome/Chromium',
+  },
+  brCannot_flatpak: {
+    en: 'a flatpak browser cannot load {family} from the system: install the browser from your distribution',
+    it: 'un browser flatpak non può caricare {family} dal sistema: installa il browser della distribuzione',
+  },
+  'brCannot_not-installed': {
+    en: 'no middleware for this card is installed: "sudo apt-get install opensc-pkcs11"',
+    it: 'nessun middleware per questa carta è installato: "sudo apt-get install opensc-pkcs11"',
+  },
+  brRunning: { en: 'the browser is open', it: 'il browser è aperto' },
+  brSeesCard: { en: "it sees the card's certificate", it: 'vede il certificato della carta' },
+  brNotSeesCard: { en: "it does not see the card's certificate", it: 'non vede il certificato della carta' },
+  brNone: {
+    en: 'No browser database found for this user (Firefox, Thunderbird, Chrome/Chromium).',
+    it: 'Nessun database di browser trovato per questo utente (Firefox, Thunderbird, Chrome/Chromium).',
+  },
+  brModule: { en: 'Card module: {family} ({path})', it: 'Modulo della carta: {family} ({path})' },
+  brNoModule: {
+    en: 'No middleware for the card is installed: "sudo apt-get install opensc-pkcs11"',
+    it: 'Nessun middleware per la carta è installato: "sudo apt-get install opensc-pkcs11"',
+  },
+  brNoCard: {
+    en: 'No card in a reader: whether each browser sees it is not checked.',
+    it: 'Nessuna carta in un lettore: non si controlla se ogni browser la vede.',
+  },
+  brNssTools: {
+    en: 'The NSS tools are not installed ("sudo apt-get install libnss3-tools"): needed to set up and to check what the browser sees.',
+    it: 'Gli strumenti NSS non sono installati ("sudo apt-get install libnss3-tools"): servono per configurare e per controllare cosa vede il browser.',
+  },
+  brAdviseSetup: {
+    en: 'To register the card module: close the browsers, then "cns browser setup".',
+    it: 'Per registrare il modulo della carta: chiudi i browser, poi "cns browser setup".',
+  },
+  brSkip_registered: { en: 'already registered, nothing to do', it: 'già registrato, nulla da fare' },
+  brSkip_running: { en: 'the browser is open: not changed', it: 'il browser è aperto: non modificato' },
+  brSkip_cannot: { en: 'cannot be set up (see "cns browser")', it: 'non si può configurare (vedi "cns browser")' },
+  brSkip_duplicate: {
+    en: 'the module is already there more than once: not changed (see "cns browser")',
+    it: 'il modulo è già presente più volte: non modificato (vedi "cns browser")',
+  },
+  'brSkip_wrong-path': {
+    en: 'a module added by someone else points to a library that is not there: not changed (see "cns browser")',
+    it: 'un modulo aggiunto da altri punta a una libreria che non esiste: non modificato (vedi "cns browser")',
+  },
+  'brSkip_not-linux': { en: 'not on Linux: not changed', it: 'non su Linux: non modificato' },
+  brSkip_nothing: { en: 'nothing of cns there', it: 'nulla di cns' },
+  brWouldAdd: { en: 'would register {library}', it: 'registrerebbe {library}' },
+  brAdded: { en: 'registered {library}', it: 'registrato {library}' },
+  brFailed: { en: 'not changed: {detail}', it: 'non modificato: {detail}' },
+  brToolSaid: { en: '{tool} said "{said}"', it: '{tool} ha risposto "{said}"' },
+  brCloseFirst: {
+    en: 'Close the browser first, then run the command again (or --force, at your own risk: the browser may overwrite the change).',
+    it: 'Chiudi prima il browser, poi ripeti il comando (oppure --force, a tuo rischio: il browser potrebbe annullare la modifica).',
+  },
+  brSetupDone: {
+    en: 'Done. Open the browser with the card in the reader; "cns browser test" proves a real login.',
+    it: 'Fatto. Apri il browser con la carta nel lettore; "cns browser test" prova un accesso vero.',
+  },
+  brWouldRemove: { en: 'would remove what cns added', it: 'toglierebbe ciò che ha aggiunto cns' },
+  brRemoved: { en: 'removed what cns added', it: 'tolto ciò che aveva aggiunto cns' },
+  brNothingToRemove: {
+    en: 'Nothing to remove: cns added nothing to these databases.',
+    it: 'Nulla da togliere: cns non ha aggiunto nulla a questi database.',
+  },
+  brSimInProcess: {
+    en: 'the virtual card (--reader sim) lives inside cns, where no browser sees it: put it in a virtual reader ("cns sim attach IMAGE") and run the test without --reader sim',
+    it: 'la carta virtuale (--reader sim) vive dentro cns, dove nessun browser la vede: inseriscila in un lettore virtuale ("cns sim attach IMMAGINE") e ripeti la prova senza --reader sim',
+  },
+  brTesting: { en: 'Login test with {db}', it: 'Prova di accesso con {db}' },
+  brHandshakeOk: {
+    en: '{version}: the local server accepted the card (client authentication)',
+    it: '{version}: il server locale ha accettato la carta (autenticazione del client)',
+  },
+  brHandshakeFailed: { en: '{version}: login with the card failed', it: '{version}: accesso con la carta non riuscito' },
+  brTestPassed: {
+    en: '{db} can log in with the card (TLS 1.2 and TLS 1.3).',
+    it: '{db} può accedere con la carta (TLS 1.2 e TLS 1.3).',
+  },
+
+  h_browser: {
+    en: 'the card in the browser: which browsers see it, set them up, prove a real TLS login',
+    it: 'la carta nel browser: quali browser la vedono, configurarli, provare un vero accesso TLS',
+  },
+  h_browserStatus: {
+    en: 'every browser database of this user: module registered, browser open, card seen (the default)',
+    it: "ogni database di browser dell'utente: modulo registrato, browser aperto, carta vista (predefinito)",
+  },
+  h_browserSetup: {
+    en: 'register the card module in every browser database (idempotent; backups of pkcs11.txt kept)',
+    it: 'registra il modulo della carta in ogni database di browser (ripetibile; copie di pkcs11.txt conservate)',
+  },
+  h_browserRemove: { en: 'take out exactly what setup added', it: 'togli esattamente ciò che setup ha aggiunto' },
+  h_browserTest: {
+    en: "a real TLS login with client certificate through the browser's NSS and the card (TLS 1.2 and 1.3)",
+    it: 'un vero accesso TLS con certificato client tramite NSS del browser e la carta (TLS 1.2 e 1.3)',
+  },
+  h_browserOpt: {
+    en: 'only this browser: firefox, thunderbird, chrome (repeatable)',
+    it: 'solo questo browser: firefox, thunderbird, chrome (ripetibile)',
+  },
+  h_dbOpt: {
+    en: 'this NSS database folder instead of the ones found (repeatable)',
+    it: 'questa cartella di database NSS invece di quelle trovate (ripetibile)',
+  },
+  h_forceBrowser: {
+    en: 'change a database even while its browser is open',
+    it: 'modifica un database anche se il suo browser è aperto',
+  },
+  h_dryRun: { en: 'show what would be done, change nothing', it: 'mostra cosa verrebbe fatto, senza cambiare nulla' },
+} as const;

@@ -1,0 +1,343 @@
+import { join } from 'node:path';
+import type { BrowserReport, CardFacts, DatabaseStatus } from '../browser/browsers.js';
+import type { NssDatabase } from '../browser/discover.js';
+import type { Context } from '../cli/context.js';
+import { CliError } from '../cli/errors.js';
+import { gate } from '../cli/gate.js';
+import type { MessageKey } from '../cli/i18n.js';
+import { renderError } from '../cli/render.js';
+import { type SecretOptions, Secrets } from '../cli/secrets.js';
+import { withCard } from '../device/open.js';
+import { stateDir } from '../device/paths.js';
+import { triesJson } from '../report/report.js';
+
+export interface BrowserOptions {
+  browser?: string[];
+  db?: string[];
+}
+
+const BROWSER_NAME: Record<NssDatabase['browser'], MessageKey> = {
+  firefox: 'brFirefox',
+  thunderbird: 'brThunderbird',
+  chrome: 'brChrome',
+};
+const PACKAGING: Partial<Record<NssDatabase['packaging'], MessageKey>> = {
+  esr: 'brEsr',
+  snap: 'brSnap',
+  flatpak: 'brFlatpak',
+  xdg: 'brXdg',
+};
+
+/** The card in the reader, if any: which middleware it needs, its id. Never fails: no card is a fact too. */
+async function cardFacts(ctx: Context): Promise<CardFacts | undefined> {
+  if (ctx.reader?.startsWith('sim')) return undefined; // the in-process card is not in any reader NSS sees
+  try {
+    return await withCard(ctx.cardOptions, async (card) => {
+      const middleware = card.origin.kind === 'atr' ? card.origin.atr.middleware : undefined;
+      const cardId = card.files ? (await card.files.readCardId()).id : undefined;
+      return { middleware, cardId };
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+function home(path: string): string {
+  const h = process.env.HOME;
+  return h && path.startsWith(`${h}/`) ? `~${path.slice(h.length)}` : path;
+}
+
+/** "Firefox (snap), profilo default-release": who reads this database. */
+export function databaseTitle(ctx: Context, db: NssDatabase): string {
+  const pack = PACKAGING[db.packaging];
+  const name = ctx.t(BROWSER_NAME[db.browser]) + (pack ? ` (${ctx.t(pack)})` : '');
+  return db.profile ? ctx.t('brProfile', { browser: name, profile: db.profile }) : name;
+}
+
+/** One database's state, in words. */
+export function databaseText(ctx: Context, s: DatabaseStatus): string {
+  const a = s.assessment;
+  const parts: string[] = [];
+  if (s.db.platform !== 'linux') parts.push(ctx.t('brNotLinux'));
+  else if (!s.db.exists) parts.push(ctx.t('brNoDb'));
+  const entry = a.entries[0];
+  switch (a.state) {
+    case 'registered':
+      parts.push(ctx.t(entry?.via ? 'brRegisteredProxy' : 'brRegistered', { name: entry?.name, library: entry?.library }));
+      break;
+    case 'duplicate':
+      parts.push(ctx.t('brDuplicate', { names: a.entries.map((e) => `"${e.name}"`).join(', ') }));
+      break;
+    case 'wrong-path':
+      parts.push(ctx.t('brWrongPath', { name: entry?.name, library: entry?.library }));
+      break;
+    default:
+      parts.push(ctx.t('brMissing', { family: s.need.family }));
+  }
+  if (!s.need.library && s.need.cannot) parts.push(ctx.t(`brCannot_${s.need.cannot}` as MessageKey, { family: s.need.family }));
+  if (s.db.running) parts.push(ctx.t('brRunning'));
+  if (s.seesCard === true) parts.push(ctx.t('brSeesCard'));
+  else if (s.seesCard === false) parts.push(ctx.t('brNotSeesCard'));
+  return parts.join('; ');
+}
+
+function statusJson(s: DatabaseStatus): Record<string, unknown> {
+  return {
+    browser: s.db.browser,
+    packaging: s.db.packaging,
+    profile: s.db.profile,
+    path: s.db.path,
+    exists: s.db.exists,
+    running: s.db.running,
+    platform: s.db.platform,
+    registration: s.assessment.state,
+    modules: s.assessment.entries.map((e) => ({ name: e.name, library: e.library, loadable: e.exists, ...(e.via ? { via: e.via } : {}) })),
+    needed: { family: s.need.family, library: s.need.library, ...(s.need.cannot ? { cannot: s.need.cannot } : {}) },
+    seesCard: s.seesCard,
+  };
+}
+
+async function report(o: BrowserOptions, card: CardFacts | undefined, askNss: boolean): Promise<BrowserReport> {
+  const { browserReport } = await import('../browser/browsers.js');
+  return browserReport({ card, askNss, browsers: o.browser, dbs: o.db });
+}
+
+export async function browserStatusCommand(ctx: Context, o: BrowserOptions): Promise<number> {
+  const card = await cardFacts(ctx);
+  const r = await report(o, card, true);
+  ctx.result({
+    operation: 'browser.status',
+    card: card ? { middleware: card.middleware ?? null, cardId: card.cardId ?? null } : null,
+    module: r.module ? { family: r.family, path: r.module.path } : null,
+    nssTools: r.nssTools,
+    databases: r.databases.map(statusJson),
+  });
+  if (r.databases.length === 0) {
+    ctx.print(ctx.t('brNone'));
+    return 0;
+  }
+  ctx.print(r.module ? ctx.t('brModule', { family: r.family, path: r.module.path }) : ctx.t('brNoModule'));
+  if (!card) ctx.print(ctx.c.dim(ctx.t('brNoCard')));
+  for (const s of r.databases) {
+    ctx.print('');
+    ctx.print(ctx.c.bold(databaseTitle(ctx, s.db)));
+    ctx.print(`  ${ctx.c.dim(home(s.db.path))}`);
+    const ok = s.assessment.state === 'registered' && s.seesCard !== false;
+    ctx.print(`  ${ok ? ctx.c.green('✓') : ctx.c.yellow('!')} ${databaseText(ctx, s)}`);
+  }
+  if (!r.nssTools) ctx.print(`\n${ctx.t('brNssTools')}`);
+  if (r.databases.some((s) => s.assessment.state !== 'registered')) ctx.print(`\n${ctx.t('brAdviseSetup')}`);
+  return 0;
+}
+
+export interface ChangeOptions extends BrowserOptions {
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+function requireNssTools(r: BrowserReport): void {
+  if (!r.nssTools) throw new CliError('NSS_TOOLS_MISSING', {});
+}
+
+export async function browserSetupCommand(ctx: Context, o: ChangeOptions): Promise<number> {
+  const { setupAction, applySetup, backupPkcs11Txt } = await import('../browser/browsers.js');
+  const card = await cardFacts(ctx);
+  const r = await report(o, card, false);
+  if (r.databases.length === 0) throw new CliError('NO_BROWSER_DB', {});
+  if (!o.dryRun) requireNssTools(r);
+  const backups = join(stateDir(), 'browser-backups', new Date().toISOString().replace(/[:.]/g, '-'));
+  const done: Record<string, unknown>[] = [];
+  let refused = 0;
+  let failed = 0;
+  for (const [i, s] of r.databases.entries()) {
+    const a = setupAction(s, !!o.force);
+    const title = databaseTitle(ctx, s.db);
+    if (a.kind === 'skip') {
+      if (a.why === 'running') refused++;
+      if (a.why === 'cannot' || a.why === 'duplicate' || a.why === 'wrong-path') failed++;
+      done.push({ path: s.db.path, browser: s.db.browser, action: 'skip', why: a.why });
+      ctx.print(
+        `${a.why === 'registered' ? ctx.c.green('✓') : ctx.c.yellow('!')} ${title}: ${ctx.t(`brSkip_${a.why}` as MessageKey, { family: s.need.family })}`,
+      );
+      continue;
+    }
+    if (o.dryRun) {
+      done.push({ path: s.db.path, browser: s.db.browser, action: 'would-add', library: a.library, create: a.create });
+      ctx.print(`• ${title}: ${ctx.t('brWouldAdd', { library: a.library })}`);
+      continue;
+    }
+    const backup = backupPkcs11Txt(s.db.path, backups, i);
+    try {
+      applySetup(s.db, a);
+      done.push({ path: s.db.path, browser: s.db.browser, action: 'added', library: a.library, created: a.create, backup });
+      ctx.print(`${ctx.c.green('✓')} ${title}: ${ctx.t('brAdded', { library: a.library })}`);
+    } catch (e) {
+      failed++;
+      done.push({ path: s.db.path, browser: s.db.browser, action: 'failed', backup });
+      ctx.print(`${ctx.c.red('✗')} ${title}: ${ctx.t('brFailed', { detail: toolFailure(ctx, e) })}`);
+    }
+  }
+  ctx.result({ operation: 'browser.setup', dryRun: !!o.dryRun, databases: done });
+  if (refused) ctx.note(ctx.t('brCloseFirst'));
+  if (!o.dryRun && !failed && !refused) ctx.print(ctx.t('brSetupDone'));
+  return failed ? 7 : refused ? 9 : 0;
+}
+
+export async function browserRemoveCommand(ctx: Context, o: ChangeOptions): Promise<number> {
+  const { removeAction, applyRemove, backupPkcs11Txt } = await import('../browser/browsers.js');
+  const r = await report(o, undefined, false);
+  if (!o.dryRun) requireNssTools(r);
+  const backups = join(stateDir(), 'browser-backups', new Date().toISOString().replace(/[:.]/g, '-'));
+  const done: Record<string, unknown>[] = [];
+  let refused = 0;
+  let failed = 0;
+  for (const [i, s] of r.databases.entries()) {
+    const a = removeAction(s, !!o.force);
+    const title = databaseTitle(ctx, s.db);
+    if (a.kind === 'skip') {
+      if (a.why === 'running') refused++;
+      done.push({ path: s.db.path, browser: s.db.browser, action: 'skip', why: a.why });
+      if (a.why !== 'nothing') ctx.print(`${ctx.c.yellow('!')} ${title}: ${ctx.t(`brSkip_${a.why}` as MessageKey)}`);
+      continue;
+    }
+    if (o.dryRun) {
+      done.push({ path: s.db.path, browser: s.db.browser, action: 'would-remove', names: a.names });
+      ctx.print(`• ${title}: ${ctx.t('brWouldRemove')}`);
+      continue;
+    }
+    const backup = backupPkcs11Txt(s.db.path, backups, i);
+    try {
+      applyRemove(s.db, a);
+      done.push({ path: s.db.path, browser: s.db.browser, action: 'removed', names: a.names, backup });
+      ctx.print(`${ctx.c.green('✓')} ${title}: ${ctx.t('brRemoved')}`);
+    } catch (e) {
+      failed++;
+      done.push({ path: s.db.path, browser: s.db.browser, action: 'failed', backup });
+      ctx.print(`${ctx.c.red('✗')} ${title}: ${ctx.t('brFailed', { detail: toolFailure(ctx, e) })}`);
+    }
+  }
+  ctx.result({ operation: 'browser.remove', dryRun: !!o.dryRun, databases: done });
+  if (!done.some((d) => d.action !== 'skip')) ctx.print(ctx.t('brNothingToRemove'));
+  if (refused) ctx.note(ctx.t('brCloseFirst'));
+  return failed ? 7 : refused ? 9 : 0;
+}
+
+function toolFailure(ctx: Context, e: unknown): string {
+  const out = (e as { output?: unknown }).output;
+  const line = typeof out === 'string' ? (out.trim().split('\n').pop() ?? '') : '';
+  return ctx.t('brToolSaid', { tool: (e as { tool?: string }).tool ?? 'NSS', said: line.replace(/[^\x20-\x7e]/g, '').slice(0, 160) });
+}
+
+export interface TestOptions extends BrowserOptions, SecretOptions {
+  lastAttempt?: boolean;
+}
+
+type Step = 'module-not-loaded' | 'token-not-seen' | 'certificate-not-seen' | 'tls13-signature' | 'login-refused' | 'server-refused';
+
+const STEP_CODE: Record<
+  Step,
+  'BROWSER_MODULE_MISSING' | 'BROWSER_TOKEN_NOT_SEEN' | 'BROWSER_CERT_NOT_SEEN' | 'BROWSER_TLS13_SIGNATURE' | 'BROWSER_LOGIN_FAILED'
+> = {
+  'module-not-loaded': 'BROWSER_MODULE_MISSING',
+  'token-not-seen': 'BROWSER_TOKEN_NOT_SEEN',
+  'certificate-not-seen': 'BROWSER_CERT_NOT_SEEN',
+  'tls13-signature': 'BROWSER_TLS13_SIGNATURE',
+  'login-refused': 'BROWSER_LOGIN_FAILED',
+  'server-refused': 'BROWSER_LOGIN_FAILED',
+};
+
+/**
+ * A real TLS client-authentication login through NSS with the card: TLS 1.2, then TLS 1.3.
+ * The PIN is checked once by cns on the card first (tries shown, last-try gate): NSS's client
+ * would present a wrong PIN from its file again and again, so it only ever gets a PIN the card
+ * has just accepted.
+ */
+export async function browserTestCommand(ctx: Context, o: TestOptions): Promise<number> {
+  if (ctx.reader?.startsWith('sim')) throw new CliError('USAGE', { detailKey: 'brSimInProcess' });
+  const { browserReport } = await import('../browser/browsers.js');
+  const { findTool, tokensSeen, certificateNicknames } = await import('../browser/nss.js');
+  for (const tool of ['modutil', 'certutil', 'tstclnt'] as const) if (!findTool(tool)) throw new CliError('NSS_TOOLS_MISSING', {});
+  const secrets = new Secrets(ctx, o, ['pin']);
+  await secrets.preload();
+
+  // 1. the card as cns reads it: certificate, id, middleware (no PIN yet)
+  const facts = await withCard(ctx.cardOptions, async (card) => ({
+    certificate: await card.readCertificate(),
+    cardId: card.files ? (await card.files.readCardId()).id : undefined,
+    middleware: card.origin.kind === 'atr' ? card.origin.atr.middleware : undefined,
+  }));
+  // 2. the database: named, or the first that has the module
+  const r = browserReport({ card: facts, askNss: false, browsers: o.browser, dbs: o.db });
+  const linux = r.databases.filter((d) => d.db.platform === 'linux' && d.db.exists);
+  const chosen = linux.find((d) => d.assessment.state === 'registered') ?? linux[0];
+  const fail = (step: Step, db: DatabaseStatus | undefined, extra: Record<string, unknown> = {}): never => {
+    throw new CliError(
+      STEP_CODE[step],
+      { db: db ? databaseTitle(ctx, db.db) : '' },
+      { data: { step, database: db?.db.path ?? null, ...extra } },
+    );
+  };
+  if (!chosen) throw new CliError('NO_BROWSER_DB', {});
+  if (chosen.assessment.state !== 'registered') fail('module-not-loaded', chosen);
+  ctx.note(ctx.t('brTesting', { db: databaseTitle(ctx, chosen.db) }));
+  // 3. what NSS sees through that database (no login: no PIN is asked or spent)
+  const tokens = tokensSeen(chosen.db.path);
+  const mine = facts.cardId ? tokens.filter((t) => t.serial === facts.cardId) : tokens;
+  if (mine.length === 0) fail('token-not-seen', chosen);
+  const nicknames = certificateNicknames(chosen.db.path);
+  const nickname = mine.map((t) => nicknames.find((n) => n.startsWith(`${t.name}:`))).find(Boolean);
+  if (!nickname) fail('certificate-not-seen', chosen);
+  // 4. the PIN: tries first, the last-try gate, one VERIFY by cns
+  let sent = false;
+  let pin: string;
+  try {
+    pin = await withCard(ctx.cardOptions, async (card) => {
+      await gate(ctx, card, 'pin', secrets, o.lastAttempt);
+      const p = await secrets.get('pin');
+      sent = true;
+      await card.verify('pin', p);
+      return p;
+    });
+  } catch (e) {
+    return renderError(ctx, e, sent ? 'PIN' : undefined);
+  }
+  // 5. the handshakes, through NSS and the registered module
+  const { proveLogin, withPinFile } = await import('../browser/tlsProof.js');
+  const results: Record<string, unknown>[] = [];
+  let step: Step | null = null;
+  await withPinFile(pin, async (pinFile) => {
+    for (const version of ['tls1.2', 'tls1.3'] as const) {
+      const run = await proveLogin({ db: chosen.db.path, nickname: nickname!, pinFile, cardCertificate: facts.certificate, version });
+      const passed = run.server.handshake && run.server.presented === 'card';
+      results.push({
+        version,
+        passed,
+        presented: run.server.presented,
+        protocol: run.server.protocol,
+        serverError: run.server.error,
+        clientExit: run.client.code,
+      });
+      ctx.note(
+        `${passed ? ctx.c.green('✓') : ctx.c.red('✗')} ${ctx.t(passed ? 'brHandshakeOk' : 'brHandshakeFailed', { version: version === 'tls1.2' ? 'TLS 1.2' : 'TLS 1.3' })}`,
+      );
+      if (!passed) {
+        step =
+          run.server.presented === 'other'
+            ? 'server-refused'
+            : version === 'tls1.3' && results[0]?.passed
+              ? 'tls13-signature'
+              : 'login-refused';
+        break;
+      }
+    }
+  });
+  // NSS's module leaves the card logged in when its client ends: reset it, so that nothing
+  // after this test finds a verified PIN; the tries are read on the way
+  const after = await withCard({ ...ctx.cardOptions, resetOnRelease: true }, async (card) => triesJson(await card.tries('pin'))).catch(
+    () => null,
+  );
+  if (step) fail(step, chosen, { handshakes: results, pin: after });
+  ctx.result({ operation: 'browser.test', database: statusJson(chosen), nickname, handshakes: results, pin: after });
+  ctx.print(ctx.c.green(ctx.t('brTestPassed', { db: databaseTitle(ctx, chosen.db) })));
+  return 0;
+}
