@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { isAbsolute, join, win32 } from 'node:path';
+import { isAbsolute, posix, win32 } from 'node:path';
 
 /** The NSS databases a browser of this user reads, found without starting any browser. */
 
@@ -30,6 +30,11 @@ export interface Home {
   alive?: (pid: number) => boolean;
 }
 
+/** Windows paths on Windows (a drive or backslashes in the home), POSIX paths elsewhere (and in tests). */
+function pathsOf(h: Home): typeof posix {
+  return h.platform === 'win32' && /^[A-Za-z]:|\\/.test(h.home) ? win32 : posix;
+}
+
 interface MozillaRoot {
   browser: 'firefox' | 'thunderbird';
   packaging: Packaging;
@@ -39,6 +44,7 @@ interface MozillaRoot {
 /** Where Firefox and Thunderbird keep profiles.ini, per platform (first the usual places). */
 export function mozillaRoots(h: Home): MozillaRoot[] {
   const { home, env } = h;
+  const { join } = pathsOf(h);
   if (h.platform === 'darwin') {
     const support = join(home, 'Library', 'Application Support');
     return [
@@ -47,10 +53,10 @@ export function mozillaRoots(h: Home): MozillaRoot[] {
     ];
   }
   if (h.platform === 'win32') {
-    const appData = env.APPDATA ?? win32.join(home, 'AppData', 'Roaming');
+    const appData = env.APPDATA ?? join(home, 'AppData', 'Roaming');
     return [
-      { browser: 'firefox', packaging: 'native', dir: win32.join(appData, 'Mozilla', 'Firefox') },
-      { browser: 'thunderbird', packaging: 'native', dir: win32.join(appData, 'Thunderbird') },
+      { browser: 'firefox', packaging: 'native', dir: join(appData, 'Mozilla', 'Firefox') },
+      { browser: 'thunderbird', packaging: 'native', dir: join(appData, 'Thunderbird') },
     ];
   }
   const config = env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : join(home, '.config');
@@ -70,14 +76,13 @@ export function mozillaRoots(h: Home): MozillaRoot[] {
 const CHROME_CONFIGS = ['google-chrome', 'google-chrome-beta', 'chromium', 'microsoft-edge', 'BraveSoftware/Brave-Browser', 'vivaldi'];
 
 /** The profiles listed in a profiles.ini: name and absolute folder. */
-export function parseProfilesIni(text: string, root: string, platform: Platform): { name: string; path: string }[] {
+export function parseProfilesIni(text: string, root: string, paths: typeof posix = posix): { name: string; path: string }[] {
   const out: { name: string; path: string }[] = [];
   let section: Record<string, string> | null = null;
   const flush = (): void => {
     if (!section?.Path) return;
     const relative = section.IsRelative !== '0';
-    const p = platform === 'win32' ? win32 : { join, isAbsolute };
-    const path = relative ? p.join(root, ...section.Path.split('/')) : section.Path;
+    const path = relative ? paths.join(root, ...section.Path.split('/')) : section.Path;
     out.push({ name: section.Name ?? section.Path, path });
   };
   for (const raw of text.split(/\r?\n/)) {
@@ -123,6 +128,7 @@ function symlinkLockHeld(path: string, alive: (pid: number) => boolean): boolean
 
 function mozillaRunning(profile: string, h: Home): boolean {
   const alive = h.alive ?? defaultAlive;
+  const { join } = pathsOf(h);
   const lock = symlinkLockHeld(join(profile, 'lock'), alive);
   if (lock !== null) return lock;
   // macOS and Windows keep .parentlock; it stays after a clean exit on macOS, so only a
@@ -137,11 +143,12 @@ function mozillaRunning(profile: string, h: Home): boolean {
 }
 
 function isNssDb(dir: string): boolean {
-  return existsSync(join(dir, 'cert9.db')) || existsSync(join(dir, 'pkcs11.txt'));
+  return existsSync(posix.join(dir, 'cert9.db')) || existsSync(posix.join(dir, 'pkcs11.txt'));
 }
 
 /** Chrome's database on Linux: ~/.pki/nssdb, or $XDG_DATA_HOME/pki/nssdb where ~/.pki does not exist. */
 export function chromeDatabase(h: Home): string {
+  const { join } = posix;
   if (existsSync(join(h.home, '.pki'))) return join(h.home, '.pki', 'nssdb');
   const data = h.env.XDG_DATA_HOME && isAbsolute(h.env.XDG_DATA_HOME) ? h.env.XDG_DATA_HOME : join(h.home, '.local', 'share');
   return join(data, 'pki', 'nssdb');
@@ -149,6 +156,7 @@ export function chromeDatabase(h: Home): string {
 
 /** Whether a Chrome-family browser has been used by this user (its config folder), and whether one runs. */
 function chromeFamily(h: Home): { installed: boolean; running: boolean } {
+  const { join } = posix;
   const config = h.env.XDG_CONFIG_HOME && isAbsolute(h.env.XDG_CONFIG_HOME) ? h.env.XDG_CONFIG_HOME : join(h.home, '.config');
   const alive = h.alive ?? defaultAlive;
   let installed = false;
@@ -169,11 +177,11 @@ export function discoverDatabases(h: Home): NssDatabase[] {
   for (const root of mozillaRoots(h)) {
     let ini: string;
     try {
-      ini = readFileSync(h.platform === 'win32' ? win32.join(root.dir, 'profiles.ini') : join(root.dir, 'profiles.ini'), 'utf8');
+      ini = readFileSync(pathsOf(h).join(root.dir, 'profiles.ini'), 'utf8');
     } catch {
       continue;
     }
-    for (const p of parseProfilesIni(ini, root.dir, h.platform)) {
+    for (const p of parseProfilesIni(ini, root.dir, pathsOf(h))) {
       if (seen.has(p.path)) continue;
       seen.add(p.path);
       out.push({

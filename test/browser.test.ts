@@ -1,0 +1,276 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { browserReport, chooseModule, removeAction, setupAction } from '../src/browser/browsers.js';
+import { discoverDatabases, type Home, type NssDatabase } from '../src/browser/discover.js';
+import { assess, neededModule, OUR_NAME, parsePkcs11Txt } from '../src/browser/modules.js';
+import { parseModutilList } from '../src/browser/nss.js';
+import type { ModuleInfo } from '../src/pkcs11/modules.js';
+import { tempDir } from './helpers.js';
+
+/** Fake home trees: every place a browser keeps its NSS database, made by hand. */
+
+const INTERNAL = `library=
+name=NSS Internal PKCS #11 Module
+parameters=configdir='sql:/x' certPrefix='' keyPrefix='' secmod='secmod.db' flags= updatedir='' 
+NSS=Flags=internal,critical trustOrder=75 cipherOrder=100 slotParams=(1={slotFlags=[RSA] askpw=any timeout=30})
+`;
+
+function profile(dir: string, modules: { name: string; library: string }[] = []): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'cert9.db'), '');
+  writeFileSync(join(dir, 'pkcs11.txt'), [INTERNAL, ...modules.map((m) => `library=${m.library}\nname=${m.name}\n`)].join('\n'));
+}
+
+function ini(dir: string, profiles: { name: string; path: string; relative?: boolean }[]): void {
+  mkdirSync(dir, { recursive: true });
+  const body = profiles
+    .map((p, i) => `[Profile${i}]\nName=${p.name}\nIsRelative=${p.relative === false ? 0 : 1}\nPath=${p.path}\n`)
+    .join('\n');
+  writeFileSync(
+    join(dir, 'profiles.ini'),
+    `[Install4F96D1932A9F858E]\nDefault=${profiles[0]?.path}\nLocked=1\n\n${body}\n[General]\nStartWithLastProfile=1\nVersion=2\n`,
+  );
+}
+
+function linuxHome(env: Record<string, string> = {}): Home & { dir: string } {
+  const dir = tempDir('cns-home-');
+  return { dir, home: dir, platform: 'linux', env, alive: (pid) => pid === 4242 };
+}
+
+const where = (dbs: NssDatabase[]): string[] => dbs.map((d) => `${d.browser}/${d.packaging}/${d.profile ?? '-'}`);
+
+describe('where the browsers keep their NSS databases (Linux)', () => {
+  it('Firefox: deb, ESR, ~/.config, snap and flatpak profiles; Thunderbird; each from its profiles.ini', () => {
+    const h = linuxHome();
+    const ff = join(h.dir, '.mozilla', 'firefox');
+    ini(ff, [
+      { name: 'default-release', path: 'abc.default-release' },
+      { name: 'elsewhere', path: join(h.dir, 'outside'), relative: false },
+    ]);
+    profile(join(ff, 'abc.default-release'));
+    profile(join(h.dir, 'outside'));
+    ini(join(h.dir, '.mozilla', 'firefox-esr'), [{ name: 'esr', path: 'e.default-esr' }]);
+    ini(join(h.dir, '.config', 'mozilla', 'firefox'), [{ name: 'new', path: 'n.default' }]);
+    profile(join(h.dir, '.config', 'mozilla', 'firefox', 'n.default'));
+    const snap = join(h.dir, 'snap', 'firefox', 'common', '.mozilla', 'firefox');
+    ini(snap, [{ name: 'snappy', path: 's.default' }]);
+    profile(join(snap, 's.default'));
+    const flat = join(h.dir, '.var', 'app', 'org.mozilla.firefox', '.mozilla', 'firefox');
+    ini(flat, [{ name: 'flat', path: 'f.default' }]);
+    ini(join(h.dir, '.thunderbird'), [{ name: 'mail', path: 't.default' }]);
+    const dbs = discoverDatabases(h);
+    expect(where(dbs)).toEqual([
+      'firefox/native/default-release',
+      'firefox/native/elsewhere',
+      'firefox/esr/esr',
+      'firefox/xdg/new',
+      'firefox/snap/snappy',
+      'firefox/flatpak/flat',
+      'thunderbird/native/mail',
+    ]);
+    expect(dbs[0]!.path).toBe(join(ff, 'abc.default-release'));
+    expect(dbs[1]!.path).toBe(join(h.dir, 'outside'));
+    expect(dbs.map((d) => d.exists)).toEqual([true, true, false, true, true, false, false]);
+  });
+
+  it('$XDG_CONFIG_HOME moves the newer Firefox folder', () => {
+    const h = linuxHome();
+    const cfg = join(h.dir, 'cfg');
+    h.env.XDG_CONFIG_HOME = cfg;
+    ini(join(cfg, 'mozilla', 'firefox'), [{ name: 'x', path: 'x.default' }]);
+    expect(where(discoverDatabases(h))).toEqual(['firefox/xdg/x']);
+  });
+
+  it('a running Firefox: its lock points to a live process; a stale lock does not count', () => {
+    const h = linuxHome();
+    const ff = join(h.dir, '.mozilla', 'firefox');
+    ini(ff, [
+      { name: 'open', path: 'a' },
+      { name: 'stale', path: 'b' },
+    ]);
+    profile(join(ff, 'a'));
+    profile(join(ff, 'b'));
+    symlinkSync('127.0.1.1:+4242', join(ff, 'a', 'lock'));
+    symlinkSync('127.0.1.1:+999999', join(ff, 'b', 'lock'));
+    expect(discoverDatabases(h).map((d) => d.running)).toEqual([true, false]);
+  });
+
+  it('Chrome family: ~/.pki/nssdb, else $XDG_DATA_HOME/pki/nssdb; listed when the browser was used even with no database yet', () => {
+    const a = linuxHome();
+    profile(join(a.dir, '.pki', 'nssdb'));
+    expect(discoverDatabases(a).map((d) => [d.browser, d.path])).toEqual([['chrome', join(a.dir, '.pki', 'nssdb')]]);
+
+    const b = linuxHome({});
+    b.env.XDG_DATA_HOME = join(b.dir, 'data');
+    profile(join(b.dir, 'data', 'pki', 'nssdb'));
+    expect(discoverDatabases(b).map((d) => d.path)).toEqual([join(b.dir, 'data', 'pki', 'nssdb')]);
+
+    const c = linuxHome();
+    mkdirSync(join(c.dir, '.config', 'chromium'), { recursive: true });
+    symlinkSync('host-4242', join(c.dir, '.config', 'chromium', 'SingletonLock'));
+    const [db] = discoverDatabases(c);
+    expect(db).toMatchObject({ browser: 'chrome', exists: false, running: true, path: join(c.dir, '.local', 'share', 'pki', 'nssdb') });
+
+    expect(discoverDatabases(linuxHome())).toEqual([]);
+  });
+});
+
+describe('macOS and Windows profile locations', () => {
+  it('macOS: ~/Library/Application Support/Firefox and ~/Library/Thunderbird', () => {
+    const dir = tempDir('cns-mac-');
+    const ff = join(dir, 'Library', 'Application Support', 'Firefox');
+    ini(ff, [{ name: 'default-release', path: 'Profiles/q.default-release' }]);
+    mkdirSync(join(ff, 'Profiles', 'q.default-release'), { recursive: true });
+    ini(join(dir, 'Library', 'Thunderbird'), [{ name: 'tb', path: 'Profiles/t.default' }]);
+    const dbs = discoverDatabases({ home: dir, platform: 'darwin', env: {} });
+    expect(dbs.map((d) => [d.browser, d.platform, d.path])).toEqual([
+      ['firefox', 'darwin', join(ff, 'Profiles', 'q.default-release')],
+      ['thunderbird', 'darwin', join(dir, 'Library', 'Thunderbird', 'Profiles', 't.default')],
+    ]);
+  });
+
+  it('Windows: %APPDATA%\\Mozilla\\Firefox; no Chrome database (Chrome uses the system store there)', () => {
+    const dir = tempDir('cns-win-');
+    const appData = join(dir, 'AppData', 'Roaming');
+    ini(join(appData, 'Mozilla', 'Firefox'), [{ name: 'w', path: 'Profiles/w.default' }]);
+    mkdirSync(join(dir, '.pki', 'nssdb'), { recursive: true });
+    const dbs = discoverDatabases({ home: dir, platform: 'win32', env: { APPDATA: appData } });
+    expect(dbs.map((d) => [d.browser, d.path])).toEqual([['firefox', join(appData, 'Mozilla', 'Firefox', 'Profiles', 'w.default')]]);
+  });
+});
+
+describe('is the card module registered?', () => {
+  const opensc = tempDir('cns-lib-');
+  const lib = join(opensc, 'opensc-pkcs11.so');
+  const onepin = join(opensc, 'onepin-opensc-pkcs11.so');
+  writeFileSync(lib, '');
+  writeFileSync(onepin, '');
+  const installed: ModuleInfo[] = [{ name: 'OpenSC', path: lib, source: 'known-path' }];
+  const db = (path: string, over: Partial<NssDatabase> = {}): NssDatabase => ({
+    browser: 'firefox',
+    packaging: 'native',
+    profile: 'p',
+    path,
+    exists: true,
+    running: false,
+    platform: 'linux',
+    ...over,
+  });
+
+  it('reads pkcs11.txt the way NSS writes it, its own module left out', () => {
+    expect(parsePkcs11Txt(`${INTERNAL}\nlibrary=${lib}\nname=OpenSC\n`)).toEqual([{ name: 'OpenSC', library: lib }]);
+  });
+
+  it('registered, missing, twice (duplicate), a library that is not there (wrong-path)', () => {
+    const need = neededModule(db('/x'), 'OpenSC', lib);
+    expect(assess(db('/x'), need, [{ name: 'OpenSC', library: lib }], []).state).toBe('registered');
+    expect(assess(db('/x'), need, [], []).state).toBe('missing');
+    expect(
+      assess(
+        db('/x'),
+        need,
+        [
+          { name: 'A', library: lib },
+          { name: 'B', library: onepin },
+        ],
+        [],
+      ).state,
+    ).toBe('duplicate');
+    expect(assess(db('/x'), need, [{ name: 'old', library: '/opt/gone/opensc-pkcs11.so' }], []).state).toBe('wrong-path');
+    expect(assess(db('/x'), need, null, []).unreadable).toBe(true);
+  });
+
+  it("p11-kit's proxy exposing OpenSC counts as registered; the proxy plus OpenSC is a duplicate", () => {
+    const proxy = join(opensc, 'p11-kit-proxy.so');
+    writeFileSync(proxy, '');
+    const need = neededModule(db('/x'), 'OpenSC', lib);
+    const viaProxy = assess(db('/x'), need, [{ name: 'p11-kit-proxy', library: proxy }], ['opensc-pkcs11.so']);
+    expect(viaProxy.state).toBe('registered');
+    expect(viaProxy.entries[0]!.via).toBe('p11-kit-proxy');
+    expect(assess(db('/x'), need, [{ name: 'p11-kit-proxy', library: proxy }], ['libsofthsm2.so']).state).toBe('missing');
+    expect(
+      assess(
+        db('/x'),
+        need,
+        [
+          { name: 'p11-kit-proxy', library: proxy },
+          { name: 'OpenSC', library: lib },
+        ],
+        ['opensc-pkcs11.so'],
+      ).state,
+    ).toBe('duplicate');
+  });
+
+  it("Chrome's database gets OpenSC's one-PIN module; snap Firefox the copy inside the snap, or a plain cannot", () => {
+    expect(neededModule(db('/c', { browser: 'chrome', packaging: 'nssdb' }), 'OpenSC', lib).library).toBe(onepin);
+    expect(neededModule(db('/f'), 'OpenSC', lib).library).toBe(lib);
+    const snapRoot = tempDir('cns-snap-');
+    const snapDb = db('/s', { packaging: 'snap' });
+    expect(neededModule(snapDb, 'OpenSC', lib, snapRoot)).toMatchObject({ library: null, cannot: 'snap-no-module' });
+    const inside = join(snapRoot, 'firefox', 'current', 'usr', 'lib', 'cns-lib-x', 'opensc-pkcs11.so');
+    const hostInTriplet = join(tempDir('cns-host-'), 'cns-lib-x', 'opensc-pkcs11.so');
+    mkdirSync(join(snapRoot, 'firefox', 'current', 'usr', 'lib', 'cns-lib-x'), { recursive: true });
+    writeFileSync(inside, '');
+    expect(neededModule(snapDb, 'OpenSC', hostInTriplet, snapRoot).library).toBe(inside);
+    // the host path in a snap profile cannot load: wrong-path
+    expect(assess(snapDb, neededModule(snapDb, 'OpenSC', hostInTriplet, snapRoot), [{ name: 'OpenSC', library: lib }], []).state).toBe(
+      'wrong-path',
+    );
+    expect(neededModule(db('/v', { packaging: 'flatpak' }), 'OpenSC', lib).cannot).toBe('flatpak');
+  });
+
+  it('the module follows the card generation: OpenSC first, Athena for an Athena card', () => {
+    const all: ModuleInfo[] = [
+      { name: 'OpenSC', path: lib, source: 'known-path' },
+      { name: 'Athena IDProtect', path: '/x/libASEP11.so', source: 'known-path' },
+    ];
+    expect(chooseModule(undefined, all).family).toBe('OpenSC');
+    expect(chooseModule({ middleware: 'OpenSC / bit4id xPKI' }, all).family).toBe('OpenSC');
+    expect(chooseModule({ middleware: 'Athena IDProtect' }, all).family).toBe('Athena IDProtect');
+    expect(chooseModule({ middleware: 'bit4id xPKI' }, all)).toEqual({ family: 'bit4id xPKI', module: null });
+  });
+
+  it('setup: refuses a running browser without --force, skips what is registered or duplicated, adds where missing', () => {
+    const h = linuxHome();
+    const ff = join(h.dir, '.mozilla', 'firefox');
+    ini(ff, [
+      { name: 'fresh', path: 'a' },
+      { name: 'done', path: 'b' },
+      { name: 'open', path: 'c' },
+      { name: 'twice', path: 'd' },
+    ]);
+    profile(join(ff, 'a'));
+    profile(join(ff, 'b'), [{ name: OUR_NAME, library: lib }]);
+    profile(join(ff, 'c'));
+    symlinkSync('h:+4242', join(ff, 'c', 'lock'));
+    profile(join(ff, 'd'), [
+      { name: 'OpenSC', library: lib },
+      { name: 'again', library: lib },
+    ]);
+    const r = browserReport({ home: h, installed, p11kit: [] });
+    expect(r.databases.map((d) => d.assessment.state)).toEqual(['missing', 'registered', 'missing', 'duplicate']);
+    expect(r.databases.map((d) => setupAction(d, false))).toEqual([
+      { kind: 'add', create: false, library: lib },
+      { kind: 'skip', why: 'registered' },
+      { kind: 'skip', why: 'running' },
+      { kind: 'skip', why: 'duplicate' },
+    ]);
+    expect(setupAction(r.databases[2]!, true).kind).toBe('add');
+    expect(r.databases.map((d) => removeAction(d, false).kind)).toEqual(['skip', 'remove', 'skip', 'skip']);
+  });
+});
+
+it('reads the tokens NSS sees from modutil -list, with the card id as serial', () => {
+  const text = `  2. TS-CNS (cns)
+\tlibrary name: /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so
+\t slot: Virtual PCD 00 00
+\ttoken: MARIO ROSSI (PIN CNS0)
+\t  uri: pkcs11:token=MARIO%20ROSSI%20(PIN%20CNS0);manufacturer=IC;serial=5448006344381070;model=PKCS%2315%20emulated
+
+\t slot: Virtual PCD 00 01
+\ttoken: 
+\t  uri: pkcs11:
+`;
+  expect(parseModutilList(text)).toEqual([{ name: 'MARIO ROSSI (PIN CNS0)', serial: '5448006344381070', module: 'TS-CNS (cns)' }]);
+});
