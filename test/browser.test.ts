@@ -1,4 +1,4 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { browserReport, chooseModule, removeAction, setupAction } from '../src/browser/browsers.js';
@@ -273,4 +273,52 @@ it('reads the tokens NSS sees from modutil -list, with the card id as serial', (
 \t  uri: pkcs11:
 `;
   expect(parseModutilList(text)).toEqual([{ name: 'MARIO ROSSI (PIN CNS0)', serial: '5448006344381070', module: 'TS-CNS (cns)' }]);
+});
+
+describe('cns doctor and cns browser on a fake home (no card needed)', () => {
+  it('doctor: one BROWSER check per database, warn when the module is missing, fail (exit 5) when it is there twice', async () => {
+    const { cns } = await import('./helpers.js');
+    const h = linuxHome();
+    const ff = join(h.dir, '.mozilla', 'firefox');
+    ini(ff, [{ name: 'default-release', path: 'a' }]);
+    profile(join(ff, 'a'));
+    const env = { HOME: h.dir, XDG_STATE_HOME: join(h.dir, 'state'), XDG_CONFIG_HOME: join(h.dir, '.config') };
+    let r = await cns(['doctor', '--reader', 'sim', '--json'], { env });
+    let browser = (r.json.checks as { code: string; status: string; message: string }[]).filter((c) => c.code === 'BROWSER');
+    expect(browser.map((c) => c.status)).toEqual(['warn']);
+    expect(browser[0]!.message).toMatch(/^Firefox, profile "default-release": the card module \(OpenSC\) is not registered/);
+    expect(r.code).toBe(0);
+    const lib = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
+    profile(join(ff, 'a'), [
+      { name: 'OpenSC', library: lib },
+      { name: 'OpenSC again', library: lib },
+    ]);
+    r = await cns(['--lang', 'it', 'doctor', '--reader', 'sim', '--json'], { env });
+    browser = (r.json.checks as { code: string; status: string; message: string }[]).filter((c) => c.code === 'BROWSER');
+    expect(browser.map((c) => c.status)).toEqual(['fail']);
+    expect(browser[0]!.message).toMatch(/caricato più volte/);
+    expect(r.code).toBe(5);
+  });
+
+  it('browser setup --dry-run says what it would do and writes nothing; the virtual card in-process is refused for a login test', async () => {
+    const { cns } = await import('./helpers.js');
+    const h = linuxHome();
+    const ff = join(h.dir, '.mozilla', 'firefox');
+    ini(ff, [{ name: 'p', path: 'a' }]);
+    profile(join(ff, 'a'));
+    const env = { HOME: h.dir, XDG_STATE_HOME: join(h.dir, 'state'), XDG_CONFIG_HOME: join(h.dir, '.config') };
+    const before = readFileSync(join(ff, 'a', 'pkcs11.txt'), 'utf8');
+    const r = await cns(['browser', 'setup', '--dry-run', '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(r.json.databases).toEqual([expect.objectContaining({ action: 'would-add', create: false })]);
+    expect(readFileSync(join(ff, 'a', 'pkcs11.txt'), 'utf8')).toBe(before);
+    // without NSS's tools: how to install them, exit 5
+    const none = await cns(['--lang', 'it', 'browser', 'setup', '--json'], { env: { ...env, PATH: join(h.dir, 'nothing') } });
+    expect(none.code).toBe(5);
+    expect(none.json.error.code).toBe('NSS_TOOLS_MISSING');
+    expect(none.json.error.message).toMatch(/apt-get install libnss3-tools/);
+    const t = await cns(['browser', 'test', '--reader', 'sim', '--env'], { env: { ...env, CNS_PIN: '12345' } });
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/cns sim attach/);
+  });
 });

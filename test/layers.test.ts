@@ -5,7 +5,7 @@ import { fileEdges } from '../scripts/import-graph.mjs';
 import { ROOT } from './helpers.js';
 
 const folder = (p: string): string => p.split('/')[0] ?? '';
-const LIBRARY = ['apdu', 'card', 'cert', 'device', 'extension', 'pcsc', 'pkcs11', 'report', 'sim', 'util'];
+const LIBRARY = ['apdu', 'browser', 'card', 'cert', 'device', 'extension', 'pcsc', 'pkcs11', 'report', 'sim', 'util'];
 const edges = fileEdges();
 
 describe('layers (README: how the code is laid out)', () => {
@@ -16,7 +16,7 @@ describe('layers (README: how the code is laid out)', () => {
 
   it('a folder imports only the folders below it (the order drawn in the README)', () => {
     // cli/ and commands/ are one layer, the CLI; below it the library, top to bottom
-    const order = ['cli', 'report', 'device', 'extension', 'pkcs11', 'pcsc', 'sim', 'card', 'cert', 'apdu', 'util'];
+    const order = ['cli', 'report', 'browser', 'device', 'extension', 'pkcs11', 'pcsc', 'sim', 'card', 'cert', 'apdu', 'util'];
     const rank = (f: string): number => order.indexOf(f === 'commands' ? 'cli' : f);
     const across = edges.filter((e) => rank(folder(e.from)) !== rank(folder(e.to)));
     expect(across.length).toBeGreaterThan(20);

@@ -28,6 +28,15 @@ export const BROWSER_MESSAGES = {
     en: "{db}: the TLS login with the card did not succeed: the browser did not present the card's certificate, or the server did not accept it.",
     it: "{db}: l'accesso TLS con la carta non è riuscito: il browser non ha presentato il certificato della carta, o il server non l'ha accettato.",
   },
+  advBrowser: {
+    en: 'Close the browser, then "cns browser setup"; "cns browser test" proves a login.',
+    it: 'Chiudi il browser, poi "cns browser setup"; "cns browser test" prova un accesso.',
+  },
+  advBrowserDuplicate: {
+    en: 'Keep one copy of the card module: "cns browser remove" takes out what cns added; other copies from the browser\'s security devices settings.',
+    it: 'Tieni una sola copia del modulo della carta: "cns browser remove" toglie ciò che ha aggiunto cns; le altre dalle impostazioni dei dispositivi di sicurezza del browser.',
+  },
+  dNoCardAnywhere: { en: 'no card in any reader', it: 'nessuna carta in alcun lettore' },
   brFirefox: { en: 'Firefox', it: 'Firefox' },
   brThunderbird: { en: 'Thunderbird', it: 'Thunderbird' },
   brChrome: { en: 'Chrome / Chromium / Edge / Brave', it: 'Chrome / Chromium / Edge / Brave' },

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { BrowserReport, CardFacts, DatabaseStatus } from '../browser/browsers.js';
-import type { NssDatabase } from '../browser/discover.js';
+import { databaseText, databaseTitle, homePath } from '../cli/browserText.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { gate } from '../cli/gate.js';
@@ -16,18 +16,6 @@ export interface BrowserOptions {
   db?: string[];
 }
 
-const BROWSER_NAME: Record<NssDatabase['browser'], MessageKey> = {
-  firefox: 'brFirefox',
-  thunderbird: 'brThunderbird',
-  chrome: 'brChrome',
-};
-const PACKAGING: Partial<Record<NssDatabase['packaging'], MessageKey>> = {
-  esr: 'brEsr',
-  snap: 'brSnap',
-  flatpak: 'brFlatpak',
-  xdg: 'brXdg',
-};
-
 /** The card in the reader, if any: which middleware it needs, its id. Never fails: no card is a fact too. */
 async function cardFacts(ctx: Context): Promise<CardFacts | undefined> {
   if (ctx.reader?.startsWith('sim')) return undefined; // the in-process card is not in any reader NSS sees
@@ -40,45 +28,6 @@ async function cardFacts(ctx: Context): Promise<CardFacts | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function home(path: string): string {
-  const h = process.env.HOME;
-  return h && path.startsWith(`${h}/`) ? `~${path.slice(h.length)}` : path;
-}
-
-/** "Firefox (snap), profilo default-release": who reads this database. */
-export function databaseTitle(ctx: Context, db: NssDatabase): string {
-  const pack = PACKAGING[db.packaging];
-  const name = ctx.t(BROWSER_NAME[db.browser]) + (pack ? ` (${ctx.t(pack)})` : '');
-  return db.profile ? ctx.t('brProfile', { browser: name, profile: db.profile }) : name;
-}
-
-/** One database's state, in words. */
-export function databaseText(ctx: Context, s: DatabaseStatus): string {
-  const a = s.assessment;
-  const parts: string[] = [];
-  if (s.db.platform !== 'linux') parts.push(ctx.t('brNotLinux'));
-  else if (!s.db.exists) parts.push(ctx.t('brNoDb'));
-  const entry = a.entries[0];
-  switch (a.state) {
-    case 'registered':
-      parts.push(ctx.t(entry?.via ? 'brRegisteredProxy' : 'brRegistered', { name: entry?.name, library: entry?.library }));
-      break;
-    case 'duplicate':
-      parts.push(ctx.t('brDuplicate', { names: a.entries.map((e) => `"${e.name}"`).join(', ') }));
-      break;
-    case 'wrong-path':
-      parts.push(ctx.t('brWrongPath', { name: entry?.name, library: entry?.library }));
-      break;
-    default:
-      parts.push(ctx.t('brMissing', { family: s.need.family }));
-  }
-  if (!s.need.library && s.need.cannot) parts.push(ctx.t(`brCannot_${s.need.cannot}` as MessageKey, { family: s.need.family }));
-  if (s.db.running) parts.push(ctx.t('brRunning'));
-  if (s.seesCard === true) parts.push(ctx.t('brSeesCard'));
-  else if (s.seesCard === false) parts.push(ctx.t('brNotSeesCard'));
-  return parts.join('; ');
 }
 
 function statusJson(s: DatabaseStatus): Record<string, unknown> {
@@ -121,7 +70,7 @@ export async function browserStatusCommand(ctx: Context, o: BrowserOptions): Pro
   for (const s of r.databases) {
     ctx.print('');
     ctx.print(ctx.c.bold(databaseTitle(ctx, s.db)));
-    ctx.print(`  ${ctx.c.dim(home(s.db.path))}`);
+    ctx.print(`  ${ctx.c.dim(homePath(s.db.path))}`);
     const ok = s.assessment.state === 'registered' && s.seesCard !== false;
     ctx.print(`  ${ok ? ctx.c.green('✓') : ctx.c.yellow('!')} ${databaseText(ctx, s)}`);
   }

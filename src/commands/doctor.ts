@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Card } from '../card/card.js';
+import { databaseText, databaseTitle } from '../cli/browserText.js';
 import { checkText, problemText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
@@ -291,6 +292,40 @@ function personalValues(r: CardReport): string[] {
   return vals.filter((v): v is string => typeof v === 'string' && v.length >= 3);
 }
 
+/**
+ * One BROWSER check per NSS database of this user: pass when the card's module is registered
+ * (and NSS sees the card, where one is in a reader), warn when it is missing or the browser is
+ * open, fail when the module is there twice or from a library that cannot load. Read-only.
+ */
+async function browserChecks(ctx: Context, reports: { reader: string; report: CardReport | null }[]): Promise<DoctorCheck[]> {
+  const { browserReport } = await import('../browser/browsers.js');
+  const real = reports.find((r) => r.report && !r.reader.startsWith('sim:'))?.report;
+  const card = real
+    ? { middleware: ('middleware' in real.card ? real.card.middleware : null) ?? undefined, cardId: real.card.id ?? undefined }
+    : undefined;
+  const r = browserReport({ card, askNss: !!card });
+  const out: DoctorCheck[] = [];
+  for (const s of r.databases) {
+    const state = s.assessment.state;
+    const status: Status =
+      state === 'duplicate' || state === 'wrong-path'
+        ? 'fail'
+        : state === 'missing' || s.db.running || s.seesCard === false || s.db.platform !== 'linux'
+          ? 'warn'
+          : 'pass';
+    out.push({
+      code: 'BROWSER',
+      status,
+      message: `${databaseTitle(ctx, s.db)}: ${databaseText(ctx, s)}`,
+      ...(status === 'pass' ? {} : { advice: ctx.t(state === 'duplicate' ? 'advBrowserDuplicate' : 'advBrowser') }),
+      ...(status === 'fail' ? { exit: EXIT.NO_SERVICE } : {}),
+    });
+  }
+  if (r.databases.length && !r.nssTools)
+    out.push({ code: 'NSS_TOOLS', status: 'warn', message: ctx.t('brNssTools'), advice: ctx.t('NSS_TOOLS_MISSING') });
+  return out;
+}
+
 export async function doctorCommand(
   ctx: Context,
   o: { report?: string; allReaders?: boolean; salt?: string; redactIds?: boolean },
@@ -338,7 +373,7 @@ export async function doctorCommand(
         checks.push({
           code: 'CARD_PRESENT',
           status: 'fail',
-          message: 'no card in any reader',
+          message: ctx.t('dNoCardAnywhere'),
           advice: ctx.t('advCARD_PRESENT'),
           exit: EXIT.NO_CARD,
         });
@@ -350,6 +385,7 @@ export async function doctorCommand(
   for (const { reader, module } of reports) {
     if (module !== undefined && !reader.startsWith('sim:')) checks.push({ ...(await moduleSeesCard(ctx, module, reader)), reader });
   }
+  checks.push(...(await browserChecks(ctx, reports)));
   const failed = checks.find((c) => c.status === 'fail');
   const exit = failed?.exit ?? (failed ? EXIT.INTERNAL : 0);
   if (o.report) {
