@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { englishIn } from './english.js';
@@ -114,8 +114,8 @@ describe.skipIf(!hasTmux)('the guided mode (cns with no command, on a terminal)'
     const t = run(`--reader sim:${img}`, { LANG: 'it_IT.UTF-8' });
     const menus = (): number => (t.history().match(/Cosa vuoi fare\?/g) ?? []).length;
     await t.waitFor(/Cosa vuoi fare\?/);
-    // show, extension, doctor, help: each prints its screen and comes back to the menu
-    for (const down of [3, 5, 6, 7]) {
+    // show, extension, doctor, browser (none here), help: each prints its screen and comes back to the menu
+    for (const down of [3, 5, 6, 7, 8]) {
       const before = menus();
       for (let i = 0; i < down; i++) t.keys('Down');
       t.keys('Enter');
@@ -131,6 +131,26 @@ describe.skipIf(!hasTmux)('the guided mode (cns with no command, on a terminal)'
     // the certificate's own words (the virtual card's organisation names), however the line wraps
     const certWords = [subject.subject, subject.issuer].flatMap((d: string) => [d, ...d.split(', ')]);
     expect(englishIn(history, [...certWords, 'MARIO ROSSI'])).toEqual([]);
+    expect(await pinTries(img)).toBe(3);
+  });
+
+  it('"Configura il browser": the status, then setup when asked, then the login test only if wanted', async () => {
+    const img = await card();
+    const home = tempDir('cns-ghome-');
+    const ff = join(home, '.mozilla', 'firefox');
+    mkdirSync(join(ff, 'p'), { recursive: true });
+    writeFileSync(join(ff, 'profiles.ini'), '[Profile0]\nName=default-release\nIsRelative=1\nPath=p\n');
+    writeFileSync(join(ff, 'p', 'pkcs11.txt'), 'library=\nname=NSS Internal PKCS #11 Module\n');
+    const t = run(`--reader sim:${img}`, { LANG: 'it_IT.UTF-8', HOME: home, XDG_STATE_HOME: join(home, 'state') });
+    await t.waitFor(/Cosa vuoi fare\?/);
+    for (let i = 0; i < 7; i++) t.keys('Down');
+    t.keys('Enter');
+    await t.waitFor(/non è registrato[\s\S]*Registrare il modulo della carta/);
+    t.keys('Enter'); // Sì, the default
+    await t.waitFor(/Provare ora un vero accesso/);
+    expect(readFileSync(join(ff, 'p', 'pkcs11.txt'), 'utf8')).toMatch(/library=.*opensc-pkcs11\.so\nname=TS-CNS \(cns\)/);
+    t.keys('Enter'); // No, the default
+    await t.waitFor(/Provare ora un vero accesso con la carta\? \(chiede il PIN\) No[\s\S]*\? Cosa vuoi fare\?/);
     expect(await pinTries(img)).toBe(3);
   });
 

@@ -17,17 +17,27 @@ export class TmuxSession {
     const exports = Object.entries(env)
       .map(([k, v]) => `export ${k}='${v.replace(/'/g, "'\\''")}';`)
       .join(' ');
-    execFileSync('tmux', [
-      'new-session',
-      '-d',
-      '-s',
-      this.name,
-      '-x',
-      '150',
-      '-y',
-      '40',
-      `${exports} ${command}; echo "EXIT=$?"; sleep 60`,
-    ]);
+    // a tmux server that is just exiting (the previous session was the last one) refuses a new
+    // session with "server exited unexpectedly": start it again on a fresh server
+    for (let attempt = 1; ; attempt++) {
+      try {
+        execFileSync('tmux', [
+          'new-session',
+          '-d',
+          '-s',
+          this.name,
+          '-x',
+          '150',
+          '-y',
+          '40',
+          `${exports} ${command}; echo "EXIT=$?"; sleep 60`,
+        ]);
+        break;
+      } catch (e) {
+        if (attempt >= 5 || !/server exited unexpectedly/.test(String((e as { stderr?: unknown }).stderr ?? e))) throw e;
+        execFileSync('sleep', ['0.2']);
+      }
+    }
     // keep the screen readable even if Ctrl-C also ends the shell around the program
     execFileSync('tmux', ['set-option', '-t', this.name, 'remain-on-exit', 'on']);
   }

@@ -391,6 +391,15 @@ const M = {
   gExport: { en: 'Save the certificate to a file', it: 'Salva il certificato in un file' },
   gExtension: { en: 'Check the 2023 extension', it: 'Verifica la proroga 2023' },
   gDoctor: { en: 'Diagnose problems', it: 'Diagnosi dei problemi' },
+  gBrowser: { en: 'Set up the browser', it: 'Configura il browser' },
+  gBrowserSetup: {
+    en: 'Register the card module in the browsers found? (close them first)',
+    it: 'Registrare il modulo della carta nei browser trovati? (prima chiudili)',
+  },
+  gBrowserTest: {
+    en: 'Try a real login with the card now? (it asks for the PIN)',
+    it: 'Provare ora un vero accesso con la carta? (chiede il PIN)',
+  },
   gHelp: { en: 'What are PIN and PUK?', it: 'Cosa sono PIN e PUK?' },
   gQuit: { en: 'Exit', it: 'Esci' },
   gWhere: { en: 'File to write', it: 'File da scrivere' },
@@ -693,6 +702,8 @@ const M = {
   },
   unknown: { en: 'unknown', it: 'sconosciuto' },
   yes: { en: 'yes', it: 'sì' },
+  yesChoice: { en: 'Yes', it: 'Sì' },
+  noChoice: { en: 'No', it: 'No' },
   no: { en: 'no', it: 'no' },
   blocked: { en: 'BLOCKED', it: 'BLOCCATO' },
 } satisfies Record<string, Msg>;

@@ -186,3 +186,22 @@ export async function ctrlDAborts<T>(ask: (signal: AbortSignal) => Promise<T>): 
     process.stdin.removeListener('keypress', onKey);
   }
 }
+
+/** A yes/no question in the user's language (Sì / No), Ctrl-D as Ctrl-C. */
+export async function askYesNo(ctx: Context, message: string, dflt: boolean): Promise<boolean> {
+  const { select } = await import('@inquirer/prompts');
+  return ctrlDAborts((signal) =>
+    select<boolean>(
+      {
+        message,
+        choices: [
+          { value: true, name: ctx.t('yesChoice') },
+          { value: false, name: ctx.t('noChoice') },
+        ],
+        default: dflt,
+        theme: promptTheme(ctx),
+      },
+      { output: process.stderr, signal },
+    ),
+  );
+}

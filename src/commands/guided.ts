@@ -15,6 +15,7 @@ type GuidedKey =
   | 'export'
   | 'extension'
   | 'doctor'
+  | 'browser'
   | 'help'
   | 'quit'
   | 'where'
@@ -22,14 +23,16 @@ type GuidedKey =
   | 'holder'
   | 'expires'
   | 'pinTries'
-  | 'pukInfo';
+  | 'pukInfo'
+  | 'browserSetup'
+  | 'browserTest';
 
 import { renderError } from '../cli/render.js';
-import { ctrlDAborts, isPromptAbort, promptTheme } from '../cli/secrets.js';
+import { askYesNo, ctrlDAborts, isPromptAbort, promptTheme } from '../cli/secrets.js';
 import { type DeviceFault, deviceFault } from '../device/errors.js';
 import { withCard } from '../device/open.js';
 
-type Action = 'verify' | 'change' | 'unblock' | 'show' | 'export' | 'extension' | 'doctor' | 'help' | 'quit';
+type Action = 'verify' | 'change' | 'unblock' | 'show' | 'export' | 'extension' | 'doctor' | 'browser' | 'help' | 'quit';
 
 /** What guided mode waits out, asking for the card, instead of failing. */
 const WAIT_FOR: readonly DeviceFault[] = ['no-card', 'no-reader', 'service-unavailable', 'card-removed', 'card-busy'];
@@ -102,10 +105,12 @@ export async function guidedCommand(ctx: Context): Promise<number> {
         select<Action>(
           {
             message: t('menu'),
-            choices: (['verify', 'change', 'unblock', 'show', 'export', 'extension', 'doctor', 'help', 'quit'] as const).map((value) => ({
-              value,
-              name: t(value),
-            })),
+            choices: (['verify', 'change', 'unblock', 'show', 'export', 'extension', 'doctor', 'browser', 'help', 'quit'] as const).map(
+              (value) => ({
+                value,
+                name: t(value),
+              }),
+            ),
             loop: true,
             pageSize: 10,
             theme: promptTheme(ctx),
@@ -147,15 +152,7 @@ export async function guidedCommand(ctx: Context): Promise<number> {
             ctx.note(ctx.c.yellow(ctx.t('gNoFolder', { dir: dirname(resolve(out)) })));
             break;
           }
-          if (existsSync(out)) {
-            const { confirm } = await import('@inquirer/prompts');
-            if (
-              !(await ctrlDAborts((signal) =>
-                confirm({ message: ctx.t('gOverwrite', { path: out }), default: false }, { output: process.stderr, signal }),
-              ))
-            )
-              break;
-          }
+          if (existsSync(out) && !(await askYesNo(ctx, ctx.t('gOverwrite', { path: out }), false))) break;
           const { certExportCommand } = await import('./cert.js');
           await certExportCommand(ctx, { out, force: true });
           break;
@@ -168,6 +165,22 @@ export async function guidedCommand(ctx: Context): Promise<number> {
         case 'doctor': {
           const { doctorCommand } = await import('./doctor.js');
           await doctorCommand(ctx, {});
+          break;
+        }
+        case 'browser': {
+          // the status, then setup if something is missing, then the login test: each asked
+          const b = await import('./browser.js');
+          const { browserReport } = await import('../browser/browsers.js');
+          await b.browserStatusCommand(ctx, {});
+          const r = browserReport({});
+          if (r.databases.length === 0) break;
+          if (
+            r.databases.some((d) => d.assessment.state === 'missing' && d.need.library) &&
+            (await askYesNo(ctx, t('browserSetup'), true))
+          ) {
+            await b.browserSetupCommand(ctx, {});
+          }
+          if (await askYesNo(ctx, t('browserTest'), false)) await b.browserTestCommand(ctx, {});
           break;
         }
         case 'help':
