@@ -1,10 +1,11 @@
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { browserReport, chooseModule, removeAction, setupAction } from '../src/browser/browsers.js';
 import { discoverDatabases, type Home, type NssDatabase } from '../src/browser/discover.js';
 import { assess, neededModule, OUR_NAME, parsePkcs11Txt } from '../src/browser/modules.js';
 import { parseModutilList } from '../src/browser/nss.js';
+import { failedStep, type ProofRun, withPinFile } from '../src/browser/tlsProof.js';
 import type { ModuleInfo } from '../src/pkcs11/modules.js';
 import { tempDir } from './helpers.js';
 
@@ -320,5 +321,45 @@ describe('cns doctor and cns browser on a fake home (no card needed)', () => {
     const t = await cns(['browser', 'test', '--reader', 'sim', '--env'], { env: { ...env, CNS_PIN: '12345' } });
     expect(t.code).toBe(2);
     expect(t.stderr).toMatch(/cns sim attach/);
+  });
+});
+
+describe('browser test: which step failed, and the PIN file', () => {
+  const run = (version: 'tls1.2' | 'tls1.3', handshake: boolean, presented: 'none' | 'card' | 'other' | null): ProofRun => ({
+    version,
+    server: { handshake, presented, protocol: handshake ? version : null, error: handshake ? null : 'ECONNRESET' },
+    client: { code: handshake ? 0 : 1, out: '', timedOut: false },
+  });
+
+  it('TLS 1.2 passes and TLS 1.3 fails: the RSA-PSS signature (ERR_SSL_CLIENT_AUTH_SIGNATURE_FAILED)', () => {
+    expect(failedStep([run('tls1.2', true, 'card'), run('tls1.3', false, null)])).toBe('tls13-signature');
+    expect(failedStep([run('tls1.2', true, 'card'), run('tls1.3', true, 'none')])).toBe('tls13-signature');
+  });
+
+  it('no certificate at all, or another one; both pass: nothing failed', () => {
+    expect(failedStep([run('tls1.2', true, 'none')])).toBe('login-refused');
+    expect(failedStep([run('tls1.2', false, null)])).toBe('login-refused');
+    expect(failedStep([run('tls1.2', true, 'other')])).toBe('server-refused');
+    expect(failedStep([run('tls1.2', true, 'card'), run('tls1.3', true, 'card')])).toBeNull();
+  });
+
+  it('the PIN file: only its owner can read it, and it is gone afterwards, also when the test throws', async () => {
+    let seen = '';
+    const result = await withPinFile('24680', async (path) => {
+      seen = path;
+      expect(readFileSync(path, 'utf8')).toBe('24680\n');
+      expect(statSync(path).mode & 0o077).toBe(0);
+      expect(statSync(dirname(path)).mode & 0o077).toBe(0);
+      return 7;
+    });
+    expect(result).toBe(7);
+    expect(existsSync(dirname(seen))).toBe(false);
+    await expect(
+      withPinFile('13579', async (path) => {
+        seen = path;
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(existsSync(dirname(seen))).toBe(false);
   });
 });

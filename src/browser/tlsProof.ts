@@ -134,3 +134,24 @@ export async function withPinFile<T>(pin: string, f: (path: string) => Promise<T
     process.off('exit', cleanup);
   }
 }
+
+export type FailedStep = 'tls13-signature' | 'login-refused' | 'server-refused';
+
+/** A handshake passed: the server verified the client's signature and the certificate is the card's. */
+export function passed(run: ProofRun): boolean {
+  return run.server.handshake && run.server.presented === 'card';
+}
+
+/**
+ * Which step failed, from the handshakes tried in order (TLS 1.2, then TLS 1.3): the server got
+ * another certificate; TLS 1.3 alone failed (the card or module cannot sign RSA-PSS); or the
+ * login with the card did not happen at all.
+ */
+export function failedStep(runs: ProofRun[]): FailedStep | null {
+  const bad = runs.find((r) => !passed(r));
+  if (!bad) return null;
+  if (bad.server.presented === 'other') return 'server-refused';
+  const tls12 = runs.find((r) => r.version === 'tls1.2');
+  if (bad.version === 'tls1.3' && tls12 && passed(tls12)) return 'tls13-signature';
+  return 'login-refused';
+}

@@ -251,33 +251,25 @@ export async function browserTestCommand(ctx: Context, o: TestOptions): Promise<
     return renderError(ctx, e, sent ? 'PIN' : undefined);
   }
   // 5. the handshakes, through NSS and the registered module
-  const { proveLogin, withPinFile } = await import('../browser/tlsProof.js');
+  const { proveLogin, withPinFile, passed, failedStep } = await import('../browser/tlsProof.js');
   const results: Record<string, unknown>[] = [];
-  let step: Step | null = null;
+  const runs: import('../browser/tlsProof.js').ProofRun[] = [];
   await withPinFile(pin, async (pinFile) => {
     for (const version of ['tls1.2', 'tls1.3'] as const) {
       const run = await proveLogin({ db: chosen.db.path, nickname: nickname!, pinFile, cardCertificate: facts.certificate, version });
-      const passed = run.server.handshake && run.server.presented === 'card';
+      runs.push(run);
+      const ok = passed(run);
       results.push({
         version,
-        passed,
+        passed: ok,
         presented: run.server.presented,
         protocol: run.server.protocol,
         serverError: run.server.error,
         clientExit: run.client.code,
       });
-      ctx.note(
-        `${passed ? ctx.c.green('✓') : ctx.c.red('✗')} ${ctx.t(passed ? 'brHandshakeOk' : 'brHandshakeFailed', { version: version === 'tls1.2' ? 'TLS 1.2' : 'TLS 1.3' })}`,
-      );
-      if (!passed) {
-        step =
-          run.server.presented === 'other'
-            ? 'server-refused'
-            : version === 'tls1.3' && results[0]?.passed
-              ? 'tls13-signature'
-              : 'login-refused';
-        break;
-      }
+      const v = version === 'tls1.2' ? 'TLS 1.2' : 'TLS 1.3';
+      ctx.note(`${ok ? ctx.c.green('✓') : ctx.c.red('✗')} ${ctx.t(ok ? 'brHandshakeOk' : 'brHandshakeFailed', { version: v })}`);
+      if (!ok) break;
     }
   });
   // NSS's module leaves the card logged in when its client ends: reset it, so that nothing
@@ -285,6 +277,7 @@ export async function browserTestCommand(ctx: Context, o: TestOptions): Promise<
   const after = await withCard({ ...ctx.cardOptions, resetOnRelease: true }, async (card) => triesJson(await card.tries('pin'))).catch(
     () => null,
   );
+  const step = failedStep(runs);
   if (step) fail(step, chosen, { handshakes: results, pin: after });
   ctx.result({ operation: 'browser.test', database: statusJson(chosen), nickname, handshakes: results, pin: after });
   ctx.print(ctx.c.green(ctx.t('brTestPassed', { db: databaseTitle(ctx, chosen.db) })));
