@@ -40,6 +40,16 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'junk.json'), '{not json');
 });
 
+/** A home with one Firefox profile whose database lacks the card module. */
+function browserHome(): Record<string, string> {
+  const home = join(dir, 'home');
+  const ff = join(home, '.mozilla', 'firefox');
+  mkdirSync(join(ff, 'p'), { recursive: true });
+  writeFileSync(join(ff, 'profiles.ini'), '[Profile0]\nName=default-release\nIsRelative=1\nPath=p\n');
+  writeFileSync(join(ff, 'p', 'pkcs11.txt'), 'library=\nname=NSS Internal PKCS #11 Module\n');
+  return { HOME: home, XDG_CONFIG_HOME: join(home, '.config') };
+}
+
 describe('Italian end to end', () => {
   const cases: [string, () => Promise<string>][] = [
     ['status', () => it_(['status', '--reader', `sim:${img}`])],
@@ -66,6 +76,11 @@ describe('Italian end to end', () => {
     ['sim create', () => it_(['sim', 'create', join(dir, 'new.json')])],
     ['sim create with a bad key size', () => it_(['sim', 'create', join(dir, 'k.json'), '--key-size', '512'])],
     ['sim create with a wrong codice fiscale', () => it_(['sim', 'create', join(dir, 'c.json'), '--codice-fiscale', 'RSSMRA80A01H501X'])],
+    ['browser status', () => it_(['browser'], { env: browserHome() })],
+    ['browser setup --dry-run', () => it_(['browser', 'setup', '--dry-run'], { env: browserHome() })],
+    ['browser setup without the NSS tools', () => it_(['browser', 'setup'], { env: { ...browserHome(), PATH: join(dir, 'none') } })],
+    ['browser test on the in-process card', () => it_(['browser', 'test', '--reader', `sim:${img}`, '--env'], { env: { CNS_PIN: '12345' } })],
+    ['doctor with a browser', () => it_(['doctor', '--reader', `sim:${img}`], { env: browserHome() })],
     ['extend with two modes', () => it_(['extend', '--check', '--resume', '--reader', `sim:${img}`])],
   ];
   // the help of the program and of every command and group, taken from the command tree itself
