@@ -79,7 +79,10 @@ describe('Italian end to end', () => {
     ['browser status', () => it_(['browser'], { env: browserHome() })],
     ['browser setup --dry-run', () => it_(['browser', 'setup', '--dry-run'], { env: browserHome() })],
     ['browser setup without the NSS tools', () => it_(['browser', 'setup'], { env: { ...browserHome(), PATH: join(dir, 'none') } })],
-    ['browser test on the in-process card', () => it_(['browser', 'test', '--reader', `sim:${img}`, '--env'], { env: { CNS_PIN: '12345' } })],
+    [
+      'browser test on the in-process card',
+      () => it_(['browser', 'test', '--reader', `sim:${img}`, '--env'], { env: { CNS_PIN: '12345' } }),
+    ],
     ['doctor with a browser', () => it_(['doctor', '--reader', `sim:${img}`], { env: browserHome() })],
     ['extend with two modes', () => it_(['extend', '--check', '--resume', '--reader', `sim:${img}`])],
   ];

@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { P11KIT_DIRS, p11kitModuleFiles } from '../pkcs11/modules.js';
 import type { NssDatabase } from './discover.js';
 
 /** The PKCS#11 modules an NSS database loads (pkcs11.txt), and whether the card's is among them. */
@@ -39,31 +40,13 @@ export const FAMILIES: { name: string; files: string[] }[] = [
 ];
 
 const PROXY = 'p11-kit-proxy.so';
-export const P11KIT_DIRS = ['/etc/pkcs11/modules', '/usr/share/p11-kit/modules'];
 
 /** The library files p11-kit's proxy loads (its module files), for a database that registers the proxy. */
 export function p11kitModules(dirs: string[] = P11KIT_DIRS): string[] {
-  const out: string[] = [];
-  for (const dir of dirs) {
-    let files: string[];
-    try {
-      files = readdirSync(dir).filter((f) => f.endsWith('.module'));
-    } catch {
-      continue;
-    }
-    for (const f of files) {
-      try {
-        const text = readFileSync(join(dir, f), 'utf8');
-        const m = /^\s*module\s*:\s*(\S+)/m.exec(text);
-        // a module kept out of the proxy, or out of NSS browsers, does not count
-        if (!m || /^\s*enable-in\s*:/m.test(text) || /^\s*disable-in\s*:.*\b(p11-kit-proxy|firefox|chrome)/m.test(text)) continue;
-        out.push(basename(m[1]!));
-      } catch {
-        /* unreadable: skip */
-      }
-    }
-  }
-  return out;
+  // a module kept out of the proxy, or out of NSS browsers, does not count
+  return p11kitModuleFiles(dirs)
+    .filter(({ text }) => !/^\s*enable-in\s*:/m.test(text) && !/^\s*disable-in\s*:.*\b(p11-kit-proxy|firefox|chrome)/m.test(text))
+    .map(({ module }) => basename(module));
 }
 
 export type Registration = 'registered' | 'missing' | 'duplicate' | 'wrong-path';

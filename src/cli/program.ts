@@ -167,14 +167,15 @@ export function buildProgram(run: Runner, lang: Lang = 'en'): Command {
   const browserCmd = (name: 'browserStatusCommand' | 'browserSetupCommand' | 'browserRemoveCommand' | 'browserTestCommand') =>
     lazy(async () => (await import('../commands/browser.js'))[name] as unknown as Action);
   browserOpts(browser.command('status', { isDefault: true }).description(h('h_browserStatus'))).action(browserCmd('browserStatusCommand'));
-  browserOpts(browser.command('setup').description(h('h_browserSetup')))
-    .option('--force', h('h_forceBrowser'))
-    .option('--dry-run', h('h_dryRun'))
-    .action(browserCmd('browserSetupCommand'));
-  browserOpts(browser.command('remove').description(h('h_browserRemove')))
-    .option('--force', h('h_forceBrowser'))
-    .option('--dry-run', h('h_dryRun'))
-    .action(browserCmd('browserRemoveCommand'));
+  for (const [name, help, run] of [
+    ['setup', 'h_browserSetup', 'browserSetupCommand'],
+    ['remove', 'h_browserRemove', 'browserRemoveCommand'],
+  ] as const) {
+    browserOpts(browser.command(name).description(h(help)))
+      .option('--force', h('h_forceBrowser'))
+      .option('--dry-run', h('h_dryRun'))
+      .action(browserCmd(run));
+  }
   browserOpts(browser.command('test').description(h('h_browserTest')))
     .option('--stdin', h('h_stdin'))
     .option('--env', h('h_env'))

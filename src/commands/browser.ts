@@ -88,87 +88,100 @@ function requireNssTools(r: BrowserReport): void {
   if (!r.nssTools) throw new CliError('NSS_TOOLS_MISSING', {});
 }
 
-export async function browserSetupCommand(ctx: Context, o: ChangeOptions): Promise<number> {
-  const { setupAction, applySetup, backupPkcs11Txt } = await import('../browser/browsers.js');
-  const card = await cardFacts(ctx);
+/** One database's change, as setup or remove plans it (the plan is the browser layer's). */
+type Planned =
+  | { kind: 'skip'; why: string }
+  | { kind: 'change'; apply: () => void; json: Record<string, unknown>; would: string; did: string; action: 'added' | 'removed' };
+
+/**
+ * setup and remove: for each database the planned change, or why none; --dry-run stops at the
+ * plan; a copy of pkcs11.txt before each change; exit 7 when one could not be made, 9 when an
+ * open browser was left alone.
+ */
+async function changeDatabases(
+  ctx: Context,
+  o: ChangeOptions,
+  operation: 'browser.setup' | 'browser.remove',
+  card: CardFacts | undefined,
+  plan: (s: DatabaseStatus) => Planned,
+): Promise<{ exit: number; changed: number }> {
+  const { backupPkcs11Txt } = await import('../browser/browsers.js');
   const r = await report(o, card, false);
-  if (r.databases.length === 0) throw new CliError('NO_BROWSER_DB', {});
+  if (r.databases.length === 0 && operation === 'browser.setup') throw new CliError('NO_BROWSER_DB', {});
   if (!o.dryRun) requireNssTools(r);
   const backups = join(stateDir(), 'browser-backups', new Date().toISOString().replace(/[:.]/g, '-'));
   const done: Record<string, unknown>[] = [];
   let refused = 0;
   let failed = 0;
   for (const [i, s] of r.databases.entries()) {
-    const a = setupAction(s, !!o.force);
+    const p = plan(s);
     const title = databaseTitle(ctx, s.db);
-    if (a.kind === 'skip') {
-      if (a.why === 'running') refused++;
-      if (a.why === 'cannot' || a.why === 'duplicate' || a.why === 'wrong-path') failed++;
-      done.push({ path: s.db.path, browser: s.db.browser, action: 'skip', why: a.why });
-      ctx.print(
-        `${a.why === 'registered' ? ctx.c.green('✓') : ctx.c.yellow('!')} ${title}: ${ctx.t(`brSkip_${a.why}` as MessageKey, { family: s.need.family })}`,
-      );
+    const base = { path: s.db.path, browser: s.db.browser };
+    if (p.kind === 'skip') {
+      if (p.why === 'running') refused++;
+      if (p.why === 'cannot' || p.why === 'duplicate' || p.why === 'wrong-path') failed++;
+      done.push({ ...base, action: 'skip', why: p.why });
+      if (p.why !== 'nothing') {
+        const mark = p.why === 'registered' ? ctx.c.green('✓') : ctx.c.yellow('!');
+        ctx.print(`${mark} ${title}: ${ctx.t(`brSkip_${p.why}` as MessageKey, { family: s.need.family })}`);
+      }
       continue;
     }
     if (o.dryRun) {
-      done.push({ path: s.db.path, browser: s.db.browser, action: 'would-add', library: a.library, create: a.create });
-      ctx.print(`• ${title}: ${ctx.t('brWouldAdd', { library: a.library })}`);
+      done.push({ ...base, action: p.action === 'added' ? 'would-add' : 'would-remove', ...p.json });
+      ctx.print(`• ${title}: ${p.would}`);
       continue;
     }
     const backup = backupPkcs11Txt(s.db.path, backups, i);
     try {
-      applySetup(s.db, a);
-      done.push({ path: s.db.path, browser: s.db.browser, action: 'added', library: a.library, created: a.create, backup });
-      ctx.print(`${ctx.c.green('✓')} ${title}: ${ctx.t('brAdded', { library: a.library })}`);
+      p.apply();
+      done.push({ ...base, action: p.action, ...p.json, backup });
+      ctx.print(`${ctx.c.green('✓')} ${title}: ${p.did}`);
     } catch (e) {
       failed++;
-      done.push({ path: s.db.path, browser: s.db.browser, action: 'failed', backup });
+      done.push({ ...base, action: 'failed', backup });
       ctx.print(`${ctx.c.red('✗')} ${title}: ${ctx.t('brFailed', { detail: toolFailure(ctx, e) })}`);
     }
   }
-  ctx.result({ operation: 'browser.setup', dryRun: !!o.dryRun, databases: done });
+  ctx.result({ operation, dryRun: !!o.dryRun, databases: done });
   if (refused) ctx.note(ctx.t('brCloseFirst'));
-  if (!o.dryRun && !failed && !refused) ctx.print(ctx.t('brSetupDone'));
-  return failed ? 7 : refused ? 9 : 0;
+  return { exit: failed ? 7 : refused ? 9 : 0, changed: done.filter((d) => d.action !== 'skip').length };
+}
+
+export async function browserSetupCommand(ctx: Context, o: ChangeOptions): Promise<number> {
+  const { setupAction, applySetup } = await import('../browser/browsers.js');
+  const { exit } = await changeDatabases(ctx, o, 'browser.setup', await cardFacts(ctx), (s) => {
+    const a = setupAction(s, !!o.force);
+    if (a.kind === 'skip') return a;
+    return {
+      kind: 'change',
+      action: 'added',
+      apply: () => applySetup(s.db, a),
+      json: { library: a.library, create: a.create },
+      would: ctx.t('brWouldAdd', { library: a.library }),
+      did: ctx.t('brAdded', { library: a.library }),
+    };
+  });
+  if (!o.dryRun && exit === 0) ctx.print(ctx.t('brSetupDone'));
+  return exit;
 }
 
 export async function browserRemoveCommand(ctx: Context, o: ChangeOptions): Promise<number> {
-  const { removeAction, applyRemove, backupPkcs11Txt } = await import('../browser/browsers.js');
-  const r = await report(o, undefined, false);
-  if (!o.dryRun) requireNssTools(r);
-  const backups = join(stateDir(), 'browser-backups', new Date().toISOString().replace(/[:.]/g, '-'));
-  const done: Record<string, unknown>[] = [];
-  let refused = 0;
-  let failed = 0;
-  for (const [i, s] of r.databases.entries()) {
+  const { removeAction, applyRemove } = await import('../browser/browsers.js');
+  const { exit, changed } = await changeDatabases(ctx, o, 'browser.remove', undefined, (s) => {
     const a = removeAction(s, !!o.force);
-    const title = databaseTitle(ctx, s.db);
-    if (a.kind === 'skip') {
-      if (a.why === 'running') refused++;
-      done.push({ path: s.db.path, browser: s.db.browser, action: 'skip', why: a.why });
-      if (a.why !== 'nothing') ctx.print(`${ctx.c.yellow('!')} ${title}: ${ctx.t(`brSkip_${a.why}` as MessageKey)}`);
-      continue;
-    }
-    if (o.dryRun) {
-      done.push({ path: s.db.path, browser: s.db.browser, action: 'would-remove', names: a.names });
-      ctx.print(`• ${title}: ${ctx.t('brWouldRemove')}`);
-      continue;
-    }
-    const backup = backupPkcs11Txt(s.db.path, backups, i);
-    try {
-      applyRemove(s.db, a);
-      done.push({ path: s.db.path, browser: s.db.browser, action: 'removed', names: a.names, backup });
-      ctx.print(`${ctx.c.green('✓')} ${title}: ${ctx.t('brRemoved')}`);
-    } catch (e) {
-      failed++;
-      done.push({ path: s.db.path, browser: s.db.browser, action: 'failed', backup });
-      ctx.print(`${ctx.c.red('✗')} ${title}: ${ctx.t('brFailed', { detail: toolFailure(ctx, e) })}`);
-    }
-  }
-  ctx.result({ operation: 'browser.remove', dryRun: !!o.dryRun, databases: done });
-  if (!done.some((d) => d.action !== 'skip')) ctx.print(ctx.t('brNothingToRemove'));
-  if (refused) ctx.note(ctx.t('brCloseFirst'));
-  return failed ? 7 : refused ? 9 : 0;
+    if (a.kind === 'skip') return a;
+    return {
+      kind: 'change',
+      action: 'removed',
+      apply: () => applyRemove(s.db, a),
+      json: { names: a.names },
+      would: ctx.t('brWouldRemove'),
+      did: ctx.t('brRemoved'),
+    };
+  });
+  if (changed === 0) ctx.print(ctx.t('brNothingToRemove'));
+  return exit;
 }
 
 function toolFailure(ctx: Context, e: unknown): string {

@@ -9,7 +9,7 @@ export interface ModuleInfo {
   middleware?: string;
 }
 
-const P11KIT_DIRS = ['/etc/pkcs11/modules', '/usr/share/p11-kit/modules'];
+export const P11KIT_DIRS = ['/etc/pkcs11/modules', '/usr/share/p11-kit/modules'];
 const LIB_DIRS = [
   '/usr/lib/x86_64-linux-gnu',
   '/usr/lib/aarch64-linux-gnu',
@@ -32,6 +32,29 @@ function known(path: string): (typeof KNOWN)[number] | undefined {
   return KNOWN.find((k) => basename(path) === k.file);
 }
 
+/** The p11-kit module files in `dirs`: file name, text, and the library its `module:` line names. */
+export function p11kitModuleFiles(dirs: string[] = P11KIT_DIRS): { file: string; text: string; module: string }[] {
+  const out: { file: string; text: string; module: string }[] = [];
+  for (const dir of dirs) {
+    let files: string[] = [];
+    try {
+      files = readdirSync(dir).filter((f) => f.endsWith('.module'));
+    } catch {
+      continue;
+    }
+    for (const f of files) {
+      try {
+        const text = readFileSync(join(dir, f), 'utf8');
+        const m = /^\s*module\s*:\s*(\S+)/m.exec(text);
+        if (m) out.push({ file: f, text, module: m[1]! });
+      } catch {
+        /* unreadable module file: skip */
+      }
+    }
+  }
+  return out;
+}
+
 /** PKCS#11 modules installed here: p11-kit module files, then the known library paths. */
 export function discoverModules(): ModuleInfo[] {
   const out: ModuleInfo[] = [];
@@ -43,26 +66,12 @@ export function discoverModules(): ModuleInfo[] {
     seen.add(real);
     out.push(m);
   };
-  for (const dir of P11KIT_DIRS) {
-    let files: string[] = [];
-    try {
-      files = readdirSync(dir).filter((f) => f.endsWith('.module'));
-    } catch {
-      continue;
-    }
-    for (const f of files) {
-      try {
-        const m = /^\s*module\s*:\s*(\S+)/m.exec(readFileSync(join(dir, f), 'utf8'));
-        if (!m) continue;
-        const path = isAbsolute(m[1]!)
-          ? m[1]!
-          : (LIB_DIRS.map((d) => join(d, m[1]!)).find((p) => existsSync(p)) ?? join('/usr/lib/x86_64-linux-gnu/pkcs11', m[1]!));
-        const k = known(path);
-        add({ name: k?.name ?? f.replace(/\.module$/, ''), path, source: 'p11-kit', middleware: k?.middleware });
-      } catch {
-        /* unreadable module file: skip */
-      }
-    }
+  for (const { file, module } of p11kitModuleFiles()) {
+    const path = isAbsolute(module)
+      ? module
+      : (LIB_DIRS.map((d) => join(d, module)).find((p) => existsSync(p)) ?? join('/usr/lib/x86_64-linux-gnu/pkcs11', module));
+    const k = known(path);
+    add({ name: k?.name ?? file.replace(/\.module$/, ''), path, source: 'p11-kit', middleware: k?.middleware });
   }
   for (const k of KNOWN) {
     for (const d of [...LIB_DIRS, '/usr/lib/softhsm'])
