@@ -22,6 +22,7 @@ export function apduDeadlineMs(ins: number, env: NodeJS.ProcessEnv = process.env
 const SLOW_INS = new Set([0x20, 0x21, 0x24, 0x25, 0x2c, 0x2d, 0x2a]);
 
 export interface ChannelOptions {
+  /** Extended-length APDUs; set once the card is known to take them (its ATR, or its key size). */
   extendedLength: boolean;
   tracer?: ApduTracer;
 }
@@ -37,6 +38,11 @@ export class ApduChannel {
     readonly transport: Transport,
     private readonly options: ChannelOptions,
   ) {}
+
+  /** Use extended-length APDUs from now on (a card identified after the channel opened). */
+  useExtendedLength(on: boolean): void {
+    this.options.extendedLength = on;
+  }
 
   get extendedLength(): boolean {
     return this.options.extendedLength;

@@ -73,6 +73,13 @@ export interface CnsAtrInfo {
   contactless: boolean;
   protocols: number[];
   tckValid: boolean | null;
+  /**
+   * How the card was identified as a CNS: by its ATR, or by its application (read-only SELECTs
+   * of the CNS files, when the ATR does not decide); absent while it is not one.
+   */
+  identifiedBy?: 'atr' | 'application';
+  /** The ATR neither says CNS nor says something else: read-only probing of the CNS files may tell. */
+  probe: boolean;
 }
 
 interface KnownAtr {
@@ -121,8 +128,21 @@ const KNOWN_ATRS: KnownAtr[] = [
     generation: 'STIncard',
     middleware: 'OpenSC / bit4id xPKI',
   },
-  { atr: '3B8B80010031C1640892335400900 0F3', label: 'TS-CNS over NFC (IDEMIA, contactless)', generation: 'contactless' },
 ].map((k) => ({ ...k, atr: k.atr.replace(/\s/g, '') }));
+
+/** The CIE 1.0 ATR (OpenSC card-itacns.c). */
+const CIE_V1 = '3BF4180 0FF8131805500318000C7'.replace(/\s/g, '');
+/** CIE 2.0 historical bytes 7-15 (OpenSC): 02 "ITID" 20 20 31 80. */
+const CIE_V2_H7 = Buffer.from([0x02, 0x49, 0x54, 0x49, 0x44, 0x20, 0x20, 0x31, 0x80]);
+/** A TS-CNS read over NFC by IDEMIA (OpenSC's masked match: 3B 8B 80 01 00 31 C1 64, the rest free). */
+const IDEMIA_NFC_PREFIX = '3B8B80010031C164';
+export const ICMAN_INFINEON = 5;
+export const MASKMAN_IDEMIA = 5;
+
+/** A PC/SC contactless pseudo-ATR (PC/SC part 3): 3B 8n 80 01, historical bytes, TCK. */
+export function isContactlessPseudoAtr(hex: string): boolean {
+  return /^3B8[0-9A-F]8001/.test(hex);
+}
 
 /** Parse the ATR structure (ISO 7816-3): interface bytes, historical bytes, TCK. */
 export function parseAtr(bytes: Uint8Array): AtrStructure | undefined {
@@ -170,34 +190,63 @@ export function decodeAtr(bytes: Uint8Array): CnsAtrInfo {
       contactless: false,
       protocols: [],
       tckValid: null,
+      probe: false,
     };
   }
   const h = s.historical;
-  const base = { atr: hex, protocols: s.protocols, tckValid: s.tckValid, contactless: false };
+  const contactless = isContactlessPseudoAtr(hex);
+  const base = { atr: hex, protocols: s.protocols, tckValid: s.tckValid, contactless, probe: false };
   // OpenSC's rule: exactly 15 historical bytes and "CNS" in bytes 10-12.
   const cnsTag = h.length === 15 && h.subarray(9, 12).toString('latin1') === 'CNS';
   if (!cnsTag) {
+    if (hex.startsWith(IDEMIA_NFC_PREFIX)) {
+      return {
+        ...base,
+        isCns: true,
+        identifiedBy: 'atr',
+        knownAs: 'TS-CNS over NFC (IDEMIA, contactless)',
+        model: 'TS-CNS over NFC (IDEMIA, contactless)',
+        generation: 'ID 2021 (IDEMIA)',
+        middleware: 'bit4id xPKI',
+        extendedLength: true,
+        keyBits: 2048,
+      };
+    }
     if (known) {
       return {
         ...base,
         isCns: true,
+        identifiedBy: 'atr',
         knownAs: known.label,
         model: known.label,
         generation: known.generation,
         middleware: known.middleware,
         extendedLength: true,
         keyBits: 2048,
-        contactless: known.generation === 'contactless',
       };
     }
-    const cie = h.length === 15 && h[6] === 0x02;
-    return { ...base, isCns: false, reason: cie ? 'cie' : 'not-cns', model: 'not a TS-CNS', extendedLength: false };
+    // positively something else: the CIE (OpenSC's two rules); never probed into a CNS
+    const cie = hex === CIE_V1 || (h.length === 15 && h.subarray(6, 15).equals(CIE_V2_H7));
+    if (cie)
+      return { ...base, isCns: false, reason: 'cie', model: "CIE (Carta d'Identità Elettronica), not a TS-CNS", extendedLength: false };
+    // a CNS-like layout with another tag (HPC: professional cards), a contactless pseudo-ATR, or
+    // an ATR never seen: the card's files may tell
+    const hpc = h.length === 15 && h.subarray(9, 12).toString('latin1') === 'HPC';
+    return {
+      ...base,
+      isCns: false,
+      reason: 'not-cns',
+      model: hpc ? 'health professional card (HPC)' : contactless ? 'contactless card' : 'not a TS-CNS by its ATR',
+      extendedLength: false,
+      probe: true,
+    };
   }
   const icCode = h[2]!;
   const maskCode = h[3]!;
   const versionByte = h[12]!;
   const cnsVersion = `${versionByte >> 4}.${versionByte & 0x0f}`;
-  const idemia2021 = maskCode === 5 && h[4] === 0x91 && h[5] === 0x20;
+  // OpenSC: an Infineon IC with the IDEMIA mask and firmware major >= 32 is the 2021 generation
+  const idemia2021 = icCode === ICMAN_INFINEON && maskCode === MASKMAN_IDEMIA && h[4]! >= 32;
   const modern = versionByte >= 0x11 || idemia2021;
   const mask = MASK_MANUFACTURERS[maskCode];
   const ic = IC_MANUFACTURERS[icCode];
@@ -219,6 +268,7 @@ export function decodeAtr(bytes: Uint8Array): CnsAtrInfo {
   return {
     ...base,
     isCns: true,
+    identifiedBy: 'atr',
     icManufacturerCode: icCode,
     icManufacturer: ic,
     maskManufacturerCode: maskCode,

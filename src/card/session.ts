@@ -1,6 +1,6 @@
 import { ApduChannel } from '../apdu/channel.js';
 import { type Fcp, parseFcp } from '../apdu/fcp.js';
-import { ApduError, type ResponseApdu } from '../apdu/response.js';
+import { ApduError, ApduTransportError, type ResponseApdu } from '../apdu/response.js';
 import { SW, triesFromStatus } from '../apdu/status.js';
 import { tlvLength } from '../apdu/tlv.js';
 import type { ApduTracer } from '../apdu/trace.js';
@@ -26,8 +26,8 @@ const END_OF_DATA = [SW.END_OF_FILE, SW.WRONG_P1P2, SW.INCORRECT_P1P2];
  * Every PIN/PUK APDU is sent exactly once; a failure is reported, never retried.
  */
 export class CnsSession implements Card, CardFiles {
-  readonly atrInfo: CnsAtrInfo;
-  readonly origin: CardOrigin;
+  private info: CnsAtrInfo;
+  private originInfo: CardOrigin;
   readonly files: CardFiles = this;
   private readonly channel: ApduChannel;
   securityStateChanged = false;
@@ -36,9 +36,53 @@ export class CnsSession implements Card, CardFiles {
     readonly transport: Transport,
     tracer?: ApduTracer,
   ) {
-    this.atrInfo = decodeAtr(transport.atr());
-    this.origin = { kind: 'atr', atr: this.atrInfo };
-    this.channel = new ApduChannel(transport, { extendedLength: this.atrInfo.extendedLength, tracer });
+    this.info = decodeAtr(transport.atr());
+    this.originInfo = { kind: 'atr', atr: this.info };
+    this.channel = new ApduChannel(transport, { extendedLength: this.info.extendedLength, tracer });
+  }
+
+  get atrInfo(): CnsAtrInfo {
+    return this.info;
+  }
+
+  get origin(): CardOrigin {
+    return this.originInfo;
+  }
+
+  /**
+   * When the ATR does not decide (a contactless pseudo-ATR, another tag, an ATR never seen):
+   * read-only SELECTs and READ BINARYs of the CNS files. It is a CNS when EF_ID_Carta holds a
+   * 16-digit card id and EF 1101 a certificate (`keyBitsOf` reads its key size, or throws when it
+   * is none); the key size then sets extended length.
+   * No PIN, nothing written; a card that is positively something else is never probed.
+   */
+  async identifyByApplication(keyBitsOf: (certificate: Buffer) => number | undefined): Promise<boolean> {
+    if (this.info.isCns) return true;
+    if (!this.info.probe) return false;
+    let keyBits: number;
+    try {
+      const id = await this.readCardId();
+      if (!/^\d{16}$/.test(id.id)) return false;
+      const der = await this.readCertificate();
+      keyBits = keyBitsOf(der) ?? 0;
+    } catch (e) {
+      if (e instanceof ApduTransportError) throw e;
+      return false;
+    }
+    const bits = keyBits > 1024 ? 2048 : 1024;
+    this.info = {
+      ...this.info,
+      isCns: true,
+      reason: undefined,
+      identifiedBy: 'application',
+      probe: false,
+      keyBits: bits,
+      extendedLength: bits === 2048,
+      model: this.info.contactless ? 'TS-CNS (NFC)' : 'TS-CNS',
+    };
+    this.originInfo = { kind: 'atr', atr: this.info };
+    this.channel.useExtendedLength(bits === 2048);
+    return true;
   }
 
   get name(): string {

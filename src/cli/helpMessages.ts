@@ -261,6 +261,18 @@ ripetuto da questo programma.`,
     en: 'PUK tries left now (default: all; 0: a blocked PUK)',
     it: 'tentativi PUK rimasti ora (predefinito: tutti; 0: PUK bloccato)',
   },
+  h_generation: {
+    en: 'make a card of this generation: st2021, stincard, athena, idemia2021, oberthur, siemens, idemia-nfc, nfc, hpc',
+    it: 'crea una carta di questa generazione: st2021, stincard, athena, idemia2021, oberthur, siemens, idemia-nfc, nfc, hpc',
+  },
+  h_contactless: {
+    en: 'the card as a contactless (NFC) reader shows it (default generation: nfc)',
+    it: 'la carta come la mostra un lettore senza contatto (NFC) (generazione predefinita: nfc)',
+  },
+  h_maxResponse: {
+    en: 'the most bytes one response carries (more through GET RESPONSE; default 256)',
+    it: 'il massimo di byte in una risposta (il resto con GET RESPONSE; predefinito 256)',
+  },
   h_atr: { en: 'ATR (default: STIncard TS-CNS, CNS 1.1)', it: 'ATR (predefinito: STIncard TS-CNS, CNS 1.1)' },
   h_keySize: {
     en: '1024 or 2048 (default from the ATR: 2048 for CNS 1.1)',

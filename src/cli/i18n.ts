@@ -84,6 +84,18 @@ const M = {
   readerMute: { en: 'card does not answer', it: 'la carta non risponde' },
   readerInUse: { en: 'in use', it: 'in uso' },
   notCns: { en: 'not a TS-CNS', it: 'non è una TS-CNS' },
+  readerMaybe: {
+    en: 'maybe a TS-CNS: the ATR does not say ("cns status" reads its files to tell)',
+    it: 'forse una TS-CNS: l\'ATR non lo dice ("cns status" ne legge i file per saperlo)',
+  },
+  readerCie: { en: 'an electronic identity card (CIE), not a TS-CNS', it: "una carta d'identità elettronica (CIE), non una TS-CNS" },
+  readerNfc: { en: 'contactless (NFC)', it: 'senza contatto (NFC)' },
+  readerSim: { en: 'virtual TS-CNS, PIN 12345, PUK 12345678', it: 'TS-CNS virtuale, PIN 12345, PUK 12345678' },
+  lIdentified: { en: 'Identified', it: 'Riconosciuta' },
+  identifiedByApplication: {
+    en: 'by its files (read-only; the ATR does not say CNS)',
+    it: "dai suoi file (in sola lettura; l'ATR non dice CNS)",
+  },
   pcscStart: {
     en: 'Start the smart-card service: "sudo systemctl start pcscd" (or run "pcscd"), then try again. To try cns without a reader: --reader sim',
     it: 'Avvia il servizio smart card: "sudo systemctl start pcscd" (oppure esegui "pcscd"), poi riprova. Per provare cns senza lettore: --reader sim',
@@ -364,6 +376,12 @@ const M = {
   cr_digits: { en: 'must be {n} digits', it: 'deve essere di {n} cifre' },
   cr_range: { en: 'must be a whole number from {from} to {to}', it: 'deve essere un numero intero da {from} a {to}' },
   cr_atr: { en: 'not a well-formed ATR', it: 'non è un ATR ben formato' },
+  cr_atrGeneration: { en: 'goes with neither --generation nor --contactless', it: 'non va insieme a --generation né a --contactless' },
+  cr_generation: { en: 'unknown generation; the known ones: {names}', it: 'generazione sconosciuta; quelle note: {names}' },
+  cr_contactlessGeneration: {
+    en: 'a contact card: with --contactless use one of {names}',
+    it: 'è una carta a contatto: con --contactless usa una tra {names}',
+  },
   cr_cf: {
     en: 'codice fiscale {cf} is not valid (check character {check} expected)',
     it: 'il codice fiscale {cf} non è valido (carattere di controllo atteso: {check})',

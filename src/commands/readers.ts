@@ -12,6 +12,12 @@ export interface ReaderJson {
   atr: string | null;
   model: string | null;
   isCns: boolean | null;
+  /** The ATR does not decide: `cns status` reads the card's files (read-only) to tell. */
+  probe: boolean;
+  /** A contactless (NFC) interface: a PC/SC pseudo-ATR. */
+  contactless: boolean;
+  /** Positively not a CNS: cie, or another card. */
+  reason: 'cie' | 'not-cns' | 'malformed' | null;
   generation: string | null;
   inUse: boolean;
   exclusive: boolean;
@@ -33,6 +39,9 @@ export async function readersCommand(ctx: Context): Promise<number> {
         atr: info?.atr ?? null,
         model: info ? info.model : null,
         isCns: info ? info.isCns : null,
+        probe: info?.probe ?? false,
+        contactless: info?.contactless ?? false,
+        reason: info?.reason ?? null,
         generation: info?.generation ?? null,
         inUse: r.inUse,
         exclusive: r.exclusive,
@@ -54,12 +63,14 @@ export async function readersCommand(ctx: Context): Promise<number> {
         : r.mute
           ? ctx.c.red(ctx.t('readerMute'))
           : r.isCns
-            ? ctx.c.green(r.model ?? '')
-            : ctx.c.yellow(`${ctx.t('notCns')}: ${r.model}`);
+            ? ctx.c.green(`${r.model ?? ''}${r.contactless ? ` · ${ctx.t('readerNfc')}` : ''}`)
+            : r.probe
+              ? ctx.c.yellow(ctx.t('readerMaybe'))
+              : ctx.c.yellow(r.reason === 'cie' ? ctx.t('readerCie') : ctx.t('notCns'));
       ctx.print(`${String(r.index).padStart(2)}  ${r.name.padEnd(28)} ${what}${r.inUse ? ctx.c.dim(` (${ctx.t('readerInUse')})`) : ''}`);
       if (r.atr) ctx.print(`    ATR ${r.atr.replace(/(..)(?!$)/g, '$1 ')}`);
     }
-    ctx.print(` -  ${'sim'.padEnd(28)} ${ctx.c.dim(`${sim.note} (${sim.image})`)}`);
+    ctx.print(` -  ${'sim'.padEnd(28)} ${ctx.c.dim(`${ctx.t('readerSim')} (${sim.image})`)}`);
     for (const m of pkcs11Modules) ctx.print(`    PKCS#11 ${m.name.padEnd(20)} ${ctx.c.dim(m.path)}`);
   }
   return 0;

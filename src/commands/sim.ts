@@ -13,6 +13,9 @@ export interface SimCreateOptions {
   pinTriesLeft?: string;
   pukTriesLeft?: string;
   atr?: string;
+  generation?: string;
+  contactless?: boolean;
+  maxResponse?: string;
   keySize?: string;
   notBefore?: string;
   notAfter?: string;
@@ -70,6 +73,9 @@ export async function simCreateCommand(ctx: Context, imagePath: string, o: SimCr
       pinTriesLeft: int(o.pinTriesLeft, '--pin-tries-left'),
       pukTriesLeft: int(o.pukTriesLeft, '--puk-tries-left'),
       atr: o.atr,
+      generation: o.generation,
+      contactless: o.contactless,
+      maxResponse: int(o.maxResponse, '--max-response'),
       keySize: keySize as 1024 | 2048 | undefined,
       notBefore: date(o.notBefore, '--not-before', false),
       notAfter: date(o.notAfter, '--not-after', true),

@@ -28,6 +28,7 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
     if (r.card.atr === null) row(ctx, 'PKCS#11', `${r.card.token.label} (${r.card.module.path})`, 2);
     else {
       row(ctx, 'lAtr', r.card.atr.replace(/(..)(?!$)/g, '$1 '), 2);
+      if (r.card.identifiedBy === 'application') row(ctx, 'lIdentified', ctx.t('identifiedByApplication'), 2);
       if (r.card.generation) row(ctx, 'lGeneration', `${r.card.generation}${r.card.middleware ? ` (${r.card.middleware})` : ''}`, 2);
     }
     const type = r.card.atr === null ? null : r.card.type;

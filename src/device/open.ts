@@ -128,6 +128,16 @@ async function sessionOn(transport: Transport, o: OpenOptions): Promise<OpenCard
   const close = async (): Promise<void> => {
     await transport.close(session.securityStateChanged || !!o.resetOnRelease).catch(() => {});
   };
+  // an ATR that does not decide: the card's own files may (read-only, no PIN)
+  if (!session.atrInfo.isCns && session.atrInfo.probe) {
+    try {
+      const { parseCertificate } = await import('../cert/x509.js');
+      await session.identifyByApplication((der) => parseCertificate(der).keyBits);
+    } catch (e) {
+      await close();
+      throw e;
+    }
+  }
   if (!o.anyCard && !session.atrInfo.isCns) {
     await close();
     throw new DeviceError('NOT_CNS', { atr: session.atrInfo.atr, reason: session.atrInfo.reason, reader: transport.name });

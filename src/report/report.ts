@@ -54,6 +54,10 @@ export interface AtrCardInfo {
   keyBits: number | null;
   extendedLength: boolean;
   middleware: string | null;
+  /** How it was identified as a CNS: its ATR, or its files (read-only) when the ATR does not decide. */
+  identifiedBy: 'atr' | 'application' | null;
+  /** Seen through a contactless (NFC) interface: a PC/SC pseudo-ATR. */
+  contactless: boolean;
 }
 
 /** The card as a PKCS#11 module describes it: no ATR. */
@@ -352,6 +356,8 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
       keyBits: certificate?.keyBits ?? a.keyBits ?? null,
       extendedLength: a.extendedLength,
       middleware: a.middleware ?? null,
+      identifiedBy: a.identifiedBy ?? null,
+      contactless: a.contactless,
     },
     holder,
     certificate,

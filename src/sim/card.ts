@@ -36,6 +36,7 @@ type Reply = { data?: Buffer; sw: number };
 export class VirtualCard {
   readonly atr: Buffer;
   private readonly extendedAllowed: boolean;
+  private readonly maxResponse: number;
   private readonly mf: Node;
   private readonly key: KeyObject;
   private readonly modulusBytes: number;
@@ -53,7 +54,8 @@ export class VirtualCard {
     private readonly onChange: (image: CardImage) => void = () => {},
   ) {
     this.atr = Buffer.from(image.atr, 'hex');
-    this.extendedAllowed = decodeAtr(this.atr).extendedLength;
+    this.extendedAllowed = image.extendedLength ?? decodeAtr(this.atr).extendedLength;
+    this.maxResponse = image.maxResponse ?? 256;
     this.key = createPrivateKey(image.authKey);
     this.modulusBytes = Math.ceil((this.key.asymmetricKeyDetails?.modulusLength ?? 2048) / 8);
     this.mf = { fid: 0x3f00, path: '3F00', type: 'MF', children: [], data: Buffer.alloc(0), read: AC_ALWAYS, update: AC_NEVER };
@@ -152,6 +154,12 @@ export class VirtualCard {
       this.pending = data;
       return { sw: 0x6100 | (data.length > 255 ? 0 : data.length) };
     }
+    // a card that returns at most maxResponse bytes at once: the rest through GET RESPONSE
+    if (data.length > this.maxResponse) {
+      this.pending = data.subarray(this.maxResponse);
+      const rest = this.pending.length;
+      return { data: data.subarray(0, this.maxResponse), sw: 0x6100 | (rest > 255 ? 0 : rest) };
+    }
     return { data, sw: SW.SUCCESS };
   }
 
@@ -159,7 +167,7 @@ export class VirtualCard {
     if (c.p1 !== 0 || c.p2 !== 0) return { sw: SW.INCORRECT_P1P2 };
     if (!pending) return { sw: SW.CONDITIONS_NOT_SATISFIED };
     const ne = c.le ?? 0;
-    const chunk = Math.min(pending.length, 256);
+    const chunk = Math.min(pending.length, 256, this.maxResponse);
     if (ne === 0) {
       this.pending = pending;
       return { sw: SW.WRONG_LENGTH };

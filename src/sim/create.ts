@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeAtr, parseAtr } from '../card/atr.js';
+import { decodeAtr, isContactlessPseudoAtr, parseAtr } from '../card/atr.js';
 import { checkCodiceFiscale, codiceFiscaleCheckChar, decodeCodiceFiscale, luhnCheckDigit, luhnValid } from '../card/checks.js';
 import { romeDate } from '../card/dates.js';
 import { encodeDatiPersonali, isoToCardDate } from '../card/efDatiPersonali.js';
@@ -10,6 +10,7 @@ import { issueCertificate } from '../cert/issue.js';
 import { findFixturesDir } from '../cert/issuers.js';
 import { fromPem } from '../cert/pem.js';
 import { parseCertificate } from '../cert/x509.js';
+import { GENERATIONS, type Generation, generationNamed } from './generations.js';
 import { type CardImage, IMAGE_FORMAT, IMAGE_VERSION, type ImageFile } from './image.js';
 
 /** The STIncard TS-CNS ATR (CNS 1.1) from docs/card.md. */
@@ -55,6 +56,12 @@ export interface CreateOptions {
   caCert?: Buffer;
   caKey?: Buffer;
   label?: string;
+  /** A generation of the table (sim/generations.ts): its ATR, key size, extended length, response size. */
+  generation?: string;
+  /** The card as seen through a contactless (NFC) reader: a PC/SC pseudo-ATR. */
+  contactless?: boolean;
+  /** The most data one response carries (more through GET RESPONSE). */
+  maxResponse?: number;
 }
 
 /** The package's fixtures/ folder (cert/issuers.ts finds it). */
@@ -110,7 +117,24 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
   const pukTries = o.pukTries ?? 10;
   checkTries(pinTries, 'pin-tries');
   checkTries(pukTries, 'puk-tries');
-  const atrHex = (o.atr ?? DEFAULT_ATR).replace(/[\s:]/g, '').toUpperCase();
+  let gen: Generation | undefined;
+  if (o.generation !== undefined || o.contactless) {
+    if (o.atr !== undefined) throw new CreateError('--atr and --generation/--contactless exclude each other', 'atr', 'atrGeneration');
+    gen = generationNamed(o.generation ?? 'nfc');
+    if (!gen)
+      throw new CreateError(`unknown generation ${o.generation}`, 'generation', 'generation', {
+        names: GENERATIONS.map((g) => g.name).join(', '),
+      });
+    if (o.contactless && !isContactlessPseudoAtr(gen.atr))
+      throw new CreateError(`${gen.name} is a contact card`, 'contactless', 'contactlessGeneration', {
+        names: GENERATIONS.filter((g) => isContactlessPseudoAtr(g.atr))
+          .map((g) => g.name)
+          .join(', '),
+      });
+  }
+  if (o.maxResponse !== undefined && (!Number.isInteger(o.maxResponse) || o.maxResponse < 16 || o.maxResponse > 65536))
+    throw new CreateError('max-response must be a whole number from 16 to 65536', 'max-response', 'range', { from: 16, to: 65536 });
+  const atrHex = (gen?.atr ?? o.atr ?? DEFAULT_ATR).replace(/[\s:]/g, '').toUpperCase();
   if (!/^([0-9A-F]{2})+$/.test(atrHex) || !parseAtr(Buffer.from(atrHex, 'hex')))
     throw new CreateError('atr is not a well-formed ATR', 'atr', 'atr');
   const atrInfo = decodeAtr(Buffer.from(atrHex, 'hex'));
@@ -140,7 +164,7 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
     if (key.asymmetricKeyType !== 'rsa') throw new CreateError('the key must be RSA', 'key', 'keyRsa');
     keyPem = key.export({ type: 'pkcs8', format: 'pem' }).toString();
   } else {
-    const bits = o.keySize ?? atrInfo.keyBits ?? 2048;
+    const bits = o.keySize ?? gen?.keyBits ?? atrInfo.keyBits ?? 2048;
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 65537 });
     keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   }
@@ -208,6 +232,8 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
     puk: { value: puk, triesLeft: triesLeft(o.pukTriesLeft, pukTries, 'puk-tries-left'), maxTries: pukTries },
     authKey: keyPem,
     files,
+    ...(gen ? { generation: gen.name, extendedLength: gen.extendedLength, maxResponse: gen.maxResponse } : {}),
+    ...(o.maxResponse !== undefined ? { maxResponse: o.maxResponse } : {}),
   };
   return { image, certificate: certDer };
 }

@@ -36,6 +36,12 @@ export interface CardImage {
   /** PKCS#8 PEM of the authentication key (key reference 01). */
   authKey: string;
   files: ImageFile[];
+  /** Takes extended-length APDUs (default: what the ATR says, as OpenSC reads it). */
+  extendedLength?: boolean;
+  /** The most data one response carries; more comes through 61xx / GET RESPONSE (default 256). */
+  maxResponse?: number;
+  /** The generation it was made as (sim create --generation), for people reading the image. */
+  generation?: string;
 }
 
 /** What is wrong with an image, for the message a person reads (the English message is for logs). */
@@ -140,6 +146,11 @@ export function validateImage(v: unknown): CardImage {
     puk,
     authKey: v.authKey,
     files,
+    ...(typeof v.extendedLength === 'boolean' ? { extendedLength: v.extendedLength } : {}),
+    ...(Number.isInteger(v.maxResponse) && (v.maxResponse as number) >= 16 && (v.maxResponse as number) <= 65536
+      ? { maxResponse: v.maxResponse as number }
+      : {}),
+    ...(typeof v.generation === 'string' ? { generation: v.generation } : {}),
   };
 }
 
