@@ -84,6 +84,28 @@ const M = {
   readerMute: { en: 'card does not answer', it: 'la carta non risponde' },
   readerInUse: { en: 'in use', it: 'in uso' },
   notCns: { en: 'not a TS-CNS', it: 'non è una TS-CNS' },
+  nfcNote: {
+    en: "Read without contact (NFC): reading, the PIN and signing work here; to change or unblock the PIN, or to write the certificate, put the card in the reader's contact slot (a card moved during a write can interrupt it).",
+    it: "Letta senza contatto (NFC): lettura, PIN e firma funzionano qui; per cambiare o sbloccare il PIN, o per scrivere il certificato, inserisci la carta nell'alloggiamento a contatto del lettore (una carta spostata durante una scrittura può interromperla).",
+  },
+  dNfc: {
+    en: 'the card is seen through the contactless (NFC) interface',
+    it: "la carta è vista tramite l'interfaccia senza contatto (NFC)",
+  },
+  dContact: { en: 'the card is seen through the contact interface', it: "la carta è vista tramite l'interfaccia a contatto" },
+  lInterface: { en: 'Interface', it: 'Interfaccia' },
+  nsCie: { en: 'an electronic identity card (CIE), not a CNS', it: "una carta d'identità elettronica (CIE), non una CNS" },
+  nsAtr: { en: 'the ATR does not say CNS', it: "l'ATR non dice CNS" },
+  nsProbed: {
+    en: 'neither its ATR nor its files (read without a PIN) are those of a CNS',
+    it: 'né il suo ATR né i suoi file (letti senza PIN) sono quelli di una CNS',
+  },
+  'cardType_citizen-national': { en: 'citizen, national', it: 'cittadino, nazionale' },
+  'cardType_citizen-regional': { en: 'citizen, regional', it: 'cittadino, regionale' },
+  'cardType_citizen-other': { en: 'citizen, other', it: 'cittadino, altro' },
+  'cardType_operator-national': { en: 'operator, national', it: 'operatore, nazionale' },
+  'cardType_operator-regional': { en: 'operator, regional', it: 'operatore, regionale' },
+  cardType_unknown: { en: 'type unknown', it: 'tipo sconosciuto' },
   readerMaybe: {
     en: 'maybe a TS-CNS: the ATR does not say ("cns status" reads its files to tell)',
     it: 'forse una TS-CNS: l\'ATR non lo dice ("cns status" ne legge i file per saperlo)',

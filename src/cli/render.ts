@@ -111,7 +111,7 @@ function deviceError(e: DeviceError, t: Translate): CliError {
       return new CliError('NO_CARD', { detail: reader !== undefined ? t('noCardIn', { reader }) : t('noCardAnywhere') });
     case 'NOT_CNS':
       return new CliError('CARD_UNSUPPORTED', {
-        detail: e.info.reason === 'cie' ? 'an Italian CIE, not a CNS' : 'the ATR does not say CNS',
+        detail: t(e.info.reason === 'cie' ? 'nsCie' : e.info.probed ? 'nsProbed' : 'nsAtr'),
         atr: e.info.atr ?? '',
       });
     case 'NO_PKCS11_MODULE':

@@ -146,7 +146,7 @@ async function cardChecks(
     add({
       code: 'ATR',
       status: 'fail',
-      message: ctx.t('dNotCns', { reason: atr.reason ?? '-', atr: atr.atr }),
+      message: ctx.t('dNotCns', { reason: ctx.t(atr.reason === 'cie' ? 'nsCie' : atr.probe ? 'nsProbed' : 'nsAtr'), atr: atr.atr }),
       advice: ctx.t('advATR'),
       exit: EXIT.UNSUPPORTED,
     });
@@ -163,6 +163,14 @@ async function cardChecks(
     }),
     advice: atr.knownAs ? undefined : ctx.t('advATR'),
   });
+  if (atr.identifiedBy === 'application')
+    add({ code: 'IDENTIFIED_BY', status: 'warn', message: ctx.t('identifiedByApplication'), advice: ctx.t('advATR') });
+  // read over NFC: what works there, and the contact slot for writes
+  add(
+    atr.contactless
+      ? { code: 'INTERFACE', status: 'warn', message: ctx.t('dNfc'), advice: ctx.t('nfcNote') }
+      : { code: 'INTERFACE', status: 'pass', message: ctx.t('dContact') },
+  );
   const wanted = atr.middleware ?? 'OpenSC';
   const installed = mods.find((m) => wanted.toLowerCase().includes(m.name.toLowerCase().split(' ')[0]!));
   add(

@@ -60,6 +60,11 @@ async function pathSafeCardId(files: CardFiles): Promise<string> {
 }
 
 /** The card's files: writing EF 1101 needs raw APDUs, which a PKCS#11 module does not give. */
+/** Writing over NFC: the contact slot is the safe place for it (a card moved mid-write). */
+function nfcWarning(ctx: Context, card: Card): void {
+  if (card.origin.kind === 'atr' && card.origin.atr.contactless) ctx.note(ctx.c.yellow(ctx.t('nfcNote')));
+}
+
 function filesOf(card: Card): CardFiles {
   if (!card.files) {
     throw new CliError('PKCS11_NOT_SUPPORTED', {
@@ -306,6 +311,7 @@ export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<num
   await secrets?.preload();
   const state = stateDir(ctx.env);
   return withCard(ctx.cardOptions, async (card) => {
+    nfcWarning(ctx, card);
     const files = filesOf(card);
     const { e, current } = await eligibilityOf(card, at, state, revoked);
     if (o.check) {
@@ -393,6 +399,7 @@ async function resumeCommand(ctx: Context, o: ExtendOptions): Promise<number> {
   const state = stateDir(ctx.env);
   const secrets = new Secrets(ctx, o, ['puk']);
   return withCard(ctx.cardOptions, async (card) => {
+    nfcWarning(ctx, card);
     const files = filesOf(card);
     const cardId = await pathSafeCardId(files);
     const j = loadJournal(state, cardId);
@@ -444,6 +451,7 @@ async function restoreCommand(ctx: Context, o: ExtendOptions): Promise<number> {
   const secrets = new Secrets(ctx, o, ['puk']);
   await secrets.preload();
   return withCard(ctx.cardOptions, async (card) => {
+    nfcWarning(ctx, card);
     const files = filesOf(card);
     const cardId = await pathSafeCardId(files);
     const cn = parseCnsCommonName(p.subject.find((a) => a.type === 'CN')?.value ?? '');

@@ -55,6 +55,7 @@ async function readSummary(ctx: Context, t: (k: GuidedKey) => string): Promise<s
     if (r.puk.blocked) lines.push(ctx.c.red(ctx.t('gPukBlocked')));
     else if (r.pin.blocked) lines.push(ctx.c.red(ctx.t('gPinBlocked')));
     else if (r.pin.triesLeft !== null) lines.push(`${t('pinTries')}: ${r.pin.triesLeft}`);
+    if (r.card.atr !== null && r.card.contactless) lines.push(ctx.c.yellow(ctx.t('nfcNote')));
     return lines.join('\n');
   });
 }

@@ -33,6 +33,8 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
       const blind = opened.fallback !== undefined;
       if (opened.fallback) ctx.note(ctx.c.yellow(fallbackText(ctx, opened.fallback.cause)));
       if (secrets.interactive) ctx.note(ctx.c.dim(ctx.t('pinExplain')));
+      // a write over NFC: say that the contact slot is the safe place for it
+      if (op !== 'verify' && s.origin.kind === 'atr' && s.origin.atr.contactless) ctx.note(ctx.c.yellow(ctx.t('nfcNote')));
       if (op === 'unblock') {
         const pinState = await s.tries('pin');
         if (pinState.blocked === false) ctx.note(ctx.t('pinNotBlockedNote'));

@@ -1,6 +1,7 @@
 import { checkText, printCertificate, problemText, row, triesText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { fallbackText } from '../cli/gate.js';
+import { messageKey } from '../cli/i18n.js';
 import { parseWarnDays } from '../cli/options.js';
 import { withCard } from '../device/open.js';
 import { stateDir } from '../device/paths.js';
@@ -29,10 +30,12 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
     else {
       row(ctx, 'lAtr', r.card.atr.replace(/(..)(?!$)/g, '$1 '), 2);
       if (r.card.identifiedBy === 'application') row(ctx, 'lIdentified', ctx.t('identifiedByApplication'), 2);
+      if (r.card.contactless) row(ctx, 'lInterface', ctx.c.yellow(ctx.t('nfcNote')), 2);
       if (r.card.generation) row(ctx, 'lGeneration', `${r.card.generation}${r.card.middleware ? ` (${r.card.middleware})` : ''}`, 2);
     }
     const type = r.card.atr === null ? null : r.card.type;
-    row(ctx, 'lCardId', `${r.card.id ?? ctx.t('unknown')}${type ? ` (${type})` : ''}`, 2);
+    const typeKey = type ? messageKey(`cardType_${type}`) : undefined;
+    row(ctx, 'lCardId', `${r.card.id ?? ctx.t('unknown')}${typeKey ? ` (${ctx.t(typeKey)})` : ''}`, 2);
     if (r.holder) {
       row(ctx, 'lHolder', `${r.holder.surname ?? ''} ${r.holder.givenName ?? ''}`.trim());
       row(ctx, 'lCodiceFiscale', r.holder.codiceFiscale ?? '', 2);

@@ -24,6 +24,8 @@ export interface DeviceErrorInfo {
   /** NOT_CNS: the ATR (hex) and why it is not a CNS. */
   atr?: string;
   reason?: string;
+  /** NOT_CNS: its files were read (without a PIN) and are not a CNS's either. */
+  probed?: boolean;
   /** TOKEN_*: what the module said. */
   detail?: string;
 }

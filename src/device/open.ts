@@ -140,7 +140,12 @@ async function sessionOn(transport: Transport, o: OpenOptions): Promise<OpenCard
   }
   if (!o.anyCard && !session.atrInfo.isCns) {
     await close();
-    throw new DeviceError('NOT_CNS', { atr: session.atrInfo.atr, reason: session.atrInfo.reason, reader: transport.name });
+    throw new DeviceError('NOT_CNS', {
+      atr: session.atrInfo.atr,
+      reason: session.atrInfo.reason,
+      reader: transport.name,
+      probed: session.atrInfo.probe,
+    });
   }
   return { card: session, close };
 }
