@@ -136,7 +136,7 @@ describe('PIN lockout, gate and unblock', () => {
     expect(r.code, r.stdout).toBe(0);
     expect((await verify(img, '12345')).code).toBe(3);
     expect((await verify(img, '97531')).code).toBe(0);
-    r = await cns(['pin', 'change', '--reader', `sim:${img}`, '--stdin'], { input: '11111\n22222\n' });
+    r = await cns(['pin', 'change', '--reader', `sim:${img}`, '--stdin'], { input: '11111\n24680\n' });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/Tries left: 2/);
   });

@@ -57,6 +57,21 @@ describe.skipIf(!hasTmux)('at a terminal', () => {
     expect((await cns(['pin', 'verify', '--reader', `sim:${img}`, '--env'], { env: { CNS_PIN: '24680' } })).code).toBe(0);
   });
 
+  it('an easy new PIN at a prompt: says why (Italian) and asks again; nothing is sent meanwhile', async () => {
+    const img = await card();
+    const t = run(`pin change --reader sim:${img}`, { LANG: 'it_IT.UTF-8' });
+    await t.waitFor(/PIN attuale/);
+    t.type('12345');
+    await t.waitFor(/Nuovo PIN/);
+    t.type('11111');
+    await t.waitFor(/facile da indovinare: una sola cifra ripetuta[\s\S]*Nuovo PIN/);
+    t.type('58213');
+    await t.waitFor(/Ripeti il nuovo PIN/);
+    t.type('58213');
+    expect(await t.exitCode()).toBe(0);
+    expect((await cns(['pin', 'verify', '--reader', `sim:${img}`, '--env'], { env: { CNS_PIN: '58213' } })).code).toBe(0);
+  });
+
   it('asks for the typed confirmation word at the last try (Italian), and refuses anything else', async () => {
     const img = await card('--pin-tries', '1');
     let t = run(`pin verify --reader sim:${img}`, { LANG: 'it_IT.UTF-8' });

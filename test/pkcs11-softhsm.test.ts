@@ -75,7 +75,7 @@ describe.skipIf(!ready)('through SoftHSM2 (a token holding a CNS certificate and
     let r = await cns(p11('pin', 'verify', '--stdin', '--sign-test'), { input: '12345\n', env });
     expect(r.code, r.stdout).toBe(0);
     expect(r.json.signature).toMatchObject({ verified: true });
-    r = await cns(p11('pin', 'change', '--stdin'), { input: '12345\n54321\n', env });
+    r = await cns(p11('pin', 'change', '--stdin'), { input: '12345\n58213\n', env });
     expect(r.code, r.stdout).toBe(0);
     expect((await cns(p11('pin', 'verify', '--stdin'), { input: '12345\n', env })).code).toBe(3);
     r = await cns(p11('pin', 'unblock', '--stdin', '--last-attempt'), { input: '12345678\n13579\n', env });

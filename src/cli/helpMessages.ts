@@ -141,6 +141,10 @@ ripetuto da questo programma.`,
     en: 'unblock the PIN with the PUK and set a new PIN',
     it: 'sblocca il PIN con il PUK e imposta un nuovo PIN',
   },
+  h_allowWeak: {
+    en: 'accept a new PIN that is easy to guess (one digit repeated, digits in a row, the birth date)',
+    it: 'accetta un nuovo PIN facile da indovinare (una cifra ripetuta, cifre in fila, la data di nascita)',
+  },
   h_cert: { en: 'the authentication certificate', it: 'il certificato di autenticazione' },
   h_certShow: { en: 'subject, issuer, serial, validity', it: 'titolare, emittente, numero di serie, validità' },
   h_certExport: {

@@ -28,6 +28,13 @@ const M = {
     en: 'The PUK must be exactly 8 digits and nothing else. Nothing was sent to the card.',
     it: "Il PUK deve essere di esattamente 8 cifre e nient'altro. Nulla è stato inviato alla carta.",
   },
+  WEAK_PIN: {
+    en: 'The new PIN is easy to guess: {why}. Nothing was sent to the card. Choose another (or --allow-weak).',
+    it: 'Il nuovo PIN è facile da indovinare: {why}. Nulla è stato inviato alla carta. Scegline un altro (oppure --allow-weak).',
+  },
+  weak_repeated: { en: 'one digit repeated', it: 'una sola cifra ripetuta' },
+  weak_sequence: { en: 'digits in a row (like 12345 or 98765)', it: 'cifre in fila (come 12345 o 98765)' },
+  weak_birthdate: { en: "the holder's birth date", it: 'la data di nascita del titolare' },
   PIN_MISMATCH: {
     en: 'The two new PINs do not match. Nothing was sent to the card.',
     it: 'I due nuovi PIN non coincidono. Nulla è stato inviato alla carta.',

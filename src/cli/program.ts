@@ -86,8 +86,14 @@ export function buildProgram(run: Runner, lang: Lang = 'en'): Command {
   secretOpts(pin.command('verify').description(h('h_pinVerify')))
     .option('--sign-test', h('h_signTest'))
     .action(lazy(pinOp('verify')));
-  secretOpts(pin.command('change').description(h('h_pinChange'))).action(lazy(pinOp('change')));
-  secretOpts(pin.command('unblock').description(h('h_pinUnblock'))).action(lazy(pinOp('unblock')));
+  for (const [name, help] of [
+    ['change', 'h_pinChange'],
+    ['unblock', 'h_pinUnblock'],
+  ] as const) {
+    secretOpts(pin.command(name).description(h(help)))
+      .option('--allow-weak', h('h_allowWeak'))
+      .action(lazy(pinOp(name)));
+  }
 
   const cert = program.command('cert').description(h('h_cert'));
   cert

@@ -48,6 +48,8 @@ export function isPromptAbort(e: unknown): boolean {
 export class Secrets {
   private readonly values = new Map<SecretName, string>();
   readonly interactive: boolean;
+  /** A check of the new PIN known only once the card is read (an easy-to-guess PIN). */
+  private newPinCheck?: (v: string) => CliError | undefined;
 
   constructor(
     private readonly ctx: Context,
@@ -104,6 +106,20 @@ export class Secrets {
     }
   }
 
+  /**
+   * Check the new PIN with what the card says (the holder's birth date): a new PIN already
+   * given by --stdin/--env that fails is refused now, before anything is sent; at a prompt the
+   * user is told why and asked again.
+   */
+  checkNewPin(check: (v: string) => CliError | undefined): void {
+    this.newPinCheck = check;
+    const have = this.values.get('newPin');
+    if (have !== undefined) {
+      const err = check(have);
+      if (err) throw err;
+    }
+  }
+
   async get(name: SecretName): Promise<string> {
     const have = this.values.get(name);
     if (have !== undefined) return have;
@@ -125,6 +141,8 @@ export class Secrets {
       if (!problem && name === 'newPin') {
         if (v === this.values.get('currentPin')) {
           problem = new CliError('INVALID_INPUT', { what: 'PIN', detail: this.ctx.t('samePin') });
+        } else if ((problem = this.newPinCheck?.(v))) {
+          // said below, and asked again
         } else if ((await ask('promptNewPinAgain')) !== v) problem = new CliError('PIN_MISMATCH');
       }
       if (!problem) {

@@ -10,6 +10,42 @@ import { triesJson } from '../report/report.js';
 export interface PinCommandOptions extends SecretOptions {
   lastAttempt?: boolean;
   signTest?: boolean;
+  /** Accept a new PIN that is easy to guess (one digit, a run, the birth date). */
+  allowWeak?: boolean;
+}
+
+/** The holder's birth date (YYYY-MM-DD): EF_Dati_personali, else the codice fiscale in the certificate. */
+async function holderBirthDate(card: Card): Promise<string | null> {
+  try {
+    if (card.files) {
+      const { parseDatiPersonali } = await import('../card/efDatiPersonali.js');
+      const d = parseDatiPersonali(await card.files.readDatiPersonaliRaw());
+      if (d.birthDate) return d.birthDate;
+    }
+  } catch {
+    /* unreadable: try the certificate */
+  }
+  try {
+    const { parseCertificate } = await import('../cert/x509.js');
+    const { parseCnsCommonName } = await import('../cert/cnsSubject.js');
+    const { decodeCodiceFiscale } = await import('../card/checks.js');
+    const cn = parseCertificate(await card.readCertificate()).subject.find((a) => a.type === 'CN')?.value ?? '';
+    const cf = parseCnsCommonName(cn)?.codiceFiscale;
+    return cf ? (decodeCodiceFiscale(cf)?.birthDate ?? null) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Refuse (or, at a prompt, ask again for) a new PIN that is easy to guess, unless --allow-weak. */
+async function guardNewPin(ctx: Context, card: Card, secrets: Secrets, allowWeak: boolean | undefined): Promise<void> {
+  if (allowWeak) return;
+  const { weakPinReason } = await import('../card/pinPolicy.js');
+  const birth = await holderBirthDate(card);
+  secrets.checkNewPin((v) => {
+    const why = weakPinReason(v, birth);
+    return why ? new CliError('WEAK_PIN', { why: ctx.t(`weak_${why}`) }) : undefined;
+  });
 }
 
 type Op = 'verify' | 'change' | 'unblock';
@@ -39,6 +75,7 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
         const pinState = await s.tries('pin');
         if (pinState.blocked === false) ctx.note(ctx.t('pinNotBlockedNote'));
         await gate(ctx, s, 'puk', secrets, o.lastAttempt, blind);
+        await guardNewPin(ctx, s, secrets, o.allowWeak);
         const puk = await secrets.get('puk');
         const newPin = await secrets.get('newPin');
         sent = true;
@@ -52,6 +89,7 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
           await s.verify('pin', pin);
           confirmed = true;
         } else {
+          await guardNewPin(ctx, s, secrets, o.allowWeak);
           const cur = await secrets.get('currentPin');
           const next = await secrets.get('newPin');
           sent = true;

@@ -26,7 +26,7 @@ describe('kill -9 during writes to a card image', () => {
       await killedChange(img, 40 + ((i * 37) % 160)); // spread over start-up, the lock, the writes
       expect(() => loadImage(img)).not.toThrow();
       // back to PIN 12345 and full tries, whatever the killed change did: the card still works
-      const back = await cns(['pin', 'unblock', '--reader', `sim:${img}`, '--stdin'], { input: '12345678\n12345\n' });
+      const back = await cns(['pin', 'unblock', '--reader', `sim:${img}`, '--stdin', '--allow-weak'], { input: '12345678\n12345\n' });
       expect(back.code, back.stderr).toBe(0);
     }
     const status = await cns(['status', '--reader', `sim:${img}`, '--json']);

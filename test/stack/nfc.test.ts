@@ -25,7 +25,7 @@ describe.skipIf(!STACK_OK)('a TS-CNS seen through a contactless (NFC) reader, in
     expect(r.json.readers[0]).toMatchObject({ isCns: false, probe: true, contactless: true });
     const v = await cns(['pin', 'verify', '--stdin', '--sign-test'], { input: '12345\n' });
     expect(v.code, v.stderr).toBe(0);
-    const c = await cns(['pin', 'change', '--stdin'], { input: '12345\n54321\n' });
+    const c = await cns(['pin', 'change', '--stdin'], { input: '12345\n58213\n' });
     expect(c.code).toBe(0);
     expect(c.stderr).toMatch(/contact slot/);
   });
