@@ -16,6 +16,8 @@ let dir: string;
 let img: string;
 let expired: string;
 let cardData: string[] = [];
+let sig: string;
+let nfc: string;
 
 async function it_(args: string[], o: { input?: string; env?: Record<string, string> } = {}): Promise<string> {
   const r = await cns(['--lang', 'it', ...args], {
@@ -33,9 +35,18 @@ beforeAll(async () => {
   expect((await cns(['sim', 'create', expired, '--not-before', '2018-01-01', '--not-after', '2023-12-30'])).code).toBe(0);
   const s = await cns(['status', '--reader', `sim:${img}`, '--json']);
   const e = await cns(['status', '--reader', `sim:${expired}`, '--json']);
-  cardData = [s.json.certificate.subject, s.json.certificate.issuer, e.json.certificate.subject, 'ROSSI', 'MARIO'].sort(
-    (a, b) => b.length - a.length,
-  );
+  cardData = [
+    s.json.certificate.subject,
+    s.json.certificate.issuer,
+    e.json.certificate.subject,
+    'cns virtual card (TEST\\, not a real TS-CNS)', // the test cards' organisation name
+    'ROSSI',
+    'MARIO',
+  ].sort((a, b) => b.length - a.length);
+  sig = join(dir, 'sig.json');
+  nfc = join(dir, 'nfc.json');
+  expect((await cns(['sim', 'create', sig, '--signature-keyset'])).code).toBe(0);
+  expect((await cns(['sim', 'create', nfc, '--contactless'])).code).toBe(0);
   mkdirSync(join(dir, 'adir'));
   writeFileSync(join(dir, 'junk.json'), '{not json');
 });
@@ -76,6 +87,9 @@ describe('Italian end to end', () => {
     ['sim create', () => it_(['sim', 'create', join(dir, 'new.json')])],
     ['sim create with a bad key size', () => it_(['sim', 'create', join(dir, 'k.json'), '--key-size', '512'])],
     ['sim create with a wrong codice fiscale', () => it_(['sim', 'create', join(dir, 'c.json'), '--codice-fiscale', 'RSSMRA80A01H501X'])],
+    ['status of a card with a signature keyset', () => it_(['status', '--reader', `sim:${sig}`])],
+    ['doctor on a contactless card', () => it_(['doctor', '--reader', `sim:${nfc}`])],
+    ['a weak new PIN', () => it_(['pin', 'change', '--reader', `sim:${img}`, '--stdin'], { input: '12345\n11111\n' })],
     ['browser status', () => it_(['browser'], { env: browserHome() })],
     ['browser setup --dry-run', () => it_(['browser', 'setup', '--dry-run'], { env: browserHome() })],
     ['browser setup without the NSS tools', () => it_(['browser', 'setup'], { env: { ...browserHome(), PATH: join(dir, 'none') } })],

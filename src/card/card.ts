@@ -3,6 +3,8 @@ import type { CardId } from './efIdCarta.js';
 import type { HashName } from './pkcs1.js';
 
 export type SecretKind = 'pin' | 'puk';
+/** The authentication keyset (CNS0, every card) or the signature keyset some cards add (CNS1). */
+export type Keyset = 'auth' | 'signature';
 
 /** Tries left as the card reports them without spending one. null = the card would not say. */
 export interface TriesState {
@@ -59,12 +61,14 @@ export interface Card {
   readonly securityStateChanged: boolean;
   /** Raw file access, or null where the backend cannot reach the files (PKCS#11). */
   readonly files: CardFiles | null;
-  tries(kind: SecretKind): Promise<TriesState>;
-  verify(kind: SecretKind, secret: string): Promise<void>;
-  changePin(current: string, next: string): Promise<void>;
-  unblockPin(puk: string, newPin: string): Promise<void>;
-  /** The DER authentication certificate (EF 1101 without its padding, or the token's object). */
-  readCertificate(): Promise<Buffer>;
+  tries(kind: SecretKind, keyset?: Keyset): Promise<TriesState>;
+  verify(kind: SecretKind, secret: string, keyset?: Keyset): Promise<void>;
+  changePin(current: string, next: string, keyset?: Keyset): Promise<void>;
+  unblockPin(puk: string, newPin: string, keyset?: Keyset): Promise<void>;
+  /** The DER certificate of a keyset (EF 1101 or 9010 without padding, or the token's object). */
+  readCertificate(keyset?: Keyset): Promise<Buffer>;
+  /** Whether the card carries the signature keyset (false where that cannot be known). */
+  hasSignatureKeyset(): Promise<boolean>;
   /** RSASSA-PKCS1-v1_5 signature with the authentication key; the PIN must be verified. */
   sign(message: Uint8Array, hash: HashName, modulusBytes: number): Promise<Buffer>;
 }

@@ -4,7 +4,13 @@ export const CNS_PATHS = {
   ID_CARTA: [0x1000, 0x1003],
   CERTIFICATE: [0x1100, 0x1101],
   DATI_PERSONALI: [0x1100, 0x1102],
+  /** The second (signature) keyset's certificate (OpenSC pkcs15-itacns.c, "CNS1"). */
+  SIGNATURE_CERTIFICATE: [0x1400, 0x9010],
 } as const;
+
+/** The signature keyset's PIN and PUK (its PUK is the next reference, as for CNS0). */
+export const SIGNATURE_PIN_REFERENCE = 0x1a;
+export const SIGNATURE_PUK_REFERENCE = 0x1b;
 
 export const PIN_REFERENCE = 0x10;
 export const PUK_REFERENCE = 0x11;

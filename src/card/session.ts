@@ -6,10 +6,18 @@ import { tlvLength } from '../apdu/tlv.js';
 import type { ApduTracer } from '../apdu/trace.js';
 import type { Transport } from '../apdu/transport.js';
 import { type CnsAtrInfo, decodeAtr, MASK_STINCARD } from './atr.js';
-import type { Card, CardFiles, CardOrigin, SecretKind, TriesState } from './card.js';
+import type { Card, CardFiles, CardOrigin, Keyset, SecretKind, TriesState } from './card.js';
 import { type CardId, parseIdCarta } from './efIdCarta.js';
 import { CardError, SecretBlockedError, WrongSecretError } from './errors.js';
-import { AUTH_KEY_REFERENCE, CNS_PATHS, PIN_REFERENCE, PUK_REFERENCE, padPin } from './files.js';
+import {
+  AUTH_KEY_REFERENCE,
+  CNS_PATHS,
+  PIN_REFERENCE,
+  PUK_REFERENCE,
+  padPin,
+  SIGNATURE_PIN_REFERENCE,
+  SIGNATURE_PUK_REFERENCE,
+} from './files.js';
 import { digestInfo, type HashName, pkcs1v15SignaturePad } from './pkcs1.js';
 
 export type { SecretKind, TriesState } from './card.js';
@@ -94,8 +102,20 @@ export class CnsSession implements Card, CardFiles {
     return this.atrInfo.maskManufacturerCode === MASK_STINCARD ? ref | 0x80 : ref;
   }
 
-  private refFor(kind: SecretKind): number {
+  private refFor(kind: SecretKind, keyset: Keyset = 'auth'): number {
+    if (keyset === 'signature') return kind === 'pin' ? SIGNATURE_PIN_REFERENCE : SIGNATURE_PUK_REFERENCE;
     return kind === 'pin' ? PIN_REFERENCE : PUK_REFERENCE;
+  }
+
+  /** The signature keyset is there when its certificate EF is (a card without it answers 6A82). */
+  async hasSignatureKeyset(): Promise<boolean> {
+    try {
+      await this.selectPath(CNS_PATHS.SIGNATURE_CERTIFICATE, false);
+      return true;
+    } catch (e) {
+      if (e instanceof CardError && e.code === 'FILE_NOT_FOUND') return false;
+      throw e;
+    }
   }
 
   async selectPath(path: readonly number[], wantFcp = true): Promise<Fcp | undefined> {
@@ -183,8 +203,8 @@ export class CnsSession implements Card, CardFiles {
    * The raw content of EF 1101, read only as far as the DER certificate it holds says
    * (the EF is larger than the certificate; the rest is padding).
    */
-  async readCertificate(): Promise<Buffer> {
-    return this.readFile(CNS_PATHS.CERTIFICATE, derLength);
+  async readCertificate(keyset: Keyset = 'auth'): Promise<Buffer> {
+    return this.readFile(keyset === 'signature' ? CNS_PATHS.SIGNATURE_CERTIFICATE : CNS_PATHS.CERTIFICATE, derLength);
   }
 
   /** Size of an EF from its FCP (undefined when the card gives none). */
@@ -223,9 +243,9 @@ export class CnsSession implements Card, CardFiles {
   }
 
   /** VERIFY with no data: ISO 7816-4's way to read tries left without spending one. */
-  async tries(kind: SecretKind): Promise<TriesState> {
+  async tries(kind: SecretKind, keyset: Keyset = 'auth'): Promise<TriesState> {
     try {
-      const r = await this.channel.sendOk({ cla: 0, ins: 0x20, p1: 0, p2: this.refP2(this.refFor(kind)) }, 'VERIFY');
+      const r = await this.channel.sendOk({ cla: 0, ins: 0x20, p1: 0, p2: this.refP2(this.refFor(kind, keyset)) }, 'VERIFY');
       return { triesLeft: null, blocked: false, verified: true, sw: r.sw };
     } catch (e) {
       if (!(e instanceof ApduError)) throw e;
@@ -254,19 +274,21 @@ export class CnsSession implements Card, CardFiles {
     }
   }
 
-  async verify(kind: SecretKind, secret: string): Promise<void> {
-    await this.secretCommand(kind, 0x20, this.refFor(kind), padPin(secret), 'VERIFY');
+  async verify(kind: SecretKind, secret: string, keyset: Keyset = 'auth'): Promise<void> {
+    await this.secretCommand(kind, 0x20, this.refFor(kind, keyset), padPin(secret), 'VERIFY');
     this.securityStateChanged = true;
   }
 
-  async changePin(current: string, next: string): Promise<void> {
-    await this.secretCommand('pin', 0x24, PIN_REFERENCE, Buffer.concat([padPin(current), padPin(next)]), 'CHANGE REFERENCE DATA');
+  async changePin(current: string, next: string, keyset: Keyset = 'auth'): Promise<void> {
+    const data = Buffer.concat([padPin(current), padPin(next)]);
+    await this.secretCommand('pin', 0x24, this.refFor('pin', keyset), data, 'CHANGE REFERENCE DATA');
     this.securityStateChanged = true;
   }
 
   /** RESET RETRY COUNTER P1=00: PUK and new PIN in one command; P2 is the PIN's reference. */
-  async unblockPin(puk: string, newPin: string): Promise<void> {
-    await this.secretCommand('puk', 0x2c, PIN_REFERENCE, Buffer.concat([padPin(puk), padPin(newPin)]), 'RESET RETRY COUNTER');
+  async unblockPin(puk: string, newPin: string, keyset: Keyset = 'auth'): Promise<void> {
+    const data = Buffer.concat([padPin(puk), padPin(newPin)]);
+    await this.secretCommand('puk', 0x2c, this.refFor('pin', keyset), data, 'RESET RETRY COUNTER');
   }
 
   /** Raw RSA with the authentication key on a modulus-sized block (the host pads). */

@@ -49,6 +49,8 @@ export interface IssueOptions {
   issuerKey: KeyObject;
   serialNumber?: Buffer;
   ca?: boolean;
+  /** A qualified-signature certificate: keyUsage nonRepudiation, no client-authentication EKU. */
+  nonRepudiation?: boolean;
   /** Extra non-critical extensions (OID -> DER value). */
   extraExtensions?: { oid: string; der: Buffer }[];
 }
@@ -95,8 +97,8 @@ export async function issueCertificate(o: IssueOptions): Promise<Buffer> {
     }),
   );
   // keyUsage: CA keyCertSign+cRLSign (bits 5,6); end entity digitalSignature (bit 0)
-  const kuBits = o.ca ? new Uint8Array([0x06]) : new Uint8Array([0x80]);
-  const ku = new asn1js.BitString({ valueHex: kuBits.buffer, unusedBits: o.ca ? 1 : 7 });
+  const kuBits = o.ca ? new Uint8Array([0x06]) : o.nonRepudiation ? new Uint8Array([0x40]) : new Uint8Array([0x80]);
+  const ku = new asn1js.BitString({ valueHex: kuBits.buffer, unusedBits: o.ca ? 1 : o.nonRepudiation ? 6 : 7 });
   ext.push(new pkijs.Extension({ extnID: '2.5.29.15', critical: true, extnValue: ku.toBER(false) }));
   ext.push(
     new pkijs.Extension({ extnID: '2.5.29.14', extnValue: new asn1js.OctetString({ valueHex: await keyId(subjectSpki) }).toBER(false) }),
@@ -110,12 +112,13 @@ export async function issueCertificate(o: IssueOptions): Promise<Buffer> {
           .toBER(false),
       }),
     );
-    ext.push(
-      new pkijs.Extension({
-        extnID: '2.5.29.37',
-        extnValue: new pkijs.ExtKeyUsage({ keyPurposes: ['1.3.6.1.5.5.7.3.2'] }).toSchema().toBER(false),
-      }),
-    );
+    if (!o.nonRepudiation)
+      ext.push(
+        new pkijs.Extension({
+          extnID: '2.5.29.37',
+          extnValue: new pkijs.ExtKeyUsage({ keyPurposes: ['1.3.6.1.5.5.7.3.2'] }).toSchema().toBER(false),
+        }),
+      );
   }
   for (const x of o.extraExtensions ?? []) {
     ext.push(new pkijs.Extension({ extnID: x.oid, extnValue: new Uint8Array(x.der).buffer }));

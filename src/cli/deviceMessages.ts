@@ -113,6 +113,10 @@ export const DEVICE_MESSAGES = {
     it: 'il modulo non riconosce questa carta ({ckr})',
   },
   cP11Failed: { en: '{operation}: the module answered {ckr}', it: '{operation}: il modulo ha risposto {ckr}' },
+  cP11NoSignature: {
+    en: 'the signature keyset is reached through PC/SC only (--backend pcsc)',
+    it: 'il keyset di firma si raggiunge solo tramite PC/SC (--backend pcsc)',
+  },
   cP11NoCert: { en: 'the token has no certificate object', it: 'il token non contiene alcun certificato' },
   cP11NoUnblock: {
     en: '{module} refuses to unblock a PIN through PKCS#11 ({ckr}); nothing was sent to the card',

@@ -1,4 +1,4 @@
-import type { Card, SecretKind, TriesState } from '../card/card.js';
+import type { Card, Keyset, SecretKind, TriesState } from '../card/card.js';
 import type { Context } from './context.js';
 import { CliError } from './errors.js';
 import { toCliError } from './render.js';
@@ -17,9 +17,10 @@ export async function gate(
   lastAttempt: boolean | undefined,
   /** The card was reached through a PKCS#11 fallback the user did not choose: no blind try. */
   blind = false,
+  keyset: Keyset = 'auth',
 ): Promise<TriesState> {
-  const what = kind === 'pin' ? 'PIN' : 'PUK';
-  const t = await card.tries(kind);
+  const what = secretName(ctx, kind, keyset);
+  const t = await card.tries(kind, keyset);
   if (t.blocked) {
     throw new CliError(kind === 'pin' ? 'PIN_BLOCKED' : 'PUK_BLOCKED', {}, { triesLeft: 0 });
   }
@@ -32,6 +33,12 @@ export async function gate(
   const unknown = t.triesLeft === null && !t.verified && t.atLeast === undefined && (kind === 'puk' || blind);
   if (t.triesLeft === 1 || unknown) await secrets.confirmLastAttempt(what, lastAttempt, unknown);
   return t;
+}
+
+/** "PIN", "PUK", or the signature keyset's "PIN di firma" / "PUK di firma". */
+export function secretName(ctx: Context, kind: SecretKind, keyset: Keyset = 'auth'): string {
+  if (keyset === 'signature') return ctx.t(kind === 'pin' ? 'sigPinName' : 'sigPukName');
+  return kind === 'pin' ? 'PIN' : 'PUK';
 }
 
 /** What to tell the user when PC/SC failed and the card is reached through PKCS#11 instead. */

@@ -141,6 +141,20 @@ ripetuto da questo programma.`,
     en: 'unblock the PIN with the PUK and set a new PIN',
     it: 'sblocca il PIN con il PUK e imposta un nuovo PIN',
   },
+  h_signatureKeyset: {
+    en: "the signature keyset's PIN (reference 1A) and PUK (1B), on cards that have one",
+    it: 'il PIN (riferimento 1A) e il PUK (1B) del keyset di firma, sulle carte che lo hanno',
+  },
+  h_signatureCert: {
+    en: 'the signature certificate (EF 3F00/1400/9010), on cards that have one',
+    it: 'il certificato di firma (EF 3F00/1400/9010), sulle carte che lo hanno',
+  },
+  h_sigKeyset: {
+    en: 'add the second (signature) keyset: certificate 3F00/1400/9010, PIN 1A, PUK 1B',
+    it: 'aggiungi il secondo keyset (di firma): certificato 3F00/1400/9010, PIN 1A, PUK 1B',
+  },
+  h_sigPin: { en: 'signature PIN of the test card (default 24681357)', it: 'PIN di firma della carta di prova (predefinito 24681357)' },
+  h_sigPuk: { en: 'signature PUK of the test card (default 97531864)', it: 'PUK di firma della carta di prova (predefinito 97531864)' },
   h_allowWeak: {
     en: 'accept a new PIN that is easy to guess (one digit repeated, digits in a row, the birth date)',
     it: 'accetta un nuovo PIN facile da indovinare (una cifra ripetuta, cifre in fila, la data di nascita)',

@@ -460,6 +460,37 @@ const M = {
   },
   // user interface
   triesLeft: { en: '{what} tries left: {tries}', it: 'Tentativi {what} rimasti: {tries}' },
+  sigPinName: { en: 'signature PIN', it: 'PIN di firma' },
+  sigPukName: { en: 'signature PUK', it: 'PUK di firma' },
+  lSignature: { en: 'Signature keyset', it: 'Keyset di firma' },
+  sigNone: { en: 'none on this card', it: 'nessuno su questa carta' },
+  lSigPin: { en: 'Signature PIN', it: 'PIN di firma' },
+  lSigPuk: { en: 'Signature PUK', it: 'PUK di firma' },
+  efEmpty: { en: 'EF {ef} is empty', it: 'EF {ef} è vuoto' },
+  efNoDer: { en: 'EF {ef} does not hold a complete DER certificate', it: 'EF {ef} non contiene un certificato DER completo' },
+  dSigOk: {
+    en: 'signature keyset: certificate valid until {date}; signature PIN tries left {pin}, PUK {puk}',
+    it: 'keyset di firma: certificato valido fino al {date}; tentativi PIN di firma rimasti {pin}, PUK {puk}',
+  },
+  dSigPinBlocked: { en: 'signature keyset: the signature PIN is blocked', it: 'keyset di firma: il PIN di firma è bloccato' },
+  dSigPukBlocked: {
+    en: 'signature keyset: the signature PUK is blocked; the signature key cannot be used any more',
+    it: 'keyset di firma: il PUK di firma è bloccato; la chiave di firma non si può più usare',
+  },
+  dSigNoCert: { en: 'signature keyset: its certificate cannot be read', it: 'keyset di firma: il suo certificato non si legge' },
+  dSigExpired: { en: 'signature keyset: the certificate expired on {date}', it: 'keyset di firma: il certificato è scaduto il {date}' },
+  advSigPin: {
+    en: 'Unblock it with the signature PUK: cns pin unblock --signature',
+    it: 'Sbloccalo con il PUK di firma: cns pin unblock --signature',
+  },
+  advSigCert: {
+    en: 'The signature certificate is renewed by its issuer (the Chamber of Commerce or the provider that issued it).',
+    it: 'Il certificato di firma lo rinnova chi lo ha emesso (la Camera di Commercio o il certificatore).',
+  },
+  noSignatureKeyset: {
+    en: 'This card has no signature keyset (only the authentication one): nothing to do with --signature.',
+    it: 'Questa carta non ha un keyset di firma (solo quello di autenticazione): nulla da fare con --signature.',
+  },
   triesRange: {
     en: '{what} tries left: at least {n} (the module reports no exact count)',
     it: 'Tentativi {what} rimasti: almeno {n} (il modulo non indica il numero esatto)',

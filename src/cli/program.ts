@@ -84,6 +84,7 @@ export function buildProgram(run: Runner, lang: Lang = 'en'): Command {
       .option('--last-attempt', h('h_lastAttempt'))
       .addHelpText('after', SECRET_HELP);
   secretOpts(pin.command('verify').description(h('h_pinVerify')))
+    .option('--signature', h('h_signatureKeyset'))
     .option('--sign-test', h('h_signTest'))
     .action(lazy(pinOp('verify')));
   for (const [name, help] of [
@@ -92,6 +93,7 @@ export function buildProgram(run: Runner, lang: Lang = 'en'): Command {
   ] as const) {
     secretOpts(pin.command(name).description(h(help)))
       .option('--allow-weak', h('h_allowWeak'))
+      .option('--signature', h('h_signatureKeyset'))
       .action(lazy(pinOp(name)));
   }
 
@@ -100,6 +102,7 @@ export function buildProgram(run: Runner, lang: Lang = 'en'): Command {
     .command('show')
     .description(h('h_certShow'))
     .option(...WARN_DAYS)
+    .option('--signature', h('h_signatureCert'))
     .action(lazy(async () => (await import('../commands/cert.js')).certShowCommand as Action));
   cert
     .command('export')
@@ -107,6 +110,7 @@ export function buildProgram(run: Runner, lang: Lang = 'en'): Command {
     .addOption(new Option('--format <format>', h('h_format')).choices(['pem', 'der']).default('pem'))
     .option('-o, --out <file>', h('h_out'))
     .option('-f, --force', h('h_forceFile'))
+    .option('--signature', h('h_signatureCert'))
     .action(lazy(async () => (await import('../commands/cert.js')).certExportCommand as Action));
   cert
     .command('check')
@@ -204,6 +208,9 @@ export function buildProgram(run: Runner, lang: Lang = 'en'): Command {
     .option('--generation <name>', h('h_generation'))
     .option('--contactless', h('h_contactless'))
     .option('--max-response <n>', h('h_maxResponse'))
+    .option('--signature-keyset', h('h_sigKeyset'))
+    .option('--sig-pin <digits>', h('h_sigPin'))
+    .option('--sig-puk <digits>', h('h_sigPuk'))
     .option('--key-size <bits>', h('h_keySize'))
     .option('--not-before <date>', h('h_notBefore'))
     .option('--not-after <date>', h('h_notAfter'))

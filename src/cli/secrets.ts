@@ -139,11 +139,12 @@ export class Secrets {
       const err = checkFormat(name, v);
       let problem: CliError | undefined = err;
       if (!problem && name === 'newPin') {
+        const weak = this.newPinCheck?.(v);
         if (v === this.values.get('currentPin')) {
           problem = new CliError('INVALID_INPUT', { what: 'PIN', detail: this.ctx.t('samePin') });
-        } else if ((problem = this.newPinCheck?.(v))) {
-          // said below, and asked again
-        } else if ((await ask('promptNewPinAgain')) !== v) problem = new CliError('PIN_MISMATCH');
+        } else if (weak)
+          problem = weak; // said below, and asked again
+        else if ((await ask('promptNewPinAgain')) !== v) problem = new CliError('PIN_MISMATCH');
       }
       if (!problem) {
         this.values.set(name, v);
@@ -155,7 +156,7 @@ export class Secrets {
   }
 
   /** With one try left: --last-attempt, or the typed confirmation word on a terminal. */
-  async confirmLastAttempt(what: 'PIN' | 'PUK', flag: boolean | undefined, countUnknown = false): Promise<void> {
+  async confirmLastAttempt(what: string, flag: boolean | undefined, countUnknown = false): Promise<void> {
     this.ctx.note(this.ctx.c.yellow.bold(this.ctx.t(countUnknown ? 'unknownTriesWarning' : 'lastAttemptWarning', { what })));
     if (flag) return;
     if (!this.interactive || !canPrompt()) throw new CliError('LAST_ATTEMPT_REFUSED', { what });

@@ -8,13 +8,15 @@ import { parseWarnDays } from '../cli/options.js';
 import { libraryDetail } from '../cli/render.js';
 import { withCard } from '../device/open.js';
 
-async function readCertificate(ctx: Context, warnDays: number): Promise<{ der: Buffer; summary: CertificateSummary }> {
-  const raw = await withCard(ctx.cardOptions, (card) => card.readCertificate());
+async function readCertificate(ctx: Context, warnDays: number, signature?: boolean): Promise<{ der: Buffer; summary: CertificateSummary }> {
+  const raw = await withCard(ctx.cardOptions, async (card) => {
+    if (signature && card.files && !(await card.hasSignatureKeyset())) throw new CliError('USAGE', { detailKey: 'noSignatureKeyset' });
+    return card.readCertificate(signature ? 'signature' : 'auth');
+  });
   const len = derLength(raw);
+  const ef = signature ? '9010' : '1101';
   if (len === undefined || len > raw.length || raw.length === 0) {
-    throw new CliError('NO_CERTIFICATE', {
-      detail: raw.every((b) => b === 0 || b === 0xff) ? 'EF 1101 is empty' : 'EF 1101 does not hold a complete DER certificate',
-    });
+    throw new CliError('NO_CERTIFICATE', { detailKey: raw.every((b) => b === 0 || b === 0xff) ? 'efEmpty' : 'efNoDer', ef });
   }
   const der = raw.subarray(0, len);
   const { summarizeDer } = await import('../cert/summary.js');
@@ -31,8 +33,8 @@ async function readCertificate(ctx: Context, warnDays: number): Promise<{ der: B
   return { der, summary: r.summary };
 }
 
-export async function certShowCommand(ctx: Context, o: { warnDays?: string }): Promise<number> {
-  const { summary } = await readCertificate(ctx, parseWarnDays(o.warnDays));
+export async function certShowCommand(ctx: Context, o: { warnDays?: string; signature?: boolean }): Promise<number> {
+  const { summary } = await readCertificate(ctx, parseWarnDays(o.warnDays), o.signature);
   ctx.result({ certificate: summary });
   if (!ctx.json) {
     printCertificate(ctx, summary);
@@ -41,11 +43,14 @@ export async function certShowCommand(ctx: Context, o: { warnDays?: string }): P
   return 0;
 }
 
-export async function certExportCommand(ctx: Context, o: { format?: 'pem' | 'der'; out?: string; force?: boolean }): Promise<number> {
+export async function certExportCommand(
+  ctx: Context,
+  o: { format?: 'pem' | 'der'; out?: string; force?: boolean; signature?: boolean },
+): Promise<number> {
   const format = o.format ?? 'pem';
   if (format === 'der' && !o.out && process.stdout.isTTY) throw new CliError('USAGE', { detailKey: 'uDerTty' });
   if (ctx.json && !o.out) throw new CliError('USAGE', { detailKey: 'uJsonOut' });
-  const { der, summary } = await readCertificate(ctx, 30);
+  const { der, summary } = await readCertificate(ctx, 30, o.signature);
   const { toPem } = await import('../cert/pem.js');
   const bytes = format === 'pem' ? Buffer.from(toPem(der)) : der;
   if (o.out) {

@@ -203,6 +203,31 @@ async function cardChecks(
   // with the PUK blocked too, unblocking the PIN is no advice: one diagnosis, a new card
   secretCheck('PIN', report.puk.blocked ? 'advPUK_BLOCKED' : 'advPIN_BLOCKED');
   secretCheck('PUK', 'advPUK_BLOCKED');
+  // the signature keyset, where the card has one: its certificate and its own PIN/PUK
+  const sig = report.signature;
+  if (sig) {
+    const problem = sig.puk.blocked
+      ? 'dSigPukBlocked'
+      : sig.pin.blocked
+        ? 'dSigPinBlocked'
+        : !sig.certificate
+          ? 'dSigNoCert'
+          : sig.certificate.state === 'expired'
+            ? 'dSigExpired'
+            : null;
+    add({
+      code: 'SIGNATURE',
+      status: problem ? 'warn' : 'pass',
+      message: problem
+        ? ctx.t(problem, { date: sig.certificate ? ctx.day(new Date(sig.certificate.notAfter)) : '' })
+        : ctx.t('dSigOk', {
+            date: ctx.day(new Date(sig.certificate!.notAfter)),
+            pin: sig.pin.triesLeft ?? '?',
+            puk: sig.puk.triesLeft ?? '?',
+          }),
+      ...(problem ? { advice: ctx.t(problem === 'dSigPinBlocked' ? 'advSigPin' : 'advSigCert') } : {}),
+    });
+  }
   const c = report.certificate;
   if (!c)
     add({

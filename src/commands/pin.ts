@@ -1,4 +1,4 @@
-import type { Card } from '../card/card.js';
+import type { Card, Keyset } from '../card/card.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { fallbackText, gate } from '../cli/gate.js';
@@ -12,6 +12,8 @@ export interface PinCommandOptions extends SecretOptions {
   signTest?: boolean;
   /** Accept a new PIN that is easy to guess (one digit, a run, the birth date). */
   allowWeak?: boolean;
+  /** The signature keyset's PIN (1A) and PUK (1B) instead of the authentication ones. */
+  signature?: boolean;
 }
 
 /** The holder's birth date (YYYY-MM-DD): EF_Dati_personali, else the codice fiscale in the certificate. */
@@ -65,44 +67,47 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
   let confirmed = false;
   const doneKey = op === 'verify' ? 'pinVerified' : op === 'change' ? 'pinChanged' : 'pinUnblocked';
   try {
+    const keyset: Keyset = o.signature ? 'signature' : 'auth';
     const out = await withCard(ctx.cardOptions, async (s, opened) => {
       const blind = opened.fallback !== undefined;
+      if (keyset === 'signature' && s.files && !(await s.hasSignatureKeyset()))
+        throw new CliError('USAGE', { detailKey: 'noSignatureKeyset' });
       if (opened.fallback) ctx.note(ctx.c.yellow(fallbackText(ctx, opened.fallback.cause)));
       if (secrets.interactive) ctx.note(ctx.c.dim(ctx.t('pinExplain')));
       // a write over NFC: say that the contact slot is the safe place for it
       if (op !== 'verify' && s.origin.kind === 'atr' && s.origin.atr.contactless) ctx.note(ctx.c.yellow(ctx.t('nfcNote')));
       if (op === 'unblock') {
-        const pinState = await s.tries('pin');
+        const pinState = await s.tries('pin', keyset);
         if (pinState.blocked === false) ctx.note(ctx.t('pinNotBlockedNote'));
-        await gate(ctx, s, 'puk', secrets, o.lastAttempt, blind);
+        await gate(ctx, s, 'puk', secrets, o.lastAttempt, blind, keyset);
         await guardNewPin(ctx, s, secrets, o.allowWeak);
         const puk = await secrets.get('puk');
         const newPin = await secrets.get('newPin');
         sent = true;
-        await s.unblockPin(puk, newPin);
+        await s.unblockPin(puk, newPin, keyset);
         confirmed = true;
       } else {
-        await gate(ctx, s, 'pin', secrets, o.lastAttempt, blind);
+        await gate(ctx, s, 'pin', secrets, o.lastAttempt, blind, keyset);
         if (op === 'verify') {
           const pin = await secrets.get('pin');
           sent = true;
-          await s.verify('pin', pin);
+          await s.verify('pin', pin, keyset);
           confirmed = true;
         } else {
           await guardNewPin(ctx, s, secrets, o.allowWeak);
           const cur = await secrets.get('currentPin');
           const next = await secrets.get('newPin');
           sent = true;
-          await s.changePin(cur, next);
+          await s.changePin(cur, next, keyset);
           confirmed = true;
         }
       }
       let signature: Record<string, unknown> | undefined;
-      if (op === 'verify' && o.signTest) signature = await signTest(s);
+      if (op === 'verify' && o.signTest && keyset === 'auth') signature = await signTest(s);
       try {
-        const pin = triesJson(await s.tries('pin'));
-        const puk = op === 'unblock' ? triesJson(await s.tries('puk')) : undefined;
-        return { pin, puk, signature };
+        const pin = triesJson(await s.tries('pin', keyset));
+        const puk = op === 'unblock' ? triesJson(await s.tries('puk', keyset)) : undefined;
+        return { pin, puk, signature, ...(keyset === 'signature' ? { keyset } : {}) };
       } catch (e) {
         // done on the card; only the counters could not be read back: say both
         ctx.note(ctx.c.yellow(ctx.t('followUpFailed', { detail: describeError(ctx, e).text })));

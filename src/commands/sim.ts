@@ -16,6 +16,9 @@ export interface SimCreateOptions {
   generation?: string;
   contactless?: boolean;
   maxResponse?: string;
+  signatureKeyset?: boolean;
+  sigPin?: string;
+  sigPuk?: string;
   keySize?: string;
   notBefore?: string;
   notAfter?: string;
@@ -76,6 +79,9 @@ export async function simCreateCommand(ctx: Context, imagePath: string, o: SimCr
       generation: o.generation,
       contactless: o.contactless,
       maxResponse: int(o.maxResponse, '--max-response'),
+      signatureKeyset: o.signatureKeyset,
+      sigPin: o.sigPin,
+      sigPuk: o.sigPuk,
       keySize: keySize as 1024 | 2048 | undefined,
       notBefore: date(o.notBefore, '--not-before', false),
       notAfter: date(o.notAfter, '--not-after', true),

@@ -1,4 +1,4 @@
-import { checkText, printCertificate, problemText, row, triesText } from '../cli/cardText.js';
+import { certificateLine, checkText, printCertificate, problemText, row, triesText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { fallbackText } from '../cli/gate.js';
 import { messageKey } from '../cli/i18n.js';
@@ -51,6 +51,12 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
     if (r.certificate) printCertificate(ctx, r.certificate);
     row(ctx, 'lPin', triesText(ctx, r.pin));
     row(ctx, 'lPuk', triesText(ctx, r.puk));
+    if (r.signature) {
+      row(ctx, 'lSignature', r.signature.certificate ? certificateLine(ctx, r.signature.certificate) : ctx.t('unknown'));
+      if (r.signature.certificate) row(ctx, 'lSubject', r.signature.certificate.subject, 2);
+      row(ctx, 'lSigPin', triesText(ctx, r.signature.pin), 2);
+      row(ctx, 'lSigPuk', triesText(ctx, r.signature.puk), 2);
+    }
     if (r.extension) row(ctx, 'lExtension', r.extension.eligible ? ctx.c.green(ctx.t('extEligible')) : ctx.t('extNotEligible'));
     const bad = r.checks.filter((c) => c.status === 'fail' || c.status === 'warn');
     row(ctx, 'lChecks', bad.length === 0 ? ctx.c.green(ctx.t('checksPassed', { n: r.checks.length })) : '');

@@ -1,5 +1,5 @@
 import { ApduTransportError } from '../apdu/response.js';
-import type { Card, CardOrigin, SecretKind, TriesState } from '../card/card.js';
+import type { Card, CardOrigin, Keyset, SecretKind, TriesState } from '../card/card.js';
 import { CardError, SecretBlockedError, WrongSecretError } from '../card/errors.js';
 import type { HashName } from '../card/pkcs1.js';
 import { Pkcs11CallError, type Pkcs11Client } from './client.js';
@@ -58,7 +58,21 @@ export class Pkcs11Card implements Card {
   }
 
   /** Tries from the token flags. PKCS#11 has no counter: only low / final / locked. */
-  async tries(kind: SecretKind): Promise<TriesState> {
+  /** The signature keyset is another token slot or PIN of the module, not reached by this backend. */
+  async hasSignatureKeyset(): Promise<boolean> {
+    return false;
+  }
+
+  private onlyAuth(keyset: Keyset | undefined, operation: string): void {
+    if (keyset === 'signature')
+      throw new CardError('NOT_SUPPORTED', 'the signature keyset is reached through PC/SC only', {
+        operation,
+        said: { id: 'cP11NoSignature' },
+      });
+  }
+
+  async tries(kind: SecretKind, keyset?: Keyset): Promise<TriesState> {
+    this.onlyAuth(keyset, 'tries');
     if (!this.flagsReliable) return { triesLeft: null, blocked: null, verified: false, sw: 0, exact: false };
     const f = await this.flags();
     const [low, final, locked] =
@@ -91,7 +105,8 @@ export class Pkcs11Card implements Card {
     }
   }
 
-  async verify(kind: SecretKind, secret: string): Promise<void> {
+  async verify(kind: SecretKind, secret: string, keyset?: Keyset): Promise<void> {
+    this.onlyAuth(keyset, 'C_Login');
     try {
       await this.client.call({ op: 'login', slot: this.slot.index, user: kind === 'pin' ? 'user' : 'so', pin: secret });
       this.securityStateChanged = true;
@@ -101,7 +116,8 @@ export class Pkcs11Card implements Card {
     }
   }
 
-  async changePin(current: string, next: string): Promise<void> {
+  async changePin(current: string, next: string, keyset?: Keyset): Promise<void> {
+    this.onlyAuth(keyset, 'C_SetPIN');
     try {
       await this.client.call({ op: 'setPin', slot: this.slot.index, oldPin: current, newPin: next });
     } catch (e) {
@@ -110,7 +126,8 @@ export class Pkcs11Card implements Card {
   }
 
   /** SO login with the PUK, then C_InitPIN: how PKCS#11 unblocks, where the module allows it. */
-  async unblockPin(puk: string, newPin: string): Promise<void> {
+  async unblockPin(puk: string, newPin: string, keyset?: Keyset): Promise<void> {
+    this.onlyAuth(keyset, 'C_InitPIN');
     try {
       await this.client.call({ op: 'initPin', slot: this.slot.index, soPin: puk, newPin });
     } catch (e) {
@@ -132,7 +149,8 @@ export class Pkcs11Card implements Card {
   }
 
   /** The first X.509 certificate object (a CNS token has one: CNS0). */
-  async readCertificate(): Promise<Buffer> {
+  async readCertificate(keyset?: Keyset): Promise<Buffer> {
+    this.onlyAuth(keyset, 'C_FindObjects');
     try {
       const certs = await this.client.certs(this.slot.index);
       if (certs.length === 0) throw new CardError('FILE_NOT_FOUND', 'the token has no certificate object', { said: { id: 'cP11NoCert' } });

@@ -80,8 +80,30 @@ export interface CardReport {
   checks: Check[];
   pin: TriesJson;
   puk: TriesJson;
+  /** The second (signature) keyset, where the card has one; null without it (or through PKCS#11). */
+  signature: SignatureKeyset | null;
   problems: Problem[];
   extension?: Eligibility;
+}
+
+export interface SignatureKeyset {
+  certificate: CertificateSummary | null;
+  pin: TriesJson;
+  puk: TriesJson;
+}
+
+/** The signature keyset (certificate 3F00/1400/9010, PIN 1A, PUK 1B), read without a PIN. */
+async function readSignatureKeyset(card: Card, problems: CardReport['problems'], o: ReportOptions): Promise<SignatureKeyset | null> {
+  const has = await attempt(problems, 'SIGNATURE_UNREADABLE', () => card.hasSignatureKeyset());
+  if (!has) return null;
+  const der = await attempt(problems, 'SIGNATURE_UNREADABLE', () => card.readCertificate('signature'));
+  const { summarizeDer } = await import('../cert/summary.js');
+  const summary = der ? await attempt(problems, 'SIGNATURE_UNREADABLE', async () => summarizeDer(der, o.now, o.warnDays).summary) : null;
+  return {
+    certificate: summary,
+    pin: triesJson(await card.tries('pin', 'signature')),
+    puk: triesJson(await card.tries('puk', 'signature')),
+  };
 }
 
 /** The 2023 extension rules on what a report shows (the service applies the same rules). */
@@ -364,6 +386,7 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
     checks,
     pin: triesJson(pin),
     puk: triesJson(puk),
+    signature: await readSignatureKeyset(card, problems, o),
     problems,
   };
 }
@@ -432,6 +455,7 @@ async function collectTokenReport(card: Card, token: TokenDescription, o: Report
     checks,
     pin: triesJson(pin),
     puk: triesJson(puk),
+    signature: null,
     problems,
   };
 }

@@ -24,6 +24,10 @@ const AC_ALWAYS = 0x00;
 const AC_NEVER = 0xff;
 const PIN_REF = 0x10;
 const PUK_REF = 0x11;
+/** The signature keyset's PIN and PUK, and its key (OpenSC pkcs15-itacns.c, "CNS1"). */
+const SIG_PIN_REF = 0x1a;
+const SIG_PUK_REF = 0x1b;
+const SIG_KEY = 0x10;
 const AUTH_KEY = 0x01;
 
 type Reply = { data?: Buffer; sw: number };
@@ -39,6 +43,7 @@ export class VirtualCard {
   private readonly maxResponse: number;
   private readonly mf: Node;
   private readonly key: KeyObject;
+  private readonly sigKey?: KeyObject;
   private readonly modulusBytes: number;
   private currentDf!: Node;
   private currentEf?: Node;
@@ -57,6 +62,7 @@ export class VirtualCard {
     this.extendedAllowed = image.extendedLength ?? decodeAtr(this.atr).extendedLength;
     this.maxResponse = image.maxResponse ?? 256;
     this.key = createPrivateKey(image.authKey);
+    if (image.signature) this.sigKey = createPrivateKey(image.signature.key);
     this.modulusBytes = Math.ceil((this.key.asymmetricKeyDetails?.modulusLength ?? 2048) / 8);
     this.mf = { fid: 0x3f00, path: '3F00', type: 'MF', children: [], data: Buffer.alloc(0), read: AC_ALWAYS, update: AC_NEVER };
     const byPath = new Map<string, Node>([['3F00', this.mf]]);
@@ -319,6 +325,8 @@ export class VirtualCard {
     if ((p2 & 0x60) !== 0) return undefined;
     if (ref === PIN_REF) return { ref, state: this.image.pin };
     if (ref === PUK_REF) return { ref, state: this.image.puk };
+    if (ref === SIG_PIN_REF && this.image.signature) return { ref, state: this.image.signature.pin };
+    if (ref === SIG_PUK_REF && this.image.signature) return { ref, state: this.image.signature.puk };
     return undefined;
   }
 
@@ -372,21 +380,23 @@ export class VirtualCard {
 
   private resetRetryCounter(c: DecodedCommand): Reply {
     const s = this.secretFor(c.p2);
-    if (!s || s.ref !== PIN_REF) return { sw: SW.REFERENCE_NOT_FOUND };
-    const puk = this.image.puk;
+    if (!s || (s.ref !== PIN_REF && s.ref !== SIG_PIN_REF)) return { sw: SW.REFERENCE_NOT_FOUND };
+    // each PIN has its own PUK: the next reference
+    const pukRef = s.ref === PIN_REF ? PUK_REF : SIG_PUK_REF;
+    const puk = s.ref === PIN_REF ? this.image.puk : this.image.signature!.puk;
     let newPin: string | undefined;
     if (c.p1 === 0x00) {
       if (c.data?.length !== 16) return { sw: SW.WRONG_LENGTH };
       newPin = parsePadded(c.data.subarray(8));
-      if (newPin === undefined || !validLength(PIN_REF, newPin)) return { sw: SW.WRONG_DATA };
+      if (newPin === undefined || !validLength(s.ref, newPin)) return { sw: SW.WRONG_DATA };
     } else if (c.p1 === 0x01) {
       if (c.data?.length !== 8) return { sw: SW.WRONG_LENGTH };
     } else return { sw: SW.INCORRECT_P1P2 };
-    const fail = this.check(PUK_REF, puk, c.data.subarray(0, 8));
+    const fail = this.check(pukRef, puk, c.data.subarray(0, 8));
     if (fail) return fail;
     if (newPin !== undefined) s.state.value = newPin;
     s.state.triesLeft = s.state.maxTries;
-    this.verified.delete(PIN_REF);
+    this.verified.delete(s.ref);
     this.onChange(this.image);
     return { sw: SW.SUCCESS };
   }
@@ -411,15 +421,15 @@ export class VirtualCard {
       if ((tag === 0x83 || tag === 0x84) && len === 1) keyRef = d[i + 2];
       i += 2 + len;
     }
-    if (keyRef !== AUTH_KEY) return { sw: SW.REFERENCE_NOT_FOUND };
+    if (keyRef !== AUTH_KEY && !(keyRef === SIG_KEY && this.sigKey)) return { sw: SW.REFERENCE_NOT_FOUND };
     this.seKey = keyRef;
     this.seOp = c.p2 === 0xb6 ? 'sign' : 'decipher';
     return { sw: SW.SUCCESS };
   }
 
-  private rawRsa(input: Buffer): Buffer | undefined {
+  private rawRsa(input: Buffer, key: KeyObject = this.key): Buffer | undefined {
     try {
-      return privateDecrypt({ key: this.key, padding: constants.RSA_NO_PADDING }, input);
+      return privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, input);
     } catch {
       return undefined; // input not below the modulus
     }
@@ -430,12 +440,13 @@ export class VirtualCard {
     const decipher = c.p1 === 0x80 && c.p2 === 0x86;
     if (!sign && !decipher) return { sw: SW.INCORRECT_P1P2 };
     if (this.seKey !== undefined && this.seOp !== (sign ? 'sign' : 'decipher')) return { sw: SW.CONDITIONS_NOT_SATISFIED };
-    if (!this.verified.has(PIN_REF)) return { sw: SW.SECURITY_STATUS_NOT_SATISFIED };
+    const signatureKey = this.seKey === SIG_KEY;
+    if (!this.verified.has(signatureKey ? SIG_PIN_REF : PIN_REF)) return { sw: SW.SECURITY_STATUS_NOT_SATISFIED };
     let input = c.data ?? Buffer.alloc(0);
     // Decipher data may carry the ISO padding-indicator byte 00 in front.
     if (decipher && input.length === this.modulusBytes + 1 && input[0] === 0) input = input.subarray(1);
     if (input.length !== this.modulusBytes) return { sw: SW.WRONG_LENGTH };
-    const out = this.rawRsa(Buffer.from(input));
+    const out = this.rawRsa(Buffer.from(input), signatureKey ? this.sigKey : this.key);
     if (!out) return { sw: SW.WRONG_DATA };
     return this.respond(c, out);
   }
@@ -460,5 +471,5 @@ function parsePadded(b: Buffer): string | undefined {
 }
 
 function validLength(ref: number, v: string): boolean {
-  return ref === PUK_REF ? v.length === 8 : v.length >= 5 && v.length <= 8;
+  return ref === PUK_REF || ref === SIG_PUK_REF ? v.length === 8 : v.length >= 5 && v.length <= 8;
 }

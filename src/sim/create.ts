@@ -62,6 +62,10 @@ export interface CreateOptions {
   contactless?: boolean;
   /** The most data one response carries (more through GET RESPONSE). */
   maxResponse?: number;
+  /** Add the second (signature) keyset: certificate 3F00/1400/9010, PIN 1A, PUK 1B. */
+  signatureKeyset?: boolean;
+  sigPin?: string;
+  sigPuk?: string;
 }
 
 /** The package's fixtures/ folder (cert/issuers.ts finds it). */
@@ -223,6 +227,43 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
     ef('3F00/1200/1202', Buffer.alloc(0), 64),
     ef('3F00/1200/1203', Buffer.alloc(0), 64),
   ];
+  let signature: CardImage['signature'];
+  if (o.signatureKeyset) {
+    const sigPin = o.sigPin ?? '24681357';
+    const sigPuk = o.sigPuk ?? '97531864';
+    checkSecret(sigPin, 'sig-pin', 5, 8);
+    checkSecret(sigPuk, 'sig-puk', 8, 8);
+    const bits = createPublicKey(keyPem).asymmetricKeyDetails?.modulusLength ?? 2048;
+    const { privateKey: sigKey } = generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 65537 });
+    const ca = o.caCert && o.caKey ? { cert: o.caCert, key: o.caKey } : defaultCa();
+    const sigCert = await issueCertificate({
+      subject: [
+        { type: 'C', value: 'IT' },
+        { type: 'O', value: 'cns virtual card (TEST, not a real TS-CNS)' },
+        { type: 'SN', value: surname },
+        { type: 'GN', value: givenName },
+        { type: 'serialNumber', value: `TINIT-${codiceFiscale}` },
+        { type: 'CN', value: `${surname} ${givenName} (firma)` },
+      ],
+      subjectPublicKey: createPublicKey(sigKey),
+      notBefore: validFrom,
+      notAfter: validTo,
+      issuerCert: fromPem(ca.cert),
+      issuerKey: createPrivateKey(ca.key),
+      nonRepudiation: true,
+    });
+    files.push(
+      { path: '3F00/1400', type: 'DF' },
+      ef('3F00/1400/9010', sigCert, Math.max(CERT_EF_SIZE, sigCert.length)),
+      { path: '3F00/1400/8110', type: 'DF' },
+      ef('3F00/1400/8110/8010', createPublicKey(sigKey).export({ type: 'spki', format: 'der' }), 300),
+    );
+    signature = {
+      pin: { value: sigPin, triesLeft: 3, maxTries: 3 },
+      puk: { value: sigPuk, triesLeft: 10, maxTries: 10 },
+      key: sigKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    };
+  }
   const image: CardImage = {
     format: IMAGE_FORMAT,
     version: IMAGE_VERSION,
@@ -234,6 +275,7 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
     files,
     ...(gen ? { generation: gen.name, extendedLength: gen.extendedLength, maxResponse: gen.maxResponse } : {}),
     ...(o.maxResponse !== undefined ? { maxResponse: o.maxResponse } : {}),
+    ...(signature ? { signature } : {}),
   };
   return { image, certificate: certDer };
 }

@@ -42,6 +42,12 @@ export interface CardImage {
   maxResponse?: number;
   /** The generation it was made as (sim create --generation), for people reading the image. */
   generation?: string;
+  /**
+   * The second (signature) keyset some CNS carry (OpenSC pkcs15-itacns.c "CNS1"): its PIN
+   * (reference 1A) and PUK (1B), and the key (PKCS#8 PEM, key reference 10 in DF 3F00/1400/8110);
+   * the certificate is EF 3F00/1400/9010.
+   */
+  signature?: { pin: SecretState; puk: SecretState; key: string };
 }
 
 /** What is wrong with an image, for the message a person reads (the English message is for logs). */
@@ -101,6 +107,16 @@ function checkSecret(v: unknown, name: string): SecretState {
   return { value: v.value, triesLeft: triesLeft as number, maxTries: maxTries as number };
 }
 
+function checkSignature(v: unknown): NonNullable<CardImage['signature']> {
+  if (!isObj(v) || typeof v.key !== 'string') throw new ImageError('signature: bad keyset', 'corrupt', 'field', { field: 'signature' });
+  try {
+    if (createPrivateKey(v.key).asymmetricKeyType !== 'rsa') throw new Error('not RSA');
+  } catch {
+    throw new ImageError('signature.key: not an RSA private key', 'corrupt', 'field', { field: 'signature.key' });
+  }
+  return { pin: checkSecret(v.pin, 'signature.pin'), puk: checkSecret(v.puk, 'signature.puk'), key: v.key };
+}
+
 /** Validate a parsed JSON value as a card image; throws ImageError saying what is wrong. */
 export function validateImage(v: unknown): CardImage {
   if (!isObj(v) || v.format !== IMAGE_FORMAT) throw new ImageError('not a cns virtual card image', 'foreign');
@@ -151,6 +167,7 @@ export function validateImage(v: unknown): CardImage {
       ? { maxResponse: v.maxResponse as number }
       : {}),
     ...(typeof v.generation === 'string' ? { generation: v.generation } : {}),
+    ...(v.signature !== undefined ? { signature: checkSignature(v.signature) } : {}),
   };
 }
 

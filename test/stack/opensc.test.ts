@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cns } from '../helpers.js';
 import { imageCertificate, imageCounters, makeCard, OPENSC_MODULE, opensc, STACK_OK, stack } from './stack.js';
@@ -66,5 +67,21 @@ describe.skipIf(!STACK_OK)('OpenSC treats the virtual card as an Italian CNS', (
     expect(unblock.code).toBe(0);
     expect(imageCounters(img)).toMatchObject({ pin: 3, pinValue: '12345' });
     expect((await cns(['pin', 'verify', '--env', '--json'], { env: { CNS_PIN: '12345' } })).code).toBe(0);
+  });
+
+  it('a card with the signature keyset: OpenSC lists both keysets and verifies the signature PIN (1A) alone; cns agrees', async () => {
+    const img = await makeCard('--signature-keyset');
+    await stack.attach(img);
+    const list = opensc('pkcs15-tool', ['--list-pins', '--list-certificates']);
+    expect(list.out).toMatch(/X\.509 Certificate \[CNS1\][\s\S]*Path\s*: 3f0014009010/);
+    expect(list.out).toMatch(/PIN \[PIN CNS1\][\s\S]*Reference\s*: 26 \(0x1A\)/);
+    expect(list.out).toMatch(/PIN \[PUK CNS1\][\s\S]*Reference\s*: 27 \(0x1B\)/);
+    expect(opensc('pkcs15-tool', ['--verify-pin', '--auth-id', '10', '--pin', '11223344']).code).not.toBe(0);
+    const j = JSON.parse(readFileSync(img, 'utf8'));
+    expect([j.signature.pin.triesLeft, j.pin.triesLeft]).toEqual([2, 3]);
+    const s = await cns(['status', '--json']);
+    expect(s.json.signature).toMatchObject({ pin: { triesLeft: 2 }, puk: { triesLeft: 10 } });
+    expect(opensc('pkcs15-tool', ['--verify-pin', '--auth-id', '10', '--pin', '24681357']).code).toBe(0);
+    expect(JSON.parse(readFileSync(img, 'utf8')).signature.pin.triesLeft).toBe(3);
   });
 });
