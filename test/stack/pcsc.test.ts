@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { cns } from '../helpers.js';
 import { schemaErrors } from '../schema.js';
@@ -127,13 +128,20 @@ describe.skipIf(!STACK_OK)('through pcscd and a vpcd reader', () => {
   });
 
   it('a card that is not a TS-CNS: exit 7 with the ATR to quote', async () => {
-    await stack.attach(await makeCard('--atr', '3B8F8001804F0CA000000306030001000000006A'));
+    // a contactless storage-card pseudo-ATR: the ATR does not decide, so its files are read (no
+    // PIN); without EF_ID_Carta they are not a CNS's either
+    const img = await makeCard('--atr', '3B8F8001804F0CA000000306030001000000006A');
+    const j = JSON.parse(readFileSync(img, 'utf8'));
+    j.files = j.files.filter((f: { path: string }) => f.path !== '3F00/1000/1003');
+    writeFileSync(img, JSON.stringify(j));
+    await stack.attach(img);
     const r = await cns(['status', '--json']);
     expect(r.code).toBe(7);
     expect(r.json.error.code).toBe('CARD_UNSUPPORTED');
     expect(r.json.error.message).toContain('3B8F8001804F0CA000000306030001000000006A');
     const list = await cns(['readers', '--json']);
-    expect(list.json.readers[0]).toMatchObject({ present: true, isCns: false });
+    expect(list.json.readers[0]).toMatchObject({ present: true, isCns: false, probe: true, contactless: true });
+    expect(imageCounters(img).pin).toBe(3);
   });
 
   it('pcscd not running: exit 5 with the advice to start it; back when it returns', async () => {
