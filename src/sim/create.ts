@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -194,24 +195,27 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
     residenceMunicipality: fromCf?.birthPlace ?? 'H501',
   });
 
-  if (!certDer) {
+  // the holder's certificates (authentication, and signature when asked), from the same test CA
+  const issueFor = async (cn: string, key: KeyObject, from: Date, to: Date, nonRepudiation = false): Promise<Buffer> => {
     const ca = o.caCert && o.caKey ? { cert: o.caCert, key: o.caKey } : defaultCa();
-    certDer = await issueCertificate({
+    return issueCertificate({
       subject: [
         { type: 'C', value: 'IT' },
         { type: 'O', value: 'cns virtual card (TEST, not a real TS-CNS)' },
         { type: 'SN', value: surname },
         { type: 'GN', value: givenName },
         { type: 'serialNumber', value: `TINIT-${codiceFiscale}` },
-        { type: 'CN', value: buildCnsCommonName(codiceFiscale, cardId, record) },
+        { type: 'CN', value: cn },
       ],
-      subjectPublicKey: createPublicKey(keyPem),
-      notBefore,
-      notAfter,
+      subjectPublicKey: key,
+      notBefore: from,
+      notAfter: to,
       issuerCert: fromPem(ca.cert),
       issuerKey: createPrivateKey(ca.key),
+      nonRepudiation,
     });
-  }
+  };
+  certDer ??= await issueFor(buildCnsCommonName(codiceFiscale, cardId, record), createPublicKey(keyPem), notBefore, notAfter);
 
   const files: ImageFile[] = [
     { path: '3F00/1000', type: 'DF' },
@@ -235,23 +239,7 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
     checkSecret(sigPuk, 'sig-puk', 8, 8);
     const bits = createPublicKey(keyPem).asymmetricKeyDetails?.modulusLength ?? 2048;
     const { privateKey: sigKey } = generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 65537 });
-    const ca = o.caCert && o.caKey ? { cert: o.caCert, key: o.caKey } : defaultCa();
-    const sigCert = await issueCertificate({
-      subject: [
-        { type: 'C', value: 'IT' },
-        { type: 'O', value: 'cns virtual card (TEST, not a real TS-CNS)' },
-        { type: 'SN', value: surname },
-        { type: 'GN', value: givenName },
-        { type: 'serialNumber', value: `TINIT-${codiceFiscale}` },
-        { type: 'CN', value: `${surname} ${givenName} (firma)` },
-      ],
-      subjectPublicKey: createPublicKey(sigKey),
-      notBefore: validFrom,
-      notAfter: validTo,
-      issuerCert: fromPem(ca.cert),
-      issuerKey: createPrivateKey(ca.key),
-      nonRepudiation: true,
-    });
+    const sigCert = await issueFor(`${surname} ${givenName} (firma)`, createPublicKey(sigKey), validFrom, validTo, true);
     files.push(
       { path: '3F00/1400', type: 'DF' },
       ef('3F00/1400/9010', sigCert, Math.max(CERT_EF_SIZE, sigCert.length)),
