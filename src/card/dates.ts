@@ -2,16 +2,43 @@
 let dayFormat: Intl.DateTimeFormat | undefined;
 let offsetFormat: Intl.DateTimeFormat | undefined;
 
-export function romeDate(d: Date): string {
-  dayFormat ??= new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' });
-  return dayFormat.format(d);
+const HOUR = 3600_000;
+
+/** 01:00 UTC on the last Sunday of a month (0-based): when EU summer time starts or ends. */
+function lastSundayAt1Utc(year: number, month: number): number {
+  const last = new Date(Date.UTC(year, month + 1, 0)); // the month's last day
+  return Date.UTC(year, month, last.getUTCDate() - last.getUTCDay(), 1);
 }
 
-function romeOffsetMs(utcMs: number): number {
+/**
+ * Italy's offset from UTC at an instant. Since 1996 the EU rule decides (CET +1, CEST +2 from the
+ * last Sunday of March to the last Sunday of October, both at 01:00 UTC): computed, because
+ * building ICU's time-zone formatter costs more than the rest of a command's start. Earlier
+ * instants (older rules) ask ICU.
+ */
+export function romeOffsetMs(utcMs: number): number {
+  const year = new Date(utcMs).getUTCFullYear();
+  if (year >= 1996 && year <= 9999) {
+    return utcMs >= lastSundayAt1Utc(year, 2) && utcMs < lastSundayAt1Utc(year, 9) ? 2 * HOUR : HOUR;
+  }
+  return icuRomeOffsetMs(utcMs);
+}
+
+/** The same, as ICU (the system's time-zone data) says it: the reference the rule is tested against. */
+export function icuRomeOffsetMs(utcMs: number): number {
   offsetFormat ??= new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Rome', timeZoneName: 'longOffset' });
   const name = offsetFormat.formatToParts(new Date(utcMs)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
   return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60000 : 0;
+}
+
+export function romeDate(d: Date): string {
+  const t = d.getTime();
+  if (Number.isNaN(t)) throw new RangeError('Invalid time value'); // as Intl does
+  const year = d.getUTCFullYear();
+  if (year >= 1996 && year <= 9999) return new Date(t + romeOffsetMs(t)).toISOString().slice(0, 10);
+  dayFormat ??= new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' });
+  return dayFormat.format(d);
 }
 
 /** A wall-clock time in Italy as an instant. */
