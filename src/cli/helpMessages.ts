@@ -349,6 +349,14 @@ ripetuto da questo programma.`,
     en: 'the garbage (default 90: one byte, no status word; "" empty; 6110 endless 61xx)',
     it: 'i dati senza senso (predefinito 90: un byte, senza status word; "" vuoto; 6110 61xx senza fine)',
   },
+  h_latency: {
+    en: 'physical-card model (benchmark): milliseconds per APDU (default 5 when --baud is given)',
+    it: 'modello di carta fisica (benchmark): millisecondi per APDU (predefinito 5 se si indica --baud)',
+  },
+  h_baud: {
+    en: 'physical-card model (benchmark): bit/s of the card link, 11 bits per byte (default 115200 when --latency is given)',
+    it: 'modello di carta fisica (benchmark): bit/s del collegamento con la carta, 11 bit per byte (predefinito 115200 se si indica --latency)',
+  },
   h_stats: {
     en: 'keep the APDU and byte counts in this file (benchmark)',
     it: 'conserva in questo file il conteggio di APDU e byte (benchmark)',

@@ -237,6 +237,8 @@ export function buildProgram(run: Runner, lang: Lang = 'en'): Command {
     .option('--garbage-after <n>', h('h_garbageAfter'))
     .option('--garbage <hex>', h('h_garbage'))
     .option('--stats <file>', h('h_stats'))
+    .option('--latency <ms>', h('h_latency'))
+    .option('--baud <bps>', h('h_baud'))
     .action(lazy(async () => (await import('../commands/simAttach.js')).simAttachCommand as unknown as Action));
 
   return program;

@@ -10,6 +10,8 @@ export interface AttachCommandOptions {
   garbageAfter?: string;
   garbage?: string;
   stats?: string;
+  latency?: string;
+  baud?: string;
 }
 
 export const VPCD_DEFAULT_HOST = '127.0.0.1';
@@ -59,6 +61,11 @@ export async function simAttachCommand(ctx: Context, image: string, o: AttachCom
     garbageAfter,
     garbage: garbage(o.garbage),
     statsFile: o.stats ? resolve(o.stats) : undefined,
+    // the physical-card model: either option turns it on, the other keeps its default
+    latency:
+      o.latency !== undefined || o.baud !== undefined
+        ? { perApduMs: count(o.latency ?? '5', '--latency') ?? 5, baud: Math.max(1, count(o.baud ?? '115200', '--baud') ?? 115200) }
+        : undefined,
     log: (event, params) => ctx.note(`[${new Date().toISOString()}] ${ctx.t(`sa_${event}`, params)}`),
   });
   const onSignal = (): void => link.stop('stopped');

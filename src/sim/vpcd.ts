@@ -29,6 +29,16 @@ export interface AttachOptions {
   retryMs?: number;
   /** Keep {apdus, bytes} in this file, rewritten after every APDU (for the benchmark). */
   statsFile?: string;
+  /**
+   * A physical reader and card, for the benchmark: each answer waits `perApduMs` plus 11 bit
+   * times per byte (command and response) at `baud`.
+   */
+  latency?: { perApduMs: number; baud: number };
+}
+
+/** How long a physical card would take for one exchange, in the latency model. */
+export function exchangeMs(latency: { perApduMs: number; baud: number }, commandBytes: number, responseBytes: number): number {
+  return latency.perApduMs + ((commandBytes + responseBytes) * 11 * 1000) / latency.baud;
 }
 
 export type LeaveReason = 'stopped' | 'fault';
@@ -155,7 +165,13 @@ export class VpcdLink {
     this.bytes += msg.length + response.length;
     this.o.onApdu?.(Buffer.from(msg), response);
     if (this.o.statsFile) writeFileSync(this.o.statsFile, JSON.stringify({ apdus: this.apdus, bytes: this.bytes }));
-    this.send(socket, response);
+    if (this.o.latency) {
+      // vpcd waits for this answer before the next command: a delay keeps the order
+      const delay = exchangeMs(this.o.latency, msg.length, response.length);
+      setTimeout(() => {
+        if (!socket.destroyed) this.send(socket, response);
+      }, delay);
+    } else this.send(socket, response);
     return true;
   }
 
