@@ -1,5 +1,11 @@
 #!/usr/bin/env node
 // The executable: starts the CLI, nothing else.
+// `cns --version` alone answers from package.json without loading the CLI (start-up cost).
+if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V')) {
+  const { readFileSync } = await import('node:fs');
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+  process.exit(0);
+}
 let main;
 try {
   ({ main } = await import('../dist/bundle/main.js'));
