@@ -9,7 +9,7 @@ import { PemError } from '../cert/pem.js';
 import { DeviceError } from '../device/errors.js';
 import { PcscError } from '../pcsc/client.js';
 import { PcscUnavailableError } from '../pcsc/winscard.js';
-import { Pkcs11CallError, Pkcs11ModuleError } from '../pkcs11/client.js';
+import { Pkcs11CallError, Pkcs11ModuleError } from '../pkcs11/errors.js';
 import { ImageError } from '../sim/image.js';
 import { printable } from '../util/text.js';
 import type { Context } from './context.js';

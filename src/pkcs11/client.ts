@@ -1,31 +1,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Pkcs11CallError, Pkcs11ModuleError } from './errors.js';
 import type { CertObject, Envelope, Reply, Request, SlotInfo } from './protocol.js';
 
 /** The module failed as a program: could not load, crashed, or hung. */
-export class Pkcs11ModuleError extends Error {
-  constructor(
-    message: string,
-    readonly reason: 'not-installed' | 'load' | 'crash' | 'timeout',
-    /** what a user-facing text needs: the module, the call, the loader's or the module's own last words */
-    readonly facts: { module?: string; op?: string; seconds?: number; signal?: string; exitCode?: number; said?: string } = {},
-  ) {
-    super(message);
-    this.name = 'Pkcs11ModuleError';
-  }
-}
-
-/** The module answered a call with a CKR_* error. */
-export class Pkcs11CallError extends Error {
-  constructor(
-    readonly ckr: string | null,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'Pkcs11CallError';
-  }
-}
+export { Pkcs11CallError, Pkcs11ModuleError } from './errors.js';
 
 function workerPath(): string {
   // the bundle puts the worker beside its chunks; tsc output keeps it beside this file
