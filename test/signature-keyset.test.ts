@@ -66,4 +66,25 @@ describe('the signature keyset', () => {
     const d = await cns(['doctor', ...sim, '--json']);
     expect((d.json.checks as { code: string; status: string }[]).find((c) => c.code === 'SIGNATURE')?.status).toBe('pass');
   });
+
+  it('the older InfoCamere 1204 layout: certificate in 2FFF/8228 from offset 5, under the CNS PIN', async () => {
+    const ic = join(dir, 'infocamere.json');
+    expect((await cns(['sim', 'create', ic, '--signature-layout', 'infocamere'])).code).toBe(0);
+    const at = ['--reader', `sim:${ic}`];
+    const s = await cns(['status', ...at, '--json']);
+    expect(schemaErrors('status', s.json)).toEqual([]);
+    expect(s.json.signature).toMatchObject({ layout: 'infocamere', pin: { triesLeft: 3 } });
+    expect(s.json.signature.certificate.subject).toMatch(/\(firma\)/);
+    const out = join(dir, 'ic.der');
+    expect((await cns(['cert', 'export', ...at, '--signature', '--format', 'der', '--out', out])).code).toBe(0);
+    const j = JSON.parse(readFileSync(ic, 'utf8'));
+    const ef = Buffer.from(j.files.find((f: { path: string }) => f.path === '3F00/2FFF/8228').data, 'hex');
+    const len = (ef[1]! << 8) | ef[2]!;
+    expect(readFileSync(out).equals(ef.subarray(5, 5 + len))).toBe(true);
+    // --signature acts on the CNS PIN here, and says so
+    const wrong = await cns(['pin', 'verify', ...at, '--signature', '--stdin'], { input: '54329\n' });
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toMatch(/InfoCamere 1204 layout\) uses the CNS PIN/);
+    expect(JSON.parse(readFileSync(ic, 'utf8')).pin.triesLeft).toBe(2);
+  });
 });

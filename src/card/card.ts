@@ -5,6 +5,7 @@ import type { HashName } from './pkcs1.js';
 export type SecretKind = 'pin' | 'puk';
 /** The authentication keyset (CNS0, every card) or the signature keyset some cards add (CNS1). */
 export type Keyset = 'auth' | 'signature';
+export type SignatureLayout = 'cns1' | 'infocamere';
 
 /** Tries left as the card reports them without spending one. null = the card would not say. */
 export interface TriesState {
@@ -69,6 +70,12 @@ export interface Card {
   readCertificate(keyset?: Keyset): Promise<Buffer>;
   /** Whether the card carries the signature keyset (false where that cannot be known). */
   hasSignatureKeyset(): Promise<boolean>;
+  /**
+   * Which signature layout, once `hasSignatureKeyset` found one: OpenSC's "CNS1" (certificate
+   * 1400/9010, its own PIN 1A and PUK 1B) or the older InfoCamere 1204 "CNS01" (certificate in
+   * 2FFF/8228 from offset 5, under the CNS PIN and PUK).
+   */
+  readonly signatureLayout?: SignatureLayout | null;
   /** RSASSA-PKCS1-v1_5 signature with the authentication key; the PIN must be verified. */
   sign(message: Uint8Array, hash: HashName, modulusBytes: number): Promise<Buffer>;
 }

@@ -6,7 +6,12 @@ export const CNS_PATHS = {
   DATI_PERSONALI: [0x1100, 0x1102],
   /** The second (signature) keyset's certificate (OpenSC pkcs15-itacns.c, "CNS1"). */
   SIGNATURE_CERTIFICATE: [0x1400, 0x9010],
+  /** The older InfoCamere 1204 layout ("CNS01"): the certificate inside this EF, from offset 5. */
+  INFOCAMERE_CERTIFICATE: [0x2fff, 0x8228],
 } as const;
+
+/** Where the InfoCamere 1204 EF keeps its certificate: its length in bytes 1-2, the DER from byte 5. */
+export const INFOCAMERE_CERT_OFFSET = 5;
 
 /** The signature keyset's PIN and PUK (its PUK is the next reference, as for CNS0). */
 export const SIGNATURE_PIN_REFERENCE = 0x1a;

@@ -6,12 +6,13 @@ import { tlvLength } from '../apdu/tlv.js';
 import type { ApduTracer } from '../apdu/trace.js';
 import type { Transport } from '../apdu/transport.js';
 import { type CnsAtrInfo, decodeAtr, MASK_STINCARD } from './atr.js';
-import type { Card, CardFiles, CardOrigin, Keyset, SecretKind, TriesState } from './card.js';
+import type { Card, CardFiles, CardOrigin, Keyset, SecretKind, SignatureLayout, TriesState } from './card.js';
 import { type CardId, parseIdCarta } from './efIdCarta.js';
 import { CardError, SecretBlockedError, WrongSecretError } from './errors.js';
 import {
   AUTH_KEY_REFERENCE,
   CNS_PATHS,
+  INFOCAMERE_CERT_OFFSET,
   PIN_REFERENCE,
   PUK_REFERENCE,
   padPin,
@@ -103,19 +104,36 @@ export class CnsSession implements Card, CardFiles {
   }
 
   private refFor(kind: SecretKind, keyset: Keyset = 'auth'): number {
-    if (keyset === 'signature') return kind === 'pin' ? SIGNATURE_PIN_REFERENCE : SIGNATURE_PUK_REFERENCE;
+    // the InfoCamere 1204 signature key is under the CNS PIN and PUK
+    if (keyset === 'signature' && this.signatureLayout !== 'infocamere')
+      return kind === 'pin' ? SIGNATURE_PIN_REFERENCE : SIGNATURE_PUK_REFERENCE;
     return kind === 'pin' ? PIN_REFERENCE : PUK_REFERENCE;
   }
 
-  /** The signature keyset is there when its certificate EF is (a card without it answers 6A82). */
-  async hasSignatureKeyset(): Promise<boolean> {
+  signatureLayout?: SignatureLayout | null;
+
+  private async exists(path: readonly number[]): Promise<boolean> {
     try {
-      await this.selectPath(CNS_PATHS.SIGNATURE_CERTIFICATE, false);
+      await this.selectPath(path, false);
       return true;
     } catch (e) {
       if (e instanceof CardError && e.code === 'FILE_NOT_FOUND') return false;
       throw e;
     }
+  }
+
+  /**
+   * The signature keyset is there when its certificate EF is (a card without it answers 6A82):
+   * OpenSC's CNS1 first, then the InfoCamere 1204 EF with a non-empty certificate in it.
+   */
+  async hasSignatureKeyset(): Promise<boolean> {
+    if (this.signatureLayout !== undefined) return this.signatureLayout !== null;
+    if (await this.exists(CNS_PATHS.SIGNATURE_CERTIFICATE)) this.signatureLayout = 'cns1';
+    else if (await this.exists(CNS_PATHS.INFOCAMERE_CERTIFICATE)) {
+      const head = (await this.readBinary(0, 3)).data;
+      this.signatureLayout = head.length >= 3 && ((head[1]! << 8) | head[2]!) > 0 ? 'infocamere' : null;
+    } else this.signatureLayout = null;
+    return this.signatureLayout !== null;
   }
 
   async selectPath(path: readonly number[], wantFcp = true): Promise<Fcp | undefined> {
@@ -204,6 +222,12 @@ export class CnsSession implements Card, CardFiles {
    * (the EF is larger than the certificate; the rest is padding).
    */
   async readCertificate(keyset: Keyset = 'auth'): Promise<Buffer> {
+    if (keyset === 'signature' && this.signatureLayout === 'infocamere') {
+      const raw = await this.readFile(CNS_PATHS.INFOCAMERE_CERTIFICATE, (h) =>
+        h.length >= 3 ? INFOCAMERE_CERT_OFFSET + ((h[1]! << 8) | h[2]!) : undefined,
+      );
+      return raw.subarray(INFOCAMERE_CERT_OFFSET);
+    }
     return this.readFile(keyset === 'signature' ? CNS_PATHS.SIGNATURE_CERTIFICATE : CNS_PATHS.CERTIFICATE, derLength);
   }
 

@@ -153,6 +153,10 @@ ripetuto da questo programma.`,
     en: 'add the second (signature) keyset: certificate 3F00/1400/9010, PIN 1A, PUK 1B',
     it: 'aggiungi il secondo keyset (di firma): certificato 3F00/1400/9010, PIN 1A, PUK 1B',
   },
+  h_sigLayout: {
+    en: 'where the signature keyset is: cns1 (1400/9010, PIN 1A) or infocamere (the older 2FFF/8228 under the CNS PIN)',
+    it: 'dove sta il keyset di firma: cns1 (1400/9010, PIN 1A) o infocamere (il vecchio 2FFF/8228 con il PIN della CNS)',
+  },
   h_sigPin: { en: 'signature PIN of the test card (default 24681357)', it: 'PIN di firma della carta di prova (predefinito 24681357)' },
   h_sigPuk: { en: 'signature PUK of the test card (default 97531864)', it: 'PUK di firma della carta di prova (predefinito 97531864)' },
   h_allowWeak: {

@@ -465,6 +465,14 @@ const M = {
   lSignature: { en: 'Signature keyset', it: 'Keyset di firma' },
   sigNone: { en: 'none on this card', it: 'nessuno su questa carta' },
   lSigPin: { en: 'Signature PIN', it: 'PIN di firma' },
+  sigSharesPin: {
+    en: 'the CNS PIN and PUK (InfoCamere 1204 layout)',
+    it: 'gli stessi PIN e PUK della CNS (struttura InfoCamere 1204)',
+  },
+  sigSharesPinNote: {
+    en: "This card's signature key (InfoCamere 1204 layout) uses the CNS PIN and PUK: --signature acts on those.",
+    it: 'La chiave di firma di questa carta (struttura InfoCamere 1204) usa PIN e PUK della CNS: --signature agisce su quelli.',
+  },
   lSigPuk: { en: 'Signature PUK', it: 'PUK di firma' },
   efEmpty: { en: 'EF {ef} is empty', it: 'EF {ef} è vuoto' },
   efNoDer: { en: 'EF {ef} does not hold a complete DER certificate', it: 'EF {ef} non contiene un certificato DER completo' },

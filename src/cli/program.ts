@@ -209,6 +209,7 @@ export function buildProgram(run: Runner, lang: Lang = 'en'): Command {
     .option('--contactless', h('h_contactless'))
     .option('--max-response <n>', h('h_maxResponse'))
     .option('--signature-keyset', h('h_sigKeyset'))
+    .addOption(new Option('--signature-layout <layout>', h('h_sigLayout')).choices(['cns1', 'infocamere']))
     .option('--sig-pin <digits>', h('h_sigPin'))
     .option('--sig-puk <digits>', h('h_sigPuk'))
     .option('--key-size <bits>', h('h_keySize'))

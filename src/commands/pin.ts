@@ -72,6 +72,7 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
       const blind = opened.fallback !== undefined;
       if (keyset === 'signature' && s.files && !(await s.hasSignatureKeyset()))
         throw new CliError('USAGE', { detailKey: 'noSignatureKeyset' });
+      if (keyset === 'signature' && s.signatureLayout === 'infocamere') ctx.note(ctx.t('sigSharesPinNote'));
       if (opened.fallback) ctx.note(ctx.c.yellow(fallbackText(ctx, opened.fallback.cause)));
       if (secrets.interactive) ctx.note(ctx.c.dim(ctx.t('pinExplain')));
       // a write over NFC: say that the contact slot is the safe place for it

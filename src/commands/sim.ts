@@ -17,6 +17,7 @@ export interface SimCreateOptions {
   contactless?: boolean;
   maxResponse?: string;
   signatureKeyset?: boolean;
+  signatureLayout?: string;
   sigPin?: string;
   sigPuk?: string;
   keySize?: string;
@@ -79,7 +80,8 @@ export async function simCreateCommand(ctx: Context, imagePath: string, o: SimCr
       generation: o.generation,
       contactless: o.contactless,
       maxResponse: int(o.maxResponse, '--max-response'),
-      signatureKeyset: o.signatureKeyset,
+      signatureKeyset: o.signatureKeyset || o.signatureLayout !== undefined,
+      signatureLayout: o.signatureLayout as 'cns1' | 'infocamere' | undefined,
       sigPin: o.sigPin,
       sigPuk: o.sigPuk,
       keySize: keySize as 1024 | 2048 | undefined,

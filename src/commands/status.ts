@@ -54,8 +54,11 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
     if (r.signature) {
       row(ctx, 'lSignature', r.signature.certificate ? certificateLine(ctx, r.signature.certificate) : ctx.t('unknown'));
       if (r.signature.certificate) row(ctx, 'lSubject', r.signature.certificate.subject, 2);
-      row(ctx, 'lSigPin', triesText(ctx, r.signature.pin), 2);
-      row(ctx, 'lSigPuk', triesText(ctx, r.signature.puk), 2);
+      if (r.signature.layout === 'infocamere') row(ctx, 'lSigPin', ctx.t('sigSharesPin'), 2);
+      else {
+        row(ctx, 'lSigPin', triesText(ctx, r.signature.pin), 2);
+        row(ctx, 'lSigPuk', triesText(ctx, r.signature.puk), 2);
+      }
     }
     if (r.extension) row(ctx, 'lExtension', r.extension.eligible ? ctx.c.green(ctx.t('extEligible')) : ctx.t('extNotEligible'));
     const bad = r.checks.filter((c) => c.status === 'fail' || c.status === 'warn');

@@ -87,6 +87,8 @@ export interface CardReport {
 }
 
 export interface SignatureKeyset {
+  /** OpenSC's CNS1 (own PIN 1A, PUK 1B), or the InfoCamere 1204 EF 2FFF/8228 under the CNS PIN. */
+  layout: 'cns1' | 'infocamere';
   certificate: CertificateSummary | null;
   pin: TriesJson;
   puk: TriesJson;
@@ -100,6 +102,7 @@ async function readSignatureKeyset(card: Card, problems: CardReport['problems'],
   const { summarizeDer } = await import('../cert/summary.js');
   const summary = der ? await attempt(problems, 'SIGNATURE_UNREADABLE', async () => summarizeDer(der, o.now, o.warnDays).summary) : null;
   return {
+    layout: card.signatureLayout ?? 'cns1',
     certificate: summary,
     pin: triesJson(await card.tries('pin', 'signature')),
     puk: triesJson(await card.tries('puk', 'signature')),

@@ -28,6 +28,8 @@ const PUK_REF = 0x11;
 const SIG_PIN_REF = 0x1a;
 const SIG_PUK_REF = 0x1b;
 const SIG_KEY = 0x10;
+/** The InfoCamere 1204 key ("CNS01", security environment 21), under the CNS PIN. */
+const INFOCAMERE_KEY = 0x21;
 const AUTH_KEY = 0x01;
 
 type Reply = { data?: Buffer; sw: number };
@@ -325,8 +327,10 @@ export class VirtualCard {
     if ((p2 & 0x60) !== 0) return undefined;
     if (ref === PIN_REF) return { ref, state: this.image.pin };
     if (ref === PUK_REF) return { ref, state: this.image.puk };
-    if (ref === SIG_PIN_REF && this.image.signature) return { ref, state: this.image.signature.pin };
-    if (ref === SIG_PUK_REF && this.image.signature) return { ref, state: this.image.signature.puk };
+    // the InfoCamere 1204 layout has no PIN of its own: its key is under the CNS PIN
+    const own = this.image.signature && this.image.signature.layout !== 'infocamere';
+    if (ref === SIG_PIN_REF && own) return { ref, state: this.image.signature!.pin };
+    if (ref === SIG_PUK_REF && own) return { ref, state: this.image.signature!.puk };
     return undefined;
   }
 
@@ -421,10 +425,14 @@ export class VirtualCard {
       if ((tag === 0x83 || tag === 0x84) && len === 1) keyRef = d[i + 2];
       i += 2 + len;
     }
-    if (keyRef !== AUTH_KEY && !(keyRef === SIG_KEY && this.sigKey)) return { sw: SW.REFERENCE_NOT_FOUND };
+    if (keyRef !== AUTH_KEY && !(keyRef === this.sigKeyRef() && this.sigKey)) return { sw: SW.REFERENCE_NOT_FOUND };
     this.seKey = keyRef;
     this.seOp = c.p2 === 0xb6 ? 'sign' : 'decipher';
     return { sw: SW.SUCCESS };
+  }
+
+  private sigKeyRef(): number {
+    return this.image.signature?.layout === 'infocamere' ? INFOCAMERE_KEY : SIG_KEY;
   }
 
   private rawRsa(input: Buffer, key: KeyObject = this.key): Buffer | undefined {
@@ -440,8 +448,9 @@ export class VirtualCard {
     const decipher = c.p1 === 0x80 && c.p2 === 0x86;
     if (!sign && !decipher) return { sw: SW.INCORRECT_P1P2 };
     if (this.seKey !== undefined && this.seOp !== (sign ? 'sign' : 'decipher')) return { sw: SW.CONDITIONS_NOT_SATISFIED };
-    const signatureKey = this.seKey === SIG_KEY;
-    if (!this.verified.has(signatureKey ? SIG_PIN_REF : PIN_REF)) return { sw: SW.SECURITY_STATUS_NOT_SATISFIED };
+    const signatureKey = this.sigKey !== undefined && this.seKey === this.sigKeyRef();
+    const infocamere = this.image.signature?.layout === 'infocamere';
+    if (!this.verified.has(signatureKey && !infocamere ? SIG_PIN_REF : PIN_REF)) return { sw: SW.SECURITY_STATUS_NOT_SATISFIED };
     let input = c.data ?? Buffer.alloc(0);
     // Decipher data may carry the ISO padding-indicator byte 00 in front.
     if (decipher && input.length === this.modulusBytes + 1 && input[0] === 0) input = input.subarray(1);

@@ -65,6 +65,8 @@ export interface CreateOptions {
   maxResponse?: number;
   /** Add the second (signature) keyset: certificate 3F00/1400/9010, PIN 1A, PUK 1B. */
   signatureKeyset?: boolean;
+  /** cns1 (default: 1400/9010, PIN 1A, PUK 1B) or infocamere (2FFF/8228 from offset 5, CNS PIN). */
+  signatureLayout?: 'cns1' | 'infocamere';
   sigPin?: string;
   sigPuk?: string;
 }
@@ -240,13 +242,20 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
     const bits = createPublicKey(keyPem).asymmetricKeyDetails?.modulusLength ?? 2048;
     const { privateKey: sigKey } = generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 65537 });
     const sigCert = await issueFor(`${surname} ${givenName} (firma)`, createPublicKey(sigKey), validFrom, validTo, true);
-    files.push(
-      { path: '3F00/1400', type: 'DF' },
-      ef('3F00/1400/9010', sigCert, Math.max(CERT_EF_SIZE, sigCert.length)),
-      { path: '3F00/1400/8110', type: 'DF' },
-      ef('3F00/1400/8110/8010', createPublicKey(sigKey).export({ type: 'spki', format: 'der' }), 300),
-    );
+    if (o.signatureLayout === 'infocamere') {
+      // the certificate's length in bytes 1-2, the DER from byte 5 (OpenSC pkcs15-itacns.c)
+      const head = Buffer.from([0x00, sigCert.length >> 8, sigCert.length & 0xff, 0x00, 0x00]);
+      const content = Buffer.concat([head, sigCert]);
+      files.push({ path: '3F00/2FFF', type: 'DF' }, ef('3F00/2FFF/8228', content, Math.max(CERT_EF_SIZE, content.length)));
+    } else
+      files.push(
+        { path: '3F00/1400', type: 'DF' },
+        ef('3F00/1400/9010', sigCert, Math.max(CERT_EF_SIZE, sigCert.length)),
+        { path: '3F00/1400/8110', type: 'DF' },
+        ef('3F00/1400/8110/8010', createPublicKey(sigKey).export({ type: 'spki', format: 'der' }), 300),
+      );
     signature = {
+      ...(o.signatureLayout === 'infocamere' ? { layout: 'infocamere' as const } : {}),
       pin: { value: sigPin, triesLeft: 3, maxTries: 3 },
       puk: { value: sigPuk, triesLeft: 10, maxTries: 10 },
       key: sigKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

@@ -47,7 +47,7 @@ export interface CardImage {
    * (reference 1A) and PUK (1B), and the key (PKCS#8 PEM, key reference 10 in DF 3F00/1400/8110);
    * the certificate is EF 3F00/1400/9010.
    */
-  signature?: { pin: SecretState; puk: SecretState; key: string };
+  signature?: { pin: SecretState; puk: SecretState; key: string; layout?: 'infocamere' };
 }
 
 /** What is wrong with an image, for the message a person reads (the English message is for logs). */
@@ -114,7 +114,12 @@ function checkSignature(v: unknown): NonNullable<CardImage['signature']> {
   } catch {
     throw new ImageError('signature.key: not an RSA private key', 'corrupt', 'field', { field: 'signature.key' });
   }
-  return { pin: checkSecret(v.pin, 'signature.pin'), puk: checkSecret(v.puk, 'signature.puk'), key: v.key };
+  return {
+    pin: checkSecret(v.pin, 'signature.pin'),
+    puk: checkSecret(v.puk, 'signature.puk'),
+    key: v.key,
+    ...(v.layout === 'infocamere' ? { layout: 'infocamere' as const } : {}),
+  };
 }
 
 /** Validate a parsed JSON value as a card image; throws ImageError saying what is wrong. */

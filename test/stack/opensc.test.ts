@@ -84,4 +84,16 @@ describe.skipIf(!STACK_OK)('OpenSC treats the virtual card as an Italian CNS', (
     expect(opensc('pkcs15-tool', ['--verify-pin', '--auth-id', '10', '--pin', '24681357']).code).toBe(0);
     expect(JSON.parse(readFileSync(img, 'utf8')).signature.pin.triesLeft).toBe(3);
   });
+
+  it('the InfoCamere 1204 layout: OpenSC reads the same signature certificate (CNS01, from offset 5) as cns', async () => {
+    const img = await makeCard('--signature-layout', 'infocamere');
+    await stack.attach(img);
+    const list = opensc('pkcs15-tool', ['--list-certificates']);
+    expect(list.out).toMatch(/X\.509 Certificate \[CNS01\][\s\S]*Path\s*: 3f002fff8228/);
+    const pem = opensc('pkcs15-tool', ['--read-certificate', '21']);
+    expect(pem.code).toBe(0);
+    const theirs = new X509Certificate(pem.out.slice(pem.out.indexOf('-----BEGIN'))).raw;
+    const ours = await cns(['cert', 'export', '--signature', '--format', 'pem']);
+    expect(new X509Certificate(ours.stdout).raw.equals(theirs)).toBe(true);
+  });
 });
