@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Card } from '../card/card.js';
 import { discoverModules, type ModuleInfo } from '../pkcs11/modules.js';
 import { currentHome, discoverDatabases, explicitDatabase, type Home, type NssDatabase } from './discover.js';
 import { type Assessment, assess, FAMILIES, type NeededModule, neededModule, OUR_NAME, p11kitModules, readRegistered } from './modules.js';
@@ -11,6 +12,13 @@ export interface CardFacts {
   middleware?: string;
   /** The card id (OpenSC shows it as the token's serial number). */
   cardId?: string;
+}
+
+/** What the browser layer needs of the card in the reader: its middleware (from the ATR) and its id. */
+export async function readCardFacts(card: Card): Promise<CardFacts> {
+  const middleware = card.origin.kind === 'atr' ? card.origin.atr.middleware : undefined;
+  const cardId = card.files ? (await card.files.readCardId()).id : undefined;
+  return { middleware, cardId };
 }
 
 export interface DatabaseStatus {
@@ -50,7 +58,7 @@ export function chooseModule(card: CardFacts | undefined, installed: ModuleInfo[
 }
 
 /** Which NSS certificate is the card's: one on the token whose serial is the card id, else on any card token. */
-function cardNickname(tokens: TokenSeen[], nicknames: string[], cardId: string | undefined): string | null {
+export function cardNickname(tokens: TokenSeen[], nicknames: string[], cardId: string | undefined): string | null {
   const onToken = (t: TokenSeen): string | null => nicknames.find((n) => n.startsWith(`${t.name}:`)) ?? null;
   const byId = cardId ? tokens.filter((t) => t.serial === cardId) : [];
   for (const t of byId.length ? byId : tokens) {
@@ -138,15 +146,15 @@ export function backupPkcs11Txt(db: string, backupRoot: string, index: number): 
 }
 
 /** Register the module (creating the database first where a browser has not yet). */
-export function applySetup(db: NssDatabase, a: Extract<SetupAction, { kind: 'add' }>): void {
+export function applySetup(s: DatabaseStatus, a: Extract<SetupAction, { kind: 'add' }>): void {
   if (a.create) {
-    mkdirSync(db.path, { recursive: true, mode: 0o700 });
-    createDatabase(db.path);
+    mkdirSync(s.db.path, { recursive: true, mode: 0o700 });
+    createDatabase(s.db.path);
   }
-  // a stale entry of ours (a library that moved) goes first, so that the new one is the only one
-  const stale = (readRegistered(db.path) ?? []).filter((r) => r.name === OUR_NAME);
-  if (stale.length) deleteModule(db.path, OUR_NAME);
-  addModule(db.path, OUR_NAME, a.library);
+  // a stale entry of ours (a library that moved; the assessment found it) goes first, so that
+  // the new one is the only one
+  if (s.assessment.ours.length) deleteModule(s.db.path, OUR_NAME);
+  addModule(s.db.path, OUR_NAME, a.library);
 }
 
 export function applyRemove(db: NssDatabase, a: Extract<RemoveAction, { kind: 'remove' }>): void {

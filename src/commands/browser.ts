@@ -20,11 +20,8 @@ export interface BrowserOptions {
 async function cardFacts(ctx: Context): Promise<CardFacts | undefined> {
   if (ctx.reader?.startsWith('sim')) return undefined; // the in-process card is not in any reader NSS sees
   try {
-    return await withCard(ctx.cardOptions, async (card) => {
-      const middleware = card.origin.kind === 'atr' ? card.origin.atr.middleware : undefined;
-      const cardId = card.files ? (await card.files.readCardId()).id : undefined;
-      return { middleware, cardId };
-    });
+    const { readCardFacts } = await import('../browser/browsers.js');
+    return await withCard(ctx.cardOptions, readCardFacts);
   } catch {
     return undefined;
   }
@@ -156,7 +153,7 @@ export async function browserSetupCommand(ctx: Context, o: ChangeOptions): Promi
     return {
       kind: 'change',
       action: 'added',
-      apply: () => applySetup(s.db, a),
+      apply: () => applySetup(s, a),
       json: { library: a.library, create: a.create },
       would: ctx.t('brWouldAdd', { library: a.library }),
       did: ctx.t('brAdded', { library: a.library }),
@@ -216,7 +213,7 @@ const STEP_CODE: Record<
  */
 export async function browserTestCommand(ctx: Context, o: TestOptions): Promise<number> {
   if (ctx.reader?.startsWith('sim')) throw new CliError('USAGE', { detailKey: 'brSimInProcess' });
-  const { browserReport } = await import('../browser/browsers.js');
+  const { browserReport, cardNickname, readCardFacts } = await import('../browser/browsers.js');
   const { findTool, tokensSeen, certificateNicknames } = await import('../browser/nss.js');
   for (const tool of ['modutil', 'certutil', 'tstclnt'] as const) if (!findTool(tool)) throw new CliError('NSS_TOOLS_MISSING', {});
   const secrets = new Secrets(ctx, o, ['pin']);
@@ -224,9 +221,8 @@ export async function browserTestCommand(ctx: Context, o: TestOptions): Promise<
 
   // 1. the card as cns reads it: certificate, id, middleware (no PIN yet)
   const facts = await withCard(ctx.cardOptions, async (card) => ({
+    ...(await readCardFacts(card)),
     certificate: await card.readCertificate(),
-    cardId: card.files ? (await card.files.readCardId()).id : undefined,
-    middleware: card.origin.kind === 'atr' ? card.origin.atr.middleware : undefined,
   }));
   // 2. the database: named, or the first that has the module
   const r = browserReport({ card: facts, askNss: false, browsers: o.browser, dbs: o.db });
@@ -246,8 +242,7 @@ export async function browserTestCommand(ctx: Context, o: TestOptions): Promise<
   const tokens = tokensSeen(chosen.db.path);
   const mine = facts.cardId ? tokens.filter((t) => t.serial === facts.cardId) : tokens;
   if (mine.length === 0) fail('token-not-seen', chosen);
-  const nicknames = certificateNicknames(chosen.db.path);
-  const nickname = mine.map((t) => nicknames.find((n) => n.startsWith(`${t.name}:`))).find(Boolean);
+  const nickname = cardNickname(mine, certificateNicknames(chosen.db.path), undefined);
   if (!nickname) fail('certificate-not-seen', chosen);
   // 4. the PIN: tries first, the last-try gate, one VERIFY by cns
   let sent = false;
