@@ -35,6 +35,15 @@ export async function gate(
   return t;
 }
 
+/**
+ * `--signature` on a card read through APDUs: the card must carry a signature keyset (either
+ * layout); through PKCS#11 the card says so itself when the keyset is used.
+ */
+export async function requireKeyset(card: Card, keyset: Keyset): Promise<void> {
+  if (keyset === 'signature' && card.files && !(await card.hasSignatureKeyset()))
+    throw new CliError('USAGE', { detailKey: 'noSignatureKeyset' });
+}
+
 /** "PIN", "PUK", or the signature keyset's "PIN di firma" / "PUK di firma". */
 export function secretName(ctx: Context, kind: SecretKind, keyset: Keyset = 'auth'): string {
   if (keyset === 'signature') return ctx.t(kind === 'pin' ? 'sigPinName' : 'sigPukName');

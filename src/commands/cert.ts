@@ -4,17 +4,20 @@ import type { CertificateSummary } from '../cert/summary.js';
 import { printCertificate, row } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
+import { requireKeyset } from '../cli/gate.js';
 import { parseWarnDays } from '../cli/options.js';
 import { libraryDetail } from '../cli/render.js';
 import { withCard } from '../device/open.js';
 
 async function readCertificate(ctx: Context, warnDays: number, signature?: boolean): Promise<{ der: Buffer; summary: CertificateSummary }> {
+  const keyset = signature ? 'signature' : 'auth';
+  let ef = '1101';
   const raw = await withCard(ctx.cardOptions, async (card) => {
-    if (signature && card.files && !(await card.hasSignatureKeyset())) throw new CliError('USAGE', { detailKey: 'noSignatureKeyset' });
-    return card.readCertificate(signature ? 'signature' : 'auth');
+    await requireKeyset(card, keyset);
+    if (signature) ef = card.signatureLayout === 'infocamere' ? '8228' : '9010';
+    return card.readCertificate(keyset);
   });
   const len = derLength(raw);
-  const ef = signature ? '9010' : '1101';
   if (len === undefined || len > raw.length || raw.length === 0) {
     throw new CliError('NO_CERTIFICATE', { detailKey: raw.every((b) => b === 0 || b === 0xff) ? 'efEmpty' : 'efNoDer', ef });
   }

@@ -1,7 +1,7 @@
 import type { Card, Keyset } from '../card/card.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
-import { fallbackText, gate } from '../cli/gate.js';
+import { fallbackText, gate, requireKeyset } from '../cli/gate.js';
 import { describeError, renderError } from '../cli/render.js';
 import { type SecretName, type SecretOptions, Secrets } from '../cli/secrets.js';
 import { withCard } from '../device/open.js';
@@ -70,8 +70,7 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
     const keyset: Keyset = o.signature ? 'signature' : 'auth';
     const out = await withCard(ctx.cardOptions, async (s, opened) => {
       const blind = opened.fallback !== undefined;
-      if (keyset === 'signature' && s.files && !(await s.hasSignatureKeyset()))
-        throw new CliError('USAGE', { detailKey: 'noSignatureKeyset' });
+      await requireKeyset(s, keyset);
       if (keyset === 'signature' && s.signatureLayout === 'infocamere') ctx.note(ctx.t('sigSharesPinNote'));
       if (opened.fallback) ctx.note(ctx.c.yellow(fallbackText(ctx, opened.fallback.cause)));
       if (secrets.interactive) ctx.note(ctx.c.dim(ctx.t('pinExplain')));
