@@ -7,3 +7,10 @@ export interface Said {
   id: string;
   facts?: Record<string, string | number>;
 }
+
+/** The message id an error carries (`said`, or a card error's `details.said`), if any. */
+export function saidOf(e: unknown): Said | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const o = e as { said?: Said; details?: { said?: Said } };
+  return o.said ?? o.details?.said;
+}

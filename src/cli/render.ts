@@ -1,5 +1,5 @@
 import { ApduError, ApduTransportError } from '../apdu/response.js';
-import type { Said } from '../apdu/said.js';
+import { type Said, saidOf } from '../apdu/said.js';
 import { describeStatus, swHex } from '../apdu/status.js';
 import { TlvError } from '../apdu/tlv.js';
 import { DatiPersonaliError } from '../card/efDatiPersonali.js';
@@ -35,12 +35,11 @@ function pcscCodeOf(message: string): string {
 export function libraryDetail(e: unknown, t: Translate): string {
   if (e instanceof ApduError) return t('apduStatus', { operation: e.operation, sw: swHex(e.sw), meaning: swMeaning(e.sw, t) });
   if (e instanceof PcscError && e.code !== undefined) return pcscText(e.fn ?? 'PC/SC', e.code, t);
-  if ((e instanceof ApduTransportError || e instanceof DatiPersonaliError || e instanceof TlvError) && e.said)
-    return saidText(e.said, e.message, t);
-  if ((e instanceof CertificateError || e instanceof PemError) && e.said) return saidText(e.said, e.message, t);
-  if (e instanceof CardError && e.details.said) {
-    const text = saidText(e.details.said, e.message, t);
-    const sw = e.details.sw;
+  // transport, card, data and certificate errors: the lower layer's message id (and a card's SW)
+  const said = saidOf(e);
+  if (said && e instanceof Error) {
+    const text = saidText(said, e.message, t);
+    const sw = e instanceof CardError ? e.details.sw : undefined;
     return sw === undefined ? text : t('cSw', { text, sw: swHex(sw), meaning: swMeaning(sw, t) });
   }
   if (e instanceof Pkcs11ModuleError) {

@@ -1,5 +1,5 @@
 import { ApduError } from '../apdu/response.js';
-import type { Said } from '../apdu/said.js';
+import { saidOf } from '../apdu/said.js';
 import { swHex } from '../apdu/status.js';
 import type { CnsAtrInfo } from '../card/atr.js';
 import type { Card, CardFiles, TokenDescription, TriesState } from '../card/card.js';
@@ -165,7 +165,7 @@ function stateProblems(pin: TriesState, puk: TriesState, c: CertificateSummary |
  */
 function problemFacts(e: unknown): Record<string, string> | undefined {
   if (e instanceof ApduError) return { operation: e.operation, sw: swHex(e.sw) };
-  const said = (e as { said?: Said; details?: { said?: Said } } | null)?.said ?? (e as { details?: { said?: Said } } | null)?.details?.said;
+  const said = saidOf(e);
   if (!said) return undefined;
   const out: Record<string, string> = { said: said.id };
   for (const [k, v] of Object.entries(said.facts ?? {})) out[k] = String(v);
