@@ -258,7 +258,6 @@ const PLACEHOLDERS_IT: Record<string, string> = {
   reader: 'lettore',
   lang: 'lingua',
   path: 'percorso',
-  file: 'file',
   date: 'data',
   image: 'immagine',
   format: 'formato',
@@ -269,7 +268,6 @@ const PLACEHOLDERS_IT: Record<string, string> = {
   port: 'porta',
   'host:port': 'host:porta',
   backup: 'copia',
-  shell: 'shell',
   options: 'opzioni',
   command: 'comando',
 };
