@@ -8,25 +8,11 @@ import { delimiter, join } from 'node:path';
  * shell; bounded in time; their output is parsed, never printed raw.
  */
 
-export type NssTool = 'modutil' | 'certutil' | 'tstclnt';
+import { type NssTool, NssToolError, NssToolMissingError } from './errors.js';
 
-export class NssToolMissingError extends Error {
-  constructor(readonly tool: NssTool) {
-    super(`${tool} (libnss3-tools) is not installed`);
-    this.name = 'NssToolMissingError';
-  }
-}
+export type { NssTool } from './errors.js';
 
-export class NssToolError extends Error {
-  constructor(
-    readonly tool: NssTool,
-    readonly exitCode: number | null,
-    readonly output: string,
-  ) {
-    super(`${tool} failed (exit ${exitCode ?? 'signal'})`);
-    this.name = 'NssToolError';
-  }
-}
+export { NssToolError, NssToolMissingError } from './errors.js';
 
 export function findTool(tool: NssTool, path = process.env.PATH ?? ''): string | null {
   for (const dir of path.split(delimiter)) {

@@ -4,6 +4,10 @@ export const BROWSER_MESSAGES = {
     en: 'The NSS tools (modutil, certutil, tstclnt) are not installed: "sudo apt-get install libnss3-tools" (Fedora: nss-tools), then try again.',
     it: 'Gli strumenti NSS (modutil, certutil, tstclnt) non sono installati: "sudo apt-get install libnss3-tools" (Fedora: nss-tools), poi riprova.',
   },
+  NSS_TOOL_FAILED: {
+    en: "The browser database could not be used: {detail}. Close the browser and try again; if it persists, the profile's security database may be damaged.",
+    it: 'Il database del browser non si riesce a usare: {detail}. Chiudi il browser e riprova; se continua, il database di sicurezza del profilo potrebbe essere danneggiato.',
+  },
   NO_BROWSER_DB: {
     en: 'No browser database found for this user (Firefox, Thunderbird, Chrome/Chromium). Start the browser once, or name the database with --db.',
     it: 'Nessun database di browser trovato per questo utente (Firefox, Thunderbird, Chrome/Chromium). Avvia il browser una volta, o indica il database con --db.',

@@ -2,6 +2,7 @@ import { ApduError, ApduTransportError } from '../apdu/response.js';
 import { type Said, saidOf } from '../apdu/said.js';
 import { describeStatus, swHex } from '../apdu/status.js';
 import { TlvError } from '../apdu/tlv.js';
+import { NssToolError, NssToolMissingError } from '../browser/errors.js';
 import { DatiPersonaliError } from '../card/efDatiPersonali.js';
 import { CardError, SecretBlockedError, WrongSecretError } from '../card/errors.js';
 import { CertificateError } from '../cert/errors.js';
@@ -51,6 +52,10 @@ export function libraryDetail(e: unknown, t: Translate): string {
     else if (e.reason === 'timeout') text = t('p11Timeout', { module, op: f.op, seconds: f.seconds });
     else text = f.signal ? t('p11CrashSignal', { module, signal: f.signal }) : t('p11CrashExit', { module, exitCode: f.exitCode });
     return f.said && e.reason !== 'not-installed' ? t('p11Said', { text, said: foreignText(f.said) }) : text;
+  }
+  if (e instanceof NssToolError) {
+    const said = foreignText(e.output.trim().split('\n').pop() ?? '');
+    return t('brToolSaid', { tool: e.tool, said });
   }
   if (e instanceof Pkcs11CallError) return e.ckr ? t('p11Call', { ckr: e.ckr }) : t('p11CallUnknown', { said: foreignText(e.message) });
   return e instanceof Error ? e.message : String(e);
@@ -192,6 +197,8 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
       : new CliError('PKCS11_MODULE_ERROR', { detail: libraryDetail(e, t) });
   }
   if (e instanceof Pkcs11CallError) return new CliError('CARD_ERROR', { detail: libraryDetail(e, t) });
+  if (e instanceof NssToolMissingError) return new CliError('NSS_TOOLS_MISSING');
+  if (e instanceof NssToolError) return new CliError('NSS_TOOL_FAILED', { detail: libraryDetail(e, t) });
   if (e instanceof PcscError) {
     switch (e.fault) {
       case 'service':

@@ -5,7 +5,7 @@ import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { gate } from '../cli/gate.js';
 import type { MessageKey } from '../cli/i18n.js';
-import { renderError } from '../cli/render.js';
+import { libraryDetail, renderError } from '../cli/render.js';
 import { type SecretOptions, Secrets } from '../cli/secrets.js';
 import { withCard } from '../device/open.js';
 import { stateDir } from '../device/paths.js';
@@ -137,7 +137,7 @@ async function changeDatabases(
     } catch (e) {
       failed++;
       done.push({ ...base, action: 'failed', backup });
-      ctx.print(`${ctx.c.red('✗')} ${title}: ${ctx.t('brFailed', { detail: toolFailure(ctx, e) })}`);
+      ctx.print(`${ctx.c.red('✗')} ${title}: ${ctx.t('brFailed', { detail: libraryDetail(e, ctx.t.bind(ctx)) })}`);
     }
   }
   ctx.result({ operation, dryRun: !!o.dryRun, databases: done });
@@ -179,12 +179,6 @@ export async function browserRemoveCommand(ctx: Context, o: ChangeOptions): Prom
   });
   if (changed === 0) ctx.print(ctx.t('brNothingToRemove'));
   return exit;
-}
-
-function toolFailure(ctx: Context, e: unknown): string {
-  const out = (e as { output?: unknown }).output;
-  const line = typeof out === 'string' ? (out.trim().split('\n').pop() ?? '') : '';
-  return ctx.t('brToolSaid', { tool: (e as { tool?: string }).tool ?? 'NSS', said: line.replace(/[^\x20-\x7e]/g, '').slice(0, 160) });
 }
 
 export interface TestOptions extends BrowserOptions, SecretOptions {

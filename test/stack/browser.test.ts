@@ -125,5 +125,19 @@ describe.skipIf(!STACK_OK)('cns browser on the real stack (NSS, OpenSC, the virt
     expect(t.code).toBe(5);
     expect(t.json.error.code).toBe('BROWSER_MODULE_MISSING');
     expect(imageCounters(img).pin).toBe(3);
+    // a damaged database that lists the module: NSS's own words, in a sentence of ours, exit 5
+    const bad = join(h.home, 'damaged');
+    mkdirSync(bad);
+    writeFileSync(join(bad, 'cert9.db'), 'not a database');
+    writeFileSync(
+      join(bad, 'pkcs11.txt'),
+      'library=\nname=NSS Internal PKCS #11 Module\n\nlibrary=/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so\nname=TS-CNS (cns)\n',
+    );
+    const d = await cns(['--lang', 'it', 'browser', 'test', '--db', bad, '--stdin'], { env: h.env, input: '12345\n' });
+    expect(d.code).toBe(5);
+    expect(d.stderr).toMatch(
+      /Il database del browser non si riesce a usare: modutil ha risposto "[^"]*SEC_ERROR_BAD_DATABASE[^"]*"\. .*\[NSS_TOOL_FAILED\]/,
+    );
+    expect(imageCounters(img).pin).toBe(3);
   });
 });
