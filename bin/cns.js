@@ -1,22 +1,90 @@
 #!/usr/bin/env node
-// The executable: starts the CLI, nothing else.
-// `cns --version` alone answers from package.json without loading the CLI (start-up cost).
-if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V')) {
-  const { readFileSync } = await import('node:fs');
-  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
-  process.exit(0);
-}
-let main;
-try {
-  ({ main } = await import('../dist/bundle/main.js'));
-} catch (e) {
-  if (e && e.code === 'ERR_MODULE_NOT_FOUND' && String(e.message).includes('dist/bundle/main.js')) {
-    process.stderr.write('cns: not built yet. Run "npm ci" (or "npm run build") in the project folder first.\n');
-    process.exit(1);
+// The executable: starts the CLI, nothing else. CommonJS (bin/package.json) so that Node starts
+// no ES-module loader for it.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const BUNDLE = path.join(__dirname, '..', 'dist', 'bundle', 'main.cjs');
+const CACHE = path.join(__dirname, '..', 'dist', 'bundle', 'main.v8cache');
+
+/**
+ * Compiles the bundle with the V8 code cache made at build time (scripts/code-cache.mjs), so the
+ * CLI's code is not parsed again at every start. A cache from another Node or V8 is rejected by V8
+ * itself and the code compiles as usual: slower, same behaviour.
+ */
+function load() {
+  const vm = require('node:vm');
+  const Module = require('node:module');
+  // esbuild writes the bundle in ASCII (non-ASCII text as \u escapes; the build checks it), so
+  // latin1 is exact and spares the UTF-8 decoding of the whole file.
+  const source = fs.readFileSync(BUNDLE, 'latin1');
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(CACHE);
+  } catch {
+    cachedData = undefined;
   }
-  throw e;
+  const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
+  const mod = { exports: {}, filename: BUNDLE, id: BUNDLE, loaded: false };
+  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(BUNDLE), mod, BUNDLE, path.dirname(BUNDLE));
+  mod.loaded = true;
+  return { main: mod.exports.main, script, cacheRejected: cachedData ? script.cachedDataRejected === true : null };
 }
-const code = await main(process.argv);
-// Exit explicitly: a native PC/SC handle left open by the binding must not keep a finished
-// command alive (stdout and stderr are synchronous on Linux for files and pipes).
-process.exit(code);
+
+/** An error's first line, printable and short: it may come from a damaged file. */
+function firstLine(e) {
+  return String(e?.message ?? e)
+    .split('\n')[0]
+    .replace(/[^\x20-\x7e\u00a0-\u024f]/g, '?')
+    .slice(0, 200);
+}
+
+/** The two sentences said before the CLI (and its message catalogue) is loaded. */
+function early(what, detail) {
+  const a = process.argv;
+  const lang =
+    a.includes('--lang=it') || a[a.indexOf('--lang') + 1] === 'it'
+      ? 'it'
+      : a.includes('--lang=en') || a[a.indexOf('--lang') + 1] === 'en'
+        ? 'en'
+        : /^it([_.@-]|$)/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '')
+          ? 'it'
+          : 'en';
+  const text = {
+    build: {
+      en: 'cns: not built yet. Run "npm ci" (or "npm run build") in the project folder first.',
+      it: 'cns: non ancora compilato. Esegui prima "npm ci" (oppure "npm run build") nella cartella del progetto.',
+    },
+    start: {
+      en: `cns: cannot start (${detail}). Reinstall cns, or run "npm run build" in the project folder. [INTERNAL]`,
+      it: `cns: impossibile avviarsi (${detail}). Reinstalla cns, oppure esegui "npm run build" nella cartella del progetto. [INTERNAL]`,
+    },
+  };
+  fs.writeSync(2, `${text[what][lang]}\n`);
+  process.exit(1);
+}
+
+async function run() {
+  const argv = process.argv;
+  // `cns --version` alone answers from package.json without loading the CLI (start-up cost).
+  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+    fs.writeSync(1, `${JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')).version}\n`);
+    process.exit(0);
+  }
+  if (!fs.existsSync(BUNDLE)) early('build');
+  let main;
+  try {
+    ({ main } = load());
+  } catch (e) {
+    early('start', firstLine(e));
+  }
+  const code = await main(argv);
+  // Exit explicitly: a native PC/SC handle left open by the binding must not keep a finished
+  // command alive (stdout and stderr are synchronous on Linux for files and pipes).
+  process.exit(code);
+}
+
+// main() answers every failure itself; this is only for a fault in that (never a stack trace)
+if (require.main === module) run().catch((e) => early('start', firstLine(e)));
+else module.exports = { load, BUNDLE, CACHE };

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dest = resolve(process.argv[2] ?? root);
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-if (!existsSync(join(root, 'dist', 'bundle', 'main.js'))) {
+if (!existsSync(join(root, 'dist', 'bundle', 'main.cjs'))) {
   console.error('pack: build first (npm run build)');
   process.exit(1);
 }

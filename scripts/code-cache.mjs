@@ -1,0 +1,55 @@
+// Makes dist/bundle/main.v8cache, V8's compiled code for the CLI bundle, so that a start does not
+// parse the CLI again (issue 15: ~30 ms of each command's start; numbers in the README).
+// It runs the commands users start most, in one child process, against the built-in virtual card
+// in a throw-away home, with PC/SC pointed at a socket that does not exist (no real reader or
+// card is touched), then saves the code of every function they compiled. bin/cns.js loads it; a
+// cache from another Node/V8 is rejected by V8 and the CLI compiles as it would without one.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const bundle = readFileSync(new URL('../dist/bundle/main.cjs', import.meta.url), 'latin1');
+// bin/cns.js reads the bundle as latin1: that is exact only for pure ASCII
+const wide = /[\u0080-\uffff]/.exec(bundle);
+if (wide) throw new Error(`dist/bundle/main.cjs is not ASCII at offset ${wide.index}: bin/cns.js reads it as latin1`);
+
+// The commands print through file descriptors 1 and 2 (src/cli/stdio.ts): the training runs in a
+// child whose output goes nowhere; it reports through a file.
+if (process.argv[2] !== '--train') {
+  const home = mkdtempSync(join(tmpdir(), 'cns-code-cache-'));
+  try {
+    const report = join(home, 'report.json');
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--train', home, report], { stdio: 'ignore' });
+    if (r.status !== 0) throw new Error(`the code-cache training failed (exit ${r.status}, signal ${r.signal})`);
+    const { kib, codes } = JSON.parse(readFileSync(report, 'utf8'));
+    console.log(`code cache: ${kib} KiB from ${codes.length} commands (exit codes ${codes.join(' ')})`);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+} else {
+  const [, , , home, report] = process.argv;
+  const env = { HOME: home, XDG_STATE_HOME: join(home, 'state'), XDG_CONFIG_HOME: join(home, 'config'), NO_COLOR: '1' };
+  Object.assign(process.env, env, { PCSCLITE_CSOCK_NAME: join(home, 'no-pcscd.sock'), CNS_PIN: '12345' });
+  for (const k of ['CNS_NEW_PIN', 'CNS_PUK', 'CNS_READER', 'CNS_DEBUG']) delete process.env[k];
+  const { load, CACHE } = require('../bin/cns.js');
+  const { main, script } = load();
+  const runs = [
+    ['--help'],
+    ['readers'],
+    ['status', '--reader', 'sim'],
+    ['status', '--reader', 'sim', '--json'],
+    ['pin', 'verify', '--reader', 'sim', '--env'],
+    ['cert', 'check', '--reader', 'sim'],
+    ['--lang', 'it', 'status', '--reader', 'sim'],
+  ];
+  const codes = [];
+  for (const r of runs) codes.push(await main([process.execPath, 'cns', ...r]));
+  const data = script.createCachedData();
+  writeFileSync(CACHE, data);
+  writeFileSync(report, JSON.stringify({ kib: Math.round(data.length / 1024), codes }));
+  process.exit(0);
+}
