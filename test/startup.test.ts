@@ -1,10 +1,12 @@
-// The fast start (issue 15) loads the CLI from one CommonJS bundle with V8's code cache; these
-// check that what a user sees is the same with the cache, without it and with a foreign one.
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, writeFileSync } from 'node:fs';
+// The fast start (issue 15) changes how the CLI is loaded and how it writes; these check that
+// what a user sees is the same: the code cache is used and may be absent or foreign, output
+// reaches a full non-blocking pipe whole, a closed pipe ends the command quietly.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, copyFileSync, cpSync, createReadStream, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { requireKoffi } from '../src/util/koffi.js';
 import { BIN, ROOT, tempDir } from './helpers.js';
 
 const require = createRequire(import.meta.url);
@@ -57,5 +59,60 @@ describe('start-up', () => {
     const en = spawnSync(process.execPath, [bin, 'status'], { env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8' });
     expect(en.status).toBe(1);
     expect(en.stderr).toBe('cns: not built yet. Run "npm ci" (or "npm run build") in the project folder first.\n');
+  });
+
+  it('output reaches a full non-blocking pipe whole (EAGAIN hands the rest to the stream)', async () => {
+    // a 4 KiB pipe whose write end is non-blocking: the JSON (~6 KB) cannot be written in one go
+    const koffi = requireKoffi();
+    const libc = koffi.load('libc.so.6');
+    const pipe2 = libc.func('int pipe2(_Out_ int *fds, int flags)');
+    const fcntl = libc.func('int fcntl(int fd, int cmd, int arg)');
+    const fds = [0, 0];
+    expect(pipe2(fds, 0o2000000 /* O_CLOEXEC */)).toBe(0);
+    const [r, w] = fds as [number, number];
+    fcntl(w, 1031 /* F_SETPIPE_SZ */, 4096);
+
+    const home = tempDir();
+    const child = spawn(process.execPath, [BIN, 'status', '--reader', 'sim', '--json'], {
+      env: simEnv(home),
+      stdio: ['ignore', w, 'pipe'],
+    });
+    // libuv makes a child's standard descriptors blocking when it starts it; the description is
+    // shared, so making it non-blocking now is what a parent that uses the same pipe may do
+    const flags = fcntl(w, 3 /* F_GETFL */, 0) as number;
+    expect(fcntl(w, 4 /* F_SETFL */, flags | 0o4000 /* O_NONBLOCK */)).toBe(0);
+    closeSync(w);
+    let stderr = '';
+    child.stderr?.on('data', (d) => (stderr += d));
+    const chunks: Buffer[] = [];
+    // read slowly: the child must wait for the reader, not lose what did not fit
+    await new Promise<void>((resolve) => {
+      const s = createReadStream('', { fd: r, highWaterMark: 512 });
+      s.on('data', (c) => {
+        chunks.push(c as Buffer);
+        s.pause();
+        setTimeout(() => s.resume(), 5);
+      });
+      s.on('end', resolve);
+      s.on('error', () => resolve());
+    });
+    const code = await new Promise<number | null>((resolve) =>
+      child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve),
+    );
+    expect(code, stderr).toBe(0);
+    const text = Buffer.concat(chunks).toString('utf8');
+    expect(text.length).toBeGreaterThan(4096);
+    expect(JSON.parse(text).ok).toBe(true);
+  });
+
+  it('a reader that closed the pipe ends the command quietly with its own exit code', () => {
+    const home = tempDir();
+    for (const args of [['status', '--reader', 'sim'], ['--help']]) {
+      const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" ${args.join(' ')} | true; echo "exit=\${PIPESTATUS[0]}" >&2`], {
+        env: simEnv(home),
+        encoding: 'utf8',
+      });
+      expect(r.stderr).toBe('exit=0\n');
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { OpenOptions } from '../device/open.js';
 import type { CliError } from './errors.js';
 import { EXIT_FOR } from './exitCodes.js';
 import { detectLang, humanDay, type Lang, type MessageKey, message, messageKey } from './i18n.js';
+import { isTerminal, err as stderr, out as stdout } from './stdio.js';
 
 export interface GlobalOptions {
   reader?: string;
@@ -25,7 +26,7 @@ const plain: AnyStyle = new Proxy(((s: string) => s) as AnyStyle, { get: () => p
 
 /** Whether to colour: not with --no-color, NO_COLOR, or when stdout is not a terminal. */
 export function wantsColor(opts: GlobalOptions, env: NodeJS.ProcessEnv): boolean {
-  return opts.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && !!process.stdout.isTTY;
+  return opts.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && isTerminal(1);
 }
 
 /** What every command gets: language, output mode, styling, the trace. */
@@ -46,7 +47,7 @@ export class Context {
     this.lang = detectLang(env, opts.lang);
     this.json = !!opts.json;
     this.reader = opts.reader;
-    if (opts.trace) this.tracer = new ApduTracer((line) => process.stderr.write(`${line}\n`));
+    if (opts.trace) this.tracer = new ApduTracer((line) => stderr(`${line}\n`));
   }
 
   /** Load chalk only when the output will actually be coloured. */
@@ -76,19 +77,19 @@ export class Context {
 
   /** A line of the human-readable result (stdout, text mode only). */
   print(line = ''): void {
-    if (!this.json) process.stdout.write(`${line}\n`);
+    if (!this.json) stdout(`${line}\n`);
   }
 
   /** Progress, warnings and tries shown around prompts: stderr, so stdout stays the result. */
   note(line: string): void {
-    process.stderr.write(`${line}\n`);
+    stderr(`${line}\n`);
   }
 
   /** The one JSON document of a successful command. */
   result(doc: Record<string, unknown>): void {
     if (!this.json || this.resultWritten) return;
     this.resultWritten = true;
-    process.stdout.write(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ok: true, ...doc }, null, 2)}\n`);
+    stdout(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ok: true, ...doc }, null, 2)}\n`);
   }
 
   /** Render a failure; returns the exit code. */
@@ -100,13 +101,13 @@ export class Context {
         if (err.extra.triesLeft !== undefined) error.triesLeft = err.extra.triesLeft;
         if (err.extra.hint) error.hint = err.extra.hint;
         if (err.extra.data) Object.assign(error, err.extra.data);
-        process.stdout.write(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ok: false, error }, null, 2)}\n`);
+        stdout(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ok: false, error }, null, 2)}\n`);
         this.resultWritten = true;
       }
     } else {
       const code = this.guided ? ` (${this.t('supportCode', { code: err.code })})` : ` [${err.code}]`;
-      process.stderr.write(`${this.c.red(this.guided ? messageText : `cns: ${messageText}`)}${this.c.dim(code)}\n`);
-      if (err.extra.hint) process.stderr.write(`${err.extra.hint}\n`);
+      stderr(`${this.c.red(this.guided ? messageText : `cns: ${messageText}`)}${this.c.dim(code)}\n`);
+      if (err.extra.hint) stderr(`${err.extra.hint}\n`);
     }
     return exit;
   }

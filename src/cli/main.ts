@@ -4,6 +4,7 @@ import { CliError } from './errors.js';
 import { EXIT } from './exitCodes.js';
 import { detectLang, type Lang } from './i18n.js';
 import { buildProgram } from './program.js';
+import { drained, endQuietlyOnClosedPipe, err, out } from './stdio.js';
 
 /**
  * The global options found in argv, read with the program's own declarations (which options
@@ -33,12 +34,16 @@ function scanArgv(program: Command, argv: string[]): { globals: GlobalOptions; c
 
 export async function main(argv: string[]): Promise<number> {
   // `cns status | head`: a closed pipe is the reader's choice, not an error.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw e;
-    });
+  endQuietlyOnClosedPipe();
+  try {
+    return await command(argv);
+  } finally {
+    // the caller exits the process next: what waits in a stream for a full pipe must go first
+    await drained();
   }
+}
+
+async function command(argv: string[]): Promise<number> {
   let exit: number = EXIT.OK;
   let ctx: Context | undefined;
   const render = async (e: unknown): Promise<number> => {
@@ -59,13 +64,13 @@ export async function main(argv: string[]): Promise<number> {
   }, langOf(argv));
   program.exitOverride();
   let usage = '';
-  program.configureOutput({ writeErr: (s) => (usage += s), outputError: (s) => (usage += s) });
+  program.configureOutput({ writeOut: out, writeErr: (s) => (usage += s), outputError: (s) => (usage += s) });
   for (const c of program.commands) {
     c.exitOverride();
-    c.configureOutput({ writeErr: (s) => (usage += s), outputError: (s) => (usage += s) });
+    c.configureOutput({ writeOut: out, writeErr: (s) => (usage += s), outputError: (s) => (usage += s) });
     for (const cc of c.commands) {
       cc.exitOverride();
-      cc.configureOutput({ writeErr: (s) => (usage += s), outputError: (s) => (usage += s) });
+      cc.configureOutput({ writeOut: out, writeErr: (s) => (usage += s), outputError: (s) => (usage += s) });
     }
   }
   try {
@@ -85,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
-        if (usage) process.stderr.write(usage);
+        if (usage) err(usage);
         return EXIT.OK;
       }
       // Bare group commands ("cns pin") print their help: not an error for a human.

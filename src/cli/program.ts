@@ -1,6 +1,7 @@
 import { Command, Help, Option } from 'commander';
 import type { Context } from './context.js';
 import { type Lang, type MessageKey, message } from './i18n.js';
+import { isTerminal } from './stdio.js';
 import { VERSION } from './version.js';
 
 /** A command's implementation: the context, its positional arguments, then its options. */
@@ -50,7 +51,7 @@ export function buildProgram(run: Runner, lang: Lang = 'en'): Command {
     lazy(async () => {
       const { guidedCommand } = await import('../commands/guided.js');
       return (async (ctx: Context) => {
-        if (ctx.json || !process.stdin.isTTY || !process.stderr.isTTY) {
+        if (ctx.json || !isTerminal(0) || !isTerminal(2)) {
           program.outputHelp();
           return 0;
         }

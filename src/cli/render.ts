@@ -11,11 +11,12 @@ import { DeviceError } from '../device/errors.js';
 import { PcscError } from '../pcsc/client.js';
 import { PcscUnavailableError } from '../pcsc/winscard.js';
 import { Pkcs11CallError, Pkcs11ModuleError } from '../pkcs11/errors.js';
-import { ImageError } from '../sim/image.js';
+import { ImageError } from '../sim/imageError.js';
 import { printable } from '../util/text.js';
 import type { Context } from './context.js';
 import { CliError, ErrorWithData } from './errors.js';
 import { type MessageKey, messageKey } from './i18n.js';
+import { err } from './stdio.js';
 
 type Translate = Context['t'];
 
@@ -233,7 +234,7 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
 
 export function renderError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK'): number {
   const { error, text } = describeError(ctx, e, secretOp);
-  if (error.code === 'INTERNAL' && process.env.CNS_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  if (error.code === 'INTERNAL' && process.env.CNS_DEBUG && e instanceof Error) err(`${e.stack}\n`);
   return ctx.failure(error, text);
 }
 

@@ -2,6 +2,7 @@ import { PIN_MAX, PIN_MIN, PUK_LENGTH } from '../card/files.js';
 import type { Context } from './context.js';
 import { CliError } from './errors.js';
 import type { MessageKey } from './i18n.js';
+import { isTerminal } from './stdio.js';
 
 export type SecretName = 'pin' | 'currentPin' | 'newPin' | 'puk';
 
@@ -33,7 +34,7 @@ async function readAllStdin(): Promise<string> {
 }
 
 export function canPrompt(): boolean {
-  return !!process.stdin.isTTY && !!process.stderr.isTTY;
+  return isTerminal(0) && isTerminal(2);
 }
 
 /** Ctrl-C inside a prompt: the user declined; nothing was sent. */
@@ -72,7 +73,7 @@ export class Secrets {
       return;
     }
     if (this.opts.stdin) {
-      if (process.stdin.isTTY) throw new CliError('USAGE', { detail: this.ctx.t('secStdinTty') });
+      if (isTerminal(0)) throw new CliError('USAGE', { detail: this.ctx.t('secStdinTty') });
       const text = await readAllStdin();
       const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
       if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();

@@ -7,6 +7,7 @@ import { CliError } from '../cli/errors.js';
 import { requireKeyset } from '../cli/gate.js';
 import { parseWarnDays } from '../cli/options.js';
 import { libraryDetail } from '../cli/render.js';
+import { isTerminal, out } from '../cli/stdio.js';
 import { withCard } from '../device/open.js';
 
 async function readCertificate(ctx: Context, warnDays: number, signature?: boolean): Promise<{ der: Buffer; summary: CertificateSummary }> {
@@ -51,7 +52,7 @@ export async function certExportCommand(
   o: { format?: 'pem' | 'der'; out?: string; force?: boolean; signature?: boolean },
 ): Promise<number> {
   const format = o.format ?? 'pem';
-  if (format === 'der' && !o.out && process.stdout.isTTY) throw new CliError('USAGE', { detailKey: 'uDerTty' });
+  if (format === 'der' && !o.out && isTerminal(1)) throw new CliError('USAGE', { detailKey: 'uDerTty' });
   if (ctx.json && !o.out) throw new CliError('USAGE', { detailKey: 'uJsonOut' });
   const { der, summary } = await readCertificate(ctx, 30, o.signature);
   const { toPem } = await import('../cert/pem.js');
@@ -67,7 +68,7 @@ export async function certExportCommand(
     ctx.result({ certificate: summary, file: o.out, format, bytes: bytes.length });
     ctx.note(ctx.t('certWritten', { path: o.out }));
   } else {
-    process.stdout.write(bytes);
+    out(bytes);
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
+import { out } from '../cli/stdio.js';
 
 interface Node {
   path: string[];
@@ -67,7 +68,7 @@ ${cases}
   COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }
 `;
-  if (shell === 'bash') process.stdout.write(`${body}complete -o default -F _cns_complete cns\n`);
-  else process.stdout.write(`autoload -U +X bashcompinit && bashcompinit\n${body}complete -o default -F _cns_complete cns\n`);
+  if (shell === 'bash') out(`${body}complete -o default -F _cns_complete cns\n`);
+  else out(`autoload -U +X bashcompinit && bashcompinit\n${body}complete -o default -F _cns_complete cns\n`);
   return 0;
 }

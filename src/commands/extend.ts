@@ -12,6 +12,7 @@ import { gate } from '../cli/gate.js';
 import { type MessageKey, messageKey } from '../cli/i18n.js';
 import { foreignText, inputFileDetail } from '../cli/render.js';
 import { canPrompt, type SecretOptions, Secrets } from '../cli/secrets.js';
+import { err, isTerminal } from '../cli/stdio.js';
 import { withCard } from '../device/open.js';
 import { stateDir } from '../device/paths.js';
 import { EXTENDED_NOT_AFTER } from '../extension/constants.js';
@@ -204,7 +205,7 @@ async function obtainCertificate(ctx: Context, o: ExtendOptions, card: Card, fil
     sign: (tbs) => card.sign(tbs, 'sha256', cur.modulusBytes),
   });
   const progress = (n: number): void => {
-    if (!ctx.json || process.stderr.isTTY) ctx.note(ctx.c.dim(ctx.t('extContacting', { url, n })));
+    if (!ctx.json || isTerminal(2)) ctx.note(ctx.c.dim(ctx.t('extContacting', { url, n })));
   };
   let answer: Record<string, unknown>;
   try {
@@ -281,7 +282,7 @@ async function writeWithPuk(
       await files.writeFile(CNS_PATHS.CERTIFICATE, step.data, {
         offset: step.offset,
         onChunk: (done) => {
-          if (!ctx.json && process.stderr.isTTY) process.stderr.write(`\r${ctx.t('extWriting', { done: before + done, total })}`);
+          if (!ctx.json && isTerminal(2)) err(`\r${ctx.t('extWriting', { done: before + done, total })}`);
         },
       });
       before += step.data.length;
@@ -294,7 +295,7 @@ async function writeWithPuk(
       ctx.t('extInterrupted', { dir: journalDir(dir, j.cardId) }),
     );
   }
-  if (!ctx.json && process.stderr.isTTY) process.stderr.write('\n');
+  if (!ctx.json && isTerminal(2)) err('\n');
   const back = await files.readCertificateEf();
   if (!back.subarray(0, image.length).equals(image)) throw new CliError('WRITE_VERIFY_FAILED', { dir: journalDir(dir, j.cardId) });
   saveJournal(dir, { ...j, state: 'done' });

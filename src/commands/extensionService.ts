@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseReferenceDate } from '../card/dates.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
+import { out } from '../cli/stdio.js';
 
 export interface ServiceCommandOptions {
   port?: string;
@@ -62,9 +63,7 @@ export async function extensionServiceCommand(ctx: Context, o: ServiceCommandOpt
   const addr = server.address();
   const url = typeof addr === 'object' && addr ? `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}` : '';
   // One line on stdout, so a script can learn the URL (with --port 0, the chosen port).
-  process.stdout.write(
-    ctx.json ? `${JSON.stringify({ schemaVersion: 1, event: 'listening', url })}\n` : `${ctx.t('svcListening', { url })}\n`,
-  );
+  out(ctx.json ? `${JSON.stringify({ schemaVersion: 1, event: 'listening', url })}\n` : `${ctx.t('svcListening', { url })}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

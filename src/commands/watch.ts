@@ -2,6 +2,7 @@ import { decodeAtr } from '../card/atr.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { EXIT } from '../cli/exitCodes.js';
+import { out } from '../cli/stdio.js';
 import { openNamedReader } from '../device/open.js';
 import type { ReaderState } from '../pcsc/client.js';
 
@@ -20,7 +21,7 @@ export async function watchCommand(_ctx: Context, o: { once?: boolean }): Promis
   const { PcscClient } = await import('../pcsc/client.js');
   const client = PcscClient.open();
   const emit = (event: string, data: Json): void => {
-    process.stdout.write(`${JSON.stringify({ schemaVersion: 1, event, time: new Date().toISOString(), ...data })}\n`);
+    out(`${JSON.stringify({ schemaVersion: 1, event, time: new Date().toISOString(), ...data })}\n`);
   };
   const present = new Map<string, boolean>();
   // one queue per reader: a card that is slow or mute delays the events of its own reader only

@@ -1,7 +1,7 @@
 import { ApduTransportError } from '../apdu/response.js';
 import { PcscError } from '../pcsc/client.js';
 import { PcscUnavailableError } from '../pcsc/winscard.js';
-import { ImageError } from '../sim/image.js';
+import { ImageError } from '../sim/imageError.js';
 
 /** Why a card could not be opened, in the device's terms (the CLI says it in the user's language). */
 export type DeviceErrorCode =

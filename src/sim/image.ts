@@ -3,6 +3,7 @@ import { closeSync, ftruncateSync, openSync, readFileSync, statSync, unlinkSync,
 import { parseAtr } from '../card/atr.js';
 import { tryLockFile, unlockFile } from '../util/flock.js';
 import { processAlive, writeFileAtomic } from '../util/fs.js';
+import { ImageError } from './imageError.js';
 
 /** The whole state of a virtual card, one JSON file ("card image"). */
 export const IMAGE_FORMAT = 'cns-virtual-card';
@@ -50,30 +51,7 @@ export interface CardImage {
   signature?: { pin: SecretState; puk: SecretState; key: string; layout?: 'infocamere' };
 }
 
-/** What is wrong with an image, for the message a person reads (the English message is for logs). */
-export type ImageProblem =
-  | 'missing'
-  | 'not-file'
-  | 'not-json'
-  | 'not-image'
-  | 'version'
-  | 'field'
-  | 'busy'
-  | 'attached'
-  | 'read-only'
-  | 'io';
-
-export class ImageError extends Error {
-  constructor(
-    message: string,
-    readonly reason: 'missing' | 'corrupt' | 'foreign' | 'busy' | 'io',
-    readonly problem: ImageProblem = reason === 'corrupt' ? 'field' : reason === 'foreign' ? 'not-image' : reason,
-    readonly facts: { path?: string; field?: string } = {},
-  ) {
-    super(message);
-    this.name = 'ImageError';
-  }
-}
+export { ImageError, type ImageProblem } from './imageError.js';
 
 /** The largest EF a card image may hold. */
 const MAX_EF = 0x8000;
