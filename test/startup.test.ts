@@ -1,8 +1,9 @@
 // The fast start (issue 15) changes how the CLI is loaded and how it writes; these check that
 // what a user sees is the same: the code cache is used and may be absent or foreign, output
-// reaches a full non-blocking pipe whole, a closed pipe ends the command quietly.
+// reaches a full non-blocking pipe whole, a closed pipe ends the command quietly, koffi is the
+// same module either way.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, cpSync, createReadStream, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, cpSync, createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -114,5 +115,12 @@ describe('start-up', () => {
       });
       expect(r.stderr).toBe('exit=0\n');
     }
+  });
+
+  it('koffi is loaded straight from its native module where that is what koffi itself would load', () => {
+    const native = requireKoffi();
+    const viaEntry = require('koffi') as { default: unknown };
+    if (process.platform === 'linux' && ['x64', 'arm64'].includes(process.arch)) expect(native).toBe(viaEntry.default);
+    expect(native.version).toBe(JSON.parse(readFileSync(join(ROOT, 'node_modules', 'koffi', 'package.json'), 'utf8')).version);
   });
 });

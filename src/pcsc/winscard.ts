@@ -1,5 +1,5 @@
 import { readdirSync, readlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { type KoffiModule, requireKoffi } from '../util/koffi.js';
 import { type PcscPlatform, pcscPlatform, SCARD } from './platform.js';
 
 /** A PC/SC context or card handle, as the C library returns it. */
@@ -51,7 +51,6 @@ export interface Winscard {
   disconnect(card: Handle, disposition: number): number;
 }
 
-type KoffiModule = typeof import('koffi');
 type Native = ReturnType<KoffiModule['load']>;
 type NativeFunction = ReturnType<Native['func']>;
 
@@ -75,10 +74,9 @@ export function loadWinscard(): Winscard {
   const known = pcscPlatform(process.platform, process.arch);
   if (!known) throw new PcscUnavailableError(`no PC/SC support is known for ${process.platform}/${process.arch}`, 'module-missing');
   const platform = process.env.CNS_PCSC_LIBRARY ? { ...known, library: process.env.CNS_PCSC_LIBRARY } : known;
-  const require = createRequire(import.meta.url);
   let koffi: KoffiModule;
   try {
-    koffi = require('koffi') as KoffiModule;
+    koffi = requireKoffi();
   } catch (e) {
     throw new PcscUnavailableError(`the koffi module is not installed (${(e as Error).message.split('\n')[0]})`, 'module-missing');
   }

@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module';
-
-type KoffiModule = typeof import('koffi');
+import { requireKoffi } from './koffi.js';
 
 let flockFn: ((fd: number, op: number) => number) | null | undefined;
 
@@ -14,7 +12,7 @@ function load(): ((fd: number, op: number) => number) | null {
   flockFn = null;
   if (process.platform === 'win32') return null;
   try {
-    const koffi = createRequire(import.meta.url)('koffi') as KoffiModule;
+    const koffi = requireKoffi();
     const f = koffi.load(null).func('int flock(int fd, int operation)');
     flockFn = (fd, op) => Number(f(fd, op));
   } catch {
