@@ -13,10 +13,8 @@ export function detectLang(env: NodeJS.ProcessEnv = process.env, explicit?: stri
 
 type Msg = { en: string; it: string };
 
-const M = {
-  ...HELP_MESSAGES,
-  ...DEVICE_MESSAGES,
-  ...BROWSER_MESSAGES,
+/** This file's own messages; the help, device and browser tables are merged into M below. */
+const OWN = {
   // errors (keys are the stable error codes)
   USAGE: { en: '{detail}', it: '{detail}' },
   INVALID_INPUT: { en: 'Invalid {what}: {detail}', it: '{what} non valido: {detail}' },
@@ -793,6 +791,17 @@ const M = {
   no: { en: 'no', it: 'no' },
   blocked: { en: 'BLOCKED', it: 'BLOCCATO' },
 } satisfies Record<string, Msg>;
+
+// The same object as a literal spreading the three tables first, built in one pass: V8 builds a
+// literal of ~700 properties that starts with spreads one property at a time (~2 ms of every
+// start, issue 15). Later tables win on a repeated key, as in the literal.
+const M: typeof HELP_MESSAGES & typeof DEVICE_MESSAGES & typeof BROWSER_MESSAGES & typeof OWN = Object.assign(
+  {},
+  HELP_MESSAGES,
+  DEVICE_MESSAGES,
+  BROWSER_MESSAGES,
+  OWN,
+);
 
 export type MessageKey = keyof typeof M;
 
