@@ -4,7 +4,7 @@ import { CliError } from './errors.js';
 import { EXIT } from './exitCodes.js';
 import { detectLang, type Lang } from './i18n.js';
 import { buildProgram } from './program.js';
-import { drained, endQuietlyOnClosedPipe, err, out } from './stdio.js';
+import { drained, endQuietlyOnClosedPipe, err, isTerminal, out } from './stdio.js';
 
 /**
  * The global options found in argv, read with the program's own declarations (which options
@@ -64,13 +64,24 @@ async function command(argv: string[]): Promise<number> {
   }, langOf(argv));
   program.exitOverride();
   let usage = '';
-  program.configureOutput({ writeOut: out, writeErr: (s) => (usage += s), outputError: (s) => (usage += s) });
+  // Help goes through out(); its width and colours are asked of Node's streams only on a
+  // terminal (commander's defaults build both streams for every help, ~2 ms).
+  const output = {
+    writeOut: out,
+    writeErr: (s: string) => (usage += s),
+    outputError: (s: string) => (usage += s),
+    getOutHelpWidth: () => (isTerminal(1) ? process.stdout.columns : 80), // 80: commander's own width off a terminal
+    getErrHelpWidth: () => (isTerminal(2) ? process.stderr.columns : 80),
+    getOutHasColors: () => isTerminal(1) && process.stdout.hasColors?.() === true,
+    getErrHasColors: () => isTerminal(2) && process.stderr.hasColors?.() === true,
+  };
+  program.configureOutput(output);
   for (const c of program.commands) {
     c.exitOverride();
-    c.configureOutput({ writeOut: out, writeErr: (s) => (usage += s), outputError: (s) => (usage += s) });
+    c.configureOutput(output);
     for (const cc of c.commands) {
       cc.exitOverride();
-      cc.configureOutput({ writeOut: out, writeErr: (s) => (usage += s), outputError: (s) => (usage += s) });
+      cc.configureOutput(output);
     }
   }
   try {
