@@ -117,6 +117,18 @@ describe('start-up', () => {
     }
   });
 
+  it('colours on a terminal (a pty), none on a pipe: the terminal test no longer asks process.stdout', () => {
+    const home = tempDir();
+    const env = { ...simEnv(home), NO_COLOR: undefined, TERM: 'xterm' };
+    const tty = spawnSync('script', ['-qc', `"${process.execPath}" "${BIN}" status --reader sim`, '/dev/null'], { env, encoding: 'utf8' });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toContain('\x1b[');
+    const pipe = spawnSync(process.execPath, [BIN, 'status', '--reader', 'sim'], { env, encoding: 'utf8' });
+    expect(pipe.status).toBe(0);
+    expect(pipe.stdout).not.toContain('\x1b[');
+    expect(pipe.stdout).toContain('ROSSI');
+  });
+
   it('koffi is loaded straight from its native module where that is what koffi itself would load', () => {
     const native = requireKoffi();
     const viaEntry = require('koffi') as { default: unknown };

@@ -60,7 +60,10 @@ export function err(data: string | Uint8Array): void {
  */
 export function isTerminal(fd: 0 | 1 | 2): boolean {
   try {
-    if (!fstatSync(fd).isCharacterDevice()) return false;
+    const st = fstatSync(fd);
+    if (!st.isCharacterDevice()) return false;
+    // /dev/null (1:3 on Linux), where cron and `> /dev/null` send output: not a terminal either
+    if (process.platform === 'linux' && st.rdev === 0x103) return false;
   } catch {
     return false;
   }
