@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { nodeCrypto } from '../util/crypto.js';
 
 /** DER DigestInfo prefixes (RFC 8017 section 9.2, note 1). */
 const DIGEST_INFO_PREFIX: Record<string, string> = {
@@ -11,10 +11,7 @@ const DIGEST_INFO_PREFIX: Record<string, string> = {
 export type HashName = 'sha1' | 'sha256' | 'sha384' | 'sha512';
 
 export function digestInfo(hash: HashName, message: Uint8Array): Buffer {
-  // node:crypto is required here, not at the top: the PIN commands load this module and most
-  // never sign; loading crypto costs ~2.5 ms of their start (issue 15)
-  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
-  const digest = createHash(hash).update(message).digest();
+  const digest = nodeCrypto().createHash(hash).update(message).digest();
   return Buffer.concat([Buffer.from(DIGEST_INFO_PREFIX[hash]!, 'hex'), digest]);
 }
 
