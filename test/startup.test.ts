@@ -6,7 +6,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, cpSync, createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../src/cli/program.js';
 import { requireKoffi } from '../src/util/koffi.js';
 import { BIN, ROOT, tempDir } from './helpers.js';
 
@@ -127,6 +129,25 @@ describe('start-up', () => {
     expect(pipe.status).toBe(0);
     expect(pipe.stdout).not.toContain('\x1b[');
     expect(pipe.stdout).toContain('ROSSI');
+  });
+
+  it('a command built alone (only its branch of the tree) has the same help as in the whole tree', () => {
+    const full = buildProgram(async () => {}, 'en');
+    full.configureOutput({ getOutHelpWidth: () => 80, getErrHelpWidth: () => 80 });
+    const all: [string[], Command][] = [];
+    const walk = (c: Command, path: string[]): void => {
+      for (const sub of c.commands) {
+        all.push([[...path, sub.name()], sub]);
+        walk(sub, [...path, sub.name()]);
+      }
+    };
+    walk(full, []);
+    expect(all.length).toBeGreaterThan(20);
+    for (const [path, c] of all) {
+      const r = spawnSync(process.execPath, [BIN, ...path, '--help'], { env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8' });
+      expect(r.status, path.join(' ')).toBe(0);
+      expect(r.stdout.startsWith(c.helpInformation()), path.join(' ')).toBe(true);
+    }
   });
 
   it('koffi is loaded straight from its native module where that is what koffi itself would load', () => {

@@ -3,7 +3,7 @@ import { Context, type GlobalOptions } from './context.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exitCodes.js';
 import { detectLang, type Lang } from './i18n.js';
-import { buildProgram } from './program.js';
+import { buildProgram, type Runner } from './program.js';
 import { drained, endQuietlyOnClosedPipe, err, isTerminal, out } from './stdio.js';
 
 /**
@@ -51,7 +51,7 @@ async function command(argv: string[]): Promise<number> {
     const { renderError } = await import('./render.js');
     return renderError(c, e);
   };
-  const program: Command = buildProgram(async (load, cmd, args) => {
+  const runner: Runner = async (load, cmd, args) => {
     // commander passes the positional arguments, then the options, then the command
     const opts = cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
     try {
@@ -61,7 +61,11 @@ async function command(argv: string[]): Promise<number> {
     } catch (e) {
       exit = await render(e);
     }
-  }, langOf(argv));
+  };
+  // Only the branch of the command named in argv is built; a word that is no command gets the
+  // whole tree, to say which commands are near.
+  let program: Command = buildProgram(runner, langOf(argv), (root) => scanArgv(root, argv).command);
+  if (program.commands.length === 0 && scanArgv(program, argv).command !== undefined) program = buildProgram(runner, langOf(argv));
   program.exitOverride();
   let usage = '';
   // Help goes through out(); its width and colours are asked of Node's streams only on a

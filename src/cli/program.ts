@@ -12,8 +12,12 @@ export type Runner = (load: Loader, cmd: Command, args: unknown[]) => Promise<vo
 /**
  * Build the command tree. Each action imports its module only when it runs, so that
  * `cns --help` loads neither pkijs nor the prompts.
+ *
+ * `pick`, given the root with its global options, names the one command this run is for: only
+ * that command's branch is then built (the whole tree costs ~2 ms of every start, issue 15).
+ * Without it, or for `completion` (which prints the whole tree), every command is built.
  */
-export function buildProgram(run: Runner, lang: Lang = 'en'): Command {
+export function buildProgram(run: Runner, lang: Lang = 'en', pick?: (root: Command) => string | undefined): Command {
   const h = (k: MessageKey): string => message(lang, k);
   const WARN_DAYS = ['--warn-days <n>', h('h_warnDays'), '30'] as const;
   const SECRET_HELP = `\n${h('h_secretsBlock')}`;
@@ -34,6 +38,8 @@ export function buildProgram(run: Runner, lang: Lang = 'en'): Command {
     .option('--no-color', h('h_noColor'))
     .showHelpAfterError(false)
     .addHelpText('after', `\n${h('h_readersBlock')}\n${SECRET_HELP}\n\n${h('h_exitBlock')}\n`);
+  const only = pick?.(program);
+  const want = (name: string): boolean => only === undefined || only === 'completion' || only === name;
 
   const lazy = (load: Loader) =>
     function (this: Command, ...args: unknown[]): Promise<void> {
@@ -60,188 +66,212 @@ export function buildProgram(run: Runner, lang: Lang = 'en'): Command {
     }),
   );
 
-  program
-    .command('readers')
-    .description(h('h_readers'))
-    .action(lazy(async () => (await import('../commands/readers.js')).readersCommand as Action));
+  if (want('readers')) {
+    program
+      .command('readers')
+      .description(h('h_readers'))
+      .action(lazy(async () => (await import('../commands/readers.js')).readersCommand as Action));
+  }
 
-  program
-    .command('watch')
-    .description(h('h_watch'))
-    .option('--once', h('h_watchOnce'))
-    .action(lazy(async () => (await import('../commands/watch.js')).watchCommand as Action));
+  if (want('watch')) {
+    program
+      .command('watch')
+      .description(h('h_watch'))
+      .option('--once', h('h_watchOnce'))
+      .action(lazy(async () => (await import('../commands/watch.js')).watchCommand as Action));
+  }
 
-  program
-    .command('status')
-    .description(h('h_status'))
-    .option(...WARN_DAYS)
-    .action(lazy(async () => (await import('../commands/status.js')).statusCommand as Action));
+  if (want('status')) {
+    program
+      .command('status')
+      .description(h('h_status'))
+      .option(...WARN_DAYS)
+      .action(lazy(async () => (await import('../commands/status.js')).statusCommand as Action));
+  }
 
-  const pin = program.command('pin').description(h('h_pin'));
-  const secretOpts = (c: Command): Command =>
-    c
+  if (want('pin')) {
+    const pin = program.command('pin').description(h('h_pin'));
+    const secretOpts = (c: Command): Command =>
+      c
+        .option('--stdin', h('h_stdin'))
+        .option('--env', h('h_env'))
+        .option('--last-attempt', h('h_lastAttempt'))
+        .addHelpText('after', SECRET_HELP);
+    secretOpts(pin.command('verify').description(h('h_pinVerify')))
+      .option('--signature', h('h_signatureKeyset'))
+      .option('--sign-test', h('h_signTest'))
+      .action(lazy(pinOp('verify')));
+    for (const [name, help] of [
+      ['change', 'h_pinChange'],
+      ['unblock', 'h_pinUnblock'],
+    ] as const) {
+      secretOpts(pin.command(name).description(h(help)))
+        .option('--allow-weak', h('h_allowWeak'))
+        .option('--signature', h('h_signatureKeyset'))
+        .action(lazy(pinOp(name)));
+    }
+  }
+
+  if (want('cert')) {
+    const cert = program.command('cert').description(h('h_cert'));
+    cert
+      .command('show')
+      .description(h('h_certShow'))
+      .option(...WARN_DAYS)
+      .option('--signature', h('h_signatureCert'))
+      .action(lazy(async () => (await import('../commands/cert.js')).certShowCommand as Action));
+    cert
+      .command('export')
+      .description(h('h_certExport'))
+      .addOption(new Option('--format <format>', h('h_format')).choices(['pem', 'der']).default('pem'))
+      .option('-o, --out <file>', h('h_out'))
+      .option('-f, --force', h('h_forceFile'))
+      .option('--signature', h('h_signatureCert'))
+      .action(lazy(async () => (await import('../commands/cert.js')).certExportCommand as Action));
+    cert
+      .command('check')
+      .description(h('h_certCheck'))
+      .option(...WARN_DAYS)
+      .action(lazy(async () => (await import('../commands/cert.js')).certCheckCommand as Action));
+  }
+
+  if (want('completion')) {
+    program
+      .command('completion')
+      .description(h('h_completion'))
+      .argument('<shell>', h('h_shell'))
+      .action(
+        lazy(async () => {
+          const { completionCommand } = await import('../commands/completion.js');
+          // the completion is generated from this very tree
+          return ((ctx: Context, shell: string) => completionCommand(ctx, shell, program)) as Action;
+        }),
+      );
+  }
+
+  if (want('doctor')) {
+    program
+      .command('doctor')
+      .description(h('h_doctor'))
+      .option('--report <file>', h('h_report'))
+      .option('--redact-ids', h('h_redactIds'))
+      .option('--all-readers', h('h_allReaders'))
+      .option('--salt <salt>', h('h_salt'))
+      .action(lazy(async () => (await import('../commands/doctor.js')).doctorCommand as Action));
+  }
+
+  if (want('extend')) {
+    program
+      .command('extend')
+      .description(h('h_extend'))
+      .option('--check', h('h_check'))
+      .option('--at <date>', h('h_at'))
+      .option('--crl <file>', h('h_crl'))
+      .option('--service <url>', h('h_service'))
+      .option('--ca-cert <pem>', h('h_caPin'))
+      .option('--timeout <s>', h('h_timeout'))
+      .option('--retries <n>', h('h_retries'))
+      .option('-y, --yes', h('h_yes'))
+      .option('--resume', h('h_resume'))
+      .option('--restore <backup>', h('h_restore'))
+      .option('--stdin', h('h_extStdin'))
+      .option('--env', h('h_extEnv'))
+      .option('--last-attempt', h('h_extLastAttempt'))
+      .action(lazy(async () => (await import('../commands/extend.js')).extendCommand as Action));
+  }
+
+  if (want('extension-service')) {
+    program
+      .command('extension-service')
+      .description(h('h_extService'))
+      .option('--port <port>', h('h_port'))
+      .option('--host <host>', h('h_host'))
+      .option('--ca-cert <pem>', h('h_caCert'))
+      .option('--ca-key <pem>', h('h_caKey'))
+      .option('--revoked <file>', h('h_revoked'))
+      .option('--now <date>', h('h_now'))
+      .option('--issued <file>', h('h_issued'))
+      .action(lazy(async () => (await import('../commands/extensionService.js')).extensionServiceCommand as Action));
+  }
+
+  if (want('browser')) {
+    const browser = program.command('browser').description(h('h_browser'));
+    const browserOpts = (c: Command): Command =>
+      c
+        .option('--browser <name>', h('h_browserOpt'), (v: string, prev: string[] = []) => [...prev, v])
+        .option('--db <path>', h('h_dbOpt'), (v: string, prev: string[] = []) => [...prev, v]);
+    const browserCmd = (name: 'browserStatusCommand' | 'browserSetupCommand' | 'browserRemoveCommand' | 'browserTestCommand') =>
+      lazy(async () => (await import('../commands/browser.js'))[name] as unknown as Action);
+    browserOpts(browser.command('status', { isDefault: true }).description(h('h_browserStatus'))).action(
+      browserCmd('browserStatusCommand'),
+    );
+    for (const [name, help, run] of [
+      ['setup', 'h_browserSetup', 'browserSetupCommand'],
+      ['remove', 'h_browserRemove', 'browserRemoveCommand'],
+    ] as const) {
+      browserOpts(browser.command(name).description(h(help)))
+        .option('--force', h('h_forceBrowser'))
+        .option('--dry-run', h('h_dryRun'))
+        .action(browserCmd(run));
+    }
+    browserOpts(browser.command('test').description(h('h_browserTest')))
       .option('--stdin', h('h_stdin'))
       .option('--env', h('h_env'))
       .option('--last-attempt', h('h_lastAttempt'))
-      .addHelpText('after', SECRET_HELP);
-  secretOpts(pin.command('verify').description(h('h_pinVerify')))
-    .option('--signature', h('h_signatureKeyset'))
-    .option('--sign-test', h('h_signTest'))
-    .action(lazy(pinOp('verify')));
-  for (const [name, help] of [
-    ['change', 'h_pinChange'],
-    ['unblock', 'h_pinUnblock'],
-  ] as const) {
-    secretOpts(pin.command(name).description(h(help)))
-      .option('--allow-weak', h('h_allowWeak'))
-      .option('--signature', h('h_signatureKeyset'))
-      .action(lazy(pinOp(name)));
+      .addHelpText('after', SECRET_HELP)
+      .action(browserCmd('browserTestCommand'));
   }
 
-  const cert = program.command('cert').description(h('h_cert'));
-  cert
-    .command('show')
-    .description(h('h_certShow'))
-    .option(...WARN_DAYS)
-    .option('--signature', h('h_signatureCert'))
-    .action(lazy(async () => (await import('../commands/cert.js')).certShowCommand as Action));
-  cert
-    .command('export')
-    .description(h('h_certExport'))
-    .addOption(new Option('--format <format>', h('h_format')).choices(['pem', 'der']).default('pem'))
-    .option('-o, --out <file>', h('h_out'))
-    .option('-f, --force', h('h_forceFile'))
-    .option('--signature', h('h_signatureCert'))
-    .action(lazy(async () => (await import('../commands/cert.js')).certExportCommand as Action));
-  cert
-    .command('check')
-    .description(h('h_certCheck'))
-    .option(...WARN_DAYS)
-    .action(lazy(async () => (await import('../commands/cert.js')).certCheckCommand as Action));
+  if (want('sim')) {
+    const sim = program.command('sim').description(h('h_sim'));
+    sim
+      .command('create')
+      .description(h('h_simCreate'))
+      .argument('<image>', h('h_image'))
+      .option('--pin <digits>', h('h_simPin'), '12345')
+      .option('--puk <digits>', h('h_simPuk'), '12345678')
+      .option('--pin-tries <n>', h('h_pinTries'), '3')
+      .option('--puk-tries <n>', h('h_pukTries'), '10')
+      .option('--pin-tries-left <n>', h('h_pinTriesLeft'))
+      .option('--puk-tries-left <n>', h('h_pukTriesLeft'))
+      .option('--atr <hex>', h('h_atr'))
+      .option('--generation <name>', h('h_generation'))
+      .option('--contactless', h('h_contactless'))
+      .option('--max-response <n>', h('h_maxResponse'))
+      .option('--signature-keyset', h('h_sigKeyset'))
+      .addOption(new Option('--signature-layout <layout>', h('h_sigLayout')).choices(['cns1', 'infocamere']))
+      .option('--sig-pin <digits>', h('h_sigPin'))
+      .option('--sig-puk <digits>', h('h_sigPuk'))
+      .option('--key-size <bits>', h('h_keySize'))
+      .option('--not-before <date>', h('h_notBefore'))
+      .option('--not-after <date>', h('h_notAfter'))
+      .option('--surname <s>', h('h_surname'), 'ROSSI')
+      .option('--given-name <s>', h('h_givenName'), 'MARIO')
+      .option('--codice-fiscale <cf>', h('h_codiceFiscale'), 'RSSMRA80A01H501U')
+      .option('--card-id <digits>', h('h_cardId'))
+      .option('--cert <pem>', h('h_certPem'))
+      .option('--key <pem>', h('h_keyPem'))
+      .option('--ca-cert <pem>', h('h_caCert'))
+      .option('--ca-key <pem>', h('h_caKey'))
+      .option('-f, --force', h('h_forceImage'))
+      .addHelpText('after', `\n${h('h_simFixtures')}`)
+      .action(lazy(async () => (await import('../commands/sim.js')).simCreateCommand as unknown as Action));
 
-  program
-    .command('completion')
-    .description(h('h_completion'))
-    .argument('<shell>', h('h_shell'))
-    .action(
-      lazy(async () => {
-        const { completionCommand } = await import('../commands/completion.js');
-        // the completion is generated from this very tree
-        return ((ctx: Context, shell: string) => completionCommand(ctx, shell, program)) as Action;
-      }),
-    );
-
-  program
-    .command('doctor')
-    .description(h('h_doctor'))
-    .option('--report <file>', h('h_report'))
-    .option('--redact-ids', h('h_redactIds'))
-    .option('--all-readers', h('h_allReaders'))
-    .option('--salt <salt>', h('h_salt'))
-    .action(lazy(async () => (await import('../commands/doctor.js')).doctorCommand as Action));
-
-  program
-    .command('extend')
-    .description(h('h_extend'))
-    .option('--check', h('h_check'))
-    .option('--at <date>', h('h_at'))
-    .option('--crl <file>', h('h_crl'))
-    .option('--service <url>', h('h_service'))
-    .option('--ca-cert <pem>', h('h_caPin'))
-    .option('--timeout <s>', h('h_timeout'))
-    .option('--retries <n>', h('h_retries'))
-    .option('-y, --yes', h('h_yes'))
-    .option('--resume', h('h_resume'))
-    .option('--restore <backup>', h('h_restore'))
-    .option('--stdin', h('h_extStdin'))
-    .option('--env', h('h_extEnv'))
-    .option('--last-attempt', h('h_extLastAttempt'))
-    .action(lazy(async () => (await import('../commands/extend.js')).extendCommand as Action));
-
-  program
-    .command('extension-service')
-    .description(h('h_extService'))
-    .option('--port <port>', h('h_port'))
-    .option('--host <host>', h('h_host'))
-    .option('--ca-cert <pem>', h('h_caCert'))
-    .option('--ca-key <pem>', h('h_caKey'))
-    .option('--revoked <file>', h('h_revoked'))
-    .option('--now <date>', h('h_now'))
-    .option('--issued <file>', h('h_issued'))
-    .action(lazy(async () => (await import('../commands/extensionService.js')).extensionServiceCommand as Action));
-
-  const browser = program.command('browser').description(h('h_browser'));
-  const browserOpts = (c: Command): Command =>
-    c
-      .option('--browser <name>', h('h_browserOpt'), (v: string, prev: string[] = []) => [...prev, v])
-      .option('--db <path>', h('h_dbOpt'), (v: string, prev: string[] = []) => [...prev, v]);
-  const browserCmd = (name: 'browserStatusCommand' | 'browserSetupCommand' | 'browserRemoveCommand' | 'browserTestCommand') =>
-    lazy(async () => (await import('../commands/browser.js'))[name] as unknown as Action);
-  browserOpts(browser.command('status', { isDefault: true }).description(h('h_browserStatus'))).action(browserCmd('browserStatusCommand'));
-  for (const [name, help, run] of [
-    ['setup', 'h_browserSetup', 'browserSetupCommand'],
-    ['remove', 'h_browserRemove', 'browserRemoveCommand'],
-  ] as const) {
-    browserOpts(browser.command(name).description(h(help)))
-      .option('--force', h('h_forceBrowser'))
-      .option('--dry-run', h('h_dryRun'))
-      .action(browserCmd(run));
+    sim
+      .command('attach')
+      .description(h('h_simAttach'))
+      .argument('<image>', h('h_image'))
+      .option('--vpcd <host:port>', h('h_vpcd'), '127.0.0.1:35963')
+      .option('--port <port>', h('h_vpcdPort'))
+      .option('--leave-after <n>', h('h_leaveAfter'))
+      .option('--mute-after <n>', h('h_muteAfter'))
+      .option('--garbage-after <n>', h('h_garbageAfter'))
+      .option('--garbage <hex>', h('h_garbage'))
+      .option('--stats <file>', h('h_stats'))
+      .option('--latency <ms>', h('h_latency'))
+      .option('--baud <bps>', h('h_baud'))
+      .action(lazy(async () => (await import('../commands/simAttach.js')).simAttachCommand as unknown as Action));
   }
-  browserOpts(browser.command('test').description(h('h_browserTest')))
-    .option('--stdin', h('h_stdin'))
-    .option('--env', h('h_env'))
-    .option('--last-attempt', h('h_lastAttempt'))
-    .addHelpText('after', SECRET_HELP)
-    .action(browserCmd('browserTestCommand'));
-
-  const sim = program.command('sim').description(h('h_sim'));
-  sim
-    .command('create')
-    .description(h('h_simCreate'))
-    .argument('<image>', h('h_image'))
-    .option('--pin <digits>', h('h_simPin'), '12345')
-    .option('--puk <digits>', h('h_simPuk'), '12345678')
-    .option('--pin-tries <n>', h('h_pinTries'), '3')
-    .option('--puk-tries <n>', h('h_pukTries'), '10')
-    .option('--pin-tries-left <n>', h('h_pinTriesLeft'))
-    .option('--puk-tries-left <n>', h('h_pukTriesLeft'))
-    .option('--atr <hex>', h('h_atr'))
-    .option('--generation <name>', h('h_generation'))
-    .option('--contactless', h('h_contactless'))
-    .option('--max-response <n>', h('h_maxResponse'))
-    .option('--signature-keyset', h('h_sigKeyset'))
-    .addOption(new Option('--signature-layout <layout>', h('h_sigLayout')).choices(['cns1', 'infocamere']))
-    .option('--sig-pin <digits>', h('h_sigPin'))
-    .option('--sig-puk <digits>', h('h_sigPuk'))
-    .option('--key-size <bits>', h('h_keySize'))
-    .option('--not-before <date>', h('h_notBefore'))
-    .option('--not-after <date>', h('h_notAfter'))
-    .option('--surname <s>', h('h_surname'), 'ROSSI')
-    .option('--given-name <s>', h('h_givenName'), 'MARIO')
-    .option('--codice-fiscale <cf>', h('h_codiceFiscale'), 'RSSMRA80A01H501U')
-    .option('--card-id <digits>', h('h_cardId'))
-    .option('--cert <pem>', h('h_certPem'))
-    .option('--key <pem>', h('h_keyPem'))
-    .option('--ca-cert <pem>', h('h_caCert'))
-    .option('--ca-key <pem>', h('h_caKey'))
-    .option('-f, --force', h('h_forceImage'))
-    .addHelpText('after', `\n${h('h_simFixtures')}`)
-    .action(lazy(async () => (await import('../commands/sim.js')).simCreateCommand as unknown as Action));
-
-  sim
-    .command('attach')
-    .description(h('h_simAttach'))
-    .argument('<image>', h('h_image'))
-    .option('--vpcd <host:port>', h('h_vpcd'), '127.0.0.1:35963')
-    .option('--port <port>', h('h_vpcdPort'))
-    .option('--leave-after <n>', h('h_leaveAfter'))
-    .option('--mute-after <n>', h('h_muteAfter'))
-    .option('--garbage-after <n>', h('h_garbageAfter'))
-    .option('--garbage <hex>', h('h_garbage'))
-    .option('--stats <file>', h('h_stats'))
-    .option('--latency <ms>', h('h_latency'))
-    .option('--baud <bps>', h('h_baud'))
-    .action(lazy(async () => (await import('../commands/simAttach.js')).simAttachCommand as unknown as Action));
 
   return program;
 }
