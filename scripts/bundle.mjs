@@ -60,6 +60,10 @@ const cjs = {
 await Promise.all([
   build({
     ...cjs,
+    // minified, names kept (a CNS_DEBUG stack trace still names every function): ~1 MB less
+    // memory per command (measured: status 50.8 -> 49.7 MB peak RSS), same time
+    minify: true,
+    keepNames: true,
     entryPoints: ['dist/cli/main.js'],
     outfile: `${outdir}/main.cjs`,
     external: ['koffi', 'graphene-pk11', 'pkcs11js'],
