@@ -8,23 +8,43 @@ const path = require('node:path');
 const BUNDLE = path.join(__dirname, '..', 'dist', 'bundle', 'main.cjs');
 const CACHE = path.join(__dirname, '..', 'dist', 'bundle', 'main.v8cache');
 
+/** What scripts/code-cache.mjs writes: this tag, the bundle's length (u32 LE), the bundle, V8's data. */
+const CACHE_TAG = 'cns-v8c1';
+
+/**
+ * V8's data for exactly this bundle, or undefined. V8 itself checks only the source's length
+ * (and its own version and flags), so a bundle rebuilt or edited to the same length would run
+ * with the old compiled code: the cache carries the bundle it was made for, compared byte for
+ * byte (a memcmp, microseconds).
+ */
+function cacheFor(bundle) {
+  let buf;
+  try {
+    buf = fs.readFileSync(CACHE);
+  } catch {
+    return undefined;
+  }
+  const head = CACHE_TAG.length + 4;
+  if (buf.length <= head || buf.toString('latin1', 0, CACHE_TAG.length) !== CACHE_TAG) return undefined;
+  const len = buf.readUInt32LE(CACHE_TAG.length);
+  if (len !== bundle.length || buf.length <= head + len || !bundle.equals(buf.subarray(head, head + len))) return undefined;
+  return buf.subarray(head + len);
+}
+
 /**
  * Compiles the bundle with the V8 code cache made at build time (scripts/code-cache.mjs), so the
  * CLI's code is not parsed again at every start. A cache from another Node or V8 is rejected by V8
- * itself and the code compiles as usual: slower, same behaviour.
+ * itself, one for another bundle by cacheFor(): the code then compiles as usual (slower, same
+ * behaviour).
  */
 function load() {
   const vm = require('node:vm');
   const Module = require('node:module');
+  const bundle = fs.readFileSync(BUNDLE);
   // esbuild writes the bundle in ASCII (non-ASCII text as \u escapes; the build checks it), so
   // latin1 is exact and spares the UTF-8 decoding of the whole file.
-  const source = fs.readFileSync(BUNDLE, 'latin1');
-  let cachedData;
-  try {
-    cachedData = fs.readFileSync(CACHE);
-  } catch {
-    cachedData = undefined;
-  }
+  const source = bundle.toString('latin1');
+  const cachedData = cacheFor(bundle);
   const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
   const mod = { exports: {}, filename: BUNDLE, id: BUNDLE, loaded: false };
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(BUNDLE), mod, BUNDLE, path.dirname(BUNDLE));
@@ -87,4 +107,4 @@ async function run() {
 
 // main() answers every failure itself; this is only for a fault in that (never a stack trace)
 if (require.main === module) run().catch((e) => early('start', firstLine(e)));
-else module.exports = { load, BUNDLE, CACHE };
+else module.exports = { load, BUNDLE, CACHE, CACHE_TAG };

@@ -6,9 +6,12 @@
 //   extension and certificate issuing, the prompts for guided mode), loaded when first imported.
 // - dist/bundle/pkcs11-worker.js: the PKCS#11 worker process, self-contained.
 // - dist/bundle/main.v8cache: V8's compiled code for main.cjs (see scripts/code-cache.mjs).
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const outdir = 'dist/bundle';
+// a cache made for the previous bundle is of no use to the new one (bin/cns.js would ignore it)
+rmSync(`${outdir}/main.v8cache`, { force: true });
 // CommonJS dependencies bundled into ESM need a require()
 const esmRequire =
   "import { createRequire as __cnsCreateRequire } from 'node:module'; const require = __cnsCreateRequire(import.meta.url);";

@@ -35,7 +35,7 @@ if (process.argv[2] !== '--train') {
   const env = { HOME: home, XDG_STATE_HOME: join(home, 'state'), XDG_CONFIG_HOME: join(home, 'config'), NO_COLOR: '1' };
   Object.assign(process.env, env, { PCSCLITE_CSOCK_NAME: join(home, 'no-pcscd.sock'), CNS_PIN: '12345' });
   for (const k of ['CNS_NEW_PIN', 'CNS_PUK', 'CNS_READER', 'CNS_DEBUG']) delete process.env[k];
-  const { load, CACHE } = require('../bin/cns.js');
+  const { load, BUNDLE, CACHE, CACHE_TAG } = require('../bin/cns.js');
   const { main, script } = load();
   const runs = [
     ['--help'],
@@ -49,7 +49,11 @@ if (process.argv[2] !== '--train') {
   const codes = [];
   for (const r of runs) codes.push(await main([process.execPath, 'cns', ...r]));
   const data = script.createCachedData();
-  writeFileSync(CACHE, data);
+  // the bundle goes with its cache (bin/cns.js compares them), after a tag and its length
+  const bundle = readFileSync(BUNDLE);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(bundle.length);
+  writeFileSync(CACHE, Buffer.concat([Buffer.from(CACHE_TAG, 'latin1'), len, bundle, data]));
   writeFileSync(report, JSON.stringify({ kib: Math.round(data.length / 1024), codes }));
   process.exit(0);
 }

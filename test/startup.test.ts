@@ -15,11 +15,12 @@ import { BIN, ROOT, tempDir } from './helpers.js';
 const require = createRequire(import.meta.url);
 const simEnv = (home: string) => ({ ...process.env, HOME: home, XDG_STATE_HOME: join(home, 'state'), NO_COLOR: '1', LC_ALL: 'C' });
 
-/** A copy of bin/ and dist/bundle/ (node_modules linked by path) to damage without touching the checkout. */
+/** A copy of bin/, dist/bundle/ and fixtures/ (node_modules linked by path) to damage without touching the checkout. */
 function copyInstall(): string {
   const dir = tempDir('cns-startup-');
   cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
   cpSync(join(ROOT, 'dist', 'bundle'), join(dir, 'dist', 'bundle'), { recursive: true });
+  cpSync(join(ROOT, 'fixtures'), join(dir, 'fixtures'), { recursive: true });
   copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
   spawnSync('ln', ['-s', join(ROOT, 'node_modules'), join(dir, 'node_modules')]);
   return dir;
@@ -37,7 +38,16 @@ describe('start-up', () => {
 
     const dir = copyInstall();
     const bin = join(dir, 'bin', 'cns.js');
-    writeFileSync(join(dir, 'dist', 'bundle', 'main.v8cache'), Buffer.from('not a V8 code cache at all'));
+    // a cache for this very bundle whose V8 data is not V8's (as from another Node): V8 rejects it
+    const bundle = readFileSync(join(dir, 'dist', 'bundle', 'main.cjs'));
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(bundle.length);
+    writeFileSync(
+      join(dir, 'dist', 'bundle', 'main.v8cache'),
+      Buffer.concat([Buffer.from('cns-v8c1'), len, bundle, Buffer.alloc(4096, 7)]),
+    );
+    const { load: loadCopy } = require(bin) as { load: () => { cacheRejected: boolean | null } };
+    expect(loadCopy().cacheRejected).toBe(true);
     const foreign = spawnSync(process.execPath, [bin, 'status', '--reader', 'sim', '--json'], { env: simEnv(home), encoding: 'utf8' });
     expect(foreign.status, foreign.stderr).toBe(0);
     expect(JSON.parse(foreign.stdout).card.id).toBe(id);
@@ -46,6 +56,21 @@ describe('start-up', () => {
     const none = spawnSync(process.execPath, [bin, 'status', '--reader', 'sim', '--json'], { env: simEnv(home), encoding: 'utf8' });
     expect(none.status, none.stderr).toBe(0);
     expect(JSON.parse(none.stdout).card.id).toBe(id);
+  });
+
+  it('a bundle changed to the same length runs as changed: the cache made for the old one is not used', () => {
+    const home = tempDir();
+    const dir = copyInstall();
+    const file = join(dir, 'dist', 'bundle', 'main.cjs');
+    const text = readFileSync(file, 'latin1');
+    expect(text.split('PIN correct.').length).toBe(2);
+    writeFileSync(file, text.replace('PIN correct.', 'PIN CORRECT.'), 'latin1');
+    const r = spawnSync(process.execPath, [join(dir, 'bin', 'cns.js'), 'pin', 'verify', '--reader', 'sim', '--env'], {
+      env: { ...simEnv(home), CNS_PIN: '12345' },
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('PIN CORRECT.');
   });
 
   it('a damaged bundle is one sentence in the user language and exit 1, not a stack trace; a missing one says to build', () => {
