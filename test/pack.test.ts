@@ -33,6 +33,17 @@ describe('the npm package', () => {
     const status = cns('status', '--reader', `sim:${join(dir, 'card.json')}`, '--json');
     expect(status.status).toBe(0);
     expect(JSON.parse(status.stdout).card.model).toMatch(/TS-CNS/);
+    // the installed copy starts with the code cache the package carries (the fast start, issue 15)
+    const installed = join(prefix, 'lib', 'node_modules', 'cns');
+    const probe = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const r = require(${JSON.stringify(join(installed, 'bin', 'cns.js'))}).load(); process.stdout.write(String(r.cacheRejected))`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(probe.stdout, probe.stderr).toBe('false');
     // where the system PC/SC library is installed, the installed copy loads it (no build step)
     if (
       ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'].some((d) =>
