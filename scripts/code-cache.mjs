@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const bundle = readFileSync(new URL('../dist/bundle/main.cjs', import.meta.url), 'latin1');
+const CACHE_FILE = fileURLToPath(new URL('../dist/bundle/main.v8cache', import.meta.url));
 // bin/cns.js reads the bundle as latin1: that is exact only for pure ASCII
 const wide = /[\u0080-\uffff]/.exec(bundle);
 if (wide) throw new Error(`dist/bundle/main.cjs is not ASCII at offset ${wide.index}: bin/cns.js reads it as latin1`);
@@ -24,9 +25,15 @@ if (process.argv[2] !== '--train') {
   try {
     const report = join(home, 'report.json');
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--train', home, report], { stdio: 'ignore' });
-    if (r.status !== 0) throw new Error(`the code-cache training failed (exit ${r.status}, signal ${r.signal})`);
-    const { kib, codes } = JSON.parse(readFileSync(report, 'utf8'));
-    console.log(`code cache: ${kib} KiB from ${codes.length} commands (exit codes ${codes.join(' ')})`);
+    if (r.status === 0) {
+      const { kib, codes } = JSON.parse(readFileSync(report, 'utf8'));
+      console.log(`code cache: ${kib} KiB from ${codes.length} commands (exit codes ${codes.join(' ')})`);
+    } else {
+      // an install must not fail for want of a cache: cns works without one, only starts slower
+      // (test/startup.test.ts fails in CI when the cache is missing)
+      rmSync(CACHE_FILE, { force: true });
+      console.warn(`code cache: not made (the training ended with exit ${r.status}, signal ${r.signal}); cns will start slower`);
+    }
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
