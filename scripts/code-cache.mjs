@@ -1,9 +1,11 @@
 // Makes dist/bundle/main.v8cache, V8's compiled code for the CLI bundle, so that a start does not
-// parse the CLI again (issue 15: ~30 ms of each command's start; numbers in the README).
+// parse and compile the CLI again (issue 15; numbers in the README's Performance section).
 // It runs the commands users start most, in one child process, against the built-in virtual card
 // in a throw-away home, with PC/SC pointed at a socket that does not exist (no real reader or
-// card is touched), then saves the code of every function they compiled. bin/cns.js loads it; a
-// cache from another Node/V8 is rejected by V8 and the CLI compiles as it would without one.
+// card is touched), then saves the code of every function they compiled. The file is a tag, the
+// bundle's length and the bundle itself (bin/cns.js uses the cache only for that very bundle),
+// then V8's data; a cache from another Node/V8 is rejected by V8 and the CLI compiles as it would
+// without one.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
