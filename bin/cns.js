@@ -31,6 +31,13 @@ function cacheFor(bundle) {
   return buf.subarray(head + len);
 }
 
+/** The cache file for `bundle` from V8's `data` (scripts/code-cache.mjs writes it, cacheFor() reads it). */
+function packCache(bundle, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(bundle.length);
+  return Buffer.concat([Buffer.from(CACHE_TAG, 'latin1'), len, bundle, data]);
+}
+
 /**
  * Compiles the bundle with the V8 code cache made at build time (scripts/code-cache.mjs), so the
  * CLI's code is not parsed again at every start. A cache from another Node or V8 is rejected by V8
@@ -49,7 +56,7 @@ function load() {
   const mod = { exports: {}, filename: BUNDLE, id: BUNDLE, loaded: false };
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(BUNDLE), mod, BUNDLE, path.dirname(BUNDLE));
   mod.loaded = true;
-  return { main: mod.exports.main, script, cacheRejected: cachedData ? script.cachedDataRejected === true : null };
+  return { main: mod.exports.main, script, bundle, cacheRejected: cachedData ? script.cachedDataRejected === true : null };
 }
 
 /** An error's first line, printable and short: it may come from a damaged file. */
@@ -92,12 +99,11 @@ async function run() {
     fs.writeSync(1, `${JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')).version}\n`);
     process.exit(0);
   }
-  if (!fs.existsSync(BUNDLE)) early('build');
   let main;
   try {
     ({ main } = load());
   } catch (e) {
-    early('start', firstLine(e));
+    early(e?.code === 'ENOENT' && e.path === BUNDLE ? 'build' : 'start', firstLine(e));
   }
   const code = await main(argv);
   // Exit explicitly: a native PC/SC handle left open by the binding must not keep a finished
@@ -107,4 +113,4 @@ async function run() {
 
 // main() answers every failure itself; this is only for a fault in that (never a stack trace)
 if (require.main === module) run().catch((e) => early('start', firstLine(e)));
-else module.exports = { load, BUNDLE, CACHE, CACHE_TAG };
+else module.exports = { load, packCache, CACHE };

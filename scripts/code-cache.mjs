@@ -14,15 +14,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
-const bundle = readFileSync(new URL('../dist/bundle/main.cjs', import.meta.url), 'latin1');
-const CACHE_FILE = fileURLToPath(new URL('../dist/bundle/main.v8cache', import.meta.url));
-// bin/cns.js reads the bundle as latin1: that is exact only for pure ASCII
-const wide = /[\u0080-\uffff]/.exec(bundle);
-if (wide) throw new Error(`dist/bundle/main.cjs is not ASCII at offset ${wide.index}: bin/cns.js reads it as latin1`);
+const { load, packCache, CACHE } = require('../bin/cns.js');
 
 // The commands print through file descriptors 1 and 2 (src/cli/stdio.ts): the training runs in a
 // child whose output goes nowhere; it reports through a file.
 if (process.argv[2] !== '--train') {
+  // bin/cns.js reads the bundle as latin1: that is exact only for pure ASCII
+  const bundle = readFileSync(new URL('../dist/bundle/main.cjs', import.meta.url), 'latin1');
+  const wide = /[\u0080-\uffff]/.exec(bundle);
+  if (wide) throw new Error(`dist/bundle/main.cjs is not ASCII at offset ${wide.index}: bin/cns.js reads it as latin1`);
   const home = mkdtempSync(join(tmpdir(), 'cns-code-cache-'));
   try {
     const report = join(home, 'report.json');
@@ -33,7 +33,7 @@ if (process.argv[2] !== '--train') {
     } else {
       // an install must not fail for want of a cache: cns works without one, only starts slower
       // (test/startup.test.ts fails in CI when the cache is missing)
-      rmSync(CACHE_FILE, { force: true });
+      rmSync(CACHE, { force: true });
       console.warn(`code cache: not made (the training ended with exit ${r.status}, signal ${r.signal}); cns will start slower`);
     }
   } finally {
@@ -44,8 +44,7 @@ if (process.argv[2] !== '--train') {
   const env = { HOME: home, XDG_STATE_HOME: join(home, 'state'), XDG_CONFIG_HOME: join(home, 'config'), NO_COLOR: '1' };
   Object.assign(process.env, env, { PCSCLITE_CSOCK_NAME: join(home, 'no-pcscd.sock'), CNS_PIN: '12345' });
   for (const k of ['CNS_NEW_PIN', 'CNS_PUK', 'CNS_READER', 'CNS_DEBUG']) delete process.env[k];
-  const { load, BUNDLE, CACHE, CACHE_TAG } = require('../bin/cns.js');
-  const { main, script } = load();
+  const { main, script, bundle } = load();
   const runs = [
     ['--help'],
     ['readers'],
@@ -58,11 +57,8 @@ if (process.argv[2] !== '--train') {
   const codes = [];
   for (const r of runs) codes.push(await main([process.execPath, 'cns', ...r]));
   const data = script.createCachedData();
-  // the bundle goes with its cache (bin/cns.js compares them), after a tag and its length
-  const bundle = readFileSync(BUNDLE);
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(bundle.length);
-  writeFileSync(CACHE, Buffer.concat([Buffer.from(CACHE_TAG, 'latin1'), len, bundle, data]));
+  // the bundle goes with its cache: bin/cns.js uses the cache only for that very bundle
+  writeFileSync(CACHE, packCache(bundle, data));
   writeFileSync(report, JSON.stringify({ kib: Math.round(data.length / 1024), codes }));
   process.exit(0);
 }

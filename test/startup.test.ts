@@ -39,14 +39,12 @@ describe('start-up', () => {
     const dir = copyInstall();
     const bin = join(dir, 'bin', 'cns.js');
     // a cache for this very bundle whose V8 data is not V8's (as from another Node): V8 rejects it
+    const { load: loadCopy, packCache } = require(bin) as {
+      load: () => { cacheRejected: boolean | null };
+      packCache: (bundle: Buffer, data: Buffer) => Buffer;
+    };
     const bundle = readFileSync(join(dir, 'dist', 'bundle', 'main.cjs'));
-    const len = Buffer.alloc(4);
-    len.writeUInt32LE(bundle.length);
-    writeFileSync(
-      join(dir, 'dist', 'bundle', 'main.v8cache'),
-      Buffer.concat([Buffer.from('cns-v8c1'), len, bundle, Buffer.alloc(4096, 7)]),
-    );
-    const { load: loadCopy } = require(bin) as { load: () => { cacheRejected: boolean | null } };
+    writeFileSync(join(dir, 'dist', 'bundle', 'main.v8cache'), packCache(bundle, Buffer.alloc(4096, 7)));
     expect(loadCopy().cacheRejected).toBe(true);
     const foreign = spawnSync(process.execPath, [bin, 'status', '--reader', 'sim', '--json'], { env: simEnv(home), encoding: 'utf8' });
     expect(foreign.status, foreign.stderr).toBe(0);
