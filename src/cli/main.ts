@@ -64,8 +64,10 @@ async function command(argv: string[]): Promise<number> {
   };
   // Only the branch of the command named in argv is built; a word that is no command gets the
   // whole tree, to say which commands are near.
-  let program: Command = buildProgram(runner, langOf(argv), (root) => scanArgv(root, argv).command);
-  if (program.commands.length === 0 && scanArgv(program, argv).command !== undefined) program = buildProgram(runner, langOf(argv));
+  const lang = langOf(argv);
+  let asked: string | undefined;
+  let program: Command = buildProgram(runner, lang, (root) => (asked = scanArgv(root, argv).command));
+  if (asked !== undefined && program.commands.length === 0) program = buildProgram(runner, lang);
   program.exitOverride();
   let usage = '';
   // Help goes through out(); its width and colours are asked of Node's streams only on a
@@ -90,7 +92,7 @@ async function command(argv: string[]): Promise<number> {
   }
   try {
     // `cns stauts`: say "unknown command", not commander's "too many arguments" for the root action
-    const a = scanArgv(program, argv).command;
+    const a = asked;
     const names = program.commands.map((c) => c.name());
     if (a !== undefined && !names.includes(a)) {
       const t = safeContext(scanArgv(program, argv).globals);

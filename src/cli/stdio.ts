@@ -58,6 +58,8 @@ export function err(data: string | Uint8Array): void {
  * loading node:tty (which loads node:net: ~2 ms). A character device is asked to node:tty
  * (/dev/null is one, and not a terminal).
  */
+let ttyIsatty: ((fd: number) => boolean) | undefined;
+
 export function isTerminal(fd: 0 | 1 | 2): boolean {
   try {
     const st = fstatSync(fd);
@@ -67,8 +69,8 @@ export function isTerminal(fd: 0 | 1 | 2): boolean {
   } catch {
     return false;
   }
-  const { isatty } = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
-  return isatty(fd);
+  ttyIsatty ??= (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty;
+  return ttyIsatty(fd);
 }
 
 let hooked = false;
