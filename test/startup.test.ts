@@ -3,7 +3,7 @@
 // reaches a full non-blocking pipe whole, a closed pipe ends the command quietly, koffi is the
 // same module either way.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, cpSync, createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, cpSync, createReadStream, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -22,7 +22,7 @@ function copyInstall(): string {
   cpSync(join(ROOT, 'dist', 'bundle'), join(dir, 'dist', 'bundle'), { recursive: true });
   cpSync(join(ROOT, 'fixtures'), join(dir, 'fixtures'), { recursive: true });
   copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-  spawnSync('ln', ['-s', join(ROOT, 'node_modules'), join(dir, 'node_modules')]);
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }
 
@@ -50,7 +50,7 @@ describe('start-up', () => {
     expect(foreign.status, foreign.stderr).toBe(0);
     expect(JSON.parse(foreign.stdout).card.id).toBe(id);
 
-    spawnSync('rm', [join(dir, 'dist', 'bundle', 'main.v8cache')]);
+    rmSync(join(dir, 'dist', 'bundle', 'main.v8cache'));
     const none = spawnSync(process.execPath, [bin, 'status', '--reader', 'sim', '--json'], { env: simEnv(home), encoding: 'utf8' });
     expect(none.status, none.stderr).toBe(0);
     expect(JSON.parse(none.stdout).card.id).toBe(id);
@@ -81,7 +81,7 @@ describe('start-up', () => {
     expect(italian.stderr.trim().split('\n')).toHaveLength(1);
     expect(italian.stderr).not.toMatch(/\n\s+at /);
 
-    spawnSync('rm', [join(dir, 'dist', 'bundle', 'main.cjs')]);
+    rmSync(join(dir, 'dist', 'bundle', 'main.cjs'));
     const en = spawnSync(process.execPath, [bin, 'status'], { env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8' });
     expect(en.status).toBe(1);
     expect(en.stderr).toBe('cns: not built yet. Run "npm ci" (or "npm run build") in the project folder first.\n');
