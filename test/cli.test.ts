@@ -272,6 +272,12 @@ describe('errors a user can cause', () => {
     r = await cns(['status', '--bogus', '--json']);
     expect(r.code).toBe(2);
     expect(r.json.error.code).toBe('USAGE');
+    // a word too many names the whole command to ask help of
+    r = await cns(['pin', 'verify', 'extra', '--lang', 'en']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/see cns pin verify --help/);
+    r = await cns(['status', 'extra', '--lang', 'en']);
+    expect(r.stderr).toMatch(/see cns status --help/);
     r = await cns(['status', '--reader', `sim:${corrupt}`, '--warn-days', 'x']);
     expect(r.code).toBe(2);
     r = await cns(['sim', 'create', join(dir, 'x.json'), '--codice-fiscale', 'RSSMRA80A01H501X', '--json']);

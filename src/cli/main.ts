@@ -112,7 +112,7 @@ async function command(argv: string[]): Promise<number> {
       }
       // Bare group commands ("cns pin") print their help: not an error for a human.
       if (e.code === 'commander.executeSubCommandAsync' || e.exitCode === 0) return EXIT.OK;
-      return render(new CliError('USAGE', { detail: commanderText(safeContext(scanArgv(program, argv).globals), e, usage) }));
+      return render(new CliError('USAGE', { detail: commanderText(safeContext(scanArgv(program, argv).globals), e, usage, program) }));
     }
     return render(e);
   }
@@ -137,8 +137,16 @@ function safeContext(globals: GlobalOptions): Context {
   return new Context({ json: !!globals.json, lang, color: globals.color !== false });
 }
 
+/** A command's words after `cns` ("pin verify"), from the bare name commander puts in its errors. */
+function commandPath(program: Command, name: string | undefined): string {
+  if (name === undefined) return 'cns';
+  if (program.commands.some((c) => c.name() === name)) return name;
+  const parent = program.commands.find((c) => c.commands.some((cc) => cc.name() === name));
+  return parent ? `${parent.name()} ${name}` : name;
+}
+
 /** Commander's own error, in the user's language (its English text is parsed for the names). */
-function commanderText(ctx: Context, e: CommanderError, usage: string): string {
+function commanderText(ctx: Context, e: CommanderError, usage: string, program: Command): string {
   const text = usage.replace(/^error: /, '').trim() || e.message;
   const quoted = [...text.matchAll(/'([^']+)'/g)].map((m) => m[1] ?? '');
   const option = (quoted[0] ?? '').split(' ')[0] ?? '';
@@ -146,7 +154,7 @@ function commanderText(ctx: Context, e: CommanderError, usage: string): string {
     case 'commander.unknownOption':
       return ctx.t('cmdUnknownOption', { option });
     case 'commander.excessArguments':
-      return ctx.t('cmdTooMany', { command: quoted[0] ?? 'cns' });
+      return ctx.t('cmdTooMany', { command: commandPath(program, quoted[0]) });
     case 'commander.missingArgument':
       return ctx.t('cmdMissingArg', { arg: quoted[0] ?? '' });
     case 'commander.optionMissingArgument':
