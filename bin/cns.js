@@ -113,4 +113,4 @@ async function run() {
 
 // main() answers every failure itself; this is only for a fault in that (never a stack trace)
 if (require.main === module) run().catch((e) => early('start', firstLine(e)));
-else module.exports = { load, packCache, CACHE };
+else module.exports = { load, packCache, cacheFor, BUNDLE, CACHE };

@@ -10,6 +10,8 @@ import * as stack from './test-stack.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CNS = [process.execPath, join(ROOT, 'bin', 'cns.js')];
+const FLOOR = [process.execPath, join(ROOT, 'scripts', 'bench-floor.cjs')];
+const READER = 'Virtual PCD 00 00';
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 5);
 const BAUD = Number(process.env.BENCH_BAUD ?? 115200);
@@ -42,6 +44,16 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+/**
+ * The command APDUs of one run, from its --trace. A PIN or PUK command's data is redacted there:
+ * it is replayed without data (a counter query: one round trip, 8 bytes fewer, still a lower bound).
+ */
+function apdusOf(argv, extraEnv) {
+  const r = spawnSync(argv[0], [...argv.slice(1), '--trace'], { encoding: 'utf8', env: { ...baseEnv, NO_COLOR: '1', ...extraEnv } });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} --trace failed (${r.status}): ${r.stderr}`);
+  return [...r.stderr.matchAll(/^\[[\d.]+s\] > ([0-9A-F ]+?)(?: \[(?:\d+ bytes )?redacted\])?$/gm)].map((m) => m[1].replace(/ /g, ''));
+}
+
 const counters = () => JSON.parse(readFileSync(stats, 'utf8'));
 
 /** APDUs and bytes of one run, as the virtual card counted them. */
@@ -109,6 +121,21 @@ async function main() {
     ];
     const pairIo = pairs.map((p) => ({ cns: exchanged(p.cns), opensc: exchanged(p.opensc) }));
     const io = Object.fromEntries(own.slice(3).map(([name, argv]) => [name, exchanged(argv, env)]));
+    // Floors (scripts/bench-floor.cjs): a bare Node PC/SC client doing a command's card work (the
+    // same APDUs, from its trace) and nothing else, and loading cns's code without running it.
+    // Whatever cns's own code does, a command cannot take less than client + load - node -e 0.
+    const commands = own.slice(3);
+    own.push(['load cns code, run none', [...FLOOR, 'load']]);
+    const floorOf = {};
+    for (const [name, argv] of commands) {
+      const apdus = apdusOf(argv, env);
+      if (apdus.length !== io[name].apdus) throw new Error(`${name}: ${apdus.length} APDUs in its trace, ${io[name].apdus} counted`);
+      floorOf[name] = own.length;
+      own.push([
+        `bare client: ${name}'s ${apdus.length} APDUs`,
+        apdus.length ? [...FLOOR, 'card', READER, ...apdus] : [...FLOOR, 'list', READER],
+      ]);
+    }
     await stack.detach(35963);
     await stack.attach(image, 35963);
 
@@ -204,6 +231,24 @@ async function main() {
         `| \`${name}\` | ${x ? x.apdus : ''} | ${x ? x.bytes : ''} | ${f(Math.min(...ownT[k]))} | ${f(median(ownT[k]))} | ${f(Math.max(...ownT[k]))} | ${f(median(ownT[k]) / floor, 2)}× | ${f(median(ownT[k].map((t, i) => t / ownT[0][i])), 2)}× | ${f(Math.max(...ownM[k]) / 1024)} |`,
       );
     });
+    const at = (label) => own.findIndex(([n]) => n === label);
+    const load = at('load cns code, run none');
+    console.log(
+      "\nFloors: what any Node program pays for the same card work (bare client: koffi + libpcsclite, list the readers, connect, the same APDUs, nothing parsed or printed), and with cns's code loaded from its V8 cache on top (bound = client + load - node -e 0, per round). No code cns runs can bring a command under its bound:\n",
+    );
+    console.log('| command | bare client × node -e 0 | bound × node -e 0 | cns × node -e 0 |');
+    console.log('|---|---:|---:|---:|');
+    const help = at('cns --help');
+    console.log(
+      `| \`cns --help\` | (no card) | ${f(median(ownT[load].map((t, i) => t / ownT[0][i])), 2)}× | ${f(median(ownT[help].map((t, i) => t / ownT[0][i])), 2)}× |`,
+    );
+    for (const [name, k] of Object.entries(floorOf)) {
+      const c = at(name);
+      const perRound = (xs) => f(median(xs), 2);
+      console.log(
+        `| \`${name}\` | ${perRound(ownT[k].map((t, i) => t / ownT[0][i]))}× | ${perRound(ownT[k].map((t, i) => (t + ownT[load][i] - ownT[0][i]) / ownT[0][i]))}× | ${perRound(ownT[c].map((t, i) => t / ownT[0][i]))}× |`,
+      );
+    }
     console.log(
       `\nPhysical-card model in the stack (\`cns sim attach --latency ${LATENCY_MS} --baud ${BAUD}\`: each answer waits ${LATENCY_MS} ms + 11 bit times per byte at ${BAUD} bit/s; BENCH_LATENCY_MS, BENCH_BAUD change it):\n`,
     );

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// Lower bounds for `npm run bench` (issue 15): what any Node program must spend, whatever its
+// code, to do what a cns command does. CommonJS, so Node starts no ES-module loader for it.
+//
+//   node scripts/bench-floor.cjs card READER HEX...   koffi + the system's PC/SC library, connect
+//       to READER, send each APDU (hex), disconnect; nothing parsed, nothing printed
+//   node scripts/bench-floor.cjs list READER          the same up to listing the readers (no connect)
+//   node scripts/bench-floor.cjs load                 read cns's bundle and compile it with its
+//       V8 code cache (bin/cns.js does the same), run none of it
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+function koffi() {
+  const arch = process.arch;
+  try {
+    return require(`@koromix/koffi-linux-${arch}/linux_${arch}/koffi.node`);
+  } catch {
+    return require('koffi');
+  }
+}
+
+function card(reader, apdus) {
+  const k = koffi();
+  const lib = k.load(process.env.CNS_PCSC_LIBRARY || 'libpcsclite.so.1');
+  // pcsc-lite on Linux: DWORD and LONG are unsigned long / long, SCARD_IO_REQUEST two DWORDs
+  k.struct('FLOOR_IO', { dwProtocol: 'unsigned long', cbPciLength: 'unsigned long' });
+  const est = lib.func('long SCardEstablishContext(unsigned long scope, void *a, void *b, _Out_ long *ctx)');
+  const list = lib.func('long SCardListReaders(long ctx, const char *g, _Out_ uint8_t *buf, _Inout_ unsigned long *len)');
+  const conn = lib.func(
+    'long SCardConnect(long ctx, const char *r, unsigned long share, unsigned long protos, _Out_ long *card, _Out_ unsigned long *active)',
+  );
+  const tx = lib.func(
+    'long SCardTransmit(long card, const FLOOR_IO *pci, const uint8_t *send, unsigned long n, void *rpci, _Out_ uint8_t *recv, _Inout_ unsigned long *rlen)',
+  );
+  const disc = lib.func('long SCardDisconnect(long card, unsigned long disposition)');
+  const check = (what, rv) => {
+    if (Number(rv) !== 0) throw new Error(`${what}: 0x${(Number(rv) >>> 0).toString(16)}`);
+  };
+  const ctx = [0];
+  check('SCardEstablishContext', est(2, null, null, ctx));
+  // listed as cns lists them when it looks for the card's reader
+  const len = [0];
+  check('SCardListReaders', list(ctx[0], null, null, len));
+  const names = Buffer.alloc(Number(len[0]));
+  check('SCardListReaders', list(ctx[0], null, names, len));
+  if (!names.toString('latin1').split('\0').includes(reader)) throw new Error(`no reader ${reader}`);
+  if (!apdus) return;
+  const handle = [0];
+  const active = [0];
+  check('SCardConnect', conn(ctx[0], reader, 2 /* shared */, 3 /* T=0 | T=1 */, handle, active));
+  const recv = Buffer.alloc(65538);
+  for (const hex of apdus) {
+    const send = Buffer.from(hex, 'hex');
+    const rlen = [recv.length];
+    check('SCardTransmit', tx(handle[0], { dwProtocol: active[0], cbPciLength: 16 }, send, send.length, null, recv, rlen));
+  }
+  check('SCardDisconnect', disc(handle[0], 0 /* leave */));
+}
+
+function load() {
+  const vm = require('node:vm');
+  const Module = require('node:module');
+  const { BUNDLE, cacheFor } = require('../bin/cns.js');
+  const bundle = fs.readFileSync(BUNDLE);
+  const cachedData = cacheFor(bundle);
+  const script = new vm.Script(Module.wrap(bundle.toString('latin1')), { filename: BUNDLE, cachedData });
+  if (!cachedData || script.cachedDataRejected) throw new Error('no usable code cache: run npm run build');
+}
+
+try {
+  const [what, reader, ...apdus] = process.argv.slice(2);
+  if (what === 'card' && reader) card(reader, apdus);
+  else if (what === 'list' && reader) card(reader, undefined);
+  else if (what === 'load') load();
+  else throw new Error(`usage: ${path.basename(__filename)} card READER HEX... | list READER | load`);
+  process.exit(0);
+} catch (e) {
+  fs.writeSync(2, `bench-floor: ${e.message}\n`);
+  process.exit(1);
+}
