@@ -30,10 +30,13 @@ const KEEP_CA = process.env.BENCH_KEEP_EXTRA_CA === '1';
 const baseEnv = { ...process.env };
 if (!KEEP_CA) delete baseEnv.NODE_EXTRA_CA_CERTS;
 
+/** Every tool runs in this environment: no colours, and the command's own variables. */
+const envFor = (extraEnv, env = baseEnv) => ({ ...env, NO_COLOR: '1', ...extraEnv });
+
 function run(argv, extraEnv = {}, env = baseEnv) {
   const full = TIME ? [TIME, '-f', '%M', ...argv] : argv;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(full[0], full.slice(1), { encoding: 'utf8', env: { ...env, NO_COLOR: '1', ...extraEnv } });
+  const r = spawnSync(full[0], full.slice(1), { encoding: 'utf8', env: envFor(extraEnv, env) });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
   const kb = TIME ? Number(r.stderr.trim().split('\n').pop()) : NaN;
@@ -49,7 +52,7 @@ const median = (xs) => {
  * it is replayed without data (a counter query: one round trip, 8 bytes fewer, still a lower bound).
  */
 function apdusOf(argv, extraEnv) {
-  const r = spawnSync(argv[0], [...argv.slice(1), '--trace'], { encoding: 'utf8', env: { ...baseEnv, NO_COLOR: '1', ...extraEnv } });
+  const r = spawnSync(argv[0], [...argv.slice(1), '--trace'], { encoding: 'utf8', env: envFor(extraEnv) });
   if (r.status !== 0) throw new Error(`${argv.join(' ')} --trace failed (${r.status}): ${r.stderr}`);
   return [...r.stderr.matchAll(/^\[[\d.]+s\] > ([0-9A-F ]+?)(?: \[(?:\d+ bytes )?redacted\])?$/gm)].map((m) => m[1].replace(/ /g, ''));
 }
@@ -124,13 +127,16 @@ async function main() {
     // Floors (scripts/bench-floor.cjs): a bare Node PC/SC client doing a command's card work (the
     // same APDUs, from its trace) and nothing else, and loading cns's code without running it.
     // Whatever cns's own code does, a command cannot take less than client + load - node -e 0.
-    const commands = own.slice(3);
+    // rows of `own`: each command's, then the load's, then each command's bare client
+    const help = own.findIndex(([name]) => name === 'cns --help');
+    const floors = own.slice(3).map(([name, argv], k) => ({ name, argv, command: k + 3, client: -1 }));
+    const load = own.length;
     own.push(['load cns code, run none', [...FLOOR, 'load']]);
-    const floorOf = {};
-    for (const [name, argv] of commands) {
+    for (const fl of floors) {
+      const { name, argv } = fl;
       const apdus = apdusOf(argv, env);
       if (apdus.length !== io[name].apdus) throw new Error(`${name}: ${apdus.length} APDUs in its trace, ${io[name].apdus} counted`);
-      floorOf[name] = own.length;
+      fl.client = own.length;
       own.push([
         `bare client: ${name}'s ${apdus.length} APDUs`,
         apdus.length ? [...FLOOR, 'card', READER, ...apdus] : [...FLOOR, 'list', READER],
@@ -207,7 +213,7 @@ async function main() {
         : ` NODE_EXTRA_CA_CERTS, set here, is removed for every run (with it, node -e 0 takes ${f(caFloor)} ms instead of ${f(floor)}).`
       : '';
     console.log(
-      `\nSame virtual 2048-bit TS-CNS (ATR ${atr}) in "Virtual PCD 00 00", pcscd ${stack.status().netns ? 'in a quickack netns' : 'plain'}; ${RUNS} runs each, alternating; ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}.${caNote}\n`,
+      `\nSame virtual 2048-bit TS-CNS (ATR ${atr}) in "${READER}", pcscd ${stack.status().netns ? 'in a quickack netns' : 'plain'}; ${RUNS} runs each, alternating; ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}.${caNote}\n`,
     );
     console.log('| operation | command | APDUs | bytes | wall median (ms) | vs OpenSC | peak RSS (MB) | computed physical card (ms) |');
     console.log('|---|---|---:|---:|---:|---:|---:|---:|');
@@ -225,29 +231,24 @@ async function main() {
       '| command | APDUs | bytes | min (ms) | median (ms) | max (ms) | × node -e 0 (medians) | × node -e 0 (median of each round) | peak RSS (MB) |',
     );
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    // the median over rounds of (row k, plus `extra` of the same round) / node -e 0 of that round
+    const perRound = (k, extra = () => 0) => f(median(ownT[k].map((t, i) => (t + extra(i)) / ownT[0][i])), 2);
     own.forEach(([name], k) => {
       const x = io[name];
       console.log(
-        `| \`${name}\` | ${x ? x.apdus : ''} | ${x ? x.bytes : ''} | ${f(Math.min(...ownT[k]))} | ${f(median(ownT[k]))} | ${f(Math.max(...ownT[k]))} | ${f(median(ownT[k]) / floor, 2)}× | ${f(median(ownT[k].map((t, i) => t / ownT[0][i])), 2)}× | ${f(Math.max(...ownM[k]) / 1024)} |`,
+        `| \`${name}\` | ${x ? x.apdus : ''} | ${x ? x.bytes : ''} | ${f(Math.min(...ownT[k]))} | ${f(median(ownT[k]))} | ${f(Math.max(...ownT[k]))} | ${f(median(ownT[k]) / floor, 2)}× | ${perRound(k)}× | ${f(Math.max(...ownM[k]) / 1024)} |`,
       );
     });
-    const at = (label) => own.findIndex(([n]) => n === label);
-    const load = at('load cns code, run none');
     console.log(
       "\nFloors: what any Node program pays for the same card work (bare client: koffi + libpcsclite, list the readers, connect, the same APDUs, nothing parsed or printed), and with cns's code loaded from its V8 cache on top (bound = client + load - node -e 0, per round). No code cns runs can bring a command under its bound:\n",
     );
     console.log('| command | bare client × node -e 0 | bound × node -e 0 | cns × node -e 0 |');
     console.log('|---|---:|---:|---:|');
-    const help = at('cns --help');
-    console.log(
-      `| \`cns --help\` | (no card) | ${f(median(ownT[load].map((t, i) => t / ownT[0][i])), 2)}× | ${f(median(ownT[help].map((t, i) => t / ownT[0][i])), 2)}× |`,
-    );
-    for (const [name, k] of Object.entries(floorOf)) {
-      const c = at(name);
-      const perRound = (xs) => f(median(xs), 2);
-      console.log(
-        `| \`${name}\` | ${perRound(ownT[k].map((t, i) => t / ownT[0][i]))}× | ${perRound(ownT[k].map((t, i) => (t + ownT[load][i] - ownT[0][i]) / ownT[0][i]))}× | ${perRound(ownT[c].map((t, i) => t / ownT[0][i]))}× |`,
-      );
+    // --help has no card work: its bound is the load alone
+    console.log(`| \`cns --help\` | (no card) | ${perRound(load)}× | ${perRound(help)}× |`);
+    for (const { name, command, client } of floors) {
+      const bound = perRound(client, (i) => ownT[load][i] - ownT[0][i]);
+      console.log(`| \`${name}\` | ${perRound(client)}× | ${bound}× | ${perRound(command)}× |`);
     }
     console.log(
       `\nPhysical-card model in the stack (\`cns sim attach --latency ${LATENCY_MS} --baud ${BAUD}\`: each answer waits ${LATENCY_MS} ms + 11 bit times per byte at ${BAUD} bit/s; BENCH_LATENCY_MS, BENCH_BAUD change it):\n`,
