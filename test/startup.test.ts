@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/cli/program.js';
-import { requireKoffi } from '../src/util/koffi.js';
+import { glibcKoffiModule, requireKoffi } from '../src/util/koffi.js';
 import { BIN, ROOT, tempDir } from './helpers.js';
 
 const require = createRequire(import.meta.url);
@@ -178,5 +178,16 @@ describe('start-up', () => {
     const viaEntry = require('koffi') as { default: unknown };
     if (process.platform === 'linux' && ['x64', 'arm64'].includes(process.arch)) expect(native).toBe(viaEntry.default);
     expect(native.version).toBe(JSON.parse(readFileSync(join(ROOT, 'node_modules', 'koffi', 'package.json'), 'utf8')).version);
+  });
+
+  it("koffi's glibc module is taken only on glibc Linux: a musl loader, another system or an unknown arch go through koffi's entry", () => {
+    const none = () => false;
+    const muslLoader = (p: string) => p === '/lib/ld-musl-x86_64.so.1';
+    expect(glibcKoffiModule('linux', 'x64', none)).toBe('@koromix/koffi-linux-x64/linux_x64/koffi.node');
+    expect(glibcKoffiModule('linux', 'arm64', none)).toBe('@koromix/koffi-linux-arm64/linux_arm64/koffi.node');
+    expect(glibcKoffiModule('linux', 'x64', muslLoader)).toBeUndefined();
+    expect(glibcKoffiModule('linux', 'arm64', (p) => p === '/lib/ld-musl-aarch64.so.1')).toBeUndefined();
+    expect(glibcKoffiModule('darwin', 'arm64', none)).toBeUndefined();
+    expect(glibcKoffiModule('linux', 's390x', none)).toBeUndefined();
   });
 });

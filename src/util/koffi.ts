@@ -1,8 +1,31 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 export type KoffiModule = typeof import('koffi');
 
 let cached: KoffiModule | undefined;
+
+/** The machine names musl gives its dynamic loader, /lib/ld-musl-<name>.so.1, by Node's arch. */
+const MUSL_ARCH: Record<string, string> = {
+  x64: 'x86_64',
+  arm64: 'aarch64',
+  ia32: 'i386',
+  arm: 'armhf',
+  riscv64: 'riscv64',
+  loong64: 'loongarch64',
+};
+
+/**
+ * koffi's native module for glibc Linux (`@koromix/koffi-linux-<arch>/linux_<arch>/koffi.node`),
+ * or undefined where it is not known to be the right one. A musl system always has its loader at
+ * /lib/ld-musl-<arch>.so.1; a glibc system that has musl installed as well only takes the slower,
+ * exact way through koffi's entry.
+ */
+export function glibcKoffiModule(platform: string, arch: string, exists: (path: string) => boolean): string | undefined {
+  const musl = MUSL_ARCH[arch];
+  if (platform !== 'linux' || musl === undefined || exists(`/lib/ld-musl-${musl}.so.1`)) return undefined;
+  return `@koromix/koffi-linux-${arch}/linux_${arch}/koffi.node`;
+}
 
 /**
  * koffi, the C FFI that reaches the PC/SC library and flock(2). koffi's own entry finds its
@@ -15,15 +38,16 @@ let cached: KoffiModule | undefined;
 export function requireKoffi(): KoffiModule {
   if (cached) return cached;
   const require = createRequire(import.meta.url);
-  if (process.platform === 'linux') {
+  const direct = glibcKoffiModule(process.platform, process.arch, existsSync);
+  if (direct) {
     try {
-      const native = require(`@koromix/koffi-linux-${process.arch}/linux_${process.arch}/koffi.node`) as Partial<KoffiModule>;
+      const native = require(direct) as Partial<KoffiModule>;
       if (typeof native.load === 'function' && typeof native.struct === 'function' && typeof native.version === 'string') {
         cached = native as KoffiModule;
         return cached;
       }
     } catch {
-      // not this layout, or not glibc: koffi's entry knows
+      // not this layout: koffi's entry knows
     }
   }
   cached = require('koffi') as KoffiModule;
