@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { SignatureLayout } from '../card/card.js';
 import { parseUserDate } from '../card/dates.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
@@ -81,7 +82,7 @@ export async function simCreateCommand(ctx: Context, imagePath: string, o: SimCr
       contactless: o.contactless,
       maxResponse: int(o.maxResponse, '--max-response'),
       signatureKeyset: o.signatureKeyset || o.signatureLayout !== undefined,
-      signatureLayout: o.signatureLayout as 'cns1' | 'infocamere' | undefined,
+      signatureLayout: o.signatureLayout as SignatureLayout | undefined,
       sigPin: o.sigPin,
       sigPuk: o.sigPuk,
       keySize: keySize as 1024 | 2048 | undefined,

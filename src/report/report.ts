@@ -2,7 +2,7 @@ import { ApduError } from '../apdu/response.js';
 import { saidOf } from '../apdu/said.js';
 import { swHex } from '../apdu/status.js';
 import type { CnsAtrInfo } from '../card/atr.js';
-import type { Card, CardFiles, TokenDescription, TriesState } from '../card/card.js';
+import type { Card, CardFiles, SignatureLayout, TokenDescription, TriesState } from '../card/card.js';
 import { checkCodiceFiscale, decodeCodiceFiscale } from '../card/checks.js';
 import { romeDate } from '../card/dates.js';
 import type { DatiPersonali } from '../card/efDatiPersonali.js';
@@ -88,7 +88,7 @@ export interface CardReport {
 
 export interface SignatureKeyset {
   /** OpenSC's CNS1 (own PIN 1A, PUK 1B), or the InfoCamere 1204 EF 2FFF/8228 under the CNS PIN. */
-  layout: 'cns1' | 'infocamere';
+  layout: SignatureLayout;
   certificate: CertificateSummary | null;
   pin: TriesJson;
   puk: TriesJson;

@@ -3,6 +3,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomInt } fro
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAtr, isContactlessPseudoAtr, parseAtr } from '../card/atr.js';
+import type { SignatureLayout } from '../card/card.js';
 import { checkCodiceFiscale, codiceFiscaleCheckChar, decodeCodiceFiscale, luhnCheckDigit, luhnValid } from '../card/checks.js';
 import { romeDate } from '../card/dates.js';
 import { encodeDatiPersonali, isoToCardDate } from '../card/efDatiPersonali.js';
@@ -66,7 +67,7 @@ export interface CreateOptions {
   /** Add the second (signature) keyset: certificate 3F00/1400/9010, PIN 1A, PUK 1B. */
   signatureKeyset?: boolean;
   /** cns1 (default: 1400/9010, PIN 1A, PUK 1B) or infocamere (2FFF/8228 from offset 5, CNS PIN). */
-  signatureLayout?: 'cns1' | 'infocamere';
+  signatureLayout?: SignatureLayout;
   sigPin?: string;
   sigPuk?: string;
 }
