@@ -22,10 +22,16 @@ export function apduDeadlineMs(ins: number, env: NodeJS.ProcessEnv = process.env
 const SLOW_INS = new Set([0x20, 0x21, 0x24, 0x25, 0x2c, 0x2d, 0x2a]);
 
 export interface ChannelOptions {
-  /** Extended-length APDUs; set once the card is known to take them (its ATR, or its key size). */
+  /**
+   * The card is known to take extended-length APDUs (OpenSC's rule on its ATR). Only a command
+   * that cannot be short uses them; without it such a command is sent by command chaining.
+   */
   extendedLength: boolean;
   tracer?: ApduTracer;
 }
+
+/** The largest data field of one short command APDU, and so of each link of a chain. */
+const SHORT_LC = 255;
 
 /**
  * Sends command APDUs over a transport, with ISO 7816-4 response handling:
@@ -38,11 +44,6 @@ export class ApduChannel {
     readonly transport: Transport,
     private readonly options: ChannelOptions,
   ) {}
-
-  /** Use extended-length APDUs from now on (a card identified after the channel opened). */
-  useExtendedLength(on: boolean): void {
-    this.options.extendedLength = on;
-  }
 
   get extendedLength(): boolean {
     return this.options.extendedLength;
@@ -59,6 +60,8 @@ export class ApduChannel {
   }
 
   async send(cmd: CommandApdu): Promise<ResponseApdu> {
+    const lc = cmd.data?.length ?? 0;
+    if (lc > SHORT_LC && !this.options.extendedLength) return this.sendChained(cmd);
     let resp = await this.raw(encodeCommand(cmd, this.options.extendedLength));
     if (resp.sw >> 8 === 0x6c && !cmd.data?.length) {
       resp = await this.raw(encodeCommand({ ...cmd, le: resp.sw & 0xff || 256 }, this.options.extendedLength));
@@ -77,6 +80,25 @@ export class ApduChannel {
       chunks.push(resp.data);
     }
     return { data: Buffer.concat(chunks), sw: resp.sw };
+  }
+
+  /**
+   * ISO 7816-4 command chaining (CLA bit 0x10 on every link but the last), for a data field longer
+   * than one short APDU on a card not known to take extended length (OpenSC signs 2048-bit blocks
+   * on CNS 1.0 cards this way). Each link must answer 9000; anything else ends the chain and is the
+   * answer. Le goes on the last link only, and at most 256 (a short response).
+   */
+  private async sendChained(cmd: CommandApdu): Promise<ResponseApdu> {
+    const data = cmd.data ?? new Uint8Array(0);
+    let at = 0;
+    while (data.length - at > SHORT_LC) {
+      const link = { cla: cmd.cla | 0x10, ins: cmd.ins, p1: cmd.p1, p2: cmd.p2, data: data.subarray(at, at + SHORT_LC) };
+      const r = await this.raw(encodeCommand(link, false));
+      if (r.sw !== SW.SUCCESS) return r;
+      at += SHORT_LC;
+    }
+    const le = cmd.le === undefined ? undefined : Math.min(cmd.le, 256);
+    return this.send({ ...cmd, data: data.subarray(at), le });
   }
 
   private async raw(bytes: Buffer): Promise<ResponseApdu> {

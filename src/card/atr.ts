@@ -63,6 +63,10 @@ export interface CnsAtrInfo {
   cnsVersionByte?: number;
   keyBits?: 1024 | 2048;
   extendedLength: boolean;
+  /** What the card is, where its ATR is known (pcsc-tools' list): a TS-CNS, another CNS card, a signature device. */
+  kind?: CnsKind;
+  /** Where the ATR says the authentication keyset is, when not in the classic place (files.ts AUTH_LAYOUTS). */
+  layoutHint?: 'idemia2021' | 'ace2025';
   /** Generation or family, where the ATR pins it down. */
   generation?: string;
   /** Middleware a holder needed for this family (2023 advice), where known. */
@@ -82,53 +86,196 @@ export interface CnsAtrInfo {
   probe: boolean;
 }
 
+/**
+ * What a CNS-tagged ATR is on: a Tessera Sanitaria / regional service card (`ts-cns`), another card
+ * that carries a CNS (chambers of commerce, ministries, universities: `other-cns`), or a signature
+ * device with a CNS application (Bit4id, Aruba, J-SIGN, ANPR tokens: `signature-device`), which needs
+ * no TS-CNS middleware advice. Unknown ATRs say "CNS" and nothing more.
+ */
+export type CnsKind = 'ts-cns' | 'other-cns' | 'signature-device';
+
 interface KnownAtr {
   atr: string;
   label: string;
+  kind: CnsKind;
   generation?: string;
   middleware?: string;
+  keyBits?: 1024 | 2048;
+  layoutHint?: 'idemia2021' | 'ace2025';
 }
 
-/** Real ATRs (pcsc-tools smartcard_list, see docs/card.md). */
-const KNOWN_ATRS: KnownAtr[] = [
-  {
-    atr: '3BFF1800FF8131FE55006B0209161701110143 4E53113180 8D',
-    label: 'TS-CNS (ST / STIncard, CNS 1.1)',
-    generation: 'ST 2021',
-    middleware: 'OpenSC / bit4id xPKI',
-  },
-  {
-    atr: '3BDF18008131FE7D006B150C0181011101434E53103180E8',
-    label: 'TS-CNS, CRS Lombardia / Toscana (Atmel / Athena)',
-    generation: 'AC 2014/2018 (Athena)',
-    middleware: 'Athena IDProtect',
-  },
-  {
-    atr: '3BDF18008131FE7D006B020C0182011101434E53103180FC',
-    label: 'TS-CNS (ST / Athena)',
-    generation: 'AC (Athena)',
-    middleware: 'Athena IDProtect',
-  },
-  { atr: '3BFF1800FFC10A31FE55006B0508C80C011101434E5310318005', label: 'TS-CNS Trento / Repubblica Italiana (Infineon / Siemens)' },
-  {
-    atr: '3BFF1800008131FE45006B05059120 01F101434E531031 8038',
-    label: 'IDEMIA ID-One CNS v2 on Cosmo 9.1',
-    generation: 'ID 2021 (IDEMIA)',
-    middleware: 'bit4id xPKI',
-  },
-  {
-    atr: '3BFF1800008131FE45006B040501000111 01434E5310318069',
-    label: 'Friuli Venezia Giulia health card (NXP / Oberthur)',
-    generation: 'OT (Oberthur)',
-    middleware: 'bit4id xPKI',
-  },
-  {
-    atr: '3BFF1800FF8131FE55006B02090200011101434E53103180 8F',
-    label: 'CRS Regione Lombardia (ST / STIncard)',
-    generation: 'STIncard',
-    middleware: 'OpenSC / bit4id xPKI',
-  },
-].map((k) => ({ ...k, atr: k.atr.replace(/\s/g, '') }));
+const XPKI = 'bit4id xPKI';
+const ATHENA = 'Athena IDProtect';
+const OPENSC_XPKI = 'OpenSC / bit4id xPKI';
+
+/**
+ * Real ATRs with a CNS tag, named as pcsc-tools' smartcard_list.txt names them (upstream list,
+ * docs/card.md), each with what it is. A generation is given only where the list or OpenSC ties
+ * the ATR to it; the family of other cards comes from their mask byte alone.
+ */
+export const KNOWN_ATRS: KnownAtr[] = (
+  [
+    // Athena (Actalis "AC" cards)
+    {
+      atr: '3BDF18008131FE7D006B150C0181011101434E53103180E8',
+      label: 'TS-CNS, CRS Lombardia / Toscana (Atmel / Athena)',
+      kind: 'ts-cns',
+      generation: 'AC 2014/2018 (Athena)',
+      middleware: ATHENA,
+    },
+    {
+      atr: '3BDF18008131FE7D006B020C0182011101434E53103180FC',
+      label: 'TS-CNS (ST / Athena)',
+      kind: 'ts-cns',
+      generation: 'AC (Athena)',
+      middleware: ATHENA,
+    },
+    {
+      atr: '3BDF18008131FE7D006B040C0184011101434E53103180FC',
+      label: 'TS-CNS Toscana (NXP / Athena)',
+      kind: 'ts-cns',
+      generation: 'AC (Athena)',
+      middleware: ATHENA,
+    },
+    {
+      atr: '3BDF18008131FE7D006B150C0180011101434E53103180E9',
+      label: 'Actalis CNS card AT00006181 (Atmel / Athena)',
+      kind: 'ts-cns',
+      generation: 'AC (Athena)',
+      middleware: ATHENA,
+    },
+    // Oberthur / IDEMIA
+    {
+      atr: '3BFF1800008131FE45006B040501000111 01434E5310318069',
+      label: 'Friuli Venezia Giulia health card (NXP / Oberthur)',
+      kind: 'ts-cns',
+      generation: 'OT (Oberthur)',
+      middleware: XPKI,
+    },
+    {
+      atr: '3BFF1800008131FE45006B04050100012101434E5310318059',
+      label: 'TS-CNS Sardegna / Emilia-Romagna (NXP / Oberthur)',
+      kind: 'ts-cns',
+      generation: 'OT (Oberthur)',
+      middleware: XPKI,
+    },
+    {
+      atr: '3BFF1800008131FE45006B05051017012101434E531031805E',
+      label: 'TS-CRS Liguria / Veneto (Infineon / Oberthur)',
+      kind: 'ts-cns',
+      generation: 'OT (Oberthur)',
+      middleware: XPKI,
+    },
+    {
+      atr: '3BFF1800008131FE45006B05052000012101434E5310318079',
+      label: 'TS-CNS Sardegna (Infineon / IDEMIA, firmware 0x20)',
+      kind: 'ts-cns',
+      generation: 'ID (IDEMIA, 2048-bit)',
+      middleware: XPKI,
+      keyBits: 2048,
+      layoutHint: 'idemia2021',
+    },
+    {
+      atr: '3BFF1800008131FE45006B050520 0001F101434E53103180A9',
+      label: 'TS-CNS (Infineon / IDEMIA, firmware 0x20; Aruba middleware)',
+      kind: 'ts-cns',
+      generation: 'ID (IDEMIA, 2048-bit)',
+      middleware: XPKI,
+      keyBits: 2048,
+      layoutHint: 'idemia2021',
+    },
+    {
+      atr: '3BFF1800008131FE45006B05059120 01F101434E531031 8038',
+      label: 'IDEMIA ID-One CNS v2 on Cosmo 9.1',
+      kind: 'ts-cns',
+      generation: 'ID 2021 (IDEMIA)',
+      middleware: XPKI,
+      keyBits: 2048,
+      layoutHint: 'idemia2021',
+    },
+    {
+      atr: '3BFF1800008131FE45006B11050700011101434E531131807B',
+      label: 'Italian National Fire Corps identification card',
+      kind: 'other-cns',
+    },
+    {
+      atr: '3BFF1800008131FE45006B11050700012101434E531031804A',
+      label: 'Oberthur ID-One Cosmo V7 (Izenpe citizen certificate)',
+      kind: 'other-cns',
+    },
+    // Actalis 2025 on NXP / G&D: 2048-bit behind a CNS 1.0 ATR, files behind an application (OpenSC issue 3804)
+    {
+      atr: '3BFF1800FF8131FE4D006B0404B85B01F101434E531031809D',
+      label: 'ACe 2025 (Actalis; NXP / Giesecke & Devrient)',
+      kind: 'ts-cns',
+      generation: 'ACe 2025 (Actalis)',
+      middleware: 'Cyberneid',
+      keyBits: 2048,
+      layoutHint: 'ace2025',
+    },
+    // STIncard
+    {
+      atr: '3BFF1800FF8131FE55006B02091617011101434E531131808D',
+      label: 'TS-CNS (ST / STIncard, CNS 1.1)',
+      kind: 'ts-cns',
+      generation: 'ST 2021',
+      middleware: OPENSC_XPKI,
+    },
+    {
+      atr: '3BFF1800FF8131FE55006B02091717011101434E531131808C',
+      label: 'Provincia di Trento health and service card, CPS (ST / STIncard, CNS 1.1)',
+      kind: 'ts-cns',
+      middleware: OPENSC_XPKI,
+    },
+    {
+      atr: '3BFF1800FF8131FE55006B02090200011101434E53103180 8F',
+      label: 'CRS Regione Lombardia (ST / STIncard)',
+      kind: 'ts-cns',
+      generation: 'STIncard',
+      middleware: OPENSC_XPKI,
+    },
+    { atr: '3BFF1800FF8131FE55006B02090200010101434E531031809F', label: 'InfoCamere CNS (chambers of commerce)', kind: 'other-cns' },
+    { atr: '3BFF1800FF8131FE55006B02090200011101434E531131808E', label: 'InfoCamere CNS 1.1 (chambers of commerce)', kind: 'other-cns' },
+    {
+      atr: '3BFF1800FF8131FE55006B02090300011101434E531131808F',
+      label: 'Arma dei Carabinieri multiservice card (CMCC)',
+      kind: 'other-cns',
+    },
+    { atr: '3BFF1800FF8131FE55006B02090303010101434E531031809D', label: 'Aruba CNS (Regione Toscana / InfoCamere)', kind: 'other-cns' },
+    { atr: '3BFF1800FF8131FE55006B02090303011101434E531131808C', label: 'InfoCert 1205 card (Università di Torino)', kind: 'other-cns' },
+    { atr: '3BFF1800FF8131FE55006B02091301011101434E531131809E', label: 'Ministry of Defence service card', kind: 'other-cns' },
+    { atr: '3BFF1800FF8131FE55006B02091303011101434E531131809C', label: 'Politecnico di Torino student card', kind: 'other-cns' },
+    { atr: '3BFF1800008131FE55006B02090403010101434E5310318065', label: 'InfoCamere CNS (chambers of commerce)', kind: 'other-cns' },
+    {
+      atr: '3BFF1800008131FE55006B02091717010101434E5310318062',
+      label: 'CNS of the Centro Servizi Territoriali, Padova',
+      kind: 'other-cns',
+    },
+    { atr: '3BFF1800008131FE45006B150C0302010101434E5310318061', label: 'Bit4id Digital-DNA Key', kind: 'signature-device' },
+    { atr: '3BFF1800008131FE55006B02090503010101434E5310318064', label: 'Bit4id J-SIGN 2048', kind: 'signature-device', keyBits: 2048 },
+    { atr: '3BFF1800008131FE55006B02090603010101434E5310318067', label: 'ST JSign3', kind: 'signature-device' },
+    { atr: '3BFF1800008131FE55006B02090703010101434E5310318066', label: 'Aruba digital signing card', kind: 'signature-device' },
+    { atr: '3BFF1800008131FE55006B02091403010101434E5310318075', label: 'InfoCert digital key (CST Padova)', kind: 'signature-device' },
+    { atr: '3BFF1800008131FE55006B02091613010101434E5310318067', label: "ANPR card (Ministero dell'Interno)", kind: 'signature-device' },
+    { atr: '3BFF1800FF8131FE55006B02090403010101434E531031809A', label: 'bit4id CryptoKey', kind: 'signature-device' },
+    { atr: '3BFF1800FF8131FE55006B02091303010101434E531031808D', label: 'Aruba digital signature card', kind: 'signature-device' },
+    {
+      atr: '3BFF9600008131FE55006B02090403010101434E53103180EB',
+      label: 'Aruba PEC digital signature card (Incard)',
+      kind: 'signature-device',
+    },
+    { atr: '3BFF9600FF8131FE55006B02090403010101434E5310318014', label: 'Bit4id JavaCard', kind: 'signature-device' },
+    // Siemens
+    {
+      atr: '3BFF1800FFC10A31FE55006B0508C80C011101434E5310318005',
+      label: 'TS-CNS Trento / Repubblica Italiana (Infineon / Siemens)',
+      kind: 'ts-cns',
+    },
+    { atr: '3BFF1800FFC10A31FE55006B0508C805011101434E531031800C', label: 'CRS Regione Lombardia (Infineon / Siemens)', kind: 'ts-cns' },
+    { atr: '3BFF1800FFC10A31FE55006B0508C80A011101434E5310318003', label: 'CRS Regione Lombardia (Infineon / Siemens)', kind: 'ts-cns' },
+    { atr: '3BFF1800FFC10A31FE55006B0508C809011101434E5310318000', label: 'CRS Regione Sicilia (Infineon / Siemens)', kind: 'ts-cns' },
+  ] as KnownAtr[]
+).map((k) => ({ ...k, atr: k.atr.replace(/\s/g, '') }));
 
 /** The CIE 1.0 ATR (OpenSC card-itacns.c). */
 const CIE_V1 = '3BF4180 0FF8131805500318000C7'.replace(/\s/g, '');
@@ -208,19 +355,7 @@ export function decodeAtr(bytes: Uint8Array): CnsAtrInfo {
         model: 'TS-CNS over NFC (IDEMIA, contactless)',
         generation: 'ID 2021 (IDEMIA)',
         middleware: 'bit4id xPKI',
-        extendedLength: true,
-        keyBits: 2048,
-      };
-    }
-    if (known) {
-      return {
-        ...base,
-        isCns: true,
-        identifiedBy: 'atr',
-        knownAs: known.label,
-        model: known.label,
-        generation: known.generation,
-        middleware: known.middleware,
+        layoutHint: 'idemia2021',
         extendedLength: true,
         keyBits: 2048,
       };
@@ -247,24 +382,27 @@ export function decodeAtr(bytes: Uint8Array): CnsAtrInfo {
   const cnsVersion = `${versionByte >> 4}.${versionByte & 0x0f}`;
   // OpenSC: an Infineon IC with the IDEMIA mask and firmware major >= 32 is the 2021 generation
   const idemia2021 = icCode === ICMAN_INFINEON && maskCode === MASKMAN_IDEMIA && h[4]! >= 32;
+  // OpenSC's rule for extended length and 2048-bit keys; a known ATR may say 2048 behind CNS 1.0
   const modern = versionByte >= 0x11 || idemia2021;
   const mask = MASK_MANUFACTURERS[maskCode];
   const ic = IC_MANUFACTURERS[icCode];
   let generation = known?.generation;
   let middleware = known?.middleware;
-  if (!generation) {
+  if (!known) {
+    // the family from the mask byte alone; never a year the ATR does not say
     if (maskCode === 12) {
       generation = 'AC (Athena)';
       middleware = 'Athena IDProtect';
-    } else if (maskCode === 5) {
-      generation = idemia2021 ? 'ID 2021 (IDEMIA)' : 'OT (Oberthur)';
+    } else if (maskCode === MASKMAN_IDEMIA) {
+      generation = idemia2021 ? 'ID (IDEMIA, 2048-bit)' : 'OT (Oberthur)';
       middleware = 'bit4id xPKI';
     } else if (maskCode === MASK_STINCARD) {
-      generation = modern ? 'ST 2021' : 'STIncard';
+      generation = 'STIncard';
       middleware = 'OpenSC / bit4id xPKI';
     }
   }
-  const model = known?.label ?? `TS-CNS ${cnsVersion} (${ic ?? `IC ${icCode}`} / ${mask ?? `mask ${maskCode}`})`;
+  const layoutHint = known?.layoutHint ?? (idemia2021 ? 'idemia2021' : undefined);
+  const model = known?.label ?? `CNS ${cnsVersion} card (${ic ?? `IC ${icCode}`} / ${mask ?? `mask ${maskCode}`})`;
   return {
     ...base,
     isCns: true,
@@ -276,10 +414,12 @@ export function decodeAtr(bytes: Uint8Array): CnsAtrInfo {
     osVersion: `${h[4]!.toString(16).padStart(2, '0')}${h[5]!.toString(16).padStart(2, '0')}`.toUpperCase(),
     cnsVersion,
     cnsVersionByte: versionByte,
-    keyBits: modern ? 2048 : 1024,
+    keyBits: known?.keyBits ?? (modern ? 2048 : 1024),
     extendedLength: modern,
     generation,
     middleware,
+    ...(known ? { kind: known.kind } : {}),
+    ...(layoutHint ? { layoutHint } : {}),
     knownAs: known?.label,
     model,
   };

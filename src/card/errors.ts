@@ -11,6 +11,8 @@ export type CardErrorCode =
   | 'SECURITY_STATUS'
   | 'FILE_NOT_FOUND'
   | 'CARD_UNSUPPORTED'
+  /** A CNS whose authentication certificate is not where this version looks: the card is fine. */
+  | 'LAYOUT_UNKNOWN'
   | 'CARD_ERROR'
   | 'INVALID_PIN_FORMAT'
   | 'NOT_SUPPORTED';

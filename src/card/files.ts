@@ -10,6 +10,28 @@ export const CNS_PATHS = {
   INFOCAMERE_CERTIFICATE: [0x2fff, 0x8228],
 } as const;
 
+/**
+ * Where a generation keeps its authentication certificate and key (docs/card.md). The PIN is 0x10
+ * on all of them.
+ * - `cns`: the classic TS-CNS, certificate 3F00/1100/1101, key 01 (OpenSC "CNS0").
+ * - `idemia2021`: IDEMIA 2021 / ACe 2021, certificate 3F00/1400/9001/2002, key 02 in the DF
+ *   3F00/1400/9002, which is selected before MSE SET (OpenSC pkcs15-itacns.c, a4eed9597); EF
+ *   1100/1101 is there but holds no certificate.
+ */
+export interface AuthLayout {
+  name: 'cns' | 'idemia2021' | 'ace2025';
+  certificate: readonly number[];
+  keyReference: number;
+  /** The DF the key is in, selected before MSE SET. */
+  keyDf?: readonly number[];
+}
+
+export const AUTH_LAYOUTS: Record<AuthLayout['name'], AuthLayout> = {
+  cns: { name: 'cns', certificate: [0x1100, 0x1101], keyReference: 0x01 },
+  idemia2021: { name: 'idemia2021', certificate: [0x1400, 0x9001, 0x2002], keyReference: 0x02, keyDf: [0x1400, 0x9002] },
+  ace2025: { name: 'ace2025', certificate: [0x1100, 0x1101], keyReference: 0x01 },
+};
+
 /** Where the InfoCamere 1204 EF keeps its certificate: its length in bytes 1-2, the DER from byte 5. */
 export const INFOCAMERE_CERT_OFFSET = 5;
 

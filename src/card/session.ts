@@ -10,7 +10,8 @@ import type { Card, CardFiles, CardOrigin, Keyset, SecretKind, SignatureLayout, 
 import { type CardId, parseIdCarta } from './efIdCarta.js';
 import { CardError, SecretBlockedError, WrongSecretError } from './errors.js';
 import {
-  AUTH_KEY_REFERENCE,
+  AUTH_LAYOUTS,
+  type AuthLayout,
   CNS_PATHS,
   INFOCAMERE_CERT_OFFSET,
   PIN_REFERENCE,
@@ -23,8 +24,10 @@ import { digestInfo, type HashName, pkcs1v15SignaturePad } from './pkcs1.js';
 
 export type { SecretKind, TriesState } from './card.js';
 
-/** Largest READ BINARY in one short APDU (OpenSC uses the same). */
+/** Largest READ BINARY asked of a CNS (OpenSC's ITACNS_MAX_PAYLOAD). */
 const READ_CHUNK = 0xff;
+/** The most a file without a size in its FCP is read to (the largest offset READ BINARY can name is 7FFF). */
+const MAX_UNSIZED = 0x8000;
 /** UPDATE BINARY chunk: short APDUs, which every CNS accepts. */
 const WRITE_CHUNK = 0xf0;
 /** READ BINARY answers that mean "no more data here" (ISO 7816-4; docs/card.md). */
@@ -62,7 +65,8 @@ export class CnsSession implements Card, CardFiles {
    * When the ATR does not decide (a contactless pseudo-ATR, another tag, an ATR never seen):
    * read-only SELECTs and READ BINARYs of the CNS files. It is a CNS when EF_ID_Carta holds a
    * 16-digit card id and EF 1101 a certificate (`keyBitsOf` reads its key size, or throws when it
-   * is none); the key size then sets extended length.
+   * is none). The key size never decides the APDU length: such a card gets short APDUs, and a
+   * 2048-bit signature input goes by command chaining.
    * No PIN, nothing written; a card that is positively something else is never probed.
    */
   async identifyByApplication(keyBitsOf: (certificate: Buffer) => number | undefined): Promise<boolean> {
@@ -86,11 +90,9 @@ export class CnsSession implements Card, CardFiles {
       identifiedBy: 'application',
       probe: false,
       keyBits: bits,
-      extendedLength: bits === 2048,
       model: this.info.contactless ? 'TS-CNS (NFC)' : 'TS-CNS',
     };
     this.originInfo = { kind: 'atr', atr: this.info };
-    this.channel.useExtendedLength(bits === 2048);
     return true;
   }
 
@@ -175,38 +177,36 @@ export class CnsSession implements Card, CardFiles {
   }
 
   /**
-   * Read a transparent EF in as few READ BINARY as the card allows: 255 bytes at a time on
-   * short-APDU cards, the whole rest at once with extended length. With `objectLength`, a
-   * head is read first and only the object it announces is read (EF 1101 is larger than
-   * the certificate it holds).
+   * Read a transparent EF as every CNS takes it: short READ BINARY of at most 255 bytes (OpenSC's
+   * ITACNS_MAX_PAYLOAD; no public log shows a CNS answering an extended one), whatever the card's
+   * key size or APDU capabilities. The end of the data is the FCP's size when there is one, else
+   * whichever the card says: 6282, 6B00 / 6A86 at the end, or fewer bytes than asked with 9000; a
+   * file without a size is read to its end, at most MAX_UNSIZED bytes. With `objectLength`, only the
+   * object the first bytes announce is read (EF 1101 is larger than the certificate it holds).
    */
   async readFile(path: readonly number[], objectLength?: (head: Buffer) => number | undefined): Promise<Buffer> {
     const fcp = await this.selectPath(path);
     const size = fcp?.size;
     if (size === 0) return Buffer.alloc(0); // nothing to read (and no READ BINARY of Le 0)
-    const maxChunk = this.channel.extendedLength ? 0xffff : READ_CHUNK;
+    let want = size ?? MAX_UNSIZED;
+    let announced = objectLength === undefined;
     const chunks: Buffer[] = [];
     let offset = 0;
-    let want = size;
-    if (objectLength) {
-      // Extended length: a 4-byte head, then the rest in one go. Short: the first chunk is the head.
-      const headLen = this.channel.extendedLength ? 4 : READ_CHUNK;
-      const head = await this.readBinary(0, Math.min(headLen, size ?? headLen));
-      chunks.push(head.data);
-      offset = head.data.length;
-      const len = objectLength(head.data);
-      if (head.end) want = offset;
-      else if (len !== undefined) want = size === undefined ? len : Math.min(len, size);
-    }
-    while ((want === undefined || offset < want) && offset <= 0x7fff) {
-      const n = want !== undefined ? Math.min(maxChunk, want - offset) : READ_CHUNK;
-      const { data, end } = await this.readBinary(offset, n);
+    while (offset < want) {
+      const { data, end } = await this.readBinary(offset, Math.min(READ_CHUNK, want - offset));
       chunks.push(data);
       offset += data.length;
+      if (!announced) {
+        const len = objectLength!(chunks.length === 1 ? data : Buffer.concat(chunks));
+        if (len !== undefined) {
+          announced = true;
+          want = Math.min(len, want);
+        }
+      }
       if (end || data.length === 0) break;
     }
-    const all = Buffer.concat(chunks);
-    return want !== undefined ? all.subarray(0, want) : all;
+    const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    return all.length > want ? all.subarray(0, want) : all;
   }
 
   async readCardId(): Promise<CardId> {
@@ -228,7 +228,54 @@ export class CnsSession implements Card, CardFiles {
       );
       return raw.subarray(INFOCAMERE_CERT_OFFSET);
     }
-    return this.readFile(keyset === 'signature' ? CNS_PATHS.SIGNATURE_CERTIFICATE : CNS_PATHS.CERTIFICATE, derLength);
+    if (keyset === 'signature') return this.readFile(CNS_PATHS.SIGNATURE_CERTIFICATE, derLength);
+    return this.authCertificate();
+  }
+
+  private layout?: AuthLayout;
+
+  /** Where this card keeps its authentication keyset, once its certificate was found (undefined before). */
+  get authLayout(): AuthLayout['name'] | undefined {
+    return this.layout?.name;
+  }
+
+  /** The layouts to look in: the one the ATR points to first, then the others. */
+  private layoutOrder(): AuthLayout[] {
+    const first = this.info.layoutHint ? AUTH_LAYOUTS[this.info.layoutHint] : AUTH_LAYOUTS.cns;
+    return [first, ...Object.values(AUTH_LAYOUTS).filter((l) => l !== first && l.certificate.join() !== first.certificate.join())];
+  }
+
+  /**
+   * The authentication certificate, wherever this generation keeps it. Each candidate EF is read
+   * only as far as its first bytes say a certificate is there (an EF that is no certificate costs
+   * one READ BINARY). A classic EF 1101 holding no certificate, with no other layout on the card,
+   * is returned as it is, so that a damaged or half-written certificate is reported as such. No
+   * layout at all: the card is not broken, this version cannot find its certificate.
+   */
+  private async authCertificate(): Promise<Buffer> {
+    if (this.layout) return this.readFile(this.layout.certificate, certificateLength);
+    let classic: Buffer | undefined;
+    for (const l of this.layoutOrder()) {
+      let der: Buffer;
+      try {
+        der = await this.readFile(l.certificate, certificateLength);
+      } catch (e) {
+        if (e instanceof CardError && e.code === 'FILE_NOT_FOUND') continue;
+        throw e;
+      }
+      if (der[0] === 0x30 && derLength(der) === der.length) {
+        this.layout = l;
+        return der;
+      }
+      if (l.name === 'cns') classic = der;
+    }
+    if (classic) {
+      this.layout = AUTH_LAYOUTS.cns;
+      return classic;
+    }
+    throw new CardError('LAYOUT_UNKNOWN', 'no authentication certificate where this version of cns looks for it', {
+      said: { id: 'cLayoutUnknown', facts: { atr: this.info.atr } },
+    });
   }
 
   /** Size of an EF from its FCP (undefined when the card gives none). */
@@ -315,10 +362,17 @@ export class CnsSession implements Card, CardFiles {
     await this.secretCommand('puk', 0x2c, this.refFor('pin', keyset), data, 'RESET RETRY COUNTER');
   }
 
-  /** Raw RSA with the authentication key on a modulus-sized block (the host pads). */
+  /**
+   * Raw RSA with the authentication key on a modulus-sized block (the host pads). The key is where
+   * the certificate's layout says (read first if it was not); a 2048-bit block goes as one
+   * extended APDU where the card is known to take them, else by command chaining (the channel).
+   */
   async signRaw(block: Uint8Array): Promise<Buffer> {
+    if (!this.layout) await this.authCertificate();
+    const layout = this.layout ?? AUTH_LAYOUTS.cns;
+    if (layout.keyDf) await this.selectPath(layout.keyDf, false);
     await this.channel.sendOk({ cla: 0, ins: 0x22, p1: 0xf3, p2: 0x03, le: 256 }, 'MSE RESTORE');
-    await this.channel.sendOk({ cla: 0, ins: 0x22, p1: 0xf1, p2: 0xb6, data: Buffer.from([0x83, 0x01, AUTH_KEY_REFERENCE]) }, 'MSE SET');
+    await this.channel.sendOk({ cla: 0, ins: 0x22, p1: 0xf1, p2: 0xb6, data: Buffer.from([0x83, 0x01, layout.keyReference]) }, 'MSE SET');
     try {
       const r = await this.channel.sendOk(
         { cla: 0, ins: 0x2a, p1: 0x9e, p2: 0x9a, data: block, le: block.length > 256 ? 65536 : 256 },
@@ -336,6 +390,15 @@ export class CnsSession implements Card, CardFiles {
   async sign(message: Uint8Array, hash: HashName, modulusBytes: number): Promise<Buffer> {
     return this.signRaw(pkcs1v15SignaturePad(digestInfo(hash, message), modulusBytes));
   }
+}
+
+/**
+ * How much of an EF to read for the certificate it may hold: what its DER header announces, or
+ * what was read already when the first byte says it is no certificate (no need to read it all).
+ */
+function certificateLength(b: Buffer): number | undefined {
+  if (b.length > 0 && b[0] !== 0x30) return b.length;
+  return derLength(b);
 }
 
 /** Total length of the DER SEQUENCE at the start of `b` (a certificate), once enough bytes are there to know it. */

@@ -104,6 +104,10 @@ export const DEVICE_MESSAGES = {
   },
   tLeft: { en: 'the card left the reader', it: 'la carta è uscita dal lettore' },
   cFileNotFound: { en: 'file {file} not found', it: 'file {file} non trovato' },
+  cLayoutUnknown: {
+    en: 'the card is fine, but this version of cns does not read its certificate yet: please report it, quoting the ATR {atr}',
+    it: "la carta funziona, ma questa versione di cns non ne legge ancora il certificato: segnalalo indicando l'ATR {atr}",
+  },
   cNeedPuk: { en: 'writing needs the PUK verified first', it: 'per scrivere serve prima la verifica del PUK' },
   cNeedPin: { en: 'the PIN must be verified first', it: 'prima va verificato il PIN' },
   cFailed: { en: '{operation} failed', it: '{operation} non riuscito' },

@@ -178,6 +178,10 @@ const OWN = {
     it: 'Questa carta non è una TS-CNS supportata ({detail}). ATR da indicare nella segnalazione: {atr}',
   },
   CARD_ERROR: { en: 'The card answered an error: {detail}', it: 'La carta ha risposto con un errore: {detail}' },
+  CERT_LAYOUT_UNKNOWN: {
+    en: 'Your card is fine: this version of cns does not read the certificate of this card model yet. Please report it, quoting the ATR: {atr}',
+    it: "La tua carta non ha problemi: questa versione di cns non legge ancora il certificato di questo modello di carta. Segnalalo indicando l'ATR: {atr}",
+  },
   NO_CERTIFICATE: {
     en: 'No readable authentication certificate on the card: {detail}',
     it: 'Nessun certificato di autenticazione leggibile sulla carta: {detail}',
@@ -281,6 +285,10 @@ const OWN = {
   advCERTIFICATE: {
     en: 'The certificate is not valid: online services will refuse the card, which still works as health card and codice fiscale. Ask for a new card.',
     it: 'Il certificato non è valido: i servizi online rifiuteranno la carta, che funziona ancora come tessera sanitaria e codice fiscale. Chiedi una nuova tessera.',
+  },
+  advCERT_UNREAD: {
+    en: 'This does not mean the card is broken: this version of cns could not find or decode the certificate of this card model. Report it quoting the ATR {atr}; meanwhile the middleware of the card issuer may still use it.',
+    it: "Non significa che la carta sia guasta: questa versione di cns non è riuscita a trovare o decodificare il certificato di questo modello di carta. Segnalalo indicando l'ATR {atr}; nel frattempo il middleware dell'ente emittente potrebbe comunque usarla.",
   },
   advCERT_EXPIRING: {
     en: 'The certificate expires soon: ask for a new card in time.',

@@ -155,6 +155,8 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
         return new CliError('PKCS11_NOT_SUPPORTED', { detail: libraryDetail(e, t) });
       case 'FILE_NOT_FOUND':
         return new CliError('CARD_UNSUPPORTED', { detail: t('rLayout', { detail: libraryDetail(e, t) }), atr: '' });
+      case 'LAYOUT_UNKNOWN':
+        return new CliError('CERT_LAYOUT_UNKNOWN', { atr: String(e.details.said?.facts?.atr ?? '') });
       default:
         return new CliError('CARD_ERROR', { detail: libraryDetail(e, t) });
     }

@@ -229,15 +229,19 @@ async function cardChecks(
     });
   }
   const c = report.certificate;
-  if (!c)
+  if (!c) {
+    // "ask for a new card" only when the certificate was read and its issuer's signature fails;
+    // one not found or not decoded says nothing about the card (a layout this version does not read)
+    const damaged = report.problems.some((p) => p.code === 'CERT_SIGNATURE_INVALID');
+    const atr = report.card.atr ?? '-';
     add({
       code: 'CERTIFICATE',
       status: 'fail',
       message: ctx.t('dCertNone'),
-      advice: ctx.t('advCERTIFICATE'),
+      advice: damaged ? ctx.t('advCERTIFICATE') : ctx.t('advCERT_UNREAD', { atr }),
       exit: EXIT.UNSUPPORTED,
     });
-  else if (c.state === 'valid')
+  } else if (c.state === 'valid')
     add({ code: 'CERTIFICATE', status: 'pass', message: ctx.t('dCertValid', { date: ctx.day(new Date(c.notAfter)), days: c.daysLeft }) });
   else if (c.state === 'expiring')
     add({

@@ -16,6 +16,8 @@ interface Node {
   data: Buffer;
   read: number;
   update: number;
+  /** An application DF's name (SELECT by AID). */
+  aid?: Buffer;
 }
 
 /** Instructions that accept command chaining: the security operations and UPDATE BINARY. */
@@ -83,6 +85,7 @@ export class VirtualCard {
         data: Buffer.from(f.data ?? '', 'hex'),
         read: f.read ?? AC_ALWAYS,
         update: f.update ?? AC_NEVER,
+        ...(f.aid ? { aid: Buffer.from(f.aid, 'hex') } : {}),
       };
       parent.children.push(node);
       byPath.set(f.path, node);
@@ -199,6 +202,15 @@ export class VirtualCard {
     return df.children.find((n) => n.fid === fid);
   }
 
+  private byAid(aid: Buffer): Node | undefined {
+    const todo = [this.mf];
+    for (let n = todo.pop(); n; n = todo.pop()) {
+      if (n.aid?.equals(aid)) return n;
+      todo.push(...n.children);
+    }
+    return undefined;
+  }
+
   private walk(from: Node, data: Buffer): Node | undefined {
     if (data.length === 0 || data.length % 2) return undefined;
     let n: Node | undefined = from;
@@ -237,8 +249,8 @@ export class VirtualCard {
         target = this.currentDf.parent;
         break;
       case 0x04:
-        // No application is registered by AID on this card.
-        target = undefined;
+        // an application by its name (AID): a card without applications answers 6A82
+        target = this.byAid(data);
         break;
       case 0x08:
         target = this.walk(this.mf, data);
@@ -265,21 +277,23 @@ export class VirtualCard {
   }
 
   private fcp(n: Node): Buffer {
+    const answers = this.image.answers ?? {};
     const parts: Buffer[] = [];
     if (n.type === 'EF') {
-      parts.push(encodeTlv(0x80, u16(n.data.length)));
+      if (answers.fcpSize !== false) parts.push(encodeTlv(0x80, u16(n.data.length)));
       parts.push(encodeTlv(0x82, Buffer.from([0x01])));
     } else {
       parts.push(encodeTlv(0x82, Buffer.from([0x38])));
     }
     parts.push(encodeTlv(0x83, u16(n.fid)));
+    if (n.aid) parts.push(encodeTlv(0x84, n.aid));
     // READ, UPDATE, WRITE, INVALIDATE, REHABILITATE, ERASE, ADMIN, INC, DEC
     const ac =
       n.type === 'EF'
         ? [n.read, n.update, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER]
         : [AC_ALWAYS, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER];
     parts.push(encodeTlv(0x86, Buffer.from(ac)));
-    return encodeTlv(0x62, Buffer.concat(parts));
+    return encodeTlv(answers.fcpTag === '6F' ? 0x6f : 0x62, Buffer.concat(parts));
   }
 
   private accessGranted(ac: number): boolean {
@@ -302,7 +316,9 @@ export class VirtualCard {
     const offset = ((c.p1 & 0x7f) << 8) | c.p2;
     if (offset >= ef.data.length) return { sw: SW.WRONG_P1P2 };
     const out = ef.data.subarray(offset, offset + c.le);
-    return { data: Buffer.from(out), sw: out.length < c.le ? SW.END_OF_FILE : SW.SUCCESS };
+    // past the end: the rest, with 6282 (ISO) or, on some cards, with 9000 (ACe 2025)
+    const short = out.length < c.le && this.image.answers?.pastEnd !== '9000';
+    return { data: Buffer.from(out), sw: short ? SW.END_OF_FILE : SW.SUCCESS };
   }
 
   private updateBinary(c: DecodedCommand): Reply {
@@ -425,10 +441,17 @@ export class VirtualCard {
       if ((tag === 0x83 || tag === 0x84) && len === 1) keyRef = d[i + 2];
       i += 2 + len;
     }
-    if (keyRef !== AUTH_KEY && !(keyRef === this.sigKeyRef() && this.sigKey)) return { sw: SW.REFERENCE_NOT_FOUND };
+    if (keyRef !== this.authKeyRef() && !(keyRef === this.sigKeyRef() && this.sigKey)) return { sw: SW.REFERENCE_NOT_FOUND };
+    // a key that lives in a DF is found only from that DF (IDEMIA 2021: OpenSC selects 3F00/1400/9002 first)
+    if (keyRef === this.authKeyRef() && this.image.authKeyDf && this.currentDf.path !== this.image.authKeyDf)
+      return { sw: SW.REFERENCE_NOT_FOUND };
     this.seKey = keyRef;
     this.seOp = c.p2 === 0xb6 ? 'sign' : 'decipher';
     return { sw: SW.SUCCESS };
+  }
+
+  private authKeyRef(): number {
+    return this.image.authKeyRef ?? AUTH_KEY;
   }
 
   private sigKeyRef(): number {
@@ -462,7 +485,7 @@ export class VirtualCard {
 
   private getChallenge(c: DecodedCommand): Reply {
     if (c.p1 !== 0 || c.p2 !== 0) return { sw: SW.INCORRECT_P1P2 };
-    if (c.le === undefined || c.le > 256) return { sw: SW.WRONG_LENGTH };
+    if (c.le === undefined || c.le > (this.image.answers?.challengeMax ?? 256)) return { sw: SW.WRONG_LENGTH };
     return { data: randomBytes(c.le), sw: SW.SUCCESS };
   }
 }

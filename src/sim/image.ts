@@ -25,6 +25,23 @@ export interface ImageFile {
   /** Access conditions (FCP tag 86 order): READ, UPDATE; 00 always, FF never, else a reference. */
   read?: number;
   update?: number;
+  /** A DF that is an application: its AID (hex), for SELECT by name (P1 04). */
+  aid?: string;
+}
+
+/**
+ * How the chip answers where real generations differ (docs/card.md); each absent field is the
+ * classic CNS answer.
+ */
+export interface CardAnswers {
+  /** The SELECT answer's template: 62 (FCP, the default) or 6F (FCI, ACe 2025). */
+  fcpTag?: '62' | '6F';
+  /** Whether the template gives an EF's size (tag 80); some cards give none (OpenSC f83f8d28d). */
+  fcpSize?: boolean;
+  /** A READ BINARY running past the end: the rest with 6282 (the default) or with 9000 (ACe 2025). */
+  pastEnd?: '6282' | '9000';
+  /** The most bytes one GET CHALLENGE returns (IDEMIA 2021: 32). */
+  challengeMax?: number;
 }
 
 export interface CardImage {
@@ -34,8 +51,14 @@ export interface CardImage {
   atr: string;
   pin: SecretState;
   puk: SecretState;
-  /** PKCS#8 PEM of the authentication key (key reference 01). */
+  /** PKCS#8 PEM of the authentication key (key reference 01, or `authKeyRef`). */
   authKey: string;
+  /** The authentication key's reference, when it is not 01 (IDEMIA 2021: 02). */
+  authKeyRef?: number;
+  /** The DF the authentication key lives in: MSE SET finds it only with that DF selected (IDEMIA 2021: 3F00/1400/9002). */
+  authKeyDf?: string;
+  /** Answers that differ from the classic CNS. */
+  answers?: CardAnswers;
   files: ImageFile[];
   /** Takes extended-length APDUs (default: what the ATR says, as OpenSC reads it). */
   extendedLength?: boolean;
@@ -100,6 +123,16 @@ function checkSignature(v: unknown): NonNullable<CardImage['signature']> {
   };
 }
 
+function checkAnswers(a: Record<string, unknown>): CardAnswers {
+  const out: CardAnswers = {};
+  if (a.fcpTag === '62' || a.fcpTag === '6F') out.fcpTag = a.fcpTag;
+  if (typeof a.fcpSize === 'boolean') out.fcpSize = a.fcpSize;
+  if (a.pastEnd === '6282' || a.pastEnd === '9000') out.pastEnd = a.pastEnd;
+  if (Number.isInteger(a.challengeMax) && (a.challengeMax as number) >= 1 && (a.challengeMax as number) <= 256)
+    out.challengeMax = a.challengeMax as number;
+  return out;
+}
+
 /** Validate a parsed JSON value as a card image; throws ImageError saying what is wrong. */
 export function validateImage(v: unknown): CardImage {
   if (!isObj(v) || v.format !== IMAGE_FORMAT) throw new ImageError('not a cns virtual card image', 'foreign');
@@ -120,7 +153,11 @@ export function validateImage(v: unknown): CardImage {
   const files: ImageFile[] = v.files.map((f: unknown, i: number) => {
     if (!isObj(f) || typeof f.path !== 'string' || !/^3F00(\/[0-9A-F]{4})*$/.test(f.path))
       throw new ImageError(`files[${i}]: bad path`, 'corrupt', 'field', { field: `files[${i}]` });
-    if (f.type === 'DF') return { path: f.path, type: 'DF' };
+    if (f.type === 'DF') {
+      if (f.aid !== undefined && (typeof f.aid !== 'string' || !/^([0-9A-F]{2}){5,16}$/i.test(f.aid)))
+        throw new ImageError(`files[${i}] (${f.path}): bad AID`, 'corrupt', 'field', { field: String(f.path) });
+      return { path: f.path, type: 'DF', ...(typeof f.aid === 'string' ? { aid: f.aid.toUpperCase() } : {}) };
+    }
     // an EF is at most 32 KB (READ/UPDATE BINARY offsets stop at 7FFF); checked before the hex,
     // so that a huge string is refused at once
     if (f.type !== 'EF' || typeof f.data !== 'string' || f.data.length > 2 * MAX_EF || f.data.length % 2 !== 0 || !isHex(f.data))
@@ -150,6 +187,11 @@ export function validateImage(v: unknown): CardImage {
       ? { maxResponse: v.maxResponse as number }
       : {}),
     ...(typeof v.generation === 'string' ? { generation: v.generation } : {}),
+    ...(Number.isInteger(v.authKeyRef) && (v.authKeyRef as number) >= 1 && (v.authKeyRef as number) <= 0x7f
+      ? { authKeyRef: v.authKeyRef as number }
+      : {}),
+    ...(typeof v.authKeyDf === 'string' && dfs.has(v.authKeyDf) ? { authKeyDf: v.authKeyDf } : {}),
+    ...(isObj(v.answers) ? { answers: checkAnswers(v.answers) } : {}),
     ...(v.signature !== undefined ? { signature: checkSignature(v.signature) } : {}),
   };
 }
