@@ -138,24 +138,31 @@ export class CnsSession implements Card, CardFiles {
     return this.signatureLayout !== null;
   }
 
-  async selectPath(path: readonly number[], wantFcp = true): Promise<Fcp | undefined> {
+  /**
+   * SELECT by path: from the MF (P1 08, what OpenSC sends), or from the current DF (P1 09, what
+   * the ACe 2025 middleware sends after selecting its application).
+   */
+  async selectPath(path: readonly number[], wantFcp = true, from: 'mf' | 'current' = 'mf'): Promise<Fcp | undefined> {
     const data = Buffer.alloc(path.length * 2);
     path.forEach((fid, i) => {
       data.writeUInt16BE(fid, i * 2);
     });
+    const file = path.map((p) => p.toString(16).toUpperCase()).join('/');
+    return this.select(from === 'mf' ? 0x08 : 0x09, data, wantFcp, file);
+  }
+
+  /** SELECT an application by its name (AID), the way the ACe 2025 middleware does. */
+  async selectApplication(aid: Buffer): Promise<void> {
+    await this.select(0x04, aid, true, aid.toString('hex').toUpperCase());
+  }
+
+  private async select(p1: number, data: Buffer, wantFcp: boolean, file: string): Promise<Fcp | undefined> {
     let r: ResponseApdu;
     try {
-      r = await this.channel.sendOk(
-        { cla: 0, ins: 0xa4, p1: 0x08, p2: wantFcp ? 0x00 : 0x0c, data, le: wantFcp ? 256 : undefined },
-        'SELECT',
-      );
+      r = await this.channel.sendOk({ cla: 0, ins: 0xa4, p1, p2: wantFcp ? 0x00 : 0x0c, data, le: wantFcp ? 256 : undefined }, 'SELECT');
     } catch (e) {
-      if (e instanceof ApduError && e.sw === SW.FILE_NOT_FOUND) {
-        {
-          const file = path.map((p) => p.toString(16).toUpperCase()).join('/');
-          throw new CardError('FILE_NOT_FOUND', `file ${file} not found`, { sw: e.sw, said: { id: 'cFileNotFound', facts: { file } } });
-        }
-      }
+      if (e instanceof ApduError && e.sw === SW.FILE_NOT_FOUND)
+        throw new CardError('FILE_NOT_FOUND', `file ${file} not found`, { sw: e.sw, said: { id: 'cFileNotFound', facts: { file } } });
       throw e;
     }
     if (!wantFcp || r.data.length === 0) return undefined;
@@ -184,8 +191,12 @@ export class CnsSession implements Card, CardFiles {
    * file without a size is read to its end, at most MAX_UNSIZED bytes. With `objectLength`, only the
    * object the first bytes announce is read (EF 1101 is larger than the certificate it holds).
    */
-  async readFile(path: readonly number[], objectLength?: (head: Buffer) => number | undefined): Promise<Buffer> {
-    const fcp = await this.selectPath(path);
+  async readFile(
+    path: readonly number[],
+    objectLength?: (head: Buffer) => number | undefined,
+    from: 'mf' | 'current' = 'mf',
+  ): Promise<Buffer> {
+    const fcp = await this.selectPath(path, true, from);
     const size = fcp?.size;
     if (size === 0) return Buffer.alloc(0); // nothing to read (and no READ BINARY of Le 0)
     let want = size ?? MAX_UNSIZED;
@@ -234,6 +245,12 @@ export class CnsSession implements Card, CardFiles {
 
   private layout?: AuthLayout;
 
+  private async readLayoutCertificate(l: AuthLayout): Promise<Buffer> {
+    if (!l.application) return this.readFile(l.certificate, certificateLength);
+    await this.selectApplication(l.application);
+    return this.readFile(l.certificate, certificateLength, 'current');
+  }
+
   /** Where this card keeps its authentication keyset, once its certificate was found (undefined before). */
   get authLayout(): AuthLayout['name'] | undefined {
     return this.layout?.name;
@@ -242,7 +259,7 @@ export class CnsSession implements Card, CardFiles {
   /** The layouts to look in: the one the ATR points to first, then the others. */
   private layoutOrder(): AuthLayout[] {
     const first = this.info.layoutHint ? AUTH_LAYOUTS[this.info.layoutHint] : AUTH_LAYOUTS.cns;
-    return [first, ...Object.values(AUTH_LAYOUTS).filter((l) => l !== first && l.certificate.join() !== first.certificate.join())];
+    return [first, ...Object.values(AUTH_LAYOUTS).filter((l) => l !== first)];
   }
 
   /**
@@ -253,12 +270,12 @@ export class CnsSession implements Card, CardFiles {
    * layout at all: the card is not broken, this version cannot find its certificate.
    */
   private async authCertificate(): Promise<Buffer> {
-    if (this.layout) return this.readFile(this.layout.certificate, certificateLength);
+    if (this.layout) return this.readLayoutCertificate(this.layout);
     let classic: Buffer | undefined;
     for (const l of this.layoutOrder()) {
       let der: Buffer;
       try {
-        der = await this.readFile(l.certificate, certificateLength);
+        der = await this.readLayoutCertificate(l);
       } catch (e) {
         if (e instanceof CardError && e.code === 'FILE_NOT_FOUND') continue;
         throw e;

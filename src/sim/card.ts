@@ -72,7 +72,11 @@ export class VirtualCard {
     const byPath = new Map<string, Node>([['3F00', this.mf]]);
     const sorted = [...image.files].sort((a, b) => a.path.length - b.path.length);
     for (const f of sorted) {
-      if (f.path === '3F00') continue;
+      if (f.path === '3F00') {
+        // the MF may carry an application name (ACe 2025: its CNS application answers as 3F00)
+        if (f.aid) this.mf.aid = Buffer.from(f.aid, 'hex');
+        continue;
+      }
       const parentPath = f.path.slice(0, f.path.lastIndexOf('/'));
       const parent = byPath.get(parentPath);
       if (!parent || parent.type === 'EF') throw new Error(`image file ${f.path} has no parent DF`);
@@ -276,24 +280,30 @@ export class VirtualCard {
     return this.respond(c, this.fcp(target));
   }
 
+  /**
+   * The SELECT answer. Classic CNS: an FCP `62` with 80 (size), 82, 83, 86. ACe 2025 (`fcpTag` 6F):
+   * an FCI shaped like the one its pcscd log shows, 80 or 81, 82 of 3 bytes, 84 (a DF's AID), 83,
+   * 85, 86, 8A, CB. `fcpSize` false: no size at all (some cards give none, OpenSC f83f8d28d).
+   */
   private fcp(n: Node): Buffer {
     const answers = this.image.answers ?? {};
-    const parts: Buffer[] = [];
-    if (n.type === 'EF') {
-      if (answers.fcpSize !== false) parts.push(encodeTlv(0x80, u16(n.data.length)));
-      parts.push(encodeTlv(0x82, Buffer.from([0x01])));
-    } else {
-      parts.push(encodeTlv(0x82, Buffer.from([0x38])));
-    }
-    parts.push(encodeTlv(0x83, u16(n.fid)));
-    if (n.aid) parts.push(encodeTlv(0x84, n.aid));
+    const fci = answers.fcpTag === '6F';
+    const ef = n.type === 'EF';
     // READ, UPDATE, WRITE, INVALIDATE, REHABILITATE, ERASE, ADMIN, INC, DEC
-    const ac =
-      n.type === 'EF'
-        ? [n.read, n.update, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER]
-        : [AC_ALWAYS, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER];
+    const ac = ef
+      ? [n.read, n.update, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER]
+      : [AC_ALWAYS, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER, AC_NEVER];
+    const parts: Buffer[] = [];
+    if (ef && answers.fcpSize !== false) parts.push(encodeTlv(0x80, u16(n.data.length)));
+    if (!ef && fci) parts.push(encodeTlv(0x81, Buffer.from([0x70, 0x2c])));
+    const descriptor = ef ? 0x01 : 0x38;
+    parts.push(encodeTlv(0x82, fci ? Buffer.from([descriptor, 0x00, 0x00]) : Buffer.from([descriptor])));
+    if (n.aid) parts.push(encodeTlv(0x84, n.aid));
+    parts.push(encodeTlv(0x83, u16(n.fid)));
+    if (fci) parts.push(encodeTlv(0x85, Buffer.from([0x01])));
     parts.push(encodeTlv(0x86, Buffer.from(ac)));
-    return encodeTlv(answers.fcpTag === '6F' ? 0x6f : 0x62, Buffer.concat(parts));
+    if (fci) parts.push(encodeTlv(0x8a, Buffer.from([0x05])), encodeTlv(0xcb, Buffer.alloc(24, 0xff)));
+    return encodeTlv(fci ? 0x6f : 0x62, Buffer.concat(parts));
   }
 
   private accessGranted(ac: number): boolean {

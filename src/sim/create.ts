@@ -7,6 +7,7 @@ import type { SignatureLayout } from '../card/card.js';
 import { checkCodiceFiscale, codiceFiscaleCheckChar, decodeCodiceFiscale, luhnCheckDigit, luhnValid } from '../card/checks.js';
 import { romeDate } from '../card/dates.js';
 import { encodeDatiPersonali, isoToCardDate } from '../card/efDatiPersonali.js';
+import type { AuthLayout } from '../card/files.js';
 import { buildCnsCommonName } from '../cert/cnsSubject.js';
 import { issueCertificate } from '../cert/issue.js';
 import { findFixturesDir } from '../cert/issuers.js';
@@ -20,6 +21,14 @@ export const DEFAULT_ATR = '3BFF1800FF8131FE55006B02091617011101434E531131808D';
 
 /** Capacity of EF 1101: room for a 2048-bit certificate and its renewal. */
 const CERT_EF_SIZE = 2048;
+/** Where each layout keeps the authentication certificate in a card image (card/files.ts AUTH_LAYOUTS). */
+export const CERTIFICATE_PATH: Record<AuthLayout['name'], string> = {
+  cns: '3F00/1100/1101',
+  idemia2021: '3F00/1400/9001/2002',
+  ace2025: '3F00/DA01/C001',
+};
+/** The ACe 2025 CNS application (OpenSC issue 3804). */
+const ACE2025_AID = 'A000000530000B104001021A';
 /** EF_Dati_personali on a real card: 400 bytes. */
 const DATI_PERSONALI_EF_SIZE = 400;
 
@@ -220,13 +229,13 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
   };
   certDer ??= await issueFor(buildCnsCommonName(codiceFiscale, cardId, record), createPublicKey(keyPem), notBefore, notAfter);
 
+  const layout = gen?.layout ?? 'cns';
   const files: ImageFile[] = [
+    ...(layout === 'ace2025' ? [{ path: '3F00', type: 'DF' as const, aid: ACE2025_AID }] : []),
     { path: '3F00/1000', type: 'DF' },
     ef('3F00/1000/1002', Buffer.from('cns-virtual-card', 'ascii'), 32),
     ef('3F00/1000/1003', Buffer.from(cardId, 'ascii'), 16),
     { path: '3F00/1100', type: 'DF' },
-    // Updatable only after the PUK (reference 11) is verified: the extension flow writes here.
-    ef('3F00/1100/1101', certDer, Math.max(CERT_EF_SIZE, certDer.length), 0x11),
     ef('3F00/1100/1102', record, DATI_PERSONALI_EF_SIZE),
     ef('3F00/3F01', createPublicKey(keyPem).export({ type: 'spki', format: 'der' }), 300),
     { path: '3F00/1200', type: 'DF' },
@@ -234,6 +243,27 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
     ef('3F00/1200/1202', Buffer.alloc(0), 64),
     ef('3F00/1200/1203', Buffer.alloc(0), 64),
   ];
+  const certPath = CERTIFICATE_PATH[layout];
+  let keyPlace: Pick<CardImage, 'authKeyRef' | 'authKeyDf'> = {};
+  if (layout === 'cns') {
+    // Updatable only after the PUK (reference 11) is verified: the extension flow writes here.
+    files.push(ef(certPath, certDer, Math.max(CERT_EF_SIZE, certDer.length), 0x11));
+  } else if (layout === 'idemia2021') {
+    // EF 1101 is there but holds no certificate (OpenSC 5115785ac); the certificate and the key
+    // (reference 02, in DF 9002) are under 1400 (OpenSC a4eed9597)
+    files.push(
+      ef('3F00/1100/1101', Buffer.alloc(0), CERT_EF_SIZE),
+      { path: '3F00/1400', type: 'DF' },
+      { path: '3F00/1400/9001', type: 'DF' },
+      ef(certPath, certDer, Math.max(CERT_EF_SIZE, certDer.length)),
+      { path: '3F00/1400/9002', type: 'DF' },
+    );
+    keyPlace = { authKeyRef: 0x02, authKeyDf: '3F00/1400/9002' };
+  } else {
+    // ACe 2025: no EF 1101; the certificate EF in DF DA01 is exactly as long as the certificate
+    // (its FCI size 075D is the DER's 4 + 0759 in the log of OpenSC issue 3804)
+    files.push({ path: '3F00/DA01', type: 'DF' }, ef(certPath, certDer, certDer.length));
+  }
   let signature: CardImage['signature'];
   if (o.signatureKeyset) {
     const sigPin = o.sigPin ?? '24681357';
@@ -250,7 +280,7 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
       files.push({ path: '3F00/2FFF', type: 'DF' }, ef('3F00/2FFF/8228', content, Math.max(CERT_EF_SIZE, content.length)));
     } else
       files.push(
-        { path: '3F00/1400', type: 'DF' },
+        ...(files.some((f) => f.path === '3F00/1400') ? [] : [{ path: '3F00/1400', type: 'DF' as const }]),
         ef('3F00/1400/9010', sigCert, Math.max(CERT_EF_SIZE, sigCert.length)),
         { path: '3F00/1400/8110', type: 'DF' },
         ef('3F00/1400/8110/8010', createPublicKey(sigKey).export({ type: 'spki', format: 'der' }), 300),
@@ -270,8 +300,10 @@ export async function createImage(o: CreateOptions = {}): Promise<{ image: CardI
     pin: { value: pin, triesLeft: triesLeft(o.pinTriesLeft, pinTries, 'pin-tries-left'), maxTries: pinTries },
     puk: { value: puk, triesLeft: triesLeft(o.pukTriesLeft, pukTries, 'puk-tries-left'), maxTries: pukTries },
     authKey: keyPem,
+    ...keyPlace,
     files,
     ...(gen ? { generation: gen.name, extendedLength: gen.extendedLength, maxResponse: gen.maxResponse } : {}),
+    ...(gen?.answers ? { answers: { ...gen.answers } } : {}),
     ...(o.maxResponse !== undefined ? { maxResponse: o.maxResponse } : {}),
     ...(signature ? { signature } : {}),
   };

@@ -17,7 +17,7 @@ export interface SecretState {
 }
 
 export interface ImageFile {
-  /** Path from the MF, FIDs in hex: "3F00/1100/1101". */
+  /** Path from the MF, FIDs in hex: "3F00/1100/1101" ("3F00" itself only to give the MF an AID). */
   path: string;
   type: 'DF' | 'EF';
   /** EF content, hex, exactly `size` bytes. */
