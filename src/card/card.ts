@@ -76,6 +76,8 @@ export interface Card {
    * 2FFF/8228 from offset 5, under the CNS PIN and PUK).
    */
   readonly signatureLayout?: SignatureLayout | null;
+  /** Where the authentication certificate was found (card/files.ts AUTH_LAYOUTS), once read; absent through PKCS#11. */
+  readonly authLayout?: 'cns' | 'idemia2021' | 'ace2025';
   /** RSASSA-PKCS1-v1_5 signature with the authentication key; the PIN must be verified. */
   sign(message: Uint8Array, hash: HashName, modulusBytes: number): Promise<Buffer>;
 }

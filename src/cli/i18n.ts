@@ -265,6 +265,14 @@ const OWN = {
     en: 'This card generation is not supported (yet): report it quoting the ATR. If the reader has two interfaces (contact and contactless), try the other one.',
     it: "Questa generazione di carta non è (ancora) supportata: segnalala indicando l'ATR. Se il lettore ha due interfacce (contatto e contactless), prova l'altra.",
   },
+  advATR_UNLISTED: {
+    en: 'This card model is not in the list of cns yet: what could be read is shown by the other checks. Reporting its ATR ({atr}) helps name it.',
+    it: "Questo modello di carta non è ancora nell'elenco di cns: quello che si è potuto leggere è nei controlli successivi. Segnalarne l'ATR ({atr}) aiuta a riconoscerlo.",
+  },
+  advCIE: {
+    en: 'This is the electronic identity card (CIE), not the health card. Insert the Tessera Sanitaria (the card with the chip and the codice fiscale) instead.',
+    it: "Questa è la carta d'identità elettronica (CIE), non la tessera sanitaria. Inserisci invece la Tessera Sanitaria (la carta con il chip e il codice fiscale).",
+  },
   advMIDDLEWARE: {
     en: 'Install the middleware this card generation needs, or OpenSC (apt-get install opensc-pkcs11).',
     it: 'Installa il middleware richiesto da questa generazione di carta, oppure OpenSC (apt-get install opensc-pkcs11).',
@@ -325,6 +333,10 @@ const OWN = {
     it: 'la firma della carta non risulta valida con il suo certificato',
   },
   extNoCardId: { en: 'EF_ID_Carta does not hold a 16-digit card id', it: 'EF_ID_Carta non contiene un numero di carta di 16 cifre' },
+  extLayout: {
+    en: 'this card model keeps its certificate outside EF 1101 and was issued after the 2023 extension: it is never written',
+    it: "questo modello di carta tiene il certificato fuori dall'EF 1101 ed è stato emesso dopo l'estensione del 2023: non viene mai scritto",
+  },
   extNeedsApdu: {
     en: 'writing the certificate (EF 1101) needs raw APDUs: use the PC/SC backend or the virtual card',
     it: 'scrivere il certificato (EF 1101) richiede APDU dirette: usa il backend PC/SC o la carta virtuale',
@@ -554,6 +566,18 @@ const OWN = {
     it: '{model}; generazione {generation}; CNS {version}; {bits} bit',
   },
   dMwInstalled: { en: '{wanted}: {name} installed ({path})', it: '{wanted}: {name} installato ({path})' },
+  dMwOwn: {
+    en: 'not a Tessera Sanitaria: no TS-CNS middleware is needed; the device works with its own software or OpenSC',
+    it: 'non è una Tessera Sanitaria: non serve un middleware TS-CNS; il dispositivo funziona con il proprio software o con OpenSC',
+  },
+  dSignatureDevice: {
+    en: 'a signature device with a CNS application, not a Tessera Sanitaria',
+    it: 'un dispositivo di firma con applicazione CNS, non una Tessera Sanitaria',
+  },
+  dOtherCns: {
+    en: 'a card that carries a CNS, not a Tessera Sanitaria',
+    it: 'una carta che contiene una CNS, non una Tessera Sanitaria',
+  },
   dMwMissing: { en: '{wanted}: not installed', it: '{wanted}: non installato' },
   dCardId: { en: 'card id {id}', it: 'numero della carta {id}' },
   dCardIdBad: { en: 'card id {id} (not a valid card id)', it: 'numero della carta {id} (non valido)' },

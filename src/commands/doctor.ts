@@ -147,37 +147,52 @@ async function cardChecks(
       code: 'ATR',
       status: 'fail',
       message: ctx.t('dNotCns', { reason: ctx.t(atr.reason === 'cie' ? 'nsCie' : atr.probe ? 'nsProbed' : 'nsAtr'), atr: atr.atr }),
-      advice: ctx.t('advATR'),
+      // a CIE is a card the citizen has: the other card is the one to insert
+      advice: ctx.t(atr.reason === 'cie' ? 'advCIE' : 'advATR'),
       exit: EXIT.UNSUPPORTED,
     });
     return { report: null };
   }
+  // what the card is, never "not supported" for a card that says CNS: its model is named from
+  // pcsc-tools' list, else from its mask byte, and what can be read is read below
+  const tsCns = atr.kind === undefined || atr.kind === 'ts-cns';
   add({
     code: 'ATR',
     status: atr.knownAs ? 'pass' : 'warn',
-    message: ctx.t('dAtr', {
-      model: atr.model,
-      generation: atr.generation ?? ctx.t('unknown'),
-      version: atr.cnsVersion ?? '?',
-      bits: atr.keyBits ?? '?',
-    }),
-    advice: atr.knownAs ? undefined : ctx.t('advATR'),
+    message:
+      ctx.t('dAtr', {
+        model: atr.model,
+        generation: atr.generation ?? ctx.t('unknown'),
+        version: atr.cnsVersion ?? '?',
+        bits: atr.keyBits ?? '?',
+      }) + (atr.kind && atr.kind !== 'ts-cns' ? ` — ${ctx.t(atr.kind === 'signature-device' ? 'dSignatureDevice' : 'dOtherCns')}` : ''),
+    advice: atr.knownAs ? undefined : ctx.t('advATR_UNLISTED', { atr: atr.atr }),
   });
   if (atr.identifiedBy === 'application')
-    add({ code: 'IDENTIFIED_BY', status: 'warn', message: ctx.t('identifiedByApplication'), advice: ctx.t('advATR') });
+    add({
+      code: 'IDENTIFIED_BY',
+      status: 'warn',
+      message: ctx.t('identifiedByApplication'),
+      advice: ctx.t('advATR_UNLISTED', { atr: atr.atr }),
+    });
   // read over NFC: what works there, and the contact slot for writes
   add(
     atr.contactless
       ? { code: 'INTERFACE', status: 'warn', message: ctx.t('dNfc'), advice: ctx.t('nfcNote') }
       : { code: 'INTERFACE', status: 'pass', message: ctx.t('dContact') },
   );
-  const wanted = atr.middleware ?? 'OpenSC';
-  const installed = mods.find((m) => wanted.toLowerCase().includes(m.name.toLowerCase().split(' ')[0]!));
-  add(
-    installed
-      ? { code: 'MIDDLEWARE', status: 'pass', message: ctx.t('dMwInstalled', { wanted, name: installed.name, path: installed.path }) }
-      : { code: 'MIDDLEWARE', status: 'warn', message: ctx.t('dMwMissing', { wanted }), advice: ctx.t('advMIDDLEWARE') },
-  );
+  // the TS-CNS middleware advice is for health cards; a signature device or another CNS card has its own software
+  let installed: { name: string; path: string } | undefined;
+  if (!tsCns) add({ code: 'MIDDLEWARE', status: 'pass', message: ctx.t('dMwOwn') });
+  else {
+    const wanted = atr.middleware ?? 'OpenSC';
+    installed = mods.find((m) => wanted.toLowerCase().includes(m.name.toLowerCase().split(' ')[0]!));
+    add(
+      installed
+        ? { code: 'MIDDLEWARE', status: 'pass', message: ctx.t('dMwInstalled', { wanted, name: installed.name, path: installed.path }) }
+        : { code: 'MIDDLEWARE', status: 'warn', message: ctx.t('dMwMissing', { wanted }), advice: ctx.t('advMIDDLEWARE') },
+    );
+  }
   const report = await collectReport(card, { now: new Date(), warnDays: 30, stateDir: stateDir(ctx.env) });
   const idValid = report.card.atr === null ? null : report.card.idValid;
   add({

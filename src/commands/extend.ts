@@ -75,6 +75,19 @@ function filesOf(card: Card): CardFiles {
   return card.files;
 }
 
+/**
+ * The extension writes EF 1101, the classic TS-CNS's certificate. A card that keeps its
+ * certificate elsewhere (IDEMIA 2021: its EF 1101 holds something else; ACe 2025: no EF 1101) is
+ * never written: those generations were issued after the 2023 extension and never needed it.
+ */
+async function requireClassicLayout(card: Card): Promise<void> {
+  if (card.authLayout === undefined) await card.readCertificate().catch(() => undefined);
+  if (card.authLayout !== undefined && card.authLayout !== 'cns') {
+    const atr = card.origin.kind === 'atr' ? card.origin.atr.atr : '-';
+    throw new CliError('CARD_UNSUPPORTED', { detailKey: 'extLayout', atr });
+  }
+}
+
 /** What the extension service answered, in the user's language: its code where known, else its own words. */
 function serviceText(ctx: Context, e: import('../extension/client.js').ServiceError): string {
   if (e.code === 'UNREACHABLE') {
@@ -269,6 +282,7 @@ async function writeWithPuk(
   der: Buffer,
   previousLength: number,
 ): Promise<void> {
+  await requireClassicLayout(card);
   await gate(ctx, card, 'puk', secrets, o.lastAttempt);
   const puk = await secrets.get('puk');
   await card.verify('puk', puk);
@@ -454,6 +468,7 @@ async function restoreCommand(ctx: Context, o: ExtendOptions): Promise<number> {
   return withCard(ctx.cardOptions, async (card) => {
     nfcWarning(ctx, card);
     const files = filesOf(card);
+    await requireClassicLayout(card);
     const cardId = await pathSafeCardId(files);
     const cn = parseCnsCommonName(p.subject.find((a) => a.type === 'CN')?.value ?? '');
     if (cn?.cardId !== cardId)

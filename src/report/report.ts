@@ -58,6 +58,10 @@ export interface AtrCardInfo {
   identifiedBy: 'atr' | 'application' | null;
   /** Seen through a contactless (NFC) interface: a PC/SC pseudo-ATR. */
   contactless: boolean;
+  /** What a known ATR is on: a TS-CNS, another card with a CNS, a signature device (null: not in the list). */
+  kind: CnsAtrInfo['kind'] | null;
+  /** Where the authentication certificate was found (null: not found). */
+  layout: Card['authLayout'] | null;
 }
 
 /** The card as a PKCS#11 module describes it: no ATR. */
@@ -383,6 +387,8 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
       middleware: a.middleware ?? null,
       identifiedBy: a.identifiedBy ?? null,
       contactless: a.contactless,
+      kind: a.kind ?? null,
+      layout: card.authLayout ?? null,
     },
     holder,
     certificate,
