@@ -97,3 +97,99 @@ describe.skipIf(!STACK_OK)('OpenSC treats the virtual card as an Italian CNS', (
     expect(new X509Certificate(ours.stdout).raw.equals(theirs)).toBe(true);
   });
 });
+
+/** OpenSC's minor version (0.23 -> 23), for behaviours that changed between its releases. */
+function openscMinor(): number {
+  const v = /OpenSC (\d+)\.(\d+)/.exec(opensc('opensc-tool', ['--info']).out);
+  return v ? Number(v[1]) * 100 + Number(v[2]) : 0;
+}
+
+/** The DER certificate of an image at a path (the EF up to the DER length). */
+function certAt(image: string, path: string): Buffer {
+  const j = JSON.parse(readFileSync(image, 'utf8')) as { files: { path: string; data?: string }[] };
+  const ef = Buffer.from(j.files.find((f) => f.path === path)!.data!, 'hex');
+  return ef.subarray(0, 4 + ef.readUInt16BE(2));
+}
+
+/**
+ * Newer generations against OpenSC, each as OpenSC's own code (and its issue threads) says it
+ * treats the real card: the virtual twin must not be kinder than the card.
+ */
+describe.skipIf(!STACK_OK)('OpenSC on the virtual twins of newer generations, as on the real cards', () => {
+  afterEach(async () => {
+    await stack.detach(35963);
+  });
+
+  it('IDEMIA 2021: OpenSC >= 0.24 finds the certificate in 1400/9001/2002 and signs with key 02; 0.23 does not know the layout (issue 2763); cns reads it either way', async () => {
+    const img = await makeCard('--generation', 'idemia2021');
+    await stack.attach(img);
+    const mine = certAt(img, '3F00/1400/9001/2002');
+    const list = opensc('pkcs15-tool', ['--list-certificates']);
+    if (openscMinor() >= 24) {
+      expect(list.out).toMatch(/X\.509 Certificate \[CNS1\][\s\S]*Path\s*: 3f00140090012002/);
+      // EF 1101 holds no certificate: no CNS0 (OpenSC 5115785ac)
+      expect(list.out).not.toMatch(/3f0011001101/);
+      const pem = opensc('pkcs15-tool', ['--read-certificate', '02']);
+      expect(new X509Certificate(pem.out.slice(pem.out.indexOf('-----BEGIN'))).raw.equals(mine)).toBe(true);
+      const t = opensc('pkcs11-tool', ['--module', OPENSC_MODULE, '--login', '--pin', '12345', '--test']);
+      expect(t.out).toMatch(/No errors/);
+    } else {
+      // 0.23 tries EF 1101 only: the object is listed, its content is no certificate, no PIN object
+      expect(list.out).toMatch(/X\.509 Certificate \[CNS0\][\s\S]*Path\s*: 3f0011001101/);
+      expect(opensc('pkcs15-tool', ['--read-certificate', '01']).out).toMatch(/Invalid ASN\.1 object/);
+      expect(opensc('pkcs11-tool', ['--module', OPENSC_MODULE, '--login', '--pin', '12345', '--test']).out).toMatch(
+        /CKR_USER_PIN_NOT_INITIALIZED/,
+      );
+    }
+    const s = await cns(['status', '--json']);
+    expect(s.json.card).toMatchObject({ layout: 'idemia2021', kind: 'ts-cns' });
+    const ours = await cns(['cert', 'export', '--format', 'pem']);
+    expect(new X509Certificate(ours.stdout).raw.equals(mine)).toBe(true);
+    const v = await cns(['pin', 'verify', '--stdin', '--sign-test', '--json'], { input: '12345\n' });
+    expect(v.json.signature).toMatchObject({ keyBits: 2048, verified: true });
+  });
+
+  it('ACe 2025: OpenSC names the token after the holder but finds no certificate and no PIN (issue 3804: CKR_USER_PIN_NOT_INITIALIZED); cns reads and signs', async () => {
+    const img = await makeCard('--generation', 'ace2025');
+    await stack.attach(img);
+    expect(opensc('pkcs11-tool', ['--module', OPENSC_MODULE, '--list-token-slots']).out).toMatch(/token label\s*: MARIO ROSSI/);
+    expect(opensc('pkcs15-tool', ['--list-certificates']).out).not.toMatch(/X\.509 Certificate/);
+    expect(opensc('pkcs11-tool', ['--module', OPENSC_MODULE, '--login', '--pin', '12345', '--test']).out).toMatch(
+      /CKR_USER_PIN_NOT_INITIALIZED/,
+    );
+    const s = await cns(['status', '--json']);
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.json.card).toMatchObject({ layout: 'ace2025', keyBits: 2048, extendedLength: false });
+    const ours = await cns(['cert', 'export', '--format', 'pem']);
+    expect(new X509Certificate(ours.stdout).raw.equals(certAt(img, '3F00/DA01/C001'))).toBe(true);
+    const v = await cns(['pin', 'verify', '--stdin', '--sign-test', '--json'], { input: '12345\n' });
+    expect(v.json.signature).toMatchObject({ keyBits: 2048, verified: true });
+    expect(imageCounters(img).pin).toBe(3);
+  });
+
+  it('a 2048-bit key behind a CNS 1.0 ATR (J-SIGN 2048): OpenSC reads the certificate but registers RSA-1024 only and refuses to sign; cns signs by chaining', async () => {
+    const img = await makeCard('--generation', 'jsign2048');
+    await stack.attach(img);
+    const pem = opensc('pkcs15-tool', ['--read-certificate', '01']);
+    expect(new X509Certificate(pem.out.slice(pem.out.indexOf('-----BEGIN'))).raw.equals(imageCertificate(img))).toBe(true);
+    expect(opensc('pkcs11-tool', ['--module', OPENSC_MODULE, '--login', '--pin', '12345', '--test']).out).toMatch(
+      /CKR_FUNCTION_NOT_SUPPORTED|not support/i,
+    );
+    const v = await cns(['pin', 'verify', '--stdin', '--sign-test', '--json', '--trace'], { input: '12345\n' });
+    expect(v.json.signature).toMatchObject({ keyBits: 2048, verified: true });
+    expect(v.stderr).toMatch(/> 10 2A 9E 9A FF/);
+    const d = await cns(['doctor', '--json']);
+    const atr = (d.json.checks as { code: string; message: string }[]).find((c) => c.code === 'ATR');
+    expect(atr?.message).toMatch(/signature device/);
+  });
+
+  it('a card that gives no file size: OpenSC and cns read the same certificate, and both sign', async () => {
+    const img = await makeCard('--generation', 'nosize');
+    await stack.attach(img);
+    const pem = opensc('pkcs15-tool', ['--read-certificate', '01']);
+    expect(new X509Certificate(pem.out.slice(pem.out.indexOf('-----BEGIN'))).raw.equals(imageCertificate(img))).toBe(true);
+    expect(opensc('pkcs11-tool', ['--module', OPENSC_MODULE, '--login', '--pin', '12345', '--test']).out).toMatch(/No errors/);
+    const ours = await cns(['cert', 'export', '--format', 'pem']);
+    expect(new X509Certificate(ours.stdout).raw.equals(imageCertificate(img))).toBe(true);
+  });
+});

@@ -15,7 +15,8 @@ export const stack = stackModule as {
 };
 
 export const STACK_OK = inject('stack').ok;
-export const OPENSC_MODULE = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
+/** OpenSC's PKCS#11 module; CNS_OPENSC_MODULE points at another build (with its tools first in PATH). */
+export const OPENSC_MODULE = process.env.CNS_OPENSC_MODULE ?? '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
 export const READER0 = 'Virtual PCD 00 00';
 export const READER1 = 'Virtual PCD 00 01';
 
