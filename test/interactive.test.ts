@@ -238,6 +238,20 @@ describe.skipIf(!hasTmux)('the guided mode (cns with no command, on a terminal)'
     expect(s).not.toMatch(/Error|at .*\.js/);
   });
 
+  it('a CIE in the reader: the menu keeps waiting and asks for the Tessera Sanitaria (Italian), then goes on with it', async () => {
+    const cie = await card('--atr', '3BF41800FF8131805500318000C7');
+    const ts = await card();
+    const path = join(dir, 'swap.json');
+    writeFileSync(path, readFileSync(cie));
+    const t = run(`--lang it --reader sim:${path}`);
+    await t.waitFor(/Questa è la carta d'identità \(CIE\), non la tessera sanitaria: inserisci invece la Tessera Sanitaria/);
+    writeFileSync(path, readFileSync(ts));
+    const s = await t.waitFor(/Cosa vuoi fare\?/);
+    expect(s).toMatch(/MARIO ROSSI/);
+    t.keys('C-c');
+    await t.waitFor(/Arrivederci\./);
+  });
+
   it('without a terminal, cns alone prints the help', async () => {
     const r = await cns([]);
     expect(r.code).toBe(0);

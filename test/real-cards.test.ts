@@ -86,7 +86,9 @@ describe('reads as real cards take them', () => {
     const holder = await cns(['status', '--reader', `sim:${img}`, '--json', '--trace']);
     expect(holder.json.holder.surname).toBe('ROSSI');
     // EF_Dati_personali (510 bytes, no size given): two full reads, then the card says 6B00
-    expect(holder.stderr).toMatch(/> 00 A4 08 00 04 11 00 11 02 00\n.*\n.*> 00 B0 00 00 FF\n.*9000.*\n.*> 00 B0 00 FF FF\n.*9000.*\n.*> 00 B0 01 FE FF\n.*< 6B00/);
+    expect(holder.stderr).toMatch(
+      /> 00 A4 08 00 04 11 00 11 02 00\n.*\n.*> 00 B0 00 00 FF\n.*9000.*\n.*> 00 B0 00 FF FF\n.*9000.*\n.*> 00 B0 01 FE FF\n.*< 6B00/,
+    );
   });
 
   it('a session on a card with no size and 6282 past the end stops at the first short answer', async () => {

@@ -33,7 +33,8 @@ export function wantsColor(opts: GlobalOptions, env: NodeJS.ProcessEnv): boolean
 export class Context {
   readonly lang: Lang;
   readonly json: boolean;
-  readonly reader?: string;
+  /** The reader the card is in (`--reader`, or the one picked in the guided menu). */
+  reader?: string;
   c: ChalkInstance = plain as unknown as ChalkInstance;
   readonly tracer?: ApduTracer;
   /** In the guided menu: messages name menu entries instead of commands, codes are for the help desk. */

@@ -446,6 +446,18 @@ const OWN = {
   hintSelect: { en: 'select', it: 'scegli' },
   hintToggle: { en: 'show/hide', it: 'mostra/nascondi' },
   // guided mode
+  gCieInserted: {
+    en: 'This is the identity card (CIE), not the health card: insert the Tessera Sanitaria instead (Ctrl-C to leave)...',
+    it: "Questa è la carta d'identità (CIE), non la tessera sanitaria: inserisci invece la Tessera Sanitaria (Ctrl-C per uscire)...",
+  },
+  gNotTsCns: {
+    en: 'This card is not a Tessera Sanitaria: insert the health card instead (Ctrl-C to leave)...',
+    it: 'Questa carta non è una Tessera Sanitaria: inserisci invece la tessera sanitaria (Ctrl-C per uscire)...',
+  },
+  gPickReader: {
+    en: 'Cards are in more than one reader: which one is the Tessera Sanitaria?',
+    it: "Ci sono carte in più lettori: in quale c'è la Tessera Sanitaria?",
+  },
   gInsert: { en: 'Insert the card in the reader (Ctrl-C to leave)...', it: 'Inserisci la tessera nel lettore (Ctrl-C per uscire)...' },
   gTitle: { en: 'cns — your TS-CNS', it: 'cns — la tua TS-CNS' },
   gMenu: { en: 'What do you want to do?', it: 'Cosa vuoi fare?' },

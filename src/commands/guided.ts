@@ -29,8 +29,9 @@ type GuidedKey =
 
 import { renderError } from '../cli/render.js';
 import { askYesNo, ctrlDAborts, isPromptAbort, promptTheme } from '../cli/secrets.js';
-import { type DeviceFault, deviceFault } from '../device/errors.js';
+import { DeviceError, type DeviceFault, deviceFault } from '../device/errors.js';
 import { withCard } from '../device/open.js';
+import { printable } from '../util/text.js';
 
 type Action = 'verify' | 'change' | 'unblock' | 'show' | 'export' | 'extension' | 'doctor' | 'browser' | 'help' | 'quit';
 
@@ -60,7 +61,16 @@ async function readSummary(ctx: Context, t: (k: GuidedKey) => string): Promise<s
   });
 }
 
-/** Wait until a card can be read; show the plea once. Ctrl-C while waiting leaves. */
+/** The reader names of a READER_AMBIGUOUS error (its candidates are `index: "name"`). */
+function readerNames(e: DeviceError): string[] {
+  return (e.info.candidates ?? []).map((c) => /^\d+: "(.*)"$/.exec(c)?.[1] ?? c);
+}
+
+/**
+ * Wait until a card can be read; show the plea once. Ctrl-C while waiting leaves. Another card in
+ * the reader (a CIE, a bank card) is waited out too, asking for the Tessera Sanitaria; with cards
+ * in several readers the citizen picks one.
+ */
 async function waitForCard(ctx: Context, t: (k: GuidedKey) => string): Promise<string> {
   let interrupted = false;
   const onInt = (): void => {
@@ -71,14 +81,28 @@ async function waitForCard(ctx: Context, t: (k: GuidedKey) => string): Promise<s
     let fault: DeviceFault | undefined;
     let said = '';
     for (let asked = false; ; asked = true) {
+      let other: 'cie' | 'other' | undefined;
       try {
         return await readSummary(ctx, t);
       } catch (e) {
-        fault = deviceFault(e);
-        if (fault === undefined || !WAIT_FOR.includes(fault)) throw e;
+        if (e instanceof DeviceError && e.code === 'READER_AMBIGUOUS' && !ctx.reader) {
+          ctx.reader = await pickReader(ctx, readerNames(e));
+          continue;
+        }
+        if (e instanceof DeviceError && e.code === 'NOT_CNS') other = e.info.reason === 'cie' ? 'cie' : 'other';
+        else {
+          fault = deviceFault(e);
+          if (fault === undefined || !WAIT_FOR.includes(fault)) throw e;
+        }
       }
-      // say what is missing, again whenever that changes: the service, a reader, the card
-      const plea = fault === 'service-unavailable' ? ctx.t('gNoService') : fault === 'no-reader' ? ctx.t('gNoReader') : t('insert');
+      // say what is missing, again whenever that changes: the service, a reader, the card, the right card
+      const plea = other
+        ? ctx.t(other === 'cie' ? 'gCieInserted' : 'gNotTsCns')
+        : fault === 'service-unavailable'
+          ? ctx.t('gNoService')
+          : fault === 'no-reader'
+            ? ctx.t('gNoReader')
+            : t('insert');
       if (!asked || plea !== said) ctx.note(ctx.c.bold(plea));
       said = plea;
       for (let i = 0; i < 10 && !interrupted; i++) await new Promise((r) => setTimeout(r, 100));
@@ -86,6 +110,22 @@ async function waitForCard(ctx: Context, t: (k: GuidedKey) => string): Promise<s
     }
   } finally {
     process.removeListener('SIGINT', onInt);
+  }
+}
+
+/** Several readers hold a card: the citizen says which one (Ctrl-C leaves). */
+async function pickReader(ctx: Context, names: string[]): Promise<string> {
+  const { select } = await import('@inquirer/prompts');
+  try {
+    return await ctrlDAborts((signal) =>
+      select<string>(
+        { message: ctx.t('gPickReader'), choices: names.map((n) => ({ value: n, name: printable(n) })), theme: promptTheme(ctx) },
+        { output: process.stderr, signal },
+      ),
+    );
+  } catch (e) {
+    if (isPromptAbort(e)) throw new Interrupted();
+    throw e;
   }
 }
 
