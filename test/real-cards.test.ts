@@ -190,3 +190,40 @@ describe('a certificate this version cannot find: the card is fine, never "ask f
     expect(s.json.card.layout).toBeNull();
   });
 });
+
+describe('honest labels', () => {
+  it("doctor on every CNS-tagged ATR of pcsc-tools' list: never 'not supported' for a card it reads; signature devices get no TS-CNS middleware advice", async () => {
+    const { KNOWN_ATRS } = await import('../src/card/atr.js');
+    const rows: string[] = [];
+    const queue = [...KNOWN_ATRS];
+    const worker = async (): Promise<void> => {
+      for (let k = queue.shift(); k; k = queue.shift()) {
+        const img = join(dir, `atr-${k.atr}.json`);
+        expect((await cns(['sim', 'create', img, '--atr', k.atr, '--key-size', '1024'])).code).toBe(0);
+        const d = await cns(['doctor', '--reader', `sim:${img}`, '--json']);
+        const checks = d.json.checks as { code: string; status: string; message: string; advice?: string }[];
+        const text = checks.map((c) => `${c.message} ${c.advice ?? ''}`).join('\n');
+        expect(text, k.atr).not.toMatch(/not supported/i);
+        expect(checks.find((c) => c.code === 'CERTIFICATE')?.status, k.atr).toBe('pass');
+        const mw = checks.find((c) => c.code === 'MIDDLEWARE')!;
+        if (k.kind !== 'ts-cns') expect(mw.message, k.atr).toMatch(/not a Tessera Sanitaria/);
+        rows.push(`${k.kind.padEnd(16)} ${k.atr} ${k.label}`);
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    expect(rows).toHaveLength(KNOWN_ATRS.length);
+    console.log(rows.sort().join('\n'));
+  });
+
+  it('a CIE: doctor says it is the identity card and to insert the health card; the ticket keeps its ATR and model', async () => {
+    const img = join(dir, 'cie.json');
+    expect((await cns(['sim', 'create', img, '--atr', '3BF41800FF8131805500318000C7', '--key-size', '1024'])).code).toBe(0);
+    const ticket = join(dir, 'cie-ticket.json');
+    const d = await cns(['--lang', 'it', 'doctor', '--reader', `sim:${img}`, '--report', ticket]);
+    expect(d.code).toBe(7);
+    expect(d.stdout).toMatch(/inserisci invece la Tessera Sanitaria/i);
+    expect(d.stdout).not.toMatch(/non è \(ancora\) supportata/);
+    const t = JSON.parse(readFileSync(ticket, 'utf8'));
+    expect(t.cards[0]).toMatchObject({ atr: '3BF41800FF8131805500318000C7', model: expect.stringMatching(/CIE/) });
+  });
+});

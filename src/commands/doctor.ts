@@ -134,13 +134,15 @@ async function cardChecks(
   card: Card,
   mods: { name: string; path: string }[],
   out: DoctorCheck[],
-): Promise<{ report: CardReport | null; module?: string }> {
+): Promise<{ report: CardReport | null; module?: string; atr?: { atr: string; model: string } }> {
   const reader = card.name;
   const add = (c: DoctorCheck): void => {
     out.push({ ...c, reader });
   };
   if (card.origin.kind !== 'atr') return { report: null };
   const atr = card.origin.atr;
+  // the ticket keeps what the ATR says even when the card is no CNS (a CIE, another card)
+  const seen = { atr: atr.atr, model: atr.model };
   add({ code: 'CARD_PRESENT', status: 'pass', message: `ATR ${atr.atr}` });
   if (!atr.isCns) {
     add({
@@ -151,7 +153,7 @@ async function cardChecks(
       advice: ctx.t(atr.reason === 'cie' ? 'advCIE' : 'advATR'),
       exit: EXIT.UNSUPPORTED,
     });
-    return { report: null };
+    return { report: null, atr: seen };
   }
   // what the card is, never "not supported" for a card that says CNS: its model is named from
   // pcsc-tools' list, else from its mask byte, and what can be read is read below
@@ -383,7 +385,7 @@ export async function doctorCommand(
   o: { report?: string; allReaders?: boolean; salt?: string; redactIds?: boolean },
 ): Promise<number> {
   const checks: DoctorCheck[] = [];
-  const reports: { reader: string; report: CardReport | null; module?: string }[] = [];
+  const reports: { reader: string; report: CardReport | null; module?: string; atr?: { atr: string; model: string } }[] = [];
   const spec = parseReaderSpec(ctx.reader, ctx.env);
   let mods: { name: string; path: string }[] = [];
   const diagnose = async (open: () => Promise<OpenCard>, name: string): Promise<void> => {
@@ -458,10 +460,10 @@ export async function doctorCommand(
       exitCode: exit,
       redactedIds: !!o.redactIds,
       checks,
-      cards: reports.map(({ reader, report: r }) => ({
+      cards: reports.map(({ reader, report: r, atr }) => ({
         reader,
-        atr: r?.card.atr ?? null,
-        model: r?.card.model ?? null,
+        atr: r?.card.atr ?? atr?.atr ?? null,
+        model: r?.card.model ?? atr?.model ?? null,
         cardId: id(r?.card.id),
         certificate: r?.certificate
           ? {
