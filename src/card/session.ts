@@ -78,6 +78,8 @@ export class CnsSession implements Card, CardFiles {
       if (!/^\d{16}$/.test(id.id)) return false;
       const der = await this.readCertificate();
       keyBits = keyBitsOf(der) ?? 0;
+      // what identifying read is what the command reads next: kept for that one use
+      this.identified = { id, certificate: der };
     } catch (e) {
       if (e instanceof ApduTransportError) throw e;
       return false;
@@ -220,7 +222,15 @@ export class CnsSession implements Card, CardFiles {
     return all.length > want ? all.subarray(0, want) : all;
   }
 
+  /** The card id and certificate read to identify the card, handed once to the next reader of each (no second read). */
+  private identified?: { id?: CardId; certificate?: Buffer };
+
   async readCardId(): Promise<CardId> {
+    const kept = this.identified?.id;
+    if (kept && this.identified) {
+      this.identified.id = undefined;
+      return kept;
+    }
     return parseIdCarta(await this.readFile(CNS_PATHS.ID_CARTA));
   }
 
@@ -270,6 +280,11 @@ export class CnsSession implements Card, CardFiles {
    * layout at all: the card is not broken, this version cannot find its certificate.
    */
   private async authCertificate(): Promise<Buffer> {
+    const kept = this.identified?.certificate;
+    if (kept && this.identified) {
+      this.identified.certificate = undefined;
+      return kept;
+    }
     if (this.layout) return this.readLayoutCertificate(this.layout);
     let classic: Buffer | undefined;
     for (const l of this.layoutOrder()) {
