@@ -41,7 +41,14 @@ describe('each generation as a virtual card, through every command', () => {
       expect(readFileSync(out).equals(imageCert(img, g.layout))).toBe(true);
       expect((await cns(['cert', 'check', ...sim])).code).toBe(0);
       expect((await cns(['extend', '--check', ...sim])).code).toBe(10);
-      expect((await cns(['doctor', ...sim, '--json'])).json.checks.find((c: { code: string }) => c.code === 'ATR').status).not.toBe('fail');
+      const ticket = join(dir, `${g.name}-ticket.json`);
+      const d = await cns(['doctor', ...sim, '--json', '--report', ticket]);
+      const checks = d.json.checks as { code: string; status: string }[];
+      expect(checks.find((c) => c.code === 'ATR')?.status).not.toBe('fail');
+      expect(checks.find((c) => c.code === 'CERTIFICATE')?.status, g.name).toBe('pass');
+      // the help desk's ticket: the card's ATR and model, and the certificate wherever the card keeps it
+      const t = JSON.parse(readFileSync(ticket, 'utf8'));
+      expect(t.cards[0]).toMatchObject({ atr: g.atr, model: s.json.card.model, certificate: { notAfter: expect.any(String) } });
     });
   }
 

@@ -19,6 +19,8 @@ export interface ReaderJson {
   /** Positively not a CNS: cie, or another card. */
   reason: 'cie' | 'not-cns' | 'malformed' | null;
   generation: string | null;
+  /** What a known ATR is on: a TS-CNS, another card carrying a CNS, a signature device (null: not in the list). */
+  kind: 'ts-cns' | 'other-cns' | 'signature-device' | null;
   inUse: boolean;
   exclusive: boolean;
   mute: boolean;
@@ -43,6 +45,7 @@ export async function readersCommand(ctx: Context): Promise<number> {
         contactless: info?.contactless ?? false,
         reason: info?.reason ?? null,
         generation: info?.generation ?? null,
+        kind: info?.kind ?? null,
         inUse: r.inUse,
         exclusive: r.exclusive,
         mute: r.mute,

@@ -54,7 +54,14 @@ export async function watchCommand(_ctx: Context, o: { once?: boolean }): Promis
         cardId = null; // unreadable now (in use, pulled already): the event still goes out
       }
     }
-    emit(event, { reader: s.name, atr: info?.atr ?? null, model: info?.model ?? null, isCns: info?.isCns ?? false, cardId });
+    emit(event, {
+      reader: s.name,
+      atr: info?.atr ?? null,
+      model: info?.model ?? null,
+      isCns: info?.isCns ?? false,
+      kind: info?.kind ?? null,
+      cardId,
+    });
     if (o.once && event === 'card-inserted') finish(0);
   };
 

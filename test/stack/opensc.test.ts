@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { GENERATIONS } from '../../src/sim/generations.js';
 import { cns } from '../helpers.js';
 import { imageCertificate, imageCounters, makeCard, OPENSC_MODULE, opensc, STACK_OK, stack } from './stack.js';
 
@@ -192,4 +193,44 @@ describe.skipIf(!STACK_OK)('OpenSC on the virtual twins of newer generations, as
     const ours = await cns(['cert', 'export', '--format', 'pem']);
     expect(new X509Certificate(ours.stdout).raw.equals(imageCertificate(img))).toBe(true);
   });
+});
+
+/**
+ * Every generation's twin before OpenSC, each with what OpenSC's code does with the real card of
+ * that generation: bind its CNS driver or not, list and read the authentication certificate or
+ * not, sign or not. `cns status` and a signature with cns work on all of them.
+ */
+describe.skipIf(!STACK_OK)('OpenSC and cns on every generation, through pcscd', () => {
+  afterEach(async () => {
+    await stack.detach(35963);
+  });
+
+  type Verdict = 'signs' | 'no-pin' | 'no-2048' | 'unbound';
+  const verdict = (g: (typeof GENERATIONS)[number], minor: number): Verdict => {
+    if (g.name === 'nfc' || g.name === 'hpc') return 'unbound'; // the ATR does not say CNS: OpenSC does not bind itacns
+    if (g.name === 'idemia-nfc') return minor >= 24 ? 'signs' : 'unbound';
+    if (g.layout === 'ace2025') return 'no-pin';
+    if (g.layout === 'idemia2021') return minor >= 24 ? 'signs' : 'no-pin';
+    if (g.keyBits === 2048 && !g.extendedLength) return 'no-2048';
+    return 'signs';
+  };
+
+  for (const g of GENERATIONS) {
+    it(`${g.name}`, async () => {
+      const img = await makeCard('--generation', g.name);
+      await stack.attach(img);
+      const t = opensc('pkcs11-tool', ['--module', OPENSC_MODULE, '--login', '--pin', '12345', '--test']);
+      const v = verdict(g, openscMinor());
+      if (v === 'signs') expect(t.out, g.name).toMatch(/No errors/);
+      else if (v === 'no-pin') expect(t.out, g.name).toMatch(/CKR_USER_PIN_NOT_INITIALIZED/);
+      else if (v === 'no-2048') expect(t.out, g.name).toMatch(/CKR_FUNCTION_NOT_SUPPORTED/);
+      else expect(t.out, g.name).not.toMatch(/No errors/);
+      const s = await cns(['status', '--json']);
+      expect(s.code, `${g.name}: ${s.stderr}`).toBe(0);
+      expect(s.json.card.keyBits).toBe(g.keyBits);
+      expect(s.json.problems).toEqual([]);
+      const signed = await cns(['pin', 'verify', '--stdin', '--sign-test', '--json'], { input: '12345\n' });
+      expect(signed.json.signature, g.name).toMatchObject({ keyBits: g.keyBits, verified: true });
+    });
+  }
 });
