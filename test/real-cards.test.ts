@@ -115,6 +115,11 @@ describe('signing a 2048-bit block', () => {
         g,
       ).toEqual(['10 2A 9E 9A FF', '00 2A 9E 9A 01']);
       expect(pso[1]!.endsWith(' 00'), 'Le 00 (256) on the last link').toBe(true);
+      // the certificate (and on ACe 2025 its application) before the PIN, never between the PIN and the signature
+      const sent = commands(r.stderr);
+      const verify = sent.findIndex((c) => /^00 20 00 [19]0 \[8 bytes redacted\]$/.test(c)); // P2 90 on STIncard masks
+      const lastRead = sent.map((c) => c.startsWith('00 B0') || c.startsWith('00 A4 04')).lastIndexOf(true);
+      expect(verify, g).toBeGreaterThan(lastRead);
     }
   });
 

@@ -76,6 +76,10 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
       if (secrets.interactive) ctx.note(ctx.c.dim(ctx.t('pinExplain')));
       // a write over NFC: say that the contact slot is the safe place for it
       if (op !== 'verify' && s.origin.kind === 'atr' && s.origin.atr.contactless) ctx.note(ctx.c.yellow(ctx.t('nfcNote')));
+      // --sign-test: the certificate first, as OpenSC reads it before a login: where it cannot be
+      // found no PIN is sent for nothing, and a card whose certificate is behind an application
+      // (ACe 2025) has it selected before the PIN, not between the PIN and the signature
+      const certificate = op === 'verify' && o.signTest && keyset === 'auth' ? await s.readCertificate() : undefined;
       if (op === 'unblock') {
         const pinState = await s.tries('pin', keyset);
         if (pinState.blocked === false) ctx.note(ctx.t('pinNotBlockedNote'));
@@ -103,7 +107,7 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
         }
       }
       let signature: Record<string, unknown> | undefined;
-      if (op === 'verify' && o.signTest && keyset === 'auth') signature = await signTest(s);
+      if (certificate) signature = await signTest(s, certificate);
       try {
         const pin = triesJson(await s.tries('pin', keyset));
         const puk = op === 'unblock' ? triesJson(await s.tries('puk', keyset)) : undefined;
@@ -128,9 +132,8 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
 }
 
 /** Sign a random challenge with the card's key and check it against the card's certificate. */
-async function signTest(s: Card): Promise<Record<string, unknown>> {
+async function signTest(s: Card, der: Buffer): Promise<Record<string, unknown>> {
   const { randomBytes, createVerify, X509Certificate } = await import('node:crypto');
-  const der = await s.readCertificate();
   const cert = new X509Certificate(der);
   const bits = cert.publicKey.asymmetricKeyDetails?.modulusLength ?? 2048;
   const message = randomBytes(32);
