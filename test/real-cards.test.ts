@@ -102,6 +102,30 @@ describe('reads as real cards take them', () => {
   });
 });
 
+describe('a card that never ends a file', () => {
+  for (const [what, fcp] of [
+    ['says the file is 16 MB long', '6205800300FFFF'],
+    ['gives no size', '6203820101'],
+  ] as const) {
+    it(`${what} and answers every READ BINARY in full: read to 32 KB at most, then stopped`, async () => {
+      let reads = 0;
+      const s = new CnsSession({
+        name: 't',
+        atr: () => Buffer.from('3BFF1800FF8131FE55006B02090200011101434E531031808F', 'hex'),
+        transmit: async (b) => {
+          if (b[1] === 0xa4) return Buffer.concat([Buffer.from(fcp, 'hex'), Buffer.from([0x90, 0x00])]);
+          reads++;
+          return Buffer.concat([Buffer.alloc(b[4] || 256, 0x41), Buffer.from([0x90, 0x00])]);
+        },
+        close: async () => {},
+      });
+      const data = await s.readFile([0x1100, 0x1102]);
+      expect(data.length).toBe(0x8000);
+      expect(reads).toBe(Math.ceil(0x8000 / 255));
+    });
+  }
+});
+
 describe('signing a 2048-bit block', () => {
   it('where extended length is not known (a CNS 1.0 ATR): command chaining, 255 bytes then the rest; never an extended APDU', async () => {
     for (const g of ['jsign2048', 'ace2025', 'nfc']) {

@@ -26,7 +26,7 @@ export type { SecretKind, TriesState } from './card.js';
 
 /** Largest READ BINARY asked of a CNS (OpenSC's ITACNS_MAX_PAYLOAD). */
 const READ_CHUNK = 0xff;
-/** The most a file without a size in its FCP is read to (the largest offset READ BINARY can name is 7FFF). */
+/** The most of a file that is ever read (the largest offset READ BINARY can name is 7FFF); also a file without a size. */
 const MAX_UNSIZED = 0x8000;
 /** UPDATE BINARY chunk: short APDUs, which every CNS accepts. */
 const WRITE_CHUNK = 0xf0;
@@ -201,7 +201,8 @@ export class CnsSession implements Card, CardFiles {
     const fcp = await this.selectPath(path, true, from);
     const size = fcp?.size;
     if (size === 0) return Buffer.alloc(0); // nothing to read (and no READ BINARY of Le 0)
-    let want = size ?? MAX_UNSIZED;
+    // READ BINARY cannot address past 7FFF: a larger size (a hostile FCP) is read that far only
+    let want = Math.min(size ?? MAX_UNSIZED, MAX_UNSIZED);
     let announced = objectLength === undefined;
     const chunks: Buffer[] = [];
     let offset = 0;
