@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { childEnv } from '../util/childEnv.js';
 
 /**
  * NSS's own tools (libnss3-tools): modutil writes a database's module list the way NSS does,
@@ -39,7 +40,13 @@ function run(tool: NssTool, args: string[]): { code: number | null; out: string 
   const path = need(tool);
   const setsid = findSetsid();
   const [cmd, argv] = setsid ? [setsid, ['--wait', path, ...args]] : [path, args];
-  const r = spawnSync(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 });
+  const r = spawnSync(cmd, argv, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: TIMEOUT_MS,
+    maxBuffer: 4 * 1024 * 1024,
+    env: childEnv(),
+  });
   return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
@@ -140,7 +147,8 @@ export function tlsClient(o: {
     let child: ReturnType<typeof spawn>;
     try {
       // detached: a new session, no terminal for NSS to ask a PIN on (the PIN comes from the file)
-      child = spawn(need('tstclnt'), args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      // without the --env secrets: the PIN reaches NSS only through the file (-W)
+      child = spawn(need('tstclnt'), args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: childEnv() });
     } catch (e) {
       reject(e);
       return;

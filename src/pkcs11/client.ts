@@ -20,13 +20,7 @@ function workerPath(): string {
  * The worker runs the vendor's native code: it gets the environment without the secrets a user
  * may have put there for `--env` (they reach it only inside the one call that needs them).
  */
-export const SECRET_ENV = ['CNS_PIN', 'CNS_NEW_PIN', 'CNS_PUK'] as const;
-
-export function workerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const out = { ...env };
-  for (const k of SECRET_ENV) delete out[k];
-  return out;
-}
+import { childEnv } from '../util/childEnv.js';
 
 /** Default time a single PKCS#11 call may take before the module is declared hung. */
 const CALL_TIMEOUT_MS = Number(process.env.CNS_PKCS11_TIMEOUT_MS ?? 30000);
@@ -39,7 +33,7 @@ export class Pkcs11Client {
   private dead?: Pkcs11ModuleError;
 
   private constructor(readonly modulePath: string) {
-    this.child = fork(workerPath(), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: workerEnv() });
+    this.child = fork(workerPath(), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: childEnv() });
     let stderr = '';
     this.child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     this.child.on('message', (m: Reply) => {
