@@ -22,7 +22,7 @@ export async function gate(
   const what = secretName(ctx, kind, keyset);
   const t = await card.tries(kind, keyset);
   if (t.blocked) {
-    throw new CliError(kind === 'pin' ? 'PIN_BLOCKED' : 'PUK_BLOCKED', {}, { triesLeft: 0 });
+    throw new CliError(kind === 'pin' ? 'PIN_BLOCKED' : 'PUK_BLOCKED', keyset === 'signature' ? { keyset } : {}, { triesLeft: 0 });
   }
   if (t.triesLeft !== null) ctx.note(ctx.t('triesLeft', { what, tries: t.triesLeft }));
   else if (t.atLeast !== undefined) ctx.note(ctx.t('triesRange', { what, n: t.atLeast }));

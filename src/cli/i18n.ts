@@ -51,6 +51,27 @@ const OWN = {
     en: 'Wrong PUK. The card counted it; how many tries are left is not known here.',
     it: 'PUK errato. La carta lo ha contato; quanti tentativi restano qui non si sa.',
   },
+  PIN_INCORRECT_SIG: {
+    en: 'Wrong signature PIN. Tries left: {tries}.',
+    it: 'PIN di firma errato. Tentativi rimasti: {tries}.',
+  },
+  PUK_INCORRECT_SIG: { en: 'Wrong signature PUK. Tries left: {tries}.', it: 'PUK di firma errato. Tentativi rimasti: {tries}.' },
+  PIN_BLOCKED_SIG: {
+    en: 'The signature PIN is blocked. Unblock it with the signature PUK: cns pin unblock --signature (the PIN and PUK of the card, for logging in, are not affected)',
+    it: "Il PIN di firma è bloccato. Sbloccalo con il PUK di firma: cns pin unblock --signature (PIN e PUK della carta, per l'accesso ai servizi, non sono coinvolti)",
+  },
+  PIN_BLOCKED_NOW_SIG: {
+    en: 'Wrong signature PIN: that was the last try and the signature PIN is now blocked. Unblock it with the signature PUK: cns pin unblock --signature',
+    it: "PIN di firma errato: era l'ultimo tentativo e ora il PIN di firma è bloccato. Sbloccalo con il PUK di firma: cns pin unblock --signature",
+  },
+  PUK_BLOCKED_SIG: {
+    en: 'The signature PUK is blocked: the signature key cannot be used any more. Logging in with the card (its own PIN and PUK) still works.',
+    it: "Il PUK di firma è bloccato: la chiave di firma non si può più usare. L'accesso ai servizi con la carta (il suo PIN e PUK) funziona ancora.",
+  },
+  PUK_BLOCKED_NOW_SIG: {
+    en: 'Wrong signature PUK: that was the last try and the signature PUK is now blocked: the signature key cannot be used any more. Logging in with the card (its own PIN and PUK) still works.',
+    it: "PUK di firma errato: era l'ultimo tentativo e ora il PUK di firma è bloccato: la chiave di firma non si può più usare. L'accesso ai servizi con la carta (il suo PIN e PUK) funziona ancora.",
+  },
   PIN_BLOCKED: {
     en: 'The PIN is blocked. Unblock it with the PUK: cns pin unblock',
     it: 'Il PIN è bloccato. Sbloccalo con il PUK: cns pin unblock',

@@ -3,6 +3,7 @@ import { type Said, saidOf } from '../apdu/said.js';
 import { describeStatus, swHex } from '../apdu/status.js';
 import { TlvError } from '../apdu/tlv.js';
 import { NssToolError, NssToolMissingError } from '../browser/errors.js';
+import type { Keyset } from '../card/card.js';
 import { DatiPersonaliError } from '../card/efDatiPersonali.js';
 import { CardError, SecretBlockedError, WrongSecretError } from '../card/errors.js';
 import { CertificateError } from '../cert/errors.js';
@@ -97,6 +98,9 @@ export function foreignText(text: string): string {
   const one = printable(text.replace(/\s+/g, ' ')).trim();
   return one.length > 200 ? `${one.slice(0, 200)}…` : one;
 }
+
+/** The errors about a PIN or PUK, which name the keyset they are about. */
+const SECRET_CODES_ALL = new Set(['PIN_INCORRECT', 'PUK_INCORRECT', 'PIN_BLOCKED', 'PUK_BLOCKED']);
 
 /** A device layer error, in the user's language. */
 function deviceError(e: DeviceError, t: Translate): CliError {
@@ -234,15 +238,22 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
   return new CliError('INTERNAL', { detail: err instanceof Error ? err.message : String(e) });
 }
 
-export function renderError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK'): number {
-  const { error, text } = describeError(ctx, e, secretOp);
+export function renderError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK', keyset: Keyset = 'auth'): number {
+  const { error, text } = describeError(ctx, e, secretOp, keyset);
   if (error.code === 'INTERNAL' && process.env.CNS_DEBUG && e instanceof Error) err(`${e.stack}\n`);
   return ctx.failure(error, text);
 }
 
 /** Any error as the error to report and its sentence in the user's language. */
-export function describeError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK'): { error: CliError; text: string } {
+export function describeError(
+  ctx: Context,
+  e: unknown,
+  secretOp?: 'PIN' | 'PUK',
+  keyset: Keyset = 'auth',
+): { error: CliError; text: string } {
   let ce = toCliError(e, ctx.t.bind(ctx), secretOp);
+  // a PIN or PUK of the signature keyset: every message names it, and its own unblock command
+  if (keyset === 'signature' && SECRET_CODES_ALL.has(ce.code)) ce = new CliError(ce.code, { ...ce.params, keyset }, ce.extra);
   // a detail given as a catalogue key (usage mistakes found where no context is at hand)
   const detailKey = typeof ce.params.detailKey === 'string' ? messageKey(ce.params.detailKey) : undefined;
   if (detailKey) ce = new CliError(ce.code, { ...ce.params, detail: ctx.t(detailKey, ce.params) }, ce.extra);
@@ -254,6 +265,7 @@ export function describeError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK'
   else if (ce.code === 'PIN_INCORRECT' && ce.params.tries === '?') key = 'PIN_INCORRECT_UNKNOWN';
   else if (ce.code === 'PUK_INCORRECT' && ce.params.tries === '?') key = 'PUK_INCORRECT_UNKNOWN';
   else if (ce.code === 'PUK_BLOCKED' && ce.params.now) key = 'PUK_BLOCKED_NOW';
+  if (ce.params.keyset === 'signature') key = messageKey(`${key}_SIG`) ?? key;
   if (ce.code === 'PCSC_UNAVAILABLE' && !ce.extra.hint) {
     const hint = ctx.t(ce.params.reason === 'module-missing' ? 'pcscInstall' : 'pcscStart');
     return { error: new CliError(ce.code, ce.params, { ...ce.extra, hint }), text: ctx.t(key, ce.params) };

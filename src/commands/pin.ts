@@ -66,8 +66,8 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
   // the card answered 9000 to the PIN command: whatever fails afterwards, that is settled
   let confirmed = false;
   const doneKey = op === 'verify' ? 'pinVerified' : op === 'change' ? 'pinChanged' : 'pinUnblocked';
+  const keyset: Keyset = o.signature ? 'signature' : 'auth';
   try {
-    const keyset: Keyset = o.signature ? 'signature' : 'auth';
     const out = await withCard(ctx.cardOptions, async (s, opened) => {
       const blind = opened.fallback !== undefined;
       await requireKeyset(s, keyset);
@@ -127,7 +127,7 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
     // outcome is unknown and the user is told how to check it.
     // After the card's 9000, the outcome is known: say it, then what failed after it.
     if (confirmed) ctx.note(ctx.c.green(ctx.t(doneKey)));
-    return renderError(ctx, e, sent && !confirmed ? secretOp : undefined);
+    return renderError(ctx, e, sent && !confirmed ? secretOp : undefined, keyset);
   }
 }
 
