@@ -788,6 +788,10 @@ const OWN = {
     en: 'it is read-only, so the card cannot record anything',
     it: 'è di sola lettura, quindi la carta non può registrare nulla',
   },
+  imgSymlink: {
+    en: 'it is a symbolic link that cns did not create, and nothing is written through one: remove it',
+    it: 'è un collegamento simbolico che cns non ha creato, e attraverso un collegamento non si scrive nulla: rimuovilo',
+  },
   imgIo: { en: 'it cannot be read or written ({detail})', it: 'non si può leggere o scrivere ({detail})' },
   lastAttemptWarning: {
     en: 'WARNING: this is the last {what} try. A wrong {what} now blocks it.',

@@ -188,6 +188,7 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
           version: 'imgVersion',
           field: 'imgField',
           'read-only': 'imgReadOnly',
+          symlink: 'imgSymlink',
           io: 'imgIo',
         };
         return new CliError('IMAGE_INVALID', { path, why: t(why[e.problem], { field: e.facts.field ?? '', detail: e.message }) });

@@ -3,6 +3,7 @@ import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { EXIT } from '../cli/exitCodes.js';
 import { out } from '../cli/stdio.js';
+import { DeviceError } from '../device/errors.js';
 import { openNamedReader } from '../device/open.js';
 import type { ReaderState } from '../pcsc/client.js';
 
@@ -39,19 +40,24 @@ export async function watchCommand(_ctx: Context, o: { once?: boolean }): Promis
   };
 
   const cardEvent = async (event: 'card-inserted' | 'card-present', s: ReaderState): Promise<void> => {
-    const info = s.atr ? decodeAtr(s.atr) : undefined;
+    // the same verdict as status: an ATR that does not decide is settled by the card's files
+    // (read-only, no PIN), as opening it for a command does
+    let info = s.atr ? decodeAtr(s.atr) : undefined;
     let cardId: string | null = null;
-    if (info?.isCns) {
+    if (info?.isCns || info?.probe) {
       try {
         // on a PC/SC context of its own, so that a mute card holds up nobody else's reads
         const { card, close } = await openNamedReader(s.name, { busyWaitMs: 500, transmitTimeoutMs: WATCH_APDU_MS });
         try {
+          if (card.origin.kind === 'atr') info = card.origin.atr;
           cardId = (await card.readCardId()).id;
         } finally {
           await close();
         }
-      } catch {
-        cardId = null; // unreadable now (in use, pulled already): the event still goes out
+      } catch (e) {
+        // its files say it is no CNS; or unreadable now (in use, pulled already): the event still goes out
+        if (e instanceof DeviceError && e.code === 'NOT_CNS' && info) info = { ...info, probe: false };
+        cardId = null;
       }
     }
     emit(event, {
@@ -60,6 +66,7 @@ export async function watchCommand(_ctx: Context, o: { once?: boolean }): Promis
       model: info?.model ?? null,
       isCns: info?.isCns ?? false,
       kind: info?.kind ?? null,
+      identifiedBy: info?.identifiedBy ?? null,
       cardId,
     });
     if (o.once && event === 'card-inserted') finish(0);

@@ -1,5 +1,15 @@
 import { createPrivateKey } from 'node:crypto';
-import { closeSync, ftruncateSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { parseAtr } from '../card/atr.js';
 import { tryLockFile, unlockFile } from '../util/flock.js';
 import { processAlive, writeFileAtomic } from '../util/fs.js';
@@ -300,9 +310,16 @@ export class ImageLock {
   private tryOnce(): boolean {
     let fd: number;
     try {
-      fd = openSync(this.lockPath, 'a+', 0o600);
+      // never through a symbolic link planted where the lock goes: its target would be truncated
+      fd = openSync(this.lockPath, fsConstants.O_RDWR | fsConstants.O_CREAT | (fsConstants.O_NOFOLLOW ?? 0), 0o600);
     } catch (e) {
-      throw new ImageError(`cannot lock ${this.lockPath}: ${(e as Error).message}`, 'io');
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') throw new ImageError(`${this.lockPath} is a symbolic link: refused`, 'io', 'symlink', { path: this.lockPath });
+      throw new ImageError(`cannot lock ${this.lockPath}: ${(e as Error).message}`, 'io', 'io', { path: this.lockPath });
+    }
+    if (!fstatSync(fd).isFile()) {
+      closeSync(fd);
+      throw new ImageError(`${this.lockPath} is not a regular file: refused`, 'io', 'not-file', { path: this.lockPath });
     }
     const locked = tryLockFile(fd);
     if (locked === undefined) {
@@ -330,7 +347,7 @@ export class ImageLock {
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
-        throw new ImageError(`cannot lock ${this.lockPath}: ${(e as Error).message}`, 'io');
+        throw new ImageError(`cannot lock ${this.lockPath}: ${(e as Error).message}`, 'io', 'io', { path: this.lockPath });
     }
     const { pid } = this.owner();
     if (!(Number.isInteger(pid) && pid > 0) || !processAlive(pid)) {

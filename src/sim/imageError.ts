@@ -12,6 +12,7 @@ export type ImageProblem =
   | 'busy'
   | 'attached'
   | 'read-only'
+  | 'symlink'
   | 'io';
 
 export class ImageError extends Error {

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { writeTarget } from '../util/fs.js';
 import { VirtualCard } from './card.js';
 import { ImageLock, loadImage, saveImage } from './image.js';
 
@@ -74,10 +75,12 @@ export class VpcdLink {
     imagePath: string,
     private readonly o: AttachOptions,
   ) {
-    this.lock = new ImageLock(imagePath, 2000, 'attach');
+    // a symbolic link is the card it points to: the same lock as a command on the target takes
+    const path = writeTarget(imagePath);
+    this.lock = new ImageLock(path, 2000, 'attach');
     this.lock.acquire();
     try {
-      this.card = new VirtualCard(loadImage(imagePath), (img) => saveImage(imagePath, img));
+      this.card = new VirtualCard(loadImage(path), (img) => saveImage(path, img));
     } catch (e) {
       this.lock.release();
       throw e;
