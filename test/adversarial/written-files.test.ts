@@ -32,3 +32,29 @@ describe("the image's lock file", () => {
     expect(r.json.error.message).not.toMatch(/^ is not|:\s+is not/);
   });
 });
+
+describe('sim attach through a symbolic link (item 6)', () => {
+  it('locks the image the link points to: a command on the real path is told the card is in the reader, and no PIN try is lost', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('../helpers.js');
+    const { symlinkSync: link } = await import('node:fs');
+    const dir = tempDir('cns-attach-link-');
+    const img = join(dir, 'card.json');
+    expect((await cns(['sim', 'create', img])).code).toBe(0);
+    const alias = join(dir, 'alias.json');
+    link(img, alias);
+    // nobody listens on port 9: attach keeps trying, holding the card the whole time
+    const child = spawn(process.execPath, [BIN, 'sim', 'attach', alias, '--vpcd', '127.0.0.1:9'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    try {
+      for (let i = 0; i < 50 && !/cannot reach vpcd/.test(err); i++) await new Promise((r) => setTimeout(r, 100));
+      const r = await cns(['pin', 'verify', '--reader', `sim:${img}`, '--stdin', '--json'], { input: '99999\n' });
+      expect(r.json.error.code, r.stdout).toBe('CARD_BUSY');
+      expect(JSON.parse(readFileSync(img, 'utf8')).pin.triesLeft).toBe(3);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('close', r));
+    }
+  });
+});
