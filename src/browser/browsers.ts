@@ -1,8 +1,9 @@
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Card } from '../card/card.js';
 import { discoverModules, type ModuleInfo } from '../pkcs11/modules.js';
-import { currentHome, discoverDatabases, explicitDatabase, type Home, type NssDatabase } from './discover.js';
+import { readSmallFile, unsafeToWrite } from '../util/fs.js';
+import { BROWSER_FILE_MAX, currentHome, discoverDatabases, explicitDatabase, type Home, type NssDatabase } from './discover.js';
 import { type Assessment, assess, FAMILIES, type NeededModule, neededModule, OUR_NAME, p11kitModules, readRegistered } from './modules.js';
 import { addModule, certificateNicknames, createDatabase, deleteModule, findTool, type TokenSeen, tokensSeen } from './nss.js';
 
@@ -139,10 +140,41 @@ export function removeAction(s: DatabaseStatus, force: boolean): RemoveAction {
 export function backupPkcs11Txt(db: string, backupRoot: string, index: number): string | null {
   const src = join(db, 'pkcs11.txt');
   if (!existsSync(src)) return null;
+  const text = readSmallFile(src, BROWSER_FILE_MAX);
   mkdirSync(backupRoot, { recursive: true, mode: 0o700 });
   const dest = join(backupRoot, `${String(index).padStart(2, '0')}-pkcs11.txt`);
-  copyFileSync(src, dest);
+  // a new file in a folder of ours: never through anything planted there
+  writeFileSync(dest, text, { flag: 'wx', mode: 0o600 });
   return dest;
+}
+
+/** The files NSS writes in a database folder when a module is added or removed (pkcs11.txu: its temporary copy). */
+const NSS_FILES = ['pkcs11.txt', 'pkcs11.txu', 'cert9.db', 'key4.db'];
+
+/**
+ * Why a database must not be changed by this process, or null: one of the files NSS would write is
+ * a symbolic link (or not a regular file), which NSS would write through; or, run as root, the
+ * folder belongs to another user, whose browser would lose its modules to a root-owned file.
+ */
+export function unsafeDatabase(
+  db: string,
+  uid: number | undefined = process.getuid?.(),
+): { why: 'symlink' | 'not-file' | 'other-user'; file: string } | null {
+  for (const f of NSS_FILES) {
+    const why = unsafeToWrite(join(db, f));
+    if (why) return { why, file: join(db, f) };
+  }
+  if (uid === 0) {
+    // the folder, or the nearest one that exists (setup creates a missing database)
+    let dir = db;
+    while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+    try {
+      if (statSync(dir).uid !== 0) return { why: 'other-user', file: dir };
+    } catch {
+      /* nothing to tell */
+    }
+  }
+  return null;
 }
 
 /** Register the module (creating the database first where a browser has not yet). */

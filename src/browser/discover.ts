@@ -1,5 +1,7 @@
-import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readlinkSync, statSync } from 'node:fs';
 import { isAbsolute, posix, win32 } from 'node:path';
+import { readSmallFile } from '../util/fs.js';
+import { printable } from '../util/text.js';
 
 /** The NSS databases a browser of this user reads, found without starting any browser. */
 
@@ -75,15 +77,33 @@ export function mozillaRoots(h: Home): MozillaRoot[] {
 /** Chrome-family browsers' own folders on Linux (their lock files tell whether one runs). */
 const CHROME_CONFIGS = ['google-chrome', 'google-chrome-beta', 'chromium', 'microsoft-edge', 'BraveSoftware/Brave-Browser', 'vivaldi'];
 
-/** The profiles listed in a profiles.ini: name and absolute folder. */
-export function parseProfilesIni(text: string, root: string, paths: typeof posix = posix): { name: string; path: string }[] {
+/** The most a profiles.ini or pkcs11.txt is read to: a real one is a few kilobytes. */
+export const BROWSER_FILE_MAX = 1024 * 1024;
+
+/**
+ * The profiles listed in a profiles.ini: name and absolute folder. The file is the user's, but
+ * anyone who could write it must not steer the tool out of the browser's folder: a relative path
+ * that climbs out of `root` (`..`) is dropped; an absolute one is kept only where a profile
+ * already is (`holdsProfile`), so that nothing is ever created outside the browser's own folder.
+ * Names are made printable (no escape sequences reach the terminal).
+ */
+export function parseProfilesIni(
+  text: string,
+  root: string,
+  paths: typeof posix = posix,
+  holdsProfile: (path: string) => boolean = () => false,
+): { name: string; path: string }[] {
   const out: { name: string; path: string }[] = [];
   let section: Record<string, string> | null = null;
   const flush = (): void => {
     if (!section?.Path) return;
     const relative = section.IsRelative !== '0';
-    const path = relative ? paths.join(root, ...section.Path.split('/')) : section.Path;
-    out.push({ name: section.Name ?? section.Path, path });
+    const path = relative ? paths.join(root, ...section.Path.split('/')) : paths.normalize(section.Path);
+    if (relative) {
+      const rel = paths.relative(root, path);
+      if (rel === '' || rel.startsWith('..') || paths.isAbsolute(rel)) return;
+    } else if (!paths.isAbsolute(path) || !holdsProfile(path)) return;
+    out.push({ name: printable(section.Name ?? section.Path), path });
   };
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
@@ -177,11 +197,13 @@ export function discoverDatabases(h: Home): NssDatabase[] {
   for (const root of mozillaRoots(h)) {
     let ini: string;
     try {
-      ini = readFileSync(pathsOf(h).join(root.dir, 'profiles.ini'), 'utf8');
+      // a FIFO or a huge file there must not hang or slow the tool
+      ini = readSmallFile(pathsOf(h).join(root.dir, 'profiles.ini'), BROWSER_FILE_MAX);
     } catch {
       continue;
     }
-    for (const p of parseProfilesIni(ini, root.dir, pathsOf(h))) {
+    const holds = (p: string): boolean => (h.platform === 'linux' ? isNssDb(p) : existsSync(p));
+    for (const p of parseProfilesIni(ini, root.dir, pathsOf(h), holds)) {
       if (seen.has(p.path)) continue;
       seen.add(p.path);
       out.push({

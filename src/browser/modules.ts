@@ -1,7 +1,9 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { P11KIT_DIRS, p11kitModuleFiles } from '../pkcs11/modules.js';
+import { readSmallFile } from '../util/fs.js';
 import type { NssDatabase } from './discover.js';
+import { BROWSER_FILE_MAX } from './discover.js';
 
 /** The PKCS#11 modules an NSS database loads (pkcs11.txt), and whether the card's is among them. */
 
@@ -26,7 +28,7 @@ export function parsePkcs11Txt(text: string): RegisteredModule[] {
 
 export function readRegistered(db: string): RegisteredModule[] | null {
   try {
-    return parsePkcs11Txt(readFileSync(join(db, 'pkcs11.txt'), 'utf8'));
+    return parsePkcs11Txt(readSmallFile(join(db, 'pkcs11.txt'), BROWSER_FILE_MAX));
   } catch {
     return null;
   }

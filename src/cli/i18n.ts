@@ -788,6 +788,18 @@ const OWN = {
     en: 'it is read-only, so the card cannot record anything',
     it: 'è di sola lettura, quindi la carta non può registrare nulla',
   },
+  brUnsafe_symlink: {
+    en: '{file} is a symbolic link, which NSS would write through: left alone (remove the link, then run setup again)',
+    it: '{file} è un collegamento simbolico, attraverso il quale NSS scriverebbe: non toccato (rimuovi il collegamento, poi riesegui setup)',
+  },
+  'brUnsafe_not-file': {
+    en: '{file} is not a regular file: left alone',
+    it: '{file} non è un file normale: non toccato',
+  },
+  'brUnsafe_other-user': {
+    en: "{file} belongs to another user: run this command as that user, not as root (as root, the browser's files would become root's and the browser would lose its modules)",
+    it: "{file} appartiene a un altro utente: esegui il comando come quell'utente, non come root (da root i file del browser diventerebbero di root e il browser perderebbe i suoi moduli)",
+  },
   imgSymlink: {
     en: 'it is a symbolic link that cns did not create, and nothing is written through one: remove it',
     it: 'è un collegamento simbolico che cns non ha creato, e attraverso un collegamento non si scrive nulla: rimuovilo',

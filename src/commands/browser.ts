@@ -102,7 +102,7 @@ async function changeDatabases(
   card: CardFacts | undefined,
   plan: (s: DatabaseStatus) => Planned,
 ): Promise<{ exit: number; changed: number }> {
-  const { backupPkcs11Txt } = await import('../browser/browsers.js');
+  const { backupPkcs11Txt, unsafeDatabase } = await import('../browser/browsers.js');
   const r = await report(o, card, false);
   if (r.databases.length === 0 && operation === 'browser.setup') throw new CliError('NO_BROWSER_DB', {});
   if (!o.dryRun) requireNssTools(r);
@@ -127,6 +127,14 @@ async function changeDatabases(
     if (o.dryRun) {
       done.push({ ...base, action: p.action === 'added' ? 'would-add' : 'would-remove', ...p.json });
       ctx.print(`• ${title}: ${p.would}`);
+      continue;
+    }
+    // a planted link where NSS writes, or (as root) another user's profile: refused, said why
+    const unsafe = unsafeDatabase(s.db.path);
+    if (unsafe) {
+      failed++;
+      done.push({ ...base, action: 'refused', why: unsafe.why, file: unsafe.file });
+      ctx.print(`${ctx.c.red('✗')} ${title}: ${ctx.t(`brUnsafe_${unsafe.why}` as MessageKey, { file: homePath(unsafe.file) })}`);
       continue;
     }
     const backup = backupPkcs11Txt(s.db.path, backups, i);

@@ -1,9 +1,13 @@
 import {
   closeSync,
   existsSync,
+  constants as fsConstants,
+  fstatSync,
   fsyncSync,
+  lstatSync,
   openSync,
   readdirSync,
+  readSync,
   realpathSync,
   renameSync,
   statSync,
@@ -11,6 +15,45 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+
+/**
+ * A small text file someone else may have planted (a browser's profiles.ini, pkcs11.txt): read
+ * only when it is a regular file of at most `maxBytes`. Opened without blocking, so a FIFO cannot
+ * hang the tool; a device, a FIFO or a folder is refused (code ENOTREG), so is a larger file (EFBIG).
+ */
+export function readSmallFile(path: string, maxBytes: number): string {
+  const fd = openSync(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0) | (fsConstants.O_NOCTTY ?? 0));
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'ENOTREG', path });
+    if (st.size > maxBytes) throw Object.assign(new Error(`${path} is larger than ${maxBytes} bytes`), { code: 'EFBIG', path });
+    const buf = Buffer.alloc(st.size);
+    let n = 0;
+    while (n < st.size) {
+      const r = readSync(fd, buf, n, st.size - n, n);
+      if (r === 0) break;
+      n += r;
+    }
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Why a file in a folder the tool is about to change must not be written (a symbolic link it did
+ * not create, or not a regular file), or null when it is absent or a plain file.
+ */
+export function unsafeToWrite(path: string): 'symlink' | 'not-file' | null {
+  let st: ReturnType<typeof lstatSync>;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return null;
+  }
+  if (st.isSymbolicLink()) return 'symlink';
+  return st.isFile() ? null : 'not-file';
+}
 
 /** Where a write to `path` must land: through a symbolic link to its target. */
 export function writeTarget(path: string): string {
