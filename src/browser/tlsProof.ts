@@ -1,11 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type TLSSocket } from 'node:tls';
 import { issueCertificate } from '../cert/issue.js';
 import { toPem } from '../cert/pem.js';
+import { processAlive } from '../util/fs.js';
 import { type ClientRun, tlsClient } from './nss.js';
 
 /**
@@ -102,17 +103,51 @@ export async function proveLogin(o: {
   }
 }
 
+/** The folders of PIN files: `cns-pin-<pid>-<random>`, so that one whose process is gone can be told. */
+const PIN_DIR = /^cns-pin-(\d+)-[A-Za-z0-9]{6}$/;
+
+/**
+ * PIN folders this user's earlier runs left behind (killed with -9, the machine stopped): only
+ * ours, by name, owner and a dead process; never through a link.
+ */
+export function removeStalePinDirs(base: string, uid: number | undefined = process.getuid?.()): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(base);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const pid = PIN_DIR.exec(name)?.[1];
+    if (!pid || Number(pid) === process.pid || processAlive(Number(pid))) continue;
+    const dir = join(base, name);
+    try {
+      const st = lstatSync(dir);
+      if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) continue;
+      rmSync(dir, { recursive: true, force: true });
+      removed++;
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return removed;
+}
+
 /**
  * A PIN handed to NSS through a file that only this user can read, in memory where the system
- * has it (/dev/shm), removed when `f` ends, and on Ctrl-C or termination before that.
+ * has it (/dev/shm), removed when `f` ends, and on Ctrl-C, termination or a closed terminal
+ * (SIGHUP) before that; what a kill -9 leaves is removed by the next run.
  */
 export async function withPinFile<T>(pin: string, f: (path: string) => Promise<T>): Promise<T> {
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  removeStalePinDirs(base);
+  if (base !== tmpdir()) removeStalePinDirs(tmpdir());
   let dir: string;
   try {
-    dir = mkdtempSync(join(base, 'cns-pin-'));
+    dir = mkdtempSync(join(base, `cns-pin-${process.pid}-`));
   } catch {
-    dir = mkdtempSync(join(tmpdir(), 'cns-pin-'));
+    dir = mkdtempSync(join(tmpdir(), `cns-pin-${process.pid}-`));
   }
   chmodSync(dir, 0o700);
   const path = join(dir, 'pin');
@@ -121,16 +156,15 @@ export async function withPinFile<T>(pin: string, f: (path: string) => Promise<T
     cleanup();
     process.kill(process.pid, signal);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sig of signals) process.once(sig, onSignal);
   process.once('exit', cleanup);
   try {
-    writeFileSync(path, `${pin}\n`, { mode: 0o600 });
+    writeFileSync(path, `${pin}\n`, { mode: 0o600, flag: 'wx' });
     return await f(path);
   } finally {
     cleanup();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const sig of signals) process.off(sig, onSignal);
     process.off('exit', cleanup);
   }
 }
