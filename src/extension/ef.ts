@@ -1,4 +1,5 @@
 import { tlvLength } from '../apdu/tlv.js';
+import { issuerSignatureHolds } from '../cert/issuers.js';
 import { parseCertificate } from '../cert/x509.js';
 
 /**
@@ -28,8 +29,9 @@ export function writePlan(image: Buffer): WriteStep[] {
 
 /**
  * EF 1101 as an interrupted write leaves it: a zeroed header with a certificate body after it.
- * `certificate` is the whole certificate when the body is complete (only the header is missing),
- * null when it is not (zeros where the rest should be).
+ * `certificate` is the whole certificate when the body is complete (only the header is missing)
+ * and its issuer's signature verifies; null when it is not (zeros where the rest should be, or an
+ * issuer this installation cannot check: then only the backup can put the card right).
  */
 export function interruptedWrite(ef: Buffer): { certificate: Buffer | null } | null {
   if (ef.length <= CERT_HEADER || !ef.subarray(0, CERT_HEADER).every((b) => b === 0)) return null;
@@ -45,7 +47,9 @@ export function interruptedWrite(ef: Buffer): { certificate: Buffer | null } | n
   if (at < 0x100 || at > 0xffff) return { certificate: null };
   const der = Buffer.concat([Buffer.from([0x30, 0x82, at >> 8, at & 0xff]), body.subarray(0, at)]);
   try {
-    parseCertificate(der);
+    // the body's lengths were written with its first chunk: a last chunk never written leaves
+    // zeros that still parse. Only a certificate whose issuer's signature verifies is complete.
+    if (issuerSignatureHolds(parseCertificate(der)) !== true) return { certificate: null };
     return { certificate: der };
   } catch {
     return { certificate: null };
