@@ -171,6 +171,38 @@ export async function extend(body: unknown, o: ServiceOptions): Promise<Record<s
       'the card is not eligible for the extension',
       e.reasons.filter((r) => r.ok === false),
     );
+  // one old certificate, one new one: concurrent requests for the same serial wait for the first
+  const pending = inFlight(o);
+  const running = pending.get(cert.serialNumber);
+  if (running) {
+    const r = await running;
+    o.log?.(`concurrent request for ${cert.serialNumber}: ${String(r.serialNumber)} again`);
+    return r;
+  }
+  const issuing = issueFor(o, cert, cn.cardId, now);
+  pending.set(cert.serialNumber, issuing);
+  try {
+    return await issuing;
+  } finally {
+    pending.delete(cert.serialNumber);
+  }
+}
+
+/** Issuances under way, per service (its options), by the serial of the certificate they extend. */
+const IN_FLIGHT = new WeakMap<ServiceOptions, Map<string, Promise<Record<string, unknown>>>>();
+
+function inFlight(o: ServiceOptions): Map<string, Promise<Record<string, unknown>>> {
+  let m = IN_FLIGHT.get(o);
+  if (!m) IN_FLIGHT.set(o, (m = new Map()));
+  return m;
+}
+
+async function issueFor(
+  o: ServiceOptions,
+  cert: ReturnType<typeof parseCertificate>,
+  cardId: string,
+  now: Date,
+): Promise<Record<string, unknown>> {
   const serial = Buffer.concat([Buffer.from([0x02]), randomBytes(15)]);
   const issued = await issueCertificate({
     subject: pkijs.RelativeDistinguishedNames.fromBER(new Uint8Array(cert.subjectDer).buffer),
@@ -183,7 +215,7 @@ export async function extend(body: unknown, o: ServiceOptions): Promise<Record<s
     extraExtensions: [{ oid: OID_EXTENDED_MARKER, der: markerValue(cert.serialNumber) }],
   });
   o.issued?.put(cert.serialNumber, issued);
-  o.log?.(`extended ${cert.serialNumber} -> ${serial.toString('hex').toUpperCase()} (card ${cn.cardId})`);
+  o.log?.(`extended ${cert.serialNumber} -> ${serial.toString('hex').toUpperCase()} (card ${cardId})`);
   return {
     certificate: issued.toString('base64'),
     caCertificate: o.caCert.toString('base64'),

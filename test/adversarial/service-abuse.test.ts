@@ -53,6 +53,20 @@ describe('the extension service under abuse', () => {
     expect(Object.keys(JSON.parse(readFileSync(join(dir, 'issued.json'), 'utf8')) as object)).toHaveLength(1);
   });
 
+  it('50 identical requests at once (item 13): one new certificate, the same for all', async () => {
+    const img = join(dir, 'card-concurrent.json');
+    expect(
+      (await cns(['sim', 'create', img, '--card-id', '5000000000000009', '--not-before', '2018-01-01', '--not-after', '2023-12-30'])).code,
+    ).toBe(0);
+    const body = await request(img);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => post(body)));
+    expect(answers.map((r) => r.status)).toEqual(Array(50).fill(200));
+    const serials = new Set(await Promise.all(answers.map(async (r) => ((await r.json()) as { serialNumber: string }).serialNumber)));
+    expect(serials.size).toBe(1);
+    const issued = JSON.parse(readFileSync(join(dir, 'issued.json'), 'utf8')) as Record<string, string>;
+    expect(Object.keys(issued)).toContain(parseCertificate(certFromImage(img)).serialNumber);
+  });
+
   it('a body over 64 KB gets its 413, not a reset connection', async () => {
     const r = await post(JSON.stringify({ csr: 'A'.repeat(100 * 1024), certificate: 'A' }));
     expect(r.status).toBe(413);
