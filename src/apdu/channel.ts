@@ -18,6 +18,16 @@ export function apduDeadlineMs(ins: number, env: NodeJS.ProcessEnv = process.env
   return SLOW_INS.has(ins) ? short * 6 : short;
 }
 
+/**
+ * How long one whole conversation with a card may go on (a command, or one action of the guided
+ * menu): a card answering each APDU just inside its own limit must not keep a command running for
+ * minutes. Checked before each APDU is sent, never during one: a PIN command in flight is always
+ * waited for. CNS_COMMAND_TIMEOUT_MS sets it (tests), default 120 s.
+ */
+export function commandTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  return Number(env.CNS_COMMAND_TIMEOUT_MS) > 0 ? Number(env.CNS_COMMAND_TIMEOUT_MS) : 120_000;
+}
+
 /** VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER, PERFORM SECURITY OPERATION (ISO 7816-4/-8). */
 const SLOW_INS = new Set([0x20, 0x21, 0x24, 0x25, 0x2c, 0x2d, 0x2a]);
 
@@ -28,6 +38,8 @@ export interface ChannelOptions {
    */
   extendedLength: boolean;
   tracer?: ApduTracer;
+  /** When the conversation must have ended (ms since the epoch): no APDU is sent after it. */
+  deadline?: number;
 }
 
 /** The largest data field of one short command APDU, and so of each link of a chain. */
@@ -102,6 +114,16 @@ export class ApduChannel {
   }
 
   private async raw(bytes: Buffer): Promise<ResponseApdu> {
+    const deadline = this.options.deadline;
+    if (deadline !== undefined && Date.now() > deadline) {
+      const seconds = Math.round(commandTimeoutMs() / 1000);
+      throw new ApduTransportError(
+        `the card took more than ${seconds} s in all: it answers too slowly`,
+        'timeout',
+        { id: 'tCommandDeadline', facts: { seconds } },
+        true,
+      );
+    }
     const tracer = this.options.tracer;
     tracer?.command(bytes);
     // timed only when traced: the first performance.now() loads perf_hooks (~1 ms of every start)

@@ -34,6 +34,8 @@ export class ApduTransportError extends Error {
     /** removed: the card left; io: the link failed; garbage: an answer that is no APDU; timeout: no answer in time. */
     readonly reason: 'removed' | 'io' | 'garbage' | 'timeout' = 'garbage',
     readonly said?: Said,
+    /** Raised before the command left: the card never saw it (a PIN command's outcome is known: nothing). */
+    readonly unsent = false,
   ) {
     super(message);
     this.name = 'ApduTransportError';

@@ -1,4 +1,4 @@
-import { ApduChannel } from '../apdu/channel.js';
+import { ApduChannel, commandTimeoutMs } from '../apdu/channel.js';
 import { type Fcp, parseFcp } from '../apdu/fcp.js';
 import { ApduError, ApduTransportError, type ResponseApdu } from '../apdu/response.js';
 import { SW, triesFromStatus } from '../apdu/status.js';
@@ -26,6 +26,13 @@ export type { SecretKind, TriesState } from './card.js';
 
 /** Largest READ BINARY asked of a CNS (OpenSC's ITACNS_MAX_PAYLOAD). */
 const READ_CHUNK = 0xff;
+/**
+ * The most each kind of file can hold, and so the most read of it: EF_ID_Carta is 16 digits (OpenSC
+ * reads 16 and refuses anything else); EF_Dati_personali is 400 bytes on real cards; a certificate
+ * of a CNS is 1 to 2 KB. A card announcing more is read only that far.
+ */
+const MAX_SIZE = { ID_CARTA: 16, DATI_PERSONALI: 1024, CERTIFICATE: 8192 } as const;
+
 /** The most of a file that is ever read (the largest offset READ BINARY can name is 7FFF); also a file without a size. */
 const MAX_UNSIZED = 0x8000;
 /** UPDATE BINARY chunk: short APDUs, which every CNS accepts. */
@@ -50,7 +57,11 @@ export class CnsSession implements Card, CardFiles {
   ) {
     this.info = decodeAtr(transport.atr());
     this.originInfo = { kind: 'atr', atr: this.info };
-    this.channel = new ApduChannel(transport, { extendedLength: this.info.extendedLength, tracer });
+    this.channel = new ApduChannel(transport, {
+      extendedLength: this.info.extendedLength,
+      tracer,
+      deadline: Date.now() + commandTimeoutMs(),
+    });
   }
 
   get atrInfo(): CnsAtrInfo {
@@ -197,12 +208,14 @@ export class CnsSession implements Card, CardFiles {
     path: readonly number[],
     objectLength?: (head: Buffer) => number | undefined,
     from: 'mf' | 'current' = 'mf',
+    max: number = MAX_UNSIZED,
   ): Promise<Buffer> {
     const fcp = await this.selectPath(path, true, from);
     const size = fcp?.size;
     if (size === 0) return Buffer.alloc(0); // nothing to read (and no READ BINARY of Le 0)
-    // READ BINARY cannot address past 7FFF: a larger size (a hostile FCP) is read that far only
-    let want = Math.min(size ?? MAX_UNSIZED, MAX_UNSIZED);
+    // at most what a file of its kind can hold (`max`), and never past 7FFF, which READ BINARY
+    // cannot address: a larger size (a hostile FCP) is read that far only
+    let want = Math.min(size ?? MAX_UNSIZED, max, MAX_UNSIZED);
     let announced = objectLength === undefined;
     const chunks: Buffer[] = [];
     let offset = 0;
@@ -232,11 +245,11 @@ export class CnsSession implements Card, CardFiles {
       this.identified.id = undefined;
       return kept;
     }
-    return parseIdCarta(await this.readFile(CNS_PATHS.ID_CARTA));
+    return parseIdCarta(await this.readFile(CNS_PATHS.ID_CARTA, undefined, 'mf', MAX_SIZE.ID_CARTA));
   }
 
   async readDatiPersonaliRaw(): Promise<Buffer> {
-    return this.readFile(CNS_PATHS.DATI_PERSONALI);
+    return this.readFile(CNS_PATHS.DATI_PERSONALI, undefined, 'mf', MAX_SIZE.DATI_PERSONALI);
   }
 
   /**
@@ -245,21 +258,24 @@ export class CnsSession implements Card, CardFiles {
    */
   async readCertificate(keyset: Keyset = 'auth'): Promise<Buffer> {
     if (keyset === 'signature' && this.signatureLayout === 'infocamere') {
-      const raw = await this.readFile(CNS_PATHS.INFOCAMERE_CERTIFICATE, (h) =>
-        h.length >= 3 ? INFOCAMERE_CERT_OFFSET + ((h[1]! << 8) | h[2]!) : undefined,
+      const raw = await this.readFile(
+        CNS_PATHS.INFOCAMERE_CERTIFICATE,
+        (h) => (h.length >= 3 ? INFOCAMERE_CERT_OFFSET + ((h[1]! << 8) | h[2]!) : undefined),
+        'mf',
+        INFOCAMERE_CERT_OFFSET + MAX_SIZE.CERTIFICATE,
       );
       return raw.subarray(INFOCAMERE_CERT_OFFSET);
     }
-    if (keyset === 'signature') return this.readFile(CNS_PATHS.SIGNATURE_CERTIFICATE, derLength);
+    if (keyset === 'signature') return this.readFile(CNS_PATHS.SIGNATURE_CERTIFICATE, derLength, 'mf', MAX_SIZE.CERTIFICATE);
     return this.authCertificate();
   }
 
   private layout?: AuthLayout;
 
   private async readLayoutCertificate(l: AuthLayout): Promise<Buffer> {
-    if (!l.application) return this.readFile(l.certificate, certificateLength);
+    if (!l.application) return this.readFile(l.certificate, certificateLength, 'mf', MAX_SIZE.CERTIFICATE);
     await this.selectApplication(l.application);
-    return this.readFile(l.certificate, certificateLength, 'current');
+    return this.readFile(l.certificate, certificateLength, 'current', MAX_SIZE.CERTIFICATE);
   }
 
   /** Where this card keeps its authentication keyset, once its certificate was found (undefined before). */
@@ -343,7 +359,7 @@ export class CnsSession implements Card, CardFiles {
 
   /** EF 1101 as it is, all of it (to tell a complete, an old and a half-written certificate apart). */
   async readCertificateEf(): Promise<Buffer> {
-    return this.readFile(CNS_PATHS.CERTIFICATE);
+    return this.readFile(CNS_PATHS.CERTIFICATE, undefined, 'mf', MAX_SIZE.CERTIFICATE);
   }
 
   /** VERIFY with no data: ISO 7816-4's way to read tries left without spending one. */
