@@ -70,6 +70,9 @@ export class Secrets {
   async preload(): Promise<void> {
     if (this.interactive) {
       if (!canPrompt()) throw new CliError('NO_SECRET_SOURCE', { what: this.order.includes('puk') ? 'PUK' : 'PIN' });
+      // a PIN will be asked: nothing typed from now on shows before its prompt
+      const { quietTerminal } = await import('./typeahead.js');
+      quietTerminal();
       return;
     }
     if (this.opts.stdin) {
@@ -125,7 +128,10 @@ export class Secrets {
     const have = this.values.get(name);
     if (have !== undefined) return have;
     const { password } = await import('@inquirer/prompts');
+    const { discardTypeAhead } = await import('./typeahead.js');
     const ask = async (key: MessageKey): Promise<string> => {
+      // what was typed before the prompt appeared is not the answer to it
+      discardTypeAhead();
       try {
         return await ctrlDAborts((signal) =>
           password({ message: this.ctx.t(key), mask: '*', theme: promptTheme(this.ctx) }, { output: process.stderr, signal }),
