@@ -95,10 +95,10 @@ describe('reads as real cards take them', () => {
     const { image } = await createImage({ generation: 'nosize', keySize: 1024 });
     const log: string[] = [];
     const s = new CnsSession(cardTransport(new VirtualCard(image), log));
-    const id = await s.readCardId();
-    expect(id.id).toMatch(/^\d{16}$/);
-    // SELECT, then one read of 255 that returns 16 bytes with 6282: done
-    expect(log.filter((c) => c.startsWith('00 B0'))).toEqual(['00 B0 00 00 FF']);
+    const raw = await s.readDatiPersonaliRaw();
+    expect(raw.length).toBe(400);
+    // EF_Dati_personali, 400 bytes, no size given: 255 in full, then 145 with 6282: done
+    expect(log.filter((c) => c.startsWith('00 B0'))).toEqual(['00 B0 00 00 FF', '00 B0 00 FF FF']);
   });
 });
 

@@ -788,6 +788,10 @@ const OWN = {
     en: 'it is read-only, so the card cannot record anything',
     it: 'è di sola lettura, quindi la carta non può registrare nulla',
   },
+  brRootOtherHome: {
+    en: "this is root changing the browsers of another user's home ({home}): every file written there would become root's and the browser would lose its modules. Run it as that user, without sudo",
+    it: "root sta modificando i browser della home di un altro utente ({home}): ogni file scritto lì diventerebbe di root e il browser perderebbe i suoi moduli. Eseguilo come quell'utente, senza sudo",
+  },
   brUnsafe_symlink: {
     en: '{file} is a symbolic link, which NSS would write through: left alone (remove the link, then run setup again)',
     it: '{file} è un collegamento simbolico, attraverso il quale NSS scriverebbe: non toccato (rimuovi il collegamento, poi riesegui setup)',

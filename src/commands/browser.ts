@@ -153,7 +153,27 @@ async function changeDatabases(
   return { exit: failed ? 7 : refused ? 9 : 0, changed: done.filter((d) => d.action !== 'skip').length };
 }
 
+/**
+ * Run as root on another user's home (a help desk's `sudo cns browser setup`): refused before
+ * anything runs, since every file written there (NSS's, the middleware's cache, the backups)
+ * would belong to root and the user's browser would lose its modules. Said: run it as the user.
+ */
+async function refuseRootOnOtherHome(o: ChangeOptions): Promise<void> {
+  if (o.dryRun || process.getuid?.() !== 0) return;
+  const { currentHome } = await import('../browser/discover.js');
+  const { statSync } = await import('node:fs');
+  const home = currentHome().home;
+  let owner: number | undefined;
+  try {
+    owner = statSync(home).uid;
+  } catch {
+    return;
+  }
+  if (owner !== 0) throw new CliError('USAGE', { detailKey: 'brRootOtherHome', home });
+}
+
 export async function browserSetupCommand(ctx: Context, o: ChangeOptions): Promise<number> {
+  await refuseRootOnOtherHome(o);
   const { setupAction, applySetup } = await import('../browser/browsers.js');
   const { exit } = await changeDatabases(ctx, o, 'browser.setup', await cardFacts(ctx), (s) => {
     const a = setupAction(s, !!o.force);
@@ -172,6 +192,7 @@ export async function browserSetupCommand(ctx: Context, o: ChangeOptions): Promi
 }
 
 export async function browserRemoveCommand(ctx: Context, o: ChangeOptions): Promise<number> {
+  await refuseRootOnOtherHome(o);
   const { removeAction, applyRemove } = await import('../browser/browsers.js');
   const { exit, changed } = await changeDatabases(ctx, o, 'browser.remove', undefined, (s) => {
     const a = removeAction(s, !!o.force);

@@ -83,8 +83,11 @@ describe("files NSS would write through (item 1) and another user's home (item 2
     for (const p of [h.dir, join(h.dir, '.mozilla'), h.ff, join(h.ff, 'a'), join(h.ff, 'a', 'pkcs11.txt'), join(h.ff, 'a', 'cert9.db')])
       chownSync(p, 4242, 4242);
     const r = await cns(['browser', 'setup', '--json'], { env: h.env });
-    expect(r.code).toBe(7);
-    expect(r.json.databases[0]).toMatchObject({ action: 'refused', why: 'other-user' });
+    expect(r.code).toBe(2);
+    expect(r.json.error.message).toMatch(/Run it as that user, without sudo/);
+    expect(readdirSync(h.dumps)).toEqual([]);
+    for (const cmd of ['setup', 'remove']) expect((await cns(['browser', cmd], { env: h.env })).code).toBe(2);
+    // nothing at all created in that home (OpenSC's module, loaded for the card, would make ~/.cache)
     expect(existsSync(join(h.dir, '.cache'))).toBe(false);
     expect(existsSync(join(h.dir, 'state'))).toBe(false);
     const { statSync } = await import('node:fs');
