@@ -144,6 +144,10 @@ const OWN = {
     en: 'by its files (read-only; the ATR does not say CNS)',
     it: "dai suoi file (in sola lettura; l'ATR non dice CNS)",
   },
+  pcscRestart: {
+    en: 'Restart the smart-card service: "sudo systemctl restart pcscd" (or stop the pcscd process and run "pcscd" again), then try again.',
+    it: 'Riavvia il servizio smart card: "sudo systemctl restart pcscd" (oppure ferma il processo pcscd e rilancia "pcscd"), poi riprova.',
+  },
   pcscStart: {
     en: 'Start the smart-card service: "sudo systemctl start pcscd" (or run "pcscd"), then try again. To try cns without a reader: --reader sim',
     it: 'Avvia il servizio smart card: "sudo systemctl start pcscd" (oppure esegui "pcscd"), poi riprova. Per provare cns senza lettore: --reader sim',
@@ -370,6 +374,10 @@ const OWN = {
   io_EROFS: { en: 'read-only', it: 'di sola lettura' },
   io_ENOSPC: { en: 'the disk is full', it: 'il disco è pieno' },
   io_EADDRINUSE: { en: 'the address is already in use', it: "l'indirizzo è già in uso" },
+  pcscStuck: {
+    en: 'the smart-card service (pcscd) took the request and did not answer: it is stuck',
+    it: 'il servizio smart card (pcscd) ha ricevuto la richiesta e non ha risposto: è bloccato',
+  },
   pcscNotAnswering: { en: 'the service does not answer ({code})', it: 'il servizio non risponde ({code})' },
   pcscLibMissing: { en: 'the system PC/SC library cannot be loaded', it: 'la libreria di sistema PC/SC non si carica' },
   // usage mistakes

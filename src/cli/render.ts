@@ -196,7 +196,12 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
     }
   }
   if (e instanceof PcscUnavailableError) {
-    const detail = e.reason === 'module-missing' ? t('pcscLibMissing') : t('pcscNotAnswering', { code: pcscCodeOf(e.message) });
+    const detail =
+      e.reason === 'module-missing'
+        ? t('pcscLibMissing')
+        : e.reason === 'stuck'
+          ? t('pcscStuck')
+          : t('pcscNotAnswering', { code: pcscCodeOf(e.message) });
     return new CliError('PCSC_UNAVAILABLE', { detail, reason: e.reason });
   }
   if (e instanceof Pkcs11ModuleError) {
@@ -268,7 +273,7 @@ export function describeError(
   else if (ce.code === 'PUK_BLOCKED' && ce.params.now) key = 'PUK_BLOCKED_NOW';
   if (ce.params.keyset === 'signature') key = messageKey(`${key}_SIG`) ?? key;
   if (ce.code === 'PCSC_UNAVAILABLE' && !ce.extra.hint) {
-    const hint = ctx.t(ce.params.reason === 'module-missing' ? 'pcscInstall' : 'pcscStart');
+    const hint = ctx.t(ce.params.reason === 'module-missing' ? 'pcscInstall' : ce.params.reason === 'stuck' ? 'pcscRestart' : 'pcscStart');
     return { error: new CliError(ce.code, ce.params, { ...ce.extra, hint }), text: ctx.t(key, ce.params) };
   }
   if (ce.code === 'IO_ERROR') {

@@ -54,11 +54,19 @@ async function environmentChecks(ctx: Context, out: DoctorCheck[]): Promise<stri
     return null;
   }
   const { PcscClient } = await import('../pcsc/client.js');
+  const { PcscUnavailableError } = await import('../pcsc/winscard.js');
   let client: import('../pcsc/client.js').PcscClient;
   try {
-    client = PcscClient.open();
+    client = await PcscClient.open();
   } catch (e) {
-    out.push({ code: 'PCSCD', status: 'fail', message: describeError(ctx, e).text, advice: ctx.t('pcscStart'), exit: EXIT.NO_SERVICE });
+    const stuck = e instanceof PcscUnavailableError && e.reason === 'stuck';
+    out.push({
+      code: 'PCSCD',
+      status: 'fail',
+      message: describeError(ctx, e).text,
+      advice: ctx.t(stuck ? 'pcscRestart' : 'pcscStart'),
+      exit: EXIT.NO_SERVICE,
+    });
     return null;
   }
   try {

@@ -20,7 +20,7 @@ const WATCH_APDU_MS = 3000;
  */
 export async function watchCommand(_ctx: Context, o: { once?: boolean }): Promise<number> {
   const { PcscClient } = await import('../pcsc/client.js');
-  const client = PcscClient.open();
+  const client = await PcscClient.open();
   const emit = (event: string, data: Json): void => {
     out(`${JSON.stringify({ schemaVersion: 1, event, time: new Date().toISOString(), ...data })}\n`);
   };

@@ -5,6 +5,7 @@ import type { Transport } from '../apdu/transport.js';
 import type { Card } from '../card/card.js';
 import { CnsSession } from '../card/session.js';
 import type { PcscClient, ReaderState } from '../pcsc/client.js';
+import { PcscUnavailableError } from '../pcsc/winscard.js';
 import { DeviceError, type DeviceFault, deviceFault } from './errors.js';
 import { demoImagePath } from './paths.js';
 
@@ -70,7 +71,7 @@ const listed = (items: { index: number; name: string }[]): string[] => items.map
 /** Every PC/SC reader and its state, from a context opened and closed for the purpose. */
 export async function readerStates(): Promise<ReaderState[]> {
   const { PcscClient } = await import('../pcsc/client.js');
-  const client = PcscClient.open();
+  const client = await PcscClient.open();
   try {
     return await client.readerStates();
   } finally {
@@ -173,7 +174,7 @@ export async function openNamedReader(
   o: OpenOptions & { busyWaitMs?: number; transmitTimeoutMs?: number } = {},
 ): Promise<OpenCard & { card: CnsSession }> {
   const { PcscClient } = await import('../pcsc/client.js');
-  const client = PcscClient.open();
+  const client = await PcscClient.open();
   try {
     await client.readerStates();
     return await openReader(client, reader, o);
@@ -192,7 +193,7 @@ async function openApdu(o: OpenOptions): Promise<OpenCard & { card: CnsSession }
     return sessionOn(SimTransport.open(spec.path), o);
   }
   const { PcscClient } = await import('../pcsc/client.js');
-  const client = PcscClient.open();
+  const client = await PcscClient.open();
   try {
     return await openReader(client, await pickReader(client, spec.name), o);
   } catch (e) {
@@ -257,6 +258,8 @@ export async function openCard(o: OpenOptions): Promise<OpenCard> {
   } catch (e) {
     const fault = deviceFault(e);
     if (o.backend === 'pcsc' || (fault !== 'service-unavailable' && fault !== 'no-reader')) throw e;
+    // a service that is there but stuck: the middleware would talk to the same pcscd and wait too
+    if (e instanceof PcscUnavailableError && e.reason === 'stuck') throw e;
     try {
       return { ...(await openPkcs11(o)), fallback: { fault, cause: e } };
     } catch {

@@ -2,7 +2,7 @@ import { ApduTransportError } from '../apdu/response.js';
 import type { Transport } from '../apdu/transport.js';
 import { classify, type PcscFault, pcscMessage, SCARD_E } from './errors.js';
 import { SCARD } from './platform.js';
-import { type Handle, loadWinscard, PcscUnavailableError, type ReaderStateEntry, type Winscard } from './winscard.js';
+import { exitHardWhenDone, type Handle, loadWinscard, PcscUnavailableError, type ReaderStateEntry, type Winscard } from './winscard.js';
 
 export interface ReaderState {
   name: string;
@@ -69,6 +69,31 @@ const POLL_MS = 1000;
  * SCardGetStatusChange; events, when asked for, from a second context of their own (a status
  * wait holds its context, so commands keep theirs free). Close it, or the process does not exit.
  */
+/**
+ * How long the PC/SC service may take to answer a call that is not waiting on a card (a new
+ * context, the reader list, the readers' state): a running pcscd answers in milliseconds.
+ * CNS_PCSC_SERVICE_TIMEOUT_MS sets it (tests).
+ */
+function serviceMs(): number {
+  return Number(process.env.CNS_PCSC_SERVICE_TIMEOUT_MS) > 0 ? Number(process.env.CNS_PCSC_SERVICE_TIMEOUT_MS) : 5000;
+}
+
+async function withinService<T>(call: Promise<T>, name: string, onTimeout?: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new PcscUnavailableError(`${name}: the PC/SC service did not answer within ${serviceMs()} ms`, 'stuck'));
+    }, serviceMs());
+    timer.unref();
+  });
+  try {
+    return await Promise.race([call, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class PcscClient {
   private ctx: Handle;
   private ctxSocket?: number;
@@ -78,22 +103,45 @@ export class PcscClient {
   private failure?: PcscError;
   private readonly lostWaiters: ((e: PcscError) => void)[] = [];
 
-  private constructor(private readonly api: Winscard) {
-    const { rv, context, socket } = api.establishContext();
+  private constructor(
+    private readonly api: Winscard,
+    established: { context: Handle; socket?: number },
+  ) {
+    this.ctx = established.context;
+    this.ctxSocket = established.socket;
+  }
+
+  /**
+   * A context with the PC/SC service, within SERVICE_MS: a service that takes the call and never
+   * answers (stopped, hung) is said as such instead of blocking the command for ever.
+   */
+  static async open(): Promise<PcscClient> {
+    const api = loadWinscard();
+    const got = await api.establishContextWithin(serviceMs());
+    if (got === 'stuck')
+      throw new PcscUnavailableError(`SCardEstablishContext: the PC/SC service did not answer within ${serviceMs()} ms`, 'stuck');
+    const { rv, context, socket } = got;
     if (rv !== 0) {
       const e = fail('SCardEstablishContext', rv);
       throw e.fault === 'service' ? new PcscUnavailableError(e.message, 'service-down') : e;
     }
-    this.ctx = context;
-    this.ctxSocket = socket;
+    return new PcscClient(api, { context, socket });
   }
 
-  static open(): PcscClient {
-    return new PcscClient(loadWinscard());
+  /** A call to the service on our context, bounded: on time out its socket is shut, which ends the call. */
+  private async bounded<T>(call: Promise<T>, name: string): Promise<T> {
+    return withinService(call, name, () => {
+      this.stuck = true;
+      exitHardWhenDone();
+      if (this.ctxSocket !== undefined) this.api.interrupt(this.ctxSocket);
+    });
   }
 
-  private names(ctx: Handle): string[] {
-    const { rv, readers } = this.api.listReaders(ctx);
+  /** The service took a call and never answered: nothing more is asked of it. */
+  private stuck = false;
+
+  private async names(ctx: Handle): Promise<string[]> {
+    const { rv, readers } = await this.bounded(this.api.listReadersAsync(ctx), 'SCardListReaders');
     if (rv === SCARD_E.E_NO_READERS_AVAILABLE) return [];
     if (rv !== 0) throw fail('SCardListReaders', rv);
     return readers;
@@ -102,7 +150,7 @@ export class PcscClient {
   /** Every reader with its current state. */
   async readerStates(): Promise<ReaderState[]> {
     if (this.failure) throw this.failure;
-    const names = this.names(this.ctx);
+    const names = await this.names(this.ctx);
     if (names.length === 0) return [];
     const states: ReaderStateEntry[] = names.map((reader) => ({
       reader,
@@ -110,7 +158,7 @@ export class PcscClient {
       eventState: 0,
       atr: Buffer.alloc(0),
     }));
-    const rv = this.api.getStatusChangeNow(this.ctx, states);
+    const rv = await this.bounded(this.api.getStatusChange(this.ctx, 0, states), 'SCardGetStatusChange');
     if (rv !== 0 && rv !== SCARD_E.E_TIMEOUT) throw fail('SCardGetStatusChange', rv);
     return states.map((s, index) => describeState(s.reader, index, s.eventState, s.atr));
   }
@@ -157,9 +205,11 @@ export class PcscClient {
       for (let first = true; !this.closed; first = false) {
         let names: string[];
         try {
-          names = this.names(ctx);
+          names = await this.names(ctx);
         } catch (e) {
           if (e instanceof PcscError && e.fault === 'service') return this.setFailure(e);
+          // a service that stopped answering is a service lost, for the watcher as for a command
+          if (e instanceof PcscUnavailableError) return this.setFailure(fail('SCardListReaders', SCARD_E.E_NO_SERVICE));
           throw e;
         }
         for (const n of names) {
@@ -321,6 +371,8 @@ export class PcscClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // a service that stopped answering would block these calls too: the process ends without them
+    if (this.stuck) return;
     if (this.monitor) this.api.cancel(this.monitor.ctx); // ends the status wait; the watcher releases its context
     this.api.releaseContext(this.ctx);
   }

@@ -14,10 +14,32 @@ export interface ReaderStateEntry {
 }
 
 /** PC/SC itself is missing: the system library (libpcsclite1, PCSC.framework, winscard.dll), or the FFI. */
+let hardExit = false;
+
+/**
+ * A call to the PC/SC library was given up while its thread still waits on pcscd (stuck in connect
+ * or read). libuv joins its threads when the process exits, so the process would wait for that
+ * thread for ever: it leaves with _exit instead, once everything was written (the CLI writes
+ * straight to its descriptors) and every 'exit' listener before this one has run.
+ */
+export function exitHardWhenDone(): void {
+  if (hardExit || process.platform === 'win32') return;
+  hardExit = true;
+  process.on('exit', (code) => {
+    try {
+      const f = requireKoffi().load(null).func('void _exit(int status)');
+      f(code);
+    } catch {
+      /* nothing better to do: the normal exit goes on */
+    }
+  });
+}
+
 export class PcscUnavailableError extends Error {
   constructor(
     message: string,
-    readonly reason: 'module-missing' | 'service-down',
+    /** stuck: it took the call and never answered (a stopped or hung pcscd). */
+    readonly reason: 'module-missing' | 'service-down' | 'stuck',
   ) {
     super(message);
     this.name = 'PcscUnavailableError';
@@ -36,11 +58,18 @@ export interface Winscard {
    * waiting for pcscd can be cut off with `interrupt` (nothing else in the API can).
    */
   establishContext(): { rv: number; context: Handle; socket?: number };
+  /**
+   * The same off the main thread, given up after `ms`: a service that takes the call and never
+   * answers gets 'stuck', and the socket the call opened is shut so that its thread returns (a
+   * thread left waiting would keep the process from ending).
+   */
+  establishContextWithin(ms: number): Promise<{ rv: number; context: Handle; socket?: number } | 'stuck'>;
   /** Shut a context's socket down: a call waiting on it returns (SCARD_F_COMM_ERROR). */
   interrupt(socket: number): void;
   releaseContext(context: Handle): number;
   /** Reader names (multi-string), or the return code. */
   listReaders(context: Handle): { rv: number; readers: string[] };
+  listReadersAsync(context: Handle): Promise<{ rv: number; readers: string[] }>;
   getStatusChange(context: Handle, timeoutMs: number, states: ReaderStateEntry[]): Promise<number>;
   getStatusChangeNow(context: Handle, states: ReaderStateEntry[]): number;
   cancel(context: Handle): number;
@@ -170,6 +199,44 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
       const after = before && rv === 0 ? sockets() : undefined;
       const opened = after ? [...after].filter((fd) => !before?.has(fd)) : [];
       return { rv, context: out[0] ?? 0, ...(opened.length === 1 ? { socket: opened[0] } : {}) };
+    },
+    async establishContextWithin(ms) {
+      const out: Handle[] = [0];
+      const before = p.library.includes('pcsclite') ? sockets() : undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const stuck = new Promise<'stuck'>((resolve) => {
+        timer = setTimeout(() => resolve('stuck'), ms);
+      });
+      const done = call(est, SCARD.SCOPE_SYSTEM, null, null, out).then((v) => rc(v));
+      const first = await Promise.race([done, stuck]);
+      clearTimeout(timer);
+      if (first === 'stuck') {
+        exitHardWhenDone();
+        const now = before ? sockets() : undefined;
+        shutdownFn ??= koffi.load(null).func('int shutdown(int fd, int how)');
+        for (const fd of now ?? []) if (!before?.has(fd)) shutdownFn(fd, 2); // SHUT_RDWR
+        return 'stuck';
+      }
+      const rv = first;
+      const after = before && rv === 0 ? sockets() : undefined;
+      const opened = after ? [...after].filter((fd) => !before?.has(fd)) : [];
+      return { rv, context: out[0] ?? 0, ...(opened.length === 1 ? { socket: opened[0] } : {}) };
+    },
+    async listReadersAsync(context) {
+      const len: number[] = [0];
+      let rv = rc(await call(list, context, null, null, len));
+      if (rv !== 0) return { rv, readers: [] };
+      const buf = Buffer.alloc(Number(len[0] ?? 0));
+      rv = rc(await call(list, context, null, buf, len));
+      if (rv !== 0) return { rv, readers: [] };
+      return {
+        rv,
+        readers: buf
+          .subarray(0, Number(len[0] ?? 0))
+          .toString('utf8')
+          .split('\0')
+          .filter(Boolean),
+      };
     },
     interrupt(socket) {
       shutdownFn ??= koffi.load(null).func('int shutdown(int fd, int how)');

@@ -76,7 +76,7 @@ describe.skipIf(!STACK_OK)('sharing the card with a browser (PC/SC shared mode a
   it("a card inside another program's transaction is waited for, then CARD_BUSY (exit 5); free again, it works", async () => {
     const img = await makeCard();
     await stack.attach(img);
-    const other = PcscClient.open();
+    const other = await PcscClient.open();
     const held = await other.connect(READER0, { keepClient: true }); // holds a transaction until closed
     try {
       const r = await cns(['status', '--json']);
