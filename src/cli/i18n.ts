@@ -342,6 +342,10 @@ const OWN = {
   ioOp_use: { en: 'use', it: 'usare' },
   ioOp_mkdir: { en: 'create the folder', it: 'creare la cartella' },
   'ioOp_listen on': { en: 'listen on', it: 'ascoltare su' },
+  io_ELOOP: {
+    en: 'it is a symbolic link, and cns writes nothing through a link it did not create: remove it or choose another name',
+    it: 'è un collegamento simbolico, e cns non scrive nulla attraverso un collegamento che non ha creato: rimuovilo o scegli un altro nome',
+  },
   io_ENOENT: { en: 'the folder does not exist', it: 'la cartella non esiste' },
   certDamaged: {
     en: 'its signature does not verify with its issuer: the certificate on the card is damaged',

@@ -9,6 +9,7 @@ import { parseWarnDays } from '../cli/options.js';
 import { libraryDetail } from '../cli/render.js';
 import { isTerminal, out } from '../cli/stdio.js';
 import { withCard } from '../device/open.js';
+import { refuseLink } from '../util/fs.js';
 
 async function readCertificate(ctx: Context, warnDays: number, signature?: boolean): Promise<{ der: Buffer; summary: CertificateSummary }> {
   const keyset = signature ? 'signature' : 'auth';
@@ -59,6 +60,8 @@ export async function certExportCommand(
   const bytes = format === 'pem' ? Buffer.from(toPem(der)) : der;
   if (o.out) {
     try {
+      // --force replaces a file, never writes through a link planted where it goes
+      if (o.force) refuseLink(o.out);
       writeFileSync(o.out, bytes, { flag: o.force ? 'w' : 'wx' });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;

@@ -239,7 +239,7 @@ export function loadImage(path: string): CardImage {
 /** Write atomically: a temp file in the same directory, fsync, rename over the image. */
 export function saveImage(path: string, image: CardImage): void {
   try {
-    writeFileAtomic(path, `${JSON.stringify(image, null, 1)}\n`);
+    writeFileAtomic(path, `${JSON.stringify(image, null, 1)}\n`, 0o600, { followLink: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ImageError(

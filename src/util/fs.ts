@@ -97,8 +97,11 @@ function removeStaleTemps(target: string): void {
  * a file whose permissions make it read-only is not rewritten (EROFS); a temp file is removed on
  * every way out of this function, and temp files of dead processes are removed before writing.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): void {
-  const target = writeTarget(path);
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600, o: { followLink?: boolean } = {}): void {
+  // a card image named through a link is the card it points to (the user's own alias); any
+  // other file is never written through a link the tool did not create
+  if (!o.followLink) refuseLink(path);
+  const target = o.followLink ? writeTarget(path) : path;
   if (existsSync(target) && (statSync(target).mode & 0o222) === 0) {
     const e = new Error(`${target} is read-only`) as NodeJS.ErrnoException;
     e.code = 'EROFS';
@@ -109,7 +112,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   removeStaleTemps(target);
   const tmp = `${target}.${process.pid}.tmp`;
   try {
-    const fd = openSync(tmp, 'w', mode);
+    const fd = openExclusive(tmp, mode);
     try {
       writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
       fsyncSync(fd);
@@ -125,4 +128,26 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
     }
     throw e;
   }
+}
+
+/** A new file, never through anything already there: what is in the way (a planted link) is removed, not followed. */
+function openExclusive(path: string, mode: number): number {
+  const flags = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | (fsConstants.O_NOFOLLOW ?? 0);
+  try {
+    return openSync(path, flags, mode);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    unlinkSync(path);
+    return openSync(path, flags, mode);
+  }
+}
+
+/** Throw (ELOOP, with the path) when `path` is a symbolic link: nothing is written through one. */
+export function refuseLink(path: string): void {
+  if (unsafeToWrite(path) !== 'symlink') return;
+  const e = new Error(`${path} is a symbolic link: refused`) as NodeJS.ErrnoException;
+  e.code = 'ELOOP';
+  e.path = path;
+  e.syscall = 'write';
+  throw e;
 }

@@ -58,3 +58,26 @@ describe('sim attach through a symbolic link (item 6)', () => {
     }
   });
 });
+
+describe('files a person names for output (item 1): never written through a planted link', () => {
+  it('doctor --report and cert export --force onto a symbolic link: refused, said why, the target untouched', async () => {
+    const { symlinkSync: link } = await import('node:fs');
+    const dir = tempDir('cns-out-link-');
+    const img = join(dir, 'card.json');
+    expect((await cns(['sim', 'create', img])).code).toBe(0);
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'keep me\n');
+    const report = join(dir, 'ticket.json');
+    link(victim, report);
+    const d = await cns(['doctor', '--reader', `sim:${img}`, '--report', report, '--json']);
+    expect(d.json.error.code).toBe('IO_ERROR');
+    expect(d.json.error.message).toMatch(/symbolic link/);
+    expect(readFileSync(victim, 'utf8')).toBe('keep me\n');
+    const out = join(dir, 'cert.pem');
+    link(victim, out);
+    const c = await cns(['--lang', 'it', 'cert', 'export', '--reader', `sim:${img}`, '--out', out, '--force']);
+    expect(c.code).not.toBe(0);
+    expect(c.stderr).toMatch(/collegamento simbolico/);
+    expect(readFileSync(victim, 'utf8')).toBe('keep me\n');
+  });
+});
