@@ -59,7 +59,7 @@ describe('reads as real cards take them', () => {
     const r = await cns(['cert', 'show', '--reader', `sim:${img}`, '--json', '--trace']);
     expect(r.code, r.stderr).toBe(0);
     const sent = commands(r.stderr);
-    const aid = sent.findIndex((c) => c === '00 A4 04 00 0C A0 00 00 05 30 00 0B 10 40 01 02 1A 00');
+    const aid = sent.indexOf('00 A4 04 00 0C A0 00 00 05 30 00 0B 10 40 01 02 1A 00');
     expect(aid).toBeGreaterThanOrEqual(0);
     expect(sent[aid + 1]).toBe('00 A4 09 00 04 DA 01 C0 01 00');
     // no EF 1101 on this card: the tool does not look for it when the ATR names the card

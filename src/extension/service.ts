@@ -174,7 +174,7 @@ export async function extend(body: unknown, o: ServiceOptions): Promise<Record<s
   // one old certificate, one new one: concurrent requests for the same serial wait for the first
   const pending = inFlight(o);
   const running = pending.get(cert.serialNumber);
-  if (running) {
+  if (running !== undefined) {
     const r = await running;
     o.log?.(`concurrent request for ${cert.serialNumber}: ${String(r.serialNumber)} again`);
     return r;
@@ -193,7 +193,10 @@ const IN_FLIGHT = new WeakMap<ServiceOptions, Map<string, Promise<Record<string,
 
 function inFlight(o: ServiceOptions): Map<string, Promise<Record<string, unknown>>> {
   let m = IN_FLIGHT.get(o);
-  if (!m) IN_FLIGHT.set(o, (m = new Map()));
+  if (!m) {
+    m = new Map();
+    IN_FLIGHT.set(o, m);
+  }
   return m;
 }
 

@@ -46,7 +46,7 @@ export class SimTransport implements Transport {
   private readonly leaveAfter = process.env.CNS_SIM_LEAVE_AFTER !== undefined ? Number(process.env.CNS_SIM_LEAVE_AFTER) : undefined;
   private apdus = 0;
   /** Fault injection for tests (CNS_SIM_APDU_DELAY_MS=N): a slow card, each answer N ms late. */
-  private readonly delay = Number(process.env.CNS_SIM_APDU_DELAY_MS) > 0 ? Number(process.env.CNS_SIM_APDU_DELAY_MS) : 0;
+  private readonly delay = Math.max(0, Number(process.env.CNS_SIM_APDU_DELAY_MS) || 0);
 
   async transmit(command: Buffer): Promise<Buffer> {
     if (this.closed) throw new ApduTransportError('the virtual card is closed', 'removed', { id: 'tSimClosed' });
