@@ -119,6 +119,15 @@ describe('trace', () => {
     expect(lines.join('\n')).not.toMatch(/31 32 33 34 35/);
     expect(lines[1]).toContain('63C2 VERIFY_FAILED');
   });
+
+  it('labels the answer to a VERIFY without data (the tries read) as the tries left, not as a failure (issue 23 item 11)', () => {
+    const lines: string[] = [];
+    const t = new ApduTracer((l) => lines.push(l));
+    t.command(fromHex('00 20 00 10'));
+    t.response(fromHex('63C3'), 0.1);
+    expect(lines[1]).toContain('63C3 tries left: 3');
+    expect(lines[1]).not.toContain('VERIFY_FAILED');
+  });
 });
 
 describe('BER-TLV and FCP', () => {

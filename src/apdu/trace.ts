@@ -25,24 +25,36 @@ export function formatCommandForTrace(bytes: Uint8Array): string {
   return toHex(bytes);
 }
 
-export function formatResponseForTrace(bytes: Uint8Array): string {
+/**
+ * One line for a response. `triesRead`: it answers a VERIFY without data, the harmless way to read
+ * the tries left, where 63Cx is no failed verification but the count ("tries left: 3").
+ */
+export function formatResponseForTrace(bytes: Uint8Array, triesRead = false): string {
   if (bytes.length < 2) return `${toHex(bytes)} (malformed)`;
   const sw = (bytes[bytes.length - 2]! << 8) | bytes[bytes.length - 1]!;
   const data = bytes.subarray(0, bytes.length - 2);
   const info = describeStatus(sw);
-  return `${data.length ? `${toHex(data)} ` : ''}${swHex(sw)} ${info.name}`;
+  const label = triesRead && (sw & 0xfff0) === 0x63c0 ? `tries left: ${sw & 0x0f}` : info.name;
+  return `${data.length ? `${toHex(data)} ` : ''}${swHex(sw)} ${label}`;
+}
+
+/** VERIFY (20) with no data: reads the tries left without spending one. */
+function isTriesRead(bytes: Uint8Array): boolean {
+  return bytes.length === 4 && bytes[1] === 0x20;
 }
 
 export class ApduTracer {
   private readonly started = performance.now();
+  private triesRead = false;
   constructor(private readonly sink: TraceSink) {}
 
   command(bytes: Uint8Array): void {
+    this.triesRead = isTriesRead(bytes);
     this.sink(`[${this.elapsed()}] > ${formatCommandForTrace(bytes)}`);
   }
 
   response(bytes: Uint8Array, ms: number): void {
-    this.sink(`[${this.elapsed()}] < ${formatResponseForTrace(bytes)} (${ms.toFixed(1)} ms)`);
+    this.sink(`[${this.elapsed()}] < ${formatResponseForTrace(bytes, this.triesRead)} (${ms.toFixed(1)} ms)`);
   }
 
   private elapsed(): string {

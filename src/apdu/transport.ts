@@ -13,6 +13,12 @@ export interface Transport {
   /** `deadlineMs`: give up (ApduTransportError 'timeout') when the card has not answered by then. */
   transmit(command: Buffer, deadlineMs?: number): Promise<Buffer>;
   /**
+   * Whether the card is still in the reader, as the reader says now, without talking to the card.
+   * Asked right before a PIN command, so that a card pulled at the PIN prompt is told apart from
+   * one pulled while the command was in flight (whose outcome is unknown). Absent: cannot tell.
+   */
+  present?(): Promise<boolean>;
+  /**
    * Release the card. `resetCard`: reset it on the way out, so that no verified PIN outlives the
    * command for another program (a virtual card forgets its security state on release anyway).
    */

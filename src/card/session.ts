@@ -379,6 +379,9 @@ export class CnsSession implements Card, CardFiles {
 
   /** A PIN command: sent once; a refusal becomes the typed error that says what the card counted. */
   private async secretCommand(kind: SecretKind, ins: number, p2: number, data: Buffer, operation: string): Promise<void> {
+    // the card pulled while the person typed: said as such, nothing was sent
+    if (this.transport.present && !(await this.transport.present()))
+      throw new ApduTransportError(`the card was removed before the ${operation} was sent`, 'removed', { id: 'tRemovedBefore' }, true);
     try {
       await this.channel.sendOk({ cla: 0, ins, p1: 0, p2: this.refP2(p2), data }, operation);
     } catch (e) {

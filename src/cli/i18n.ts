@@ -139,6 +139,10 @@ const OWN = {
   readerCie: { en: 'an electronic identity card (CIE), not a TS-CNS', it: "una carta d'identità elettronica (CIE), non una TS-CNS" },
   readerNfc: { en: 'contactless (NFC)', it: 'senza contatto (NFC)' },
   readerSim: { en: 'virtual TS-CNS, PIN 12345, PUK 12345678', it: 'TS-CNS virtuale, PIN 12345, PUK 12345678' },
+  readerSimChanged: {
+    en: 'virtual TS-CNS; its PIN or PUK was changed (to start over: cns sim create --force {path})',
+    it: 'TS-CNS virtuale; il suo PIN o PUK è stato cambiato (per ricominciare: cns sim create --force {path})',
+  },
   lIdentified: { en: 'Identified', it: 'Riconosciuta' },
   identifiedByApplication: {
     en: 'by its files (read-only; the ATR does not say CNS)',
@@ -177,6 +181,10 @@ const OWN = {
   CARD_REMOVED: {
     en: 'The card was removed or stopped answering during the operation.',
     it: "La carta è stata rimossa o ha smesso di rispondere durante l'operazione.",
+  },
+  CARD_REMOVED_BEFORE: {
+    en: 'The card was removed before the {what} was sent: nothing reached the card and its tries are as they were. Insert it and try again.',
+    it: 'La carta è stata estratta prima che il {what} fosse inviato: alla carta non è arrivato nulla e i tentativi sono quelli di prima. Reinseriscila e riprova.',
   },
   CARD_REMOVED_SECRET: {
     en: 'The card was removed during a {what} operation: its outcome is unknown. Reinsert the card and run "cns status" to see the tries left before trying again.',

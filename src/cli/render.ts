@@ -169,6 +169,9 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
   if (e instanceof ApduTransportError) {
     const code = e.reason === 'timeout' ? 'CARD_NOT_ANSWERING' : e.reason === 'garbage' ? 'CARD_BAD_ANSWER' : 'CARD_REMOVED';
     const params: Record<string, string | number> = code === 'CARD_REMOVED' ? {} : { detail: libraryDetail(e, t) };
+    // stopped before it left: nothing reached the card, whatever the operation
+    if (e.unsent && code === 'CARD_REMOVED' && secretOp) return new CliError(code, { what: secretOp, before: 1 });
+    if (e.unsent) return new CliError(code, params);
     return secretOp ? new CliError(code, { ...params, what: secretOp, secret: 1 }) : new CliError(code, params);
   }
   if (e instanceof ImageError) {
@@ -265,6 +268,7 @@ export function describeError(
   if (detailKey) ce = new CliError(ce.code, { ...ce.params, detail: ctx.t(detailKey, ce.params) }, ce.extra);
   let key: MessageKey = ce.code;
   if (ce.code === 'CARD_REMOVED' && ce.params.secret) key = 'CARD_REMOVED_SECRET';
+  else if (ce.code === 'CARD_REMOVED' && ce.params.before) key = 'CARD_REMOVED_BEFORE';
   else if (ce.code === 'CARD_NOT_ANSWERING' && ce.params.secret) key = 'CARD_NOT_ANSWERING_SECRET';
   else if (ce.code === 'CARD_BAD_ANSWER' && ce.params.secret) key = 'CARD_BAD_ANSWER_SECRET';
   else if (ce.code === 'PIN_BLOCKED' && ce.params.now) key = 'PIN_BLOCKED_NOW';

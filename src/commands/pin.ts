@@ -1,4 +1,3 @@
-import { ApduTransportError } from '../apdu/response.js';
 import type { Card, Keyset } from '../card/card.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
@@ -128,9 +127,9 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
     // outcome is unknown and the user is told how to check it.
     // After the card's 9000, the outcome is known: say it, then what failed after it.
     if (confirmed) ctx.note(ctx.c.green(ctx.t(doneKey)));
-    // a command stopped before it left (the whole-command deadline) never reached the card
-    const unsent = e instanceof ApduTransportError && e.unsent;
-    return renderError(ctx, e, sent && !confirmed && !unsent ? secretOp : undefined, keyset);
+    // a command stopped before it left (the card pulled at the prompt, the whole-command
+    // deadline) never reached the card: said as such, not as an unknown outcome
+    return renderError(ctx, e, sent && !confirmed ? secretOp : undefined, keyset);
   }
 }
 

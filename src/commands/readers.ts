@@ -4,6 +4,7 @@ import type { Context } from '../cli/context.js';
 import { ErrorWithData } from '../cli/errors.js';
 import { readerStates } from '../device/open.js';
 import { demoImagePath } from '../device/paths.js';
+import { readSmallFile } from '../util/fs.js';
 
 export interface ReaderJson {
   index: number | null;
@@ -26,10 +27,31 @@ export interface ReaderJson {
   mute: boolean;
 }
 
+/** Whether the demo card still has the PIN and PUK it was made with (the image is read, nothing shown). */
+function demoSecretsPristine(path: string): boolean {
+  try {
+    const j = JSON.parse(readSmallFile(path, 4 * 1024 * 1024)) as { pin?: { value?: unknown }; puk?: { value?: unknown } };
+    return j.pin?.value === '12345' && j.puk?.value === '12345678';
+  } catch {
+    return false;
+  }
+}
+
 /** `cns readers`: every PC/SC reader, whether a card is in it and what it is; plus `sim`. */
 export async function readersCommand(ctx: Context): Promise<number> {
   const demo = demoImagePath(ctx.env);
-  const sim = { name: 'sim', image: demo, exists: existsSync(demo), note: 'virtual TS-CNS, PIN 12345, PUK 12345678' };
+  const exists = existsSync(demo);
+  // the demo's PIN and PUK are told only while they are still the ones it was made with
+  const pristine = !exists || demoSecretsPristine(demo);
+  const sim = {
+    name: 'sim',
+    image: demo,
+    exists,
+    defaultSecrets: pristine,
+    note: pristine
+      ? 'virtual TS-CNS, PIN 12345, PUK 12345678'
+      : `virtual TS-CNS, PIN or PUK changed: start over with cns sim create --force ${demo}`,
+  };
   let readers: ReaderJson[];
   try {
     readers = (await readerStates()).map((r) => {
@@ -73,7 +95,9 @@ export async function readersCommand(ctx: Context): Promise<number> {
       ctx.print(`${String(r.index).padStart(2)}  ${r.name.padEnd(28)} ${what}${r.inUse ? ctx.c.dim(` (${ctx.t('readerInUse')})`) : ''}`);
       if (r.atr) ctx.print(`    ATR ${r.atr.replace(/(..)(?!$)/g, '$1 ')}`);
     }
-    ctx.print(` -  ${'sim'.padEnd(28)} ${ctx.c.dim(`${ctx.t('readerSim')} (${sim.image})`)}`);
+    ctx.print(
+      ` -  ${'sim'.padEnd(28)} ${ctx.c.dim(`${ctx.t(pristine ? 'readerSim' : 'readerSimChanged', { path: demo })} (${sim.image})`)}`,
+    );
     for (const m of pkcs11Modules) ctx.print(`    PKCS#11 ${m.name.padEnd(20)} ${ctx.c.dim(m.path)}`);
   }
   return 0;

@@ -456,6 +456,11 @@ export class PcscTransport implements Transport {
     return r.response;
   }
 
+  async present(): Promise<boolean> {
+    if (!this.open || this.gone) return false;
+    return this.client.stillPresent(this.name, this.atrBytes, 0);
+  }
+
   /** End the transaction and the connection; `resetCard` resets the card on the way out. */
   async close(resetCard = false): Promise<void> {
     if (!this.open) return;

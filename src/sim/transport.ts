@@ -52,10 +52,13 @@ export class SimTransport implements Transport {
     if (this.closed) throw new ApduTransportError('the virtual card is closed', 'removed', { id: 'tSimClosed' });
     if (this.leaveAfter !== undefined && this.apdus >= this.leaveAfter) {
       this.closed = true;
-      throw new ApduTransportError(`the virtual card left the reader after ${this.apdus} APDUs (fault injection)`, 'removed', {
-        id: 'tSimLeft',
-        facts: { apdus: this.apdus },
-      });
+      // it left before this command reached it: nothing was processed
+      throw new ApduTransportError(
+        `the virtual card left the reader after ${this.apdus} APDUs (fault injection)`,
+        'removed',
+        { id: 'tSimLeft', facts: { apdus: this.apdus } },
+        true,
+      );
     }
     this.apdus++;
     if (this.delay) await new Promise((r) => setTimeout(r, this.delay));

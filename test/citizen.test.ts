@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { cns, tempDir } from './helpers.js';
+
+/** Issue 23: what a citizen, a help desk and a kiosk script trip on. */
+describe('the demo card (item 6)', () => {
+  it("readers advertises the demo's PIN only while it is still the default; after a change it says how to start over", async () => {
+    const env = { XDG_STATE_HOME: tempDir('cns-demo-state-') };
+    const fresh = await cns(['readers', '--json'], { env });
+    const sim0 = fresh.json.sim ?? fresh.json.error?.sim;
+    expect(sim0.note).toMatch(/PIN 12345/);
+    expect((await cns(['pin', 'change', '--reader', 'sim', '--stdin'], { input: '12345\n48213\n', env })).code).toBe(0);
+    const after = await cns(['readers', '--json'], { env });
+    const sim = after.json.sim ?? after.json.error?.sim;
+    expect(sim.note).not.toMatch(/12345/);
+    expect(sim.note).toMatch(/cns sim create --force/);
+    expect(sim.defaultSecrets).toBe(false);
+  });
+});
+
+describe('a card pulled before anything was sent (item 4)', () => {
+  it('the PIN command never reached the card: said as such (not "outcome unknown"), exit 6, tries untouched', async () => {
+    const { join } = await import('node:path');
+    const { readFileSync } = await import('node:fs');
+    const img = join(tempDir('cns-pulled-'), 'card.json');
+    expect((await cns(['sim', 'create', img])).code).toBe(0);
+    // the card answers the tries read, then leaves: the VERIFY never reaches it
+    const r = await cns(['--lang', 'it', 'pin', 'verify', '--reader', `sim:${img}`, '--stdin', '--json'], {
+      input: '12345\n',
+      env: { CNS_SIM_LEAVE_AFTER: '1' },
+    });
+    expect(r.code).toBe(6);
+    expect(r.json.error.code).toBe('CARD_REMOVED');
+    expect(r.json.error.message).toMatch(/prima che il PIN fosse inviato/);
+    expect(r.json.error.message).not.toMatch(/sconosciuto/);
+    expect(JSON.parse(readFileSync(img, 'utf8')).pin.triesLeft).toBe(3);
+  });
+});
