@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cns, tempDir } from './helpers.js';
+import { BIN, cns, tempDir } from './helpers.js';
+import { haveTool, TmuxSession } from './tmux.js';
 
 /** Issue 23: what a citizen, a help desk and a kiosk script trip on. */
 describe('the demo card (item 6)', () => {
@@ -33,5 +34,49 @@ describe('a card pulled before anything was sent (item 4)', () => {
     expect(r.json.error.message).toMatch(/prima che il PIN fosse inviato/);
     expect(r.json.error.message).not.toMatch(/sconosciuto/);
     expect(JSON.parse(readFileSync(img, 'utf8')).pin.triesLeft).toBe(3);
+  });
+});
+
+describe('yes/no in Italian (item 1)', () => {
+  it.skipIf(!haveTool('tmux'))('extend asks "(s/N)", takes "sì" and shows "Sì"; "n" declines', async () => {
+    const { join } = await import('node:path');
+    const dir = tempDir('cns-yesno-');
+    const img = join(dir, 'card.json');
+    expect((await cns(['sim', 'create', img])).code).toBe(0);
+    const der = join(dir, 'backup.der');
+    expect((await cns(['cert', 'export', '--reader', `sim:${img}`, '--format', 'der', '--out', der])).code).toBe(0);
+    const env = { NO_COLOR: '1', LANG: 'C.UTF-8', XDG_STATE_HOME: join(dir, 'state') };
+    const yes = new TmuxSession(`${process.execPath} ${BIN} --lang it extend --restore ${der} --reader sim:${img}`, env);
+    try {
+      await yes.waitFor(/Estendere la carta ora\? \(s\/N\)/);
+      yes.type('sì');
+      const s = await yes.waitFor(/PUK/);
+      expect(s).toMatch(/Estendere la carta ora\? \(s\/N\) Sì/);
+      expect(s).not.toMatch(/Yes|"No"/);
+    } finally {
+      yes.kill();
+    }
+    const no = new TmuxSession(`${process.execPath} ${BIN} --lang it extend --restore ${der} --reader sim:${img}`, env);
+    try {
+      await no.waitFor(/\(s\/N\)/);
+      no.type('n');
+      expect(await no.exitCode()).toBe(9);
+    } finally {
+      no.kill();
+    }
+  });
+
+  it('without a terminal, the hint to add --yes is in Italian', async () => {
+    const { join } = await import('node:path');
+    const dir = tempDir('cns-yesno-tty-');
+    const img = join(dir, 'card.json');
+    expect((await cns(['sim', 'create', img])).code).toBe(0);
+    const der = join(dir, 'backup.der');
+    expect((await cns(['cert', 'export', '--reader', `sim:${img}`, '--format', 'der', '--out', der])).code).toBe(0);
+    const r = await cns(['--lang', 'it', 'extend', '--restore', der, '--reader', `sim:${img}`, '--stdin'], {
+      input: '12345678\n',
+      env: { XDG_STATE_HOME: join(dir, 'state') },
+    });
+    expect(r.stderr).toMatch(/nessun terminale su cui confermare: aggiungi --yes/);
   });
 });

@@ -892,6 +892,8 @@ const OWN = {
   unknown: { en: 'unknown', it: 'sconosciuto' },
   yes: { en: 'yes', it: 'sì' },
   yesChoice: { en: 'Yes', it: 'Sì' },
+  yesNoHint: { en: 'Answer y (yes) or n (no)', it: 'Rispondi s (sì) o n (no)' },
+  noTtyConfirm: { en: 'no terminal to confirm on: add --yes', it: 'nessun terminale su cui confermare: aggiungi --yes' },
   noChoice: { en: 'No', it: 'No' },
   no: { en: 'no', it: 'no' },
   blocked: { en: 'BLOCKED', it: 'BLOCCATO' },

@@ -214,6 +214,30 @@ export async function ctrlDAborts<T>(ask: (signal: AbortSignal) => Promise<T>): 
 }
 
 /** A yes/no question in the user's language (Sì / No), Ctrl-D as Ctrl-C. */
+/**
+ * A yes/no question answered by typing, in the user's language: Italian takes s, si, sì, n, no
+ * (and y, yes), English y, yes, n, no; Enter takes the default. The answer shows as Sì/No (Yes/No).
+ */
+export async function confirmTyped(ctx: Context, message: string, dflt: boolean): Promise<boolean> {
+  const { input } = await import('@inquirer/prompts');
+  const yes = ctx.lang === 'it' ? /^(s|si|s\u00ec|y|yes)$/i : /^(y|yes)$/i;
+  const no = /^(n|no)$/i;
+  const hint = ctx.lang === 'it' ? (dflt ? 'S/n' : 's/N') : dflt ? 'Y/n' : 'y/N';
+  // NFC: a terminal may send "sì" as s, i and a combining accent
+  const norm = (x: string): string => x.normalize('NFC').trim();
+  const v = await ctrlDAborts((signal) =>
+    input(
+      {
+        message: `${message} (${hint})`,
+        validate: (x) => norm(x) === '' || yes.test(norm(x)) || no.test(norm(x)) || ctx.t('yesNoHint'),
+        transformer: (x, { isFinal }) => (isFinal ? ctx.t((norm(x) === '' ? dflt : yes.test(norm(x))) ? 'yesChoice' : 'noChoice') : x),
+      },
+      { output: process.stderr, signal },
+    ),
+  );
+  return norm(v) === '' ? dflt : yes.test(norm(v));
+}
+
 export async function askYesNo(ctx: Context, message: string, dflt: boolean): Promise<boolean> {
   const { select } = await import('@inquirer/prompts');
   return ctrlDAborts((signal) =>

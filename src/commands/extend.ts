@@ -11,7 +11,7 @@ import { EXIT } from '../cli/exitCodes.js';
 import { gate } from '../cli/gate.js';
 import { type MessageKey, messageKey } from '../cli/i18n.js';
 import { foreignText, inputFileDetail } from '../cli/render.js';
-import { canPrompt, type SecretOptions, Secrets } from '../cli/secrets.js';
+import { canPrompt, confirmTyped, type SecretOptions, Secrets } from '../cli/secrets.js';
 import { err, isTerminal } from '../cli/stdio.js';
 import { withCard } from '../device/open.js';
 import { stateDir } from '../device/paths.js';
@@ -182,11 +182,10 @@ function notEligible(ctx: Context, e: Eligibility): CliError {
 
 async function confirm(ctx: Context, o: ExtendOptions): Promise<void> {
   if (o.yes) return;
-  if (!canPrompt()) throw new CliError('DECLINED', {}, { hint: 'no terminal to confirm on: add --yes' });
-  const { confirm: ask } = await import('@inquirer/prompts');
+  if (!canPrompt()) throw new CliError('DECLINED', {}, { hint: ctx.t('noTtyConfirm') });
   let ok = false;
   try {
-    ok = await ask({ message: ctx.t('extConfirm'), default: false }, { output: process.stderr });
+    ok = await confirmTyped(ctx, ctx.t('extConfirm'), false);
   } catch {
     ok = false;
   }
