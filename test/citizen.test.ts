@@ -80,3 +80,14 @@ describe('yes/no in Italian (item 1)', () => {
     expect(r.stderr).toMatch(/nessun terminale su cui confermare: aggiungi --yes/);
   });
 });
+
+describe('a group without its subcommand (item 11)', () => {
+  it('cns pin, cns cert, cns sim: their help on stderr and exit 2 (a usage error); --help stays exit 0', async () => {
+    for (const g of ['pin', 'cert', 'sim']) {
+      const r = await cns([g]);
+      expect(r.code, g).toBe(2);
+      expect(r.stderr, g).toMatch(new RegExp(`Usage: cns ${g}`));
+    }
+    expect((await cns(['pin', '--help'])).code).toBe(0);
+  });
+});

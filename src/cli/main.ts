@@ -106,6 +106,11 @@ async function command(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
+      // a group without its subcommand ("cns pin"): its help went to stderr, and it is a usage error
+      if (e.code === 'commander.help' && e.exitCode !== 0) {
+        if (usage) err(usage);
+        return EXIT.USAGE;
+      }
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
         if (usage) err(usage);
         return EXIT.OK;
