@@ -91,3 +91,27 @@ describe('a group without its subcommand (item 11)', () => {
     expect((await cns(['pin', '--help'])).code).toBe(0);
   });
 });
+
+describe('a folder given where a file goes (item 9)', () => {
+  it('cert export --out, sim create, extend --restore, doctor --report: "is a folder" at once, exit 2, with or without --force', async () => {
+    const { join } = await import('node:path');
+    const dir = tempDir('cns-folder-');
+    const img = join(dir, 'card.json');
+    expect((await cns(['sim', 'create', img])).code).toBe(0);
+    const sim = ['--reader', `sim:${img}`];
+    for (const args of [
+      ['cert', 'export', ...sim, '--out', dir],
+      ['cert', 'export', ...sim, '--out', dir, '--force'],
+      ['sim', 'create', dir, '--force'],
+      ['extend', '--restore', dir, ...sim, '--yes', '--stdin'],
+      ['doctor', ...sim, '--report', dir],
+    ]) {
+      const r = await cns(['--json', ...args], { input: '12345678\n' });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.json.error.message, args.join(' ')).toMatch(/is a folder/);
+      expect(r.json.error.message).not.toMatch(/EISDIR|--force/);
+    }
+    const it_ = await cns(['--lang', 'it', 'cert', 'export', ...sim, '--out', dir]);
+    expect(it_.stderr).toMatch(/è una cartella/);
+  });
+});

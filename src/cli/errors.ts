@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { ErrorCode } from './exitCodes.js';
 
 /** An error the user can cause: carries a stable code and the parameters of its message. */
@@ -23,4 +24,18 @@ export class ErrorWithData extends Error {
     super(cause instanceof Error ? cause.message : String(cause));
     this.name = 'ErrorWithData';
   }
+}
+
+/**
+ * A path given for a file to write that is a folder: said at once, the same way everywhere
+ * (not "already exists, use --force", then "it is a folder").
+ */
+export function refuseFolder(path: string, what: string): void {
+  let folder = false;
+  try {
+    folder = statSync(path).isDirectory();
+  } catch {
+    return;
+  }
+  if (folder) throw new CliError('INVALID_INPUT', { what, detailKey: 'uIsFolder', path });
 }

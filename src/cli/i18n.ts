@@ -892,6 +892,10 @@ const OWN = {
   unknown: { en: 'unknown', it: 'sconosciuto' },
   yes: { en: 'yes', it: 'sì' },
   yesChoice: { en: 'Yes', it: 'Sì' },
+  uIsFolder: {
+    en: '{path} is a folder: give the name of a file in it',
+    it: '{path} è una cartella: indica il nome di un file al suo interno',
+  },
   yesNoHint: { en: 'Answer y (yes) or n (no)', it: 'Rispondi s (sì) o n (no)' },
   noTtyConfirm: { en: 'no terminal to confirm on: add --yes', it: 'nessun terminale su cui confermare: aggiungi --yes' },
   noChoice: { en: 'No', it: 'No' },

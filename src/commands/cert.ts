@@ -3,7 +3,7 @@ import { derLength } from '../card/session.js';
 import type { CertificateSummary } from '../cert/summary.js';
 import { printCertificate, row } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
-import { CliError } from '../cli/errors.js';
+import { CliError, refuseFolder } from '../cli/errors.js';
 import { requireKeyset } from '../cli/gate.js';
 import { parseWarnDays } from '../cli/options.js';
 import { libraryDetail } from '../cli/render.js';
@@ -59,6 +59,7 @@ export async function certExportCommand(
   const { toPem } = await import('../cert/pem.js');
   const bytes = format === 'pem' ? Buffer.from(toPem(der)) : der;
   if (o.out) {
+    refuseFolder(o.out, '--out');
     try {
       // --force replaces a file, never writes through a link planted where it goes
       if (o.force) refuseLink(o.out);

@@ -5,7 +5,7 @@ import type { Card } from '../card/card.js';
 import { databaseText, databaseTitle } from '../cli/browserText.js';
 import { checkText, problemText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
-import { CliError } from '../cli/errors.js';
+import { CliError, refuseFolder } from '../cli/errors.js';
 import { EXIT, EXIT_FOR } from '../cli/exitCodes.js';
 import { describeError, toCliError } from '../cli/render.js';
 import { VERSION } from '../cli/version.js';
@@ -451,6 +451,7 @@ export async function doctorCommand(
   const failed = checks.find((c) => c.status === 'fail');
   const exit = failed?.exit ?? (failed ? EXIT.INTERNAL : 0);
   if (o.report) {
+    refuseFolder(o.report, '--report');
     const salt = reportSalt(ctx, o.salt);
     const hash = (v: string): string => createHash('sha256').update(salt).update(v.toUpperCase()).digest('hex');
     // the card id and the certificate serial identify the holder to whoever holds the card

@@ -6,7 +6,7 @@ import { derLength } from '../card/session.js';
 import type { ParsedCertificate } from '../cert/x509.js';
 import { ruleText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
-import { CliError, ErrorWithData } from '../cli/errors.js';
+import { CliError, ErrorWithData, refuseFolder } from '../cli/errors.js';
 import { EXIT } from '../cli/exitCodes.js';
 import { gate } from '../cli/gate.js';
 import { type MessageKey, messageKey } from '../cli/i18n.js';
@@ -455,6 +455,7 @@ async function restoreCommand(ctx: Context, o: ExtendOptions): Promise<number> {
   const { parseCnsCommonName } = await import('../cert/cnsSubject.js');
   let der: Buffer;
   let p: ParsedCertificate;
+  refuseFolder(o.restore!, '--restore');
   try {
     der = fromPem(readFileSync(o.restore!));
     p = parseCertificate(der);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Context } from '../cli/context.js';
@@ -191,6 +191,10 @@ export async function guidedCommand(ctx: Context): Promise<number> {
           const out = typed.startsWith('~/') || typed === '~' ? join(homedir(), typed.slice(1)) : typed;
           if (!existsSync(dirname(resolve(out)))) {
             ctx.note(ctx.c.yellow(ctx.t('gNoFolder', { dir: dirname(resolve(out)) })));
+            break;
+          }
+          if (existsSync(out) && statSync(out).isDirectory()) {
+            ctx.note(ctx.c.yellow(ctx.t('uIsFolder', { path: out })));
             break;
           }
           if (existsSync(out) && !(await askYesNo(ctx, ctx.t('gOverwrite', { path: out }), false))) break;

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { SignatureLayout } from '../card/card.js';
 import { parseUserDate } from '../card/dates.js';
 import type { Context } from '../cli/context.js';
-import { CliError } from '../cli/errors.js';
+import { CliError, refuseFolder } from '../cli/errors.js';
 import { inputFileDetail } from '../cli/render.js';
 
 export interface SimCreateOptions {
@@ -62,6 +62,7 @@ function file(ctx: Context, path: string | undefined, name: string): Buffer | un
 
 export async function simCreateCommand(ctx: Context, imagePath: string, o: SimCreateOptions): Promise<number> {
   const path = resolve(imagePath);
+  refuseFolder(path, 'IMAGE');
   if (existsSync(path) && !o.force) throw new CliError('FILE_EXISTS', { path });
   const keySize = int(o.keySize, '--key-size');
   if (keySize !== undefined && keySize !== 1024 && keySize !== 2048)
