@@ -76,8 +76,8 @@ describe.skipIf(!STACK_OK)('a card that never answers, or answers garbage, throu
     const w = watch([], env);
     try {
       await w.waitFor('reader-added', 2);
-      await stack.attach(mute, 35963, ['--mute-after', '0']);
-      await stack.attach(good, 35964);
+      // both at once: the mute card's event is due only after its APDU deadline, the good one's at once
+      await Promise.all([stack.attach(mute, 35963, ['--mute-after', '0']), stack.attach(good, 35964)]);
       const other = await w.waitFor('card-inserted', 1);
       expect(other).toMatchObject({ reader: READER1, cardId: '5000000000000009' });
       const muted = await w.waitFor('card-inserted', 2);
