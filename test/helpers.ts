@@ -34,8 +34,14 @@ export interface RunResult {
   json: any; // test-side parsing of the JSON contract
 }
 
-/** Run the real executable, as a user would, with no TTY. */
-export function cns(args: string[], opts: { input?: string; env?: Record<string, string | undefined> } = {}): Promise<RunResult> {
+/** The longest a test lets one run of the tool take before it is killed and said so (issue 23 item 13). */
+export const RUN_TIMEOUT_MS = 60_000;
+
+/** Run the real executable, as a user would, with no TTY; killed after `timeoutMs`, said in its stderr. */
+export function cns(
+  args: string[],
+  opts: { input?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = {
       ...process.env,
@@ -51,8 +57,15 @@ export function cns(args: string[], opts: { input?: string; env?: Record<string,
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs ?? RUN_TIMEOUT_MS);
     child.on('error', reject);
     child.on('close', (code) => {
+      clearTimeout(timer);
+      if (timedOut) stderr += `\n[test] cns ${args.join(' ')} killed after ${opts.timeoutMs ?? RUN_TIMEOUT_MS} ms\n`;
       let json: unknown;
       try {
         json = JSON.parse(stdout);

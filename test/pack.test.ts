@@ -8,16 +8,20 @@ import { ROOT, tempDir } from './helpers.js';
 describe('the npm package', () => {
   it('packs, installs globally and runs with only Node and its own dependencies', () => {
     const dir = tempDir('cns-pack-');
-    const pack = spawnSync(process.execPath, [join(ROOT, 'scripts', 'pack.mjs'), dir], { cwd: ROOT, encoding: 'utf8' });
+    const pack = spawnSync(process.execPath, [join(ROOT, 'scripts', 'pack.mjs'), dir], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(pack.status, pack.stderr).toBe(0);
     const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
     const prefix = join(dir, 'prefix');
     // npm 11 runs no dependency install script in a global install unless allowed: the PKCS#11
-    // binding needs its own (README: Install); PC/SC needs none
-    const inst = spawnSync('npm', ['install', '-g', '--allow-scripts=pkcs11js', '--prefix', prefix, join(dir, tgz)], {
-      cwd: dir,
-      encoding: 'utf8',
-    });
+    // binding needs its own (README: Install); PC/SC needs none. Offline: the dependencies come
+    // from npm's cache, which `npm ci` filled; the registry is never asked (a machine without
+    // network once sat 39 minutes retrying it). Bounded, and said so when it is not enough.
+    const inst = spawnSync(
+      'npm',
+      ['install', '-g', '--offline', '--no-audit', '--no-fund', '--allow-scripts=pkcs11js', '--prefix', prefix, join(dir, tgz)],
+      { cwd: dir, encoding: 'utf8', timeout: 180_000 },
+    );
+    expect(inst.error, "npm install -g (offline, from npm's cache) did not end within 180 s").toBeUndefined();
     expect(inst.status, inst.stderr).toBe(0);
     // installing it runs no build: npm has no script of cns to ask about
     expect(inst.stderr).not.toMatch(/cns@[\d.]+ \(prepare/);
@@ -27,6 +31,7 @@ describe('the npm package', () => {
         cwd: dir,
         encoding: 'utf8',
         env: { ...process.env, XDG_STATE_HOME: dir, NO_COLOR: '1' },
+        timeout: 60_000,
       });
     expect(cns('--version').stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
     expect(cns('sim', 'create', join(dir, 'card.json')).status).toBe(0);
@@ -41,7 +46,7 @@ describe('the npm package', () => {
         '-e',
         `const r = require(${JSON.stringify(join(installed, 'bin', 'cns.js'))}).load(); process.stdout.write(String(r.cacheRejected))`,
       ],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', timeout: 60_000 },
     );
     expect(probe.stdout, probe.stderr).toBe('false');
     // where the system PC/SC library is installed, the installed copy loads it (no build step)
