@@ -69,7 +69,7 @@ export async function watchCommand(_ctx: Context, o: { once?: boolean }): Promis
       identifiedBy: info?.identifiedBy ?? null,
       cardId,
     });
-    if (o.once && event === 'card-inserted') finish(0);
+    if (o.once) finish(0);
   };
 
   const initial = await client.readerStates();
@@ -78,6 +78,12 @@ export async function watchCommand(_ctx: Context, o: { once?: boolean }): Promis
     if (!o.once) emit('reader-added', { reader: s.name });
   }
   for (const s of initial) if (!o.once && s.present) enqueue(s.name, () => cardEvent('card-present', s));
+  // --once is "a card now": one already in the reader is that card (issue 23 item 10)
+  const already = o.once ? initial.find((s) => s.present) : undefined;
+  if (already) {
+    await cardEvent('card-present', already);
+    finish(0);
+  }
   client.onEvent((e) => {
     if (stopped) return; // closing the context ends every reader: not events for the user
     enqueue(e.reader, async () => {

@@ -200,5 +200,11 @@ describe.skipIf(!STACK_OK)('through pcscd and a vpcd reader', () => {
     await stack.attach(img, 35963);
     expect(await once.stop('SIGCONT')).toBe(0);
     expect(once.lines()).toEqual([expect.objectContaining({ event: 'card-inserted', reader: READER0 })]);
+    // a card already in (issue 23 item 10): reported at once, no insertion waited for
+    const now = watch(['--once']);
+    const present = await now.waitFor('card-present');
+    expect(present).toMatchObject({ reader: READER0, isCns: true, cardId: '5000000000000009' });
+    expect(await now.stop('SIGCONT')).toBe(0);
+    expect(now.lines()).toHaveLength(1);
   });
 });
