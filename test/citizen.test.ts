@@ -115,3 +115,23 @@ describe('a folder given where a file goes (item 9)', () => {
     expect(it_.stderr).toMatch(/è una cartella/);
   });
 });
+
+describe("the help desk's ticket (item 12)", () => {
+  it('keeps neither the sex the codice fiscale says nor the home folder of the user', async () => {
+    const { join } = await import('node:path');
+    const { readFileSync } = await import('node:fs');
+    const home = tempDir('cns-ticket-home-');
+    const env = { HOME: home, XDG_STATE_HOME: join(home, '.local', 'state') };
+    const ticket = join(tempDir('cns-ticket-out-'), 'ticket.json');
+    expect((await cns(['status', '--reader', 'sim', '--json'], { env })).code).toBe(0);
+    const d = await cns(['doctor', '--reader', 'sim', '--report', ticket], { env });
+    expect(d.code).toBe(0);
+    const text = readFileSync(ticket, 'utf8');
+    expect(text).not.toContain(home);
+    expect(text).toContain('~/.local/state/cns/demo-card.json');
+    const j = JSON.parse(text);
+    const cf = (j.checks as { code: string; message: string }[]).find((c) => c.code === 'DATA_CF_DATA_MATCH');
+    expect(cf?.message).toBe('[redacted]');
+    expect(text).not.toMatch(/"M \[redacted\]|\bM 1980/);
+  });
+});

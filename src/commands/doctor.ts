@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Card } from '../card/card.js';
 import { databaseText, databaseTitle } from '../cli/browserText.js';
@@ -468,7 +469,9 @@ export async function doctorCommand(
       platform: `${process.platform}/${process.arch}`,
       exitCode: exit,
       redactedIds: !!o.redactIds,
-      checks,
+      // what the codice fiscale says of the holder (sex, birth date and place) is theirs: the
+      // check says only whether it agrees with the card (issue 23 item 12)
+      checks: checks.map((c) => (c.code === 'DATA_CF_DATA_MATCH' ? { ...c, message: '[redacted]' } : c)),
       cards: reports.map(({ reader, report: r, atr }) => ({
         reader,
         atr: r?.card.atr ?? atr?.atr ?? null,
@@ -492,6 +495,9 @@ export async function doctorCommand(
     };
     let text = JSON.stringify(ticket, null, 2);
     for (const v of secrets.sort((a, b) => b.length - a.length)) text = text.split(v).join('[redacted]');
+    // the home folder names the user (a virtual card's path, a browser's profile): ~ instead
+    const home = ctx.env.HOME ?? homedir();
+    if (home && home.length > 1) text = text.split(JSON.stringify(home).slice(1, -1)).join('~');
     try {
       writeFileAtomic(o.report, `${text}\n`, 0o644);
     } catch (e) {
