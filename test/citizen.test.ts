@@ -135,3 +135,34 @@ describe("the help desk's ticket (item 12)", () => {
     expect(text).not.toMatch(/"M \[redacted\]|\bM 1980/);
   });
 });
+
+describe('browser remove with the browser open (item 8)', () => {
+  it('says the database was left alone because the browser is open, never "nothing to remove", exit 9', async () => {
+    const { join } = await import('node:path');
+    const { mkdirSync, writeFileSync, symlinkSync, chmodSync } = await import('node:fs');
+    const { hostname } = await import('node:os');
+    const dir = tempDir('cns-remove-open-');
+    const ff = join(dir, '.mozilla', 'firefox');
+    mkdirSync(join(ff, 'a'), { recursive: true });
+    writeFileSync(join(ff, 'profiles.ini'), '[Profile0]\nName=default\nIsRelative=1\nPath=a\n');
+    writeFileSync(join(ff, 'a', 'cert9.db'), '');
+    writeFileSync(
+      join(ff, 'a', 'pkcs11.txt'),
+      'library=\nname=NSS Internal PKCS #11 Module\n\nlibrary=/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so\nname=TS-CNS (cns)\n',
+    );
+    // Firefox holds the profile: its lock names this (live) process
+    symlinkSync(`${hostname()}:+${process.pid}`, join(ff, 'a', 'lock'));
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    for (const t of ['modutil', 'certutil', 'tstclnt']) {
+      writeFileSync(join(bin, t), '#!/bin/sh\nexit 0\n');
+      chmodSync(join(bin, t), 0o755);
+    }
+    const env = { HOME: dir, XDG_STATE_HOME: join(dir, 'state'), PATH: `${bin}:${process.env.PATH}` };
+    const r = await cns(['browser', 'remove'], { env });
+    expect(r.code).toBe(9);
+    expect(r.stdout).not.toMatch(/Nothing to remove/);
+    const it_ = await cns(['--lang', 'it', 'browser', 'remove'], { env });
+    expect(it_.stdout).not.toMatch(/Nulla da togliere/);
+  });
+});

@@ -206,7 +206,9 @@ export async function browserRemoveCommand(ctx: Context, o: ChangeOptions): Prom
       did: ctx.t('brRemoved'),
     };
   });
-  if (changed === 0) ctx.print(ctx.t('brNothingToRemove'));
+  // only when every database was looked at and none held a module of ours: a browser left open
+  // (exit 9) or a failure is no "nothing to remove" (issue 23 item 8)
+  if (changed === 0 && exit === 0 && !o.dryRun) ctx.print(ctx.t('brNothingToRemove'));
   return exit;
 }
 
