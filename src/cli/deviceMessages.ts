@@ -97,6 +97,10 @@ export const DEVICE_MESSAGES = {
   },
   tStuck: { en: 'the card did not answer an earlier command', it: 'la carta non ha risposto a un comando precedente' },
   tClosed: { en: 'the connection to the card is closed', it: 'la connessione con la carta è chiusa' },
+  tRemovedBefore: {
+    en: 'the card was removed before the command was sent',
+    it: 'la carta è stata estratta prima che il comando fosse inviato',
+  },
   tCommandDeadline: {
     en: 'the card answers too slowly: the command took more than {seconds} s in all',
     it: 'la carta risponde troppo lentamente: il comando ha superato {seconds} s in tutto',
