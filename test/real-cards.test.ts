@@ -256,3 +256,17 @@ describe('honest labels', () => {
     expect(t.cards[0]).toMatchObject({ atr: '3BF41800FF8131805500318000C7', model: expect.stringMatching(/CIE/) });
   });
 });
+
+describe('--sign-test on a certificate that cannot be decoded', () => {
+  it('stops before the PIN is sent: NO_CERTIFICATE, exit 7, tries untouched', async () => {
+    const img = await card('st2021', (j) => {
+      const f = (j.files as { path: string; data: string }[]).find((x) => x.path === '3F00/1100/1101')!;
+      f.data = 'FF'.repeat(f.data.length / 2);
+    });
+    const r = await cns(['pin', 'verify', '--reader', `sim:${img}`, '--stdin', '--sign-test', '--json', '--trace'], { input: '12345\n' });
+    expect(r.code, r.stdout + r.stderr).toBe(7);
+    expect(r.json.error.code).toBe('NO_CERTIFICATE');
+    expect(commands(r.stderr).some((c) => /\[8 bytes redacted\]/.test(c))).toBe(false);
+    expect(JSON.parse(readFileSync(img, 'utf8')).pin.triesLeft).toBe(3);
+  });
+});

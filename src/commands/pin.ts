@@ -80,6 +80,8 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
       // found no PIN is sent for nothing, and a card whose certificate is behind an application
       // (ACe 2025) has it selected before the PIN, not between the PIN and the signature
       const certificate = op === 'verify' && o.signTest && keyset === 'auth' ? await s.readCertificate() : undefined;
+      // and decoded: a certificate that cannot be checked against is no reason to send the PIN
+      if (certificate) await decodable(certificate);
       if (op === 'unblock') {
         const pinState = await s.tries('pin', keyset);
         if (pinState.blocked === false) ctx.note(ctx.t('pinNotBlockedNote'));
@@ -130,6 +132,15 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
     // a command stopped before it left (the card pulled at the prompt, the whole-command
     // deadline) never reached the card: said as such, not as an unknown outcome
     return renderError(ctx, e, sent && !confirmed ? secretOp : undefined, keyset);
+  }
+}
+
+async function decodable(der: Buffer): Promise<void> {
+  const { X509Certificate } = await import('node:crypto');
+  try {
+    new X509Certificate(der);
+  } catch {
+    throw new CliError('NO_CERTIFICATE', { detailKey: der.every((b) => b === 0 || b === 0xff) ? 'efEmpty' : 'efNoDer', ef: '1101' });
   }
 }
 
