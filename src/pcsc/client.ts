@@ -141,7 +141,7 @@ export class PcscClient {
   private stuck = false;
 
   private async names(ctx: Handle): Promise<string[]> {
-    const { rv, readers } = await this.bounded(this.api.listReadersAsync(ctx), 'SCardListReaders');
+    const { rv, readers } = await this.bounded(this.api.listReaders(ctx), 'SCardListReaders');
     if (rv === SCARD_E.E_NO_READERS_AVAILABLE) return [];
     if (rv !== 0) throw fail('SCardListReaders', rv);
     return readers;

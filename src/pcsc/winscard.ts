@@ -67,9 +67,8 @@ export interface Winscard {
   /** Shut a context's socket down: a call waiting on it returns (SCARD_F_COMM_ERROR). */
   interrupt(socket: number): void;
   releaseContext(context: Handle): number;
-  /** Reader names (multi-string), or the return code. */
-  listReaders(context: Handle): { rv: number; readers: string[] };
-  listReadersAsync(context: Handle): Promise<{ rv: number; readers: string[] }>;
+  /** Reader names (off the main thread, so that a stuck service can be given up on). */
+  listReaders(context: Handle): Promise<{ rv: number; readers: string[] }>;
   getStatusChange(context: Handle, timeoutMs: number, states: ReaderStateEntry[]): Promise<number>;
   getStatusChangeNow(context: Handle, states: ReaderStateEntry[]): number;
   cancel(context: Handle): number;
@@ -190,19 +189,29 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
     });
   };
 
+  // pcsc-lite: the socket a new context opens, told from /proc/self/fd before and after
+  const socketsBefore = (): Set<number> | undefined => (p.library.includes('pcsclite') ? sockets() : undefined);
+  const newSockets = (before: Set<number> | undefined): number[] => (before ? [...(sockets() ?? [])].filter((fd) => !before.has(fd)) : []);
+  const established = (rv: number, out: Handle[], before: Set<number> | undefined) => {
+    const opened = rv === 0 ? newSockets(before) : [];
+    return { rv, context: out[0] ?? 0, ...(opened.length === 1 ? { socket: opened[0] } : {}) };
+  };
+  const interrupt = (socket: number): void => {
+    shutdownFn ??= koffi.load(null).func('int shutdown(int fd, int how)');
+    shutdownFn(socket, 2); // SHUT_RDWR
+  };
+
   return {
     platform: p,
     establishContext() {
       const out: Handle[] = [0];
-      const before = p.library.includes('pcsclite') ? sockets() : undefined;
+      const before = socketsBefore();
       const rv = rc(est(SCARD.SCOPE_SYSTEM, null, null, out));
-      const after = before && rv === 0 ? sockets() : undefined;
-      const opened = after ? [...after].filter((fd) => !before?.has(fd)) : [];
-      return { rv, context: out[0] ?? 0, ...(opened.length === 1 ? { socket: opened[0] } : {}) };
+      return established(rv, out, before);
     },
     async establishContextWithin(ms) {
       const out: Handle[] = [0];
-      const before = p.library.includes('pcsclite') ? sockets() : undefined;
+      const before = socketsBefore();
       let timer: NodeJS.Timeout | undefined;
       const stuck = new Promise<'stuck'>((resolve) => {
         timer = setTimeout(() => resolve('stuck'), ms);
@@ -212,17 +221,12 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
       clearTimeout(timer);
       if (first === 'stuck') {
         exitHardWhenDone();
-        const now = before ? sockets() : undefined;
-        shutdownFn ??= koffi.load(null).func('int shutdown(int fd, int how)');
-        for (const fd of now ?? []) if (!before?.has(fd)) shutdownFn(fd, 2); // SHUT_RDWR
+        for (const fd of newSockets(before)) interrupt(fd);
         return 'stuck';
       }
-      const rv = first;
-      const after = before && rv === 0 ? sockets() : undefined;
-      const opened = after ? [...after].filter((fd) => !before?.has(fd)) : [];
-      return { rv, context: out[0] ?? 0, ...(opened.length === 1 ? { socket: opened[0] } : {}) };
+      return established(first, out, before);
     },
-    async listReadersAsync(context) {
+    async listReaders(context) {
       const len: number[] = [0];
       let rv = rc(await call(list, context, null, null, len));
       if (rv !== 0) return { rv, readers: [] };
@@ -238,27 +242,8 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
           .filter(Boolean),
       };
     },
-    interrupt(socket) {
-      shutdownFn ??= koffi.load(null).func('int shutdown(int fd, int how)');
-      shutdownFn(socket, 2); // SHUT_RDWR
-    },
+    interrupt,
     releaseContext: (context) => rc(rel(context)),
-    listReaders(context) {
-      const len: number[] = [0];
-      let rv = rc(list(context, null, null, len));
-      if (rv !== 0) return { rv, readers: [] };
-      const buf = Buffer.alloc(Number(len[0] ?? 0) * (A ? 1 : 1));
-      rv = rc(list(context, null, buf, len));
-      if (rv !== 0) return { rv, readers: [] };
-      return {
-        rv,
-        readers: buf
-          .subarray(0, Number(len[0] ?? 0))
-          .toString('utf8')
-          .split('\0')
-          .filter(Boolean),
-      };
-    },
     async getStatusChange(context, timeoutMs, states) {
       const n = states.map(toNative);
       const rv = rc(await call(gsc, context, timeoutMs, n, n.length));
