@@ -7,11 +7,11 @@ describe('the demo card (item 6)', () => {
   it("readers advertises the demo's PIN only while it is still the default; after a change it says how to start over", async () => {
     const env = { XDG_STATE_HOME: tempDir('cns-demo-state-') };
     const fresh = await cns(['readers', '--json'], { env });
-    const sim0 = fresh.json.sim ?? fresh.json.error?.sim;
+    const sim0 = fresh.json.sim;
     expect(sim0.note).toMatch(/PIN 12345/);
     expect((await cns(['pin', 'change', '--reader', 'sim', '--stdin'], { input: '12345\n48213\n', env })).code).toBe(0);
     const after = await cns(['readers', '--json'], { env });
-    const sim = after.json.sim ?? after.json.error?.sim;
+    const sim = after.json.sim;
     expect(sim.note).not.toMatch(/12345/);
     expect(sim.note).toMatch(/cns sim create --force/);
     expect(sim.defaultSecrets).toBe(false);
@@ -164,5 +164,72 @@ describe('browser remove with the browser open (item 8)', () => {
     expect(r.stdout).not.toMatch(/Nothing to remove/);
     const it_ = await cns(['--lang', 'it', 'browser', 'remove'], { env });
     expect(it_.stdout).not.toMatch(/Nulla da togliere/);
+  });
+});
+
+describe('ok agrees with the exit code, in every JSON document (item 7)', () => {
+  it('ok is true exactly on exit 0; exitCode is always there; ok false always has error, beside what was found', async () => {
+    const { join } = await import('node:path');
+    const { mkdirSync, writeFileSync, symlinkSync, chmodSync } = await import('node:fs');
+    const { hostname } = await import('node:os');
+    const { schemaErrors } = await import('./schema.js');
+    const dir = tempDir('cns-ok-rule-');
+    const img = join(dir, 'card.json');
+    expect((await cns(['sim', 'create', img, '--not-before', '2018-01-01', '--not-after', '2023-12-30'])).code).toBe(0);
+    const sim = ['--reader', `sim:${img}`, '--json'];
+    const env = { XDG_STATE_HOME: join(dir, 'state') };
+    const agree = (r: { code: number; json: Record<string, any> }, schema: string, what: string): void => {
+      expect(r.json.ok, what).toBe(r.code === 0);
+      expect(r.json.exitCode, what).toBe(r.code);
+      if (r.code !== 0) {
+        expect(r.json.error?.exitCode, what).toBe(r.code);
+        expect(schemaErrors('error', r.json), what).toEqual([]);
+      } else expect(r.json.error, what).toBeUndefined();
+      expect(schemaErrors(schema, r.json), what).toEqual([]);
+    };
+    agree(await cns(['status', ...sim], { env }), 'status', 'status');
+    // a verdict that is not exit 0: the same document as on success, with ok false and error
+    const check = await cns(['cert', 'check', ...sim]);
+    expect(check.code).toBe(8);
+    agree(check, 'cert-check', 'cert check');
+    expect(check.json.certificate.notAfter).toBe('2023-12-30T22:59:59.000Z');
+    expect(check.json.error.code).toBe('CERT_EXPIRED');
+    const ext = await cns(['extend', '--check', ...sim], { env });
+    expect(ext.code).toBe(10);
+    agree(ext, 'extend-check', 'extend --check');
+    expect(ext.json.extension.eligible).toBe(false);
+    expect(ext.json.error.code).toBe('NOT_ELIGIBLE');
+    const doctor = await cns(['doctor', ...sim], { env });
+    expect(doctor.code).toBe(8);
+    agree(doctor, 'doctor', 'doctor');
+    expect(doctor.json.error.code).toBe('CHECKS_FAILED');
+    expect(doctor.json.error.message).toMatch(/CERTIFICATE/);
+    const wrong = await cns(['pin', 'verify', ...sim, '--stdin'], { input: '11111\n' });
+    expect(wrong.code).toBe(3);
+    agree(wrong, 'pin', 'pin verify');
+    const usage = await cns(['status', '--bogus', '--json']);
+    expect(usage.code).toBe(2);
+    expect(usage.json).toMatchObject({ ok: false, exitCode: 2, error: { code: 'USAGE', exitCode: 2 } });
+    // browser remove with Firefox open: exit 9, not "ok": true
+    const ff = join(dir, '.mozilla', 'firefox');
+    mkdirSync(join(ff, 'a'), { recursive: true });
+    writeFileSync(join(ff, 'profiles.ini'), '[Profile0]\nName=default\nIsRelative=1\nPath=a\n');
+    writeFileSync(join(ff, 'a', 'cert9.db'), '');
+    writeFileSync(
+      join(ff, 'a', 'pkcs11.txt'),
+      'library=\nname=NSS Internal PKCS #11 Module\n\nlibrary=/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so\nname=TS-CNS (cns)\n',
+    );
+    symlinkSync(`${hostname()}:+${process.pid}`, join(ff, 'a', 'lock'));
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    for (const t of ['modutil', 'certutil', 'tstclnt']) {
+      writeFileSync(join(bin, t), '#!/bin/sh\nexit 0\n');
+      chmodSync(join(bin, t), 0o755);
+    }
+    const open = await cns(['browser', 'remove', '--json'], { env: { ...env, HOME: dir, PATH: `${bin}:${process.env.PATH}` } });
+    expect(open.code).toBe(9);
+    agree(open, 'browser-change', 'browser remove');
+    expect(open.json.error.code).toBe('BROWSER_OPEN');
+    expect(open.json.databases[0]).toMatchObject({ action: 'skip', why: 'running' });
   });
 });

@@ -237,7 +237,7 @@ describe('certificates', () => {
     let r = await cns(['cert', 'check', '--reader', `sim:${expired}`, '--json']);
     expect(r.code).toBe(8);
     expect(r.json.error.code).toBe('CERT_EXPIRED');
-    expect(r.json.error.certificate.notAfter).toBe('2023-12-30T22:59:59.000Z');
+    expect(r.json.certificate.notAfter).toBe('2023-12-30T22:59:59.000Z');
     const future = await newCard('--not-before', '2040-01-01', '--not-after', '2046-01-01');
     r = await cns(['cert', 'check', '--reader', `sim:${future}`, '--json']);
     expect(r.code).toBe(8);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AjvModule from 'ajv';
 import { ROOT } from './helpers.js';
@@ -7,6 +7,9 @@ import { ROOT } from './helpers.js';
 const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
 const ajv = new (Ajv as unknown as new (o: object) => import('ajv').default)({ allErrors: true, strict: false });
 ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
+
+// every schema is known by its $id first: command schemas refer to error.schema.json's `error`
+for (const f of readdirSync(join(ROOT, 'schemas'))) ajv.addSchema(JSON.parse(readFileSync(join(ROOT, 'schemas', f), 'utf8')) as object);
 
 /** Validate a real output against schemas/NAME.schema.json; returns the errors (empty when valid). */
 export function schemaErrors(name: string, data: unknown): string[] {

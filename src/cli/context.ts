@@ -40,6 +40,8 @@ export class Context {
   /** In the guided menu: messages name menu entries instead of commands, codes are for the help desk. */
   guided = false;
   private resultWritten = false;
+  /** JSON documents on one line each (watch's stream of events, and its last error). */
+  oneLine = false;
 
   constructor(
     readonly opts: GlobalOptions,
@@ -86,26 +88,34 @@ export class Context {
     stderr(`${line}\n`);
   }
 
-  /** The one JSON document of a successful command. */
+  /**
+   * The one JSON document of a successful command. The rule of every document (issue 23 item 7):
+   * `ok` is true exactly when the exit code is 0, `exitCode` is always there, and a document with
+   * `ok: false` always has `error` (see failure).
+   */
   result(doc: Record<string, unknown>): void {
     if (!this.json || this.resultWritten) return;
     this.resultWritten = true;
-    stdout(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ok: true, ...doc }, null, 2)}\n`);
+    stdout(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ok: true, exitCode: 0, ...doc }, null, 2)}\n`);
   }
 
-  /** Render a failure; returns the exit code. */
-  failure(err: CliError, messageText: string): number {
-    const exit = EXIT_FOR[err.code];
+  /**
+   * Render a failure; returns the exit code. In JSON: `ok: false`, the exit code, what the command
+   * found before its verdict (err.extra.result, top-level as on success) and `error`.
+   * `text: false` writes the JSON document only: the command has already said it in its own lines.
+   */
+  failure(err: CliError, messageText: string, exit = EXIT_FOR[err.code], text = true): number {
     if (this.json) {
       if (!this.resultWritten) {
         const error: Record<string, unknown> = { code: err.code, message: messageText, exitCode: exit };
         if (err.extra.triesLeft !== undefined) error.triesLeft = err.extra.triesLeft;
         if (err.extra.hint) error.hint = err.extra.hint;
         if (err.extra.data) Object.assign(error, err.extra.data);
-        stdout(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ok: false, error }, null, 2)}\n`);
+        const doc = { schemaVersion: SCHEMA_VERSION, ok: false, exitCode: exit, ...err.extra.result, error };
+        stdout(`${JSON.stringify(doc, null, this.oneLine ? undefined : 2)}\n`);
         this.resultWritten = true;
       }
-    } else {
+    } else if (text) {
       const code = this.guided ? ` (${this.t('supportCode', { code: err.code })})` : ` [${err.code}]`;
       stderr(`${this.c.red(this.guided ? messageText : `cns: ${messageText}`)}${this.c.dim(code)}\n`);
       if (err.extra.hint) stderr(`${err.extra.hint}\n`);

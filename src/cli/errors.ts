@@ -6,20 +6,29 @@ export class CliError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly params: Record<string, string | number> = {},
-    readonly extra: { triesLeft?: number | null; hint?: string; data?: Record<string, unknown> } = {},
+    readonly extra: {
+      triesLeft?: number | null;
+      hint?: string;
+      /** Details of the failure: inside the JSON document's `error`. */
+      data?: Record<string, unknown>;
+      /** What the command found before its verdict (a certificate, the checks): top-level fields of the JSON document. */
+      result?: Record<string, unknown>;
+    } = {},
   ) {
     super(code);
     this.name = 'CliError';
   }
 }
 
-/** Any error, with data for the JSON error document (e.g. what a listing found before failing). */
+/** Any error, with details for the JSON document's `error`, or what a listing found before failing. */
 export class ErrorWithData extends Error {
   constructor(
     override readonly cause: unknown,
     readonly data: Record<string, unknown>,
     /** Said after the error's own message: what to do now. */
     readonly hint?: string,
+    /** What the command found before it failed: top-level fields of the JSON document. */
+    readonly result?: Record<string, unknown>,
   ) {
     super(cause instanceof Error ? cause.message : String(cause));
     this.name = 'ErrorWithData';

@@ -63,6 +63,9 @@ export type ErrorCode =
   | 'BROWSER_CERT_NOT_SEEN'
   | 'BROWSER_TLS13_SIGNATURE'
   | 'BROWSER_LOGIN_FAILED'
+  | 'BROWSER_OPEN'
+  | 'BROWSER_CHANGE_FAILED'
+  | 'CHECKS_FAILED'
   | 'INTERNAL';
 
 export const EXIT_FOR: Record<ErrorCode, number> = {
@@ -114,5 +117,9 @@ export const EXIT_FOR: Record<ErrorCode, number> = {
   BROWSER_CERT_NOT_SEEN: EXIT.UNSUPPORTED,
   BROWSER_TLS13_SIGNATURE: EXIT.UNSUPPORTED,
   BROWSER_LOGIN_FAILED: EXIT.UNSUPPORTED,
+  BROWSER_OPEN: EXIT.REFUSED,
+  BROWSER_CHANGE_FAILED: EXIT.UNSUPPORTED,
+  // doctor's exit is the first failing check's own (given where it is raised)
+  CHECKS_FAILED: EXIT.INTERNAL,
   INTERNAL: EXIT.INTERNAL,
 };

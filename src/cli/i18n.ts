@@ -232,6 +232,18 @@ const OWN = {
     en: 'Only one {what} try is left: a wrong one will block it. Nothing was sent. Run again with --last-attempt if you are sure.',
     it: 'Resta un solo tentativo per il {what}: uno sbagliato lo bloccherà. Nulla è stato inviato. Ripeti con --last-attempt se sei sicuro.',
   },
+  BROWSER_OPEN: {
+    en: 'A browser is open: its database was left as it was. Close it, then run the command again.',
+    it: 'Un browser è aperto: il suo database non è stato toccato. Chiudilo, poi ripeti il comando.',
+  },
+  BROWSER_CHANGE_FAILED: {
+    en: 'Not every browser database could be changed (see the lines above).',
+    it: 'Non è stato possibile modificare tutti i database dei browser (vedi le righe sopra).',
+  },
+  CHECKS_FAILED: {
+    en: 'Failed checks: {codes}. The first: {first}',
+    it: 'Controlli non superati: {codes}. Il primo: {first}',
+  },
   DECLINED: { en: 'Cancelled. Nothing was sent to the card.', it: 'Annullato. Nulla è stato inviato alla carta.' },
   FILE_EXISTS: { en: '{path} already exists (use --force to replace it).', it: '{path} esiste già (usa --force per sostituirlo).' },
   NOT_ELIGIBLE: {

@@ -16,6 +16,7 @@ import { ImageError } from '../sim/imageError.js';
 import { printable } from '../util/text.js';
 import type { Context } from './context.js';
 import { CliError, ErrorWithData } from './errors.js';
+import { EXIT_FOR } from './exitCodes.js';
 import { type MessageKey, messageKey } from './i18n.js';
 import { err } from './stdio.js';
 
@@ -140,7 +141,12 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
   if (e instanceof CliError) return e;
   if (e instanceof ErrorWithData) {
     const ce = toCliError(e.cause, t, secretOp);
-    return new CliError(ce.code, ce.params, { ...ce.extra, data: { ...ce.extra.data, ...e.data }, ...(e.hint ? { hint: e.hint } : {}) });
+    return new CliError(ce.code, ce.params, {
+      ...ce.extra,
+      data: { ...ce.extra.data, ...e.data },
+      ...(e.result ? { result: { ...ce.extra.result, ...e.result } } : {}),
+      ...(e.hint ? { hint: e.hint } : {}),
+    });
   }
   if (e instanceof DeviceError) return deviceError(e, t);
   if (e instanceof WrongSecretError) {
@@ -251,6 +257,20 @@ export function renderError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK', 
   const { error, text } = describeError(ctx, e, secretOp, keyset);
   if (error.code === 'INTERNAL' && process.env.CNS_DEBUG && e instanceof Error) err(`${e.stack}\n`);
   return ctx.failure(error, text);
+}
+
+/**
+ * The end of a command that reached a verdict (doctor, cert check, extend --check, browser
+ * setup/remove): exit 0 and its document, or the verdict's error with the same document, `ok`
+ * false and the exit code. Text mode prints nothing more: the command has said it in its lines.
+ */
+export function outcome(ctx: Context, doc: Record<string, unknown>, failed?: CliError, exit?: number): number {
+  if (!failed) {
+    ctx.result(doc);
+    return 0;
+  }
+  const { error, text } = describeError(ctx, new CliError(failed.code, failed.params, { ...failed.extra, result: doc }));
+  return ctx.failure(error, text, exit ?? EXIT_FOR[error.code], false);
 }
 
 /** Any error as the error to report and its sentence in the user's language. */

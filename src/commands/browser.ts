@@ -5,7 +5,7 @@ import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { gate } from '../cli/gate.js';
 import type { MessageKey } from '../cli/i18n.js';
-import { libraryDetail, renderError } from '../cli/render.js';
+import { libraryDetail, outcome, renderError } from '../cli/render.js';
 import { type SecretOptions, Secrets } from '../cli/secrets.js';
 import { withCard } from '../device/open.js';
 import { stateDir } from '../device/paths.js';
@@ -148,9 +148,10 @@ async function changeDatabases(
       ctx.print(`${ctx.c.red('✗')} ${title}: ${ctx.t('brFailed', { detail: libraryDetail(e, ctx.t.bind(ctx)) })}`);
     }
   }
-  ctx.result({ operation, dryRun: !!o.dryRun, databases: done });
   if (refused) ctx.note(ctx.t('brCloseFirst'));
-  return { exit: failed ? 7 : refused ? 9 : 0, changed: done.filter((d) => d.action !== 'skip').length };
+  const verdict = failed ? new CliError('BROWSER_CHANGE_FAILED') : refused ? new CliError('BROWSER_OPEN') : undefined;
+  const exit = outcome(ctx, { operation, dryRun: !!o.dryRun, databases: done }, verdict);
+  return { exit, changed: done.filter((d) => d.action !== 'skip').length };
 }
 
 /**

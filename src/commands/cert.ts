@@ -88,6 +88,6 @@ export async function certCheckCommand(ctx: Context, o: { warnDays?: string }): 
     return 0;
   }
   const code = summary.state === 'expired' ? 'CERT_EXPIRED' : summary.state === 'expiring' ? 'CERT_EXPIRING' : 'CERT_NOT_YET_VALID';
-  // The JSON error still carries the certificate, for scripts that log the date.
-  throw new CliError(code, params, { data: { certificate: summary, warnDays } });
+  // The JSON document still carries the certificate, as on exit 0, for scripts that log the date.
+  throw new CliError(code, params, { result: { certificate: summary, warnDays } });
 }

@@ -8,7 +8,7 @@ import { checkText, problemText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { CliError, refuseFolder } from '../cli/errors.js';
 import { EXIT, EXIT_FOR } from '../cli/exitCodes.js';
-import { describeError, toCliError } from '../cli/render.js';
+import { describeError, outcome, toCliError } from '../cli/render.js';
 import { VERSION } from '../cli/version.js';
 import { deviceFault } from '../device/errors.js';
 import { type OpenCard, openCard, openNamedReader, parseReaderSpec, readersToExamine } from '../device/open.js';
@@ -504,7 +504,9 @@ export async function doctorCommand(
       throw new CliError('IO_ERROR', { op: 'write', path: o.report, detail: (e as NodeJS.ErrnoException).code ?? String(e) });
     }
   }
-  ctx.result({ ok: exit === 0, exitCode: exit, checks, ...(o.report ? { report: o.report } : {}) });
+  const failedCodes = checks.filter((c) => c.status === 'fail').map((c) => c.code);
+  const verdict = failed ? new CliError('CHECKS_FAILED', { codes: failedCodes.join(', '), first: failed.message }) : undefined;
+  outcome(ctx, { checks, ...(o.report ? { report: o.report } : {}) }, verdict, exit);
   if (!ctx.json) {
     for (const c of checks) {
       const mark = c.status === 'pass' ? ctx.c.green('✓') : c.status === 'warn' ? ctx.c.yellow('!') : ctx.c.red('✗');

@@ -7,10 +7,9 @@ import type { ParsedCertificate } from '../cert/x509.js';
 import { ruleText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { CliError, ErrorWithData, refuseFolder } from '../cli/errors.js';
-import { EXIT } from '../cli/exitCodes.js';
 import { gate } from '../cli/gate.js';
 import { type MessageKey, messageKey } from '../cli/i18n.js';
-import { foreignText, inputFileDetail } from '../cli/render.js';
+import { foreignText, inputFileDetail, outcome } from '../cli/render.js';
 import { canPrompt, confirmTyped, type SecretOptions, Secrets } from '../cli/secrets.js';
 import { err, isTerminal } from '../cli/stdio.js';
 import { withCard } from '../device/open.js';
@@ -177,7 +176,7 @@ function printEligibility(ctx: Context, e: Eligibility): void {
 
 function notEligible(ctx: Context, e: Eligibility): CliError {
   const failed = e.reasons.filter((r) => r.ok === false && !r.advisory);
-  return new CliError('NOT_ELIGIBLE', { detail: failed.map((r) => ruleText(ctx, r)).join('; ') }, { data: { extension: e } });
+  return new CliError('NOT_ELIGIBLE', { detail: failed.map((r) => ruleText(ctx, r)).join('; ') }, { result: { extension: e } });
 }
 
 async function confirm(ctx: Context, o: ExtendOptions): Promise<void> {
@@ -329,9 +328,8 @@ export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<num
     const files = filesOf(card);
     const { e, current } = await eligibilityOf(card, at, state, revoked);
     if (o.check) {
-      ctx.result({ extension: e });
       if (!ctx.json) printEligibility(ctx, e);
-      return e.eligible ? 0 : EXIT.NOT_ELIGIBLE;
+      return outcome(ctx, { extension: e }, e.eligible ? undefined : notEligible(ctx, e));
     }
     if (current) {
       const pending = loadJournal(state, current.cardId);

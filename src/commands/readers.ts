@@ -75,7 +75,8 @@ export async function readersCommand(ctx: Context): Promise<number> {
     });
   } catch (e) {
     // The service being down is the answer to "which readers?": say it, exit 5, still name `sim`.
-    throw new ErrorWithData(e, { readers: [], sim });
+    const { discoverModules } = await import('../pkcs11/modules.js');
+    throw new ErrorWithData(e, {}, undefined, { readers: [], sim, pkcs11Modules: discoverModules() });
   }
   const { discoverModules } = await import('../pkcs11/modules.js');
   const pkcs11Modules = discoverModules();

@@ -18,7 +18,9 @@ const WATCH_APDU_MS = 3000;
  * card-removed; at start, card-present for cards already inserted. Ends on SIGINT/SIGTERM
  * (exit 0) or when the smart-card service goes away (exit 5). `--once`: the next insertion.
  */
-export async function watchCommand(_ctx: Context, o: { once?: boolean }): Promise<number> {
+export async function watchCommand(ctx: Context, o: { once?: boolean }): Promise<number> {
+  // a kiosk reads one document per line: the error that may end the stream too
+  ctx.oneLine = true;
   const { PcscClient } = await import('../pcsc/client.js');
   const client = await PcscClient.open();
   const emit = (event: string, data: Json): void => {
