@@ -233,3 +233,55 @@ describe('ok agrees with the exit code, in every JSON document (item 7)', () => 
     expect(open.json.databases[0]).toMatchObject({ action: 'skip', why: 'running' });
   });
 });
+
+describe('one piece of advice per situation (item 3)', () => {
+  it('a blocked PUK and starting the PC/SC service have one entry each, used by every message that gives them', async () => {
+    const { catalogueEntries, message } = await import('../src/cli/i18n.js');
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { ROOT } = await import('./helpers.js');
+    const entries = catalogueEntries();
+    const keys = new Set(entries.map(([k]) => k));
+    for (const [k, v] of entries) {
+      for (const lang of ['en', 'it'] as const) {
+        for (const m of v[lang].matchAll(/\{@(\w+)\}/g)) expect(keys.has(m[1] as never), `${k} refers to ${m[1]}`).toBe(true);
+        // the command that starts the service is written once
+        if (k !== 'cmdStartPcscd') expect(v[lang], k).not.toMatch(/systemctl (start|enable)/);
+        // where a new card comes from is written once
+        if (k !== 'adviceNewCard' && /PUK/.test(v[lang]))
+          expect(v[lang], k).not.toMatch(/ASL|uffici regionali|regional offices|ente emittente/);
+      }
+    }
+    const start = message('en', 'cmdStartPcscd');
+    for (const lang of ['en', 'it'] as const) {
+      const newCard = message(lang, 'adviceNewCard');
+      for (const k of ['PUK_BLOCKED', 'PUK_BLOCKED_NOW', 'advPUK_BLOCKED', 'gPukBlocked'] as const)
+        expect(message(lang, k), k).toContain(newCard);
+      for (const k of ['pcscStart', 'gNoService'] as const) expect(message(lang, k), k).toContain(start);
+    }
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(start);
+  });
+
+  it('a blocked PUK: pin unblock and doctor say the same thing', async () => {
+    const { join } = await import('node:path');
+    const { message } = await import('../src/cli/i18n.js');
+    const img = join(tempDir('cns-puk-blocked-'), 'card.json');
+    expect((await cns(['sim', 'create', img, '--puk-tries', '10', '--puk-tries-left', '0', '--pin-tries-left', '0'])).code).toBe(0);
+    for (const lang of ['it', 'en'] as const) {
+      const newCard = message(lang, 'adviceNewCard');
+      const unblock = await cns(['--lang', lang, 'pin', 'unblock', '--reader', `sim:${img}`, '--stdin', '--json'], {
+        input: '12345678\n12345\n',
+      });
+      expect(unblock.code).toBe(4);
+      expect(unblock.json.error.message).toContain(newCard);
+      // the PIN is blocked too: not "unblock it with the PUK"
+      const verify = await cns(['--lang', lang, 'pin', 'verify', '--reader', `sim:${img}`, '--stdin', '--json'], { input: '12345\n' });
+      expect(verify.code).toBe(4);
+      expect(verify.json.error.message).toContain(newCard);
+      expect(verify.json.error.message).not.toMatch(/cns pin unblock/);
+      const doctor = await cns(['--lang', lang, 'doctor', '--reader', `sim:${img}`, '--json']);
+      const advice = doctor.json.checks.filter((c: { advice?: string }) => c.advice?.includes(newCard));
+      expect(advice.length, JSON.stringify(doctor.json.checks)).toBeGreaterThan(0);
+    }
+  });
+});

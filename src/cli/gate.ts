@@ -22,6 +22,11 @@ export async function gate(
   const what = secretName(ctx, kind, keyset);
   const t = await card.tries(kind, keyset);
   if (t.blocked) {
+    // PIN and PUK both blocked: "unblock it with the PUK" would send the citizen nowhere
+    if (kind === 'pin' && keyset === 'auth') {
+      const puk = await card.tries('puk', keyset).catch(() => undefined);
+      if (puk?.blocked) throw new CliError('PIN_BLOCKED', { pukToo: 1 }, { triesLeft: 0 });
+    }
     throw new CliError(kind === 'pin' ? 'PIN_BLOCKED' : 'PUK_BLOCKED', keyset === 'signature' ? { keyset } : {}, { triesLeft: 0 });
   }
   if (t.triesLeft !== null) ctx.note(ctx.t('triesLeft', { what, tries: t.triesLeft }));

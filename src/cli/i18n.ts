@@ -77,16 +77,27 @@ const OWN = {
     it: 'Il PIN è bloccato. Sbloccalo con il PUK: cns pin unblock',
   },
   PUK_BLOCKED: {
-    en: 'The PUK is blocked. The card can no longer be unblocked: ask the issuer (your region or ASL office) for a new card.',
-    it: "Il PUK è bloccato. La carta non può più essere sbloccata: chiedi una nuova tessera all'ente emittente (uffici della Regione o ASL).",
+    en: 'The PUK is blocked. The card can no longer be unblocked: {@adviceNewCard}',
+    it: 'Il PUK è bloccato. La carta non può più essere sbloccata: {@adviceNewCard}',
+  },
+  // One piece of advice per situation, referred to as {@key} by every message that gives it
+  // (issue 23 item 3): a blocked PUK, starting the PC/SC service.
+  adviceNewCard: {
+    en: 'ask the Agenzia delle Entrate for a new card (on its website or at its offices), then get its PIN and PUK at the offices of your Region that issue them.',
+    it: "chiedi una nuova tessera all'Agenzia delle Entrate (sul suo sito o nei suoi uffici), poi ritira il PIN e il PUK agli sportelli della tua Regione che li rilasciano.",
+  },
+  cmdStartPcscd: { en: 'sudo systemctl enable --now pcscd.socket', it: 'sudo systemctl enable --now pcscd.socket' },
+  PIN_BLOCKED_PUK_TOO: {
+    en: 'The PIN is blocked, and so is the PUK: the card can no longer be unblocked: {@adviceNewCard}',
+    it: 'Il PIN è bloccato, e anche il PUK: la carta non può più essere sbloccata: {@adviceNewCard}',
   },
   PIN_BLOCKED_NOW: {
     en: 'Wrong PIN: that was the last try and the PIN is now blocked. Unblock it with the PUK: cns pin unblock',
     it: "PIN errato: era l'ultimo tentativo e ora il PIN è bloccato. Sbloccalo con il PUK: cns pin unblock",
   },
   PUK_BLOCKED_NOW: {
-    en: 'Wrong PUK: that was the last try and the PUK is now blocked. The card can no longer be unblocked: ask the issuer (your region or ASL office) for a new card.',
-    it: "PUK errato: era l'ultimo tentativo e ora il PUK è bloccato. La carta non può più essere sbloccata: chiedi una nuova tessera all'ente emittente (uffici della Regione o ASL).",
+    en: 'Wrong PUK: that was the last try and the PUK is now blocked. The card can no longer be unblocked: {@adviceNewCard}',
+    it: "PUK errato: era l'ultimo tentativo e ora il PUK è bloccato. La carta non può più essere sbloccata: {@adviceNewCard}",
   },
   NO_READER: {
     en: 'No smart-card reader found. Connect a reader, or try the virtual card: --reader sim',
@@ -153,8 +164,8 @@ const OWN = {
     it: 'Riavvia il servizio smart card: "sudo systemctl restart pcscd" (oppure ferma il processo pcscd e rilancia "pcscd"), poi riprova.',
   },
   pcscStart: {
-    en: 'Start the smart-card service: "sudo systemctl start pcscd" (or run "pcscd"), then try again. To try cns without a reader: --reader sim',
-    it: 'Avvia il servizio smart card: "sudo systemctl start pcscd" (oppure esegui "pcscd"), poi riprova. Per provare cns senza lettore: --reader sim',
+    en: 'Start the smart-card service: "{@cmdStartPcscd}" (without systemd: run "pcscd"), then try again. To try cns without a reader: --reader sim',
+    it: 'Avvia il servizio smart card: "{@cmdStartPcscd}" (senza systemd: esegui "pcscd"), poi riprova. Per provare cns senza lettore: --reader sim',
   },
   pcscInstall: {
     en: 'PC/SC is not installed: install the smart-card service ("sudo apt-get install pcscd", which brings libpcsclite1; on Fedora "pcsc-lite"), then try again; cns needs no reinstall. The virtual card works without it: --reader sim',
@@ -328,8 +339,8 @@ const OWN = {
     it: "Resta un tentativo per il PIN: verifica il PIN (l'ufficio regionale può aiutare) prima di provare.",
   },
   advPUK_BLOCKED: {
-    en: 'The PUK is blocked: the card cannot be unblocked any more. Ask for a new card (Agenzia delle Entrate / regional offices).',
-    it: 'Il PUK è bloccato: la carta non può più essere sbloccata. Chiedi una nuova tessera (Agenzia delle Entrate / uffici regionali).',
+    en: 'The PUK is blocked: the card cannot be unblocked any more: {@adviceNewCard}',
+    it: 'Il PUK è bloccato: la carta non può più essere sbloccata: {@adviceNewCard}',
   },
   advPUK_LOW: {
     en: 'One PUK try left: a wrong PUK ends the card. Get the PUK letter from the regional office first.',
@@ -746,12 +757,12 @@ const OWN = {
   gCertNone: { en: 'no readable certificate on the card', it: 'nessun certificato leggibile sulla carta' },
   gPinBlocked: { en: 'PIN blocked: choose "Unblock the PIN with the PUK"', it: 'PIN bloccato: scegli «Sblocca il PIN con il PUK»' },
   gPukBlocked: {
-    en: 'PUK blocked: this card cannot be unblocked any more. Ask the issuer (your region or ASL office) for a new card.',
-    it: "PUK bloccato: questa tessera non può più essere sbloccata. Chiedi una nuova tessera all'ente emittente (uffici della Regione o ASL).",
+    en: 'PUK blocked: this card cannot be unblocked any more: {@adviceNewCard}',
+    it: 'PUK bloccato: questa tessera non può più essere sbloccata: {@adviceNewCard}',
   },
   gNoService: {
-    en: 'The smart-card service is not running. Start it with: sudo systemctl enable --now pcscd.socket — checking again (Ctrl-C to leave)...',
-    it: 'Il servizio smart card non è attivo. Avvialo con: sudo systemctl enable --now pcscd.socket — continuo a controllare (Ctrl-C per uscire)...',
+    en: 'The smart-card service is not running. Start it with: {@cmdStartPcscd} — checking again (Ctrl-C to leave)...',
+    it: 'Il servizio smart card non è attivo. Avvialo con: {@cmdStartPcscd} — continuo a controllare (Ctrl-C per uscire)...',
   },
   gNoReader: {
     en: 'No card reader found: connect the reader (Ctrl-C to leave)...',
@@ -955,8 +966,14 @@ export function humanDay(lang: Lang, isoDay: string): string {
   return lang === 'it' ? `${m[3]}/${m[2]}/${m[1]}` : `${Number(m[3])} ${MONTHS_EN[Number(m[2]) - 1]} ${m[1]}`;
 }
 
+/** Every entry of the catalogue, as written (with its {@key} references): for the tests. */
+export function catalogueEntries(): Array<[MessageKey, Record<Lang, string>]> {
+  return Object.entries(M).map(([k, v]) => [k as MessageKey, v as Record<Lang, string>]);
+}
+
 export function message(lang: Lang, key: MessageKey, params: Record<string, string | number | null | undefined> = {}): string {
-  const tpl = (M[key] as Msg)[lang];
+  // {@key}: another entry's text, so that one piece of advice has one wording everywhere
+  const tpl = (M[key] as Msg)[lang].replace(/\{@(\w+)\}/g, (_, k: string) => (M[k as MessageKey] as Msg)[lang]);
   return tpl.replace(/\{(\w+)\}/g, (_, k: string) => {
     const v = params[k];
     return v === undefined || v === null ? '' : String(v);
