@@ -36,6 +36,8 @@ export class ApduTransportError extends Error {
     readonly said?: Said,
     /** Raised before the command left: the card never saw it (a PIN command's outcome is known: nothing). */
     readonly unsent = false,
+    /** Where it happened, as the transport names it (a PC/SC reader and its card-event count). */
+    readonly origin?: { reader: string; events: number },
   ) {
     super(message);
     this.name = 'ApduTransportError';

@@ -188,6 +188,18 @@ const OWN = {
     en: 'The card is in use by another program ({detail}). Try again.',
     it: 'La carta è in uso da un altro programma ({detail}). Riprova.',
   },
+  CARD_BUSY_EXCLUSIVE: {
+    en: 'Another program holds the card for itself ({detail}). Close the programs that may use it (a browser, signing software), then try again.',
+    it: 'Un altro programma tiene la carta per sé ({detail}). Chiudi i programmi che possono usarla (un browser, un software di firma), poi riprova.',
+  },
+  CARD_BUSY_UNKNOWN: {
+    en: 'The card cannot be reached: another program is using it, or it stopped answering ({detail}). Close the programs that may use it (a browser, signing software) and try again; if none is open, take the card out and put it back.',
+    it: "La carta non è raggiungibile: la sta usando un altro programma, oppure ha smesso di rispondere ({detail}). Chiudi i programmi che possono usarla (un browser, un software di firma) e riprova; se non ce n'è nessuno aperto, estrai la carta e reinseriscila.",
+  },
+  CARD_NOT_ANSWERING_STUCK: {
+    en: 'The card in "{reader}" stopped answering at {at}, and it has not been taken out since: nothing can reach it. Take it out, put it back (chip first, as shown on the reader) and try again; if it keeps happening, the card or the reader is faulty.',
+    it: 'La carta nel lettore "{reader}" ha smesso di rispondere alle {at} e da allora non è stata estratta: nulla può raggiungerla. Estraila, reinseriscila (con il chip come indicato sul lettore) e riprova; se succede ancora, la carta o il lettore sono guasti.',
+  },
   NO_CARD: { en: 'No card: {detail}', it: 'Nessuna carta: {detail}' },
   CARD_REMOVED: {
     en: 'The card was removed or stopped answering during the operation.',
@@ -316,6 +328,14 @@ const OWN = {
   advCARD_PRESENT: {
     en: 'Insert the card, chip first and facing as the reader shows. A health card issued without a chip (since June 2022 some are) can never be a CNS.',
     it: 'Inserisci la tessera, con il chip come indicato sul lettore. Una tessera sanitaria emessa senza chip (dal giugno 2022 alcune lo sono) non può mai essere una CNS.',
+  },
+  advCARD_BUSY: {
+    en: 'Close the programs that may use the card (a browser, signing software, another cns) and run cns doctor again; if none is open, take the card out and put it back.',
+    it: "Chiudi i programmi che possono usare la carta (un browser, un software di firma, un altro cns) e riesegui cns doctor; se non ce n'è nessuno aperto, estrai la carta e reinseriscila.",
+  },
+  advCARD_NOT_ANSWERING: {
+    en: 'Take the card out, put it back and run cns doctor again. If it still does not answer, try it in another reader: if it works there, the first reader is at fault; if not, report it quoting the ATR.',
+    it: "Estrai la carta, reinseriscila e riesegui cns doctor. Se ancora non risponde, provala in un altro lettore: se lì funziona, il problema è il primo lettore; se no, segnalala indicando l'ATR.",
   },
   advATR: {
     en: 'This card generation is not supported (yet): report it quoting the ATR. If the reader has two interfaces (contact and contactless), try the other one.',

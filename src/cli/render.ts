@@ -9,6 +9,7 @@ import { CardError, SecretBlockedError, WrongSecretError } from '../card/errors.
 import { CertificateError } from '../cert/errors.js';
 import { PemError } from '../cert/pem.js';
 import { DeviceError } from '../device/errors.js';
+import { recordUnanswered, stillUnanswered } from '../device/unanswered.js';
 import { PcscError } from '../pcsc/client.js';
 import { PcscUnavailableError } from '../pcsc/winscard.js';
 import { Pkcs11CallError, Pkcs11ModuleError } from '../pkcs11/errors.js';
@@ -259,6 +260,34 @@ export function renderError(ctx: Context, e: unknown, secretOp?: 'PIN' | 'PUK', 
   return ctx.failure(error, text);
 }
 
+/** The error under the wrappers that carry data for the JSON document. */
+function rootError(e: unknown): unknown {
+  return e instanceof ErrorWithData ? rootError(e.cause) : e;
+}
+
+/**
+ * A mute card, a busy one, or one that cannot be told apart (issue 23 item 5). A card that never
+ * answered leaves pcscd waiting on it, and every later connection is refused as if another
+ * program held it: the reader and its card-event count are remembered when the card does not
+ * answer, and a refusal on the same reader and count is that card, still mute. A refusal with
+ * the card held exclusively is another program; any other refusal is either, and said so.
+ */
+function heldOrMute(ctx: Context, e: unknown): CliError | undefined {
+  const root = rootError(e);
+  if (root instanceof ApduTransportError && root.reason === 'timeout' && root.origin) {
+    recordUnanswered(ctx.env, root.origin.reader, root.origin.events);
+    return undefined;
+  }
+  if (!(root instanceof PcscError) || !root.held) return undefined;
+  const detail = libraryDetail(root, ctx.t.bind(ctx));
+  const mark = stillUnanswered(ctx.env, root.held.reader, root.held.events);
+  if (mark) {
+    const at = new Date(mark.at).toLocaleTimeString(ctx.lang === 'it' ? 'it-IT' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
+    return new CliError('CARD_NOT_ANSWERING', { detail, stuck: 1, reader: printable(root.held.reader), at });
+  }
+  return new CliError('CARD_BUSY', { detail, held: root.held.exclusive ? 'exclusive' : 'unknown' });
+}
+
 /**
  * The end of a command that reached a verdict (doctor, cert check, extend --check, browser
  * setup/remove): exit 0 and its document, or the verdict's error with the same document, `ok`
@@ -280,7 +309,7 @@ export function describeError(
   secretOp?: 'PIN' | 'PUK',
   keyset: Keyset = 'auth',
 ): { error: CliError; text: string } {
-  let ce = toCliError(e, ctx.t.bind(ctx), secretOp);
+  let ce = heldOrMute(ctx, e) ?? toCliError(e, ctx.t.bind(ctx), secretOp);
   // a PIN or PUK of the signature keyset: every message names it, and its own unblock command
   if (keyset === 'signature' && SECRET_CODES_ALL.has(ce.code)) ce = new CliError(ce.code, { ...ce.params, keyset }, ce.extra);
   // a detail given as a catalogue key (usage mistakes found where no context is at hand)
@@ -290,6 +319,8 @@ export function describeError(
   if (ce.code === 'CARD_REMOVED' && ce.params.secret) key = 'CARD_REMOVED_SECRET';
   else if (ce.code === 'CARD_REMOVED' && ce.params.before) key = 'CARD_REMOVED_BEFORE';
   else if (ce.code === 'CARD_NOT_ANSWERING' && ce.params.secret) key = 'CARD_NOT_ANSWERING_SECRET';
+  else if (ce.code === 'CARD_NOT_ANSWERING' && ce.params.stuck) key = 'CARD_NOT_ANSWERING_STUCK';
+  else if (ce.code === 'CARD_BUSY' && ce.params.held) key = ce.params.held === 'exclusive' ? 'CARD_BUSY_EXCLUSIVE' : 'CARD_BUSY_UNKNOWN';
   else if (ce.code === 'CARD_BAD_ANSWER' && ce.params.secret) key = 'CARD_BAD_ANSWER_SECRET';
   else if (ce.code === 'PIN_BLOCKED' && ce.params.now) key = 'PIN_BLOCKED_NOW';
   else if (ce.code === 'PIN_BLOCKED' && ce.params.pukToo) key = 'PIN_BLOCKED_PUK_TOO';

@@ -8,7 +8,8 @@ import { checkText, problemText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { CliError, refuseFolder } from '../cli/errors.js';
 import { EXIT, EXIT_FOR } from '../cli/exitCodes.js';
-import { describeError, outcome, toCliError } from '../cli/render.js';
+import type { MessageKey } from '../cli/i18n.js';
+import { describeError, outcome } from '../cli/render.js';
 import { VERSION } from '../cli/version.js';
 import { deviceFault } from '../device/errors.js';
 import { type OpenCard, openCard, openNamedReader, parseReaderSpec, readersToExamine } from '../device/open.js';
@@ -408,13 +409,24 @@ export async function doctorCommand(
         await close();
       }
     } catch (e) {
-      const ce = toCliError(e, ctx.t.bind(ctx));
+      // a mute card, a busy one and one that cannot be told apart each get their own words and
+      // advice; "not supported" only for a card that answered and is not one this tool reads
+      const { error: ce, text } = describeError(ctx, e);
       const present = deviceFault(e) !== 'no-card';
+      const advice: MessageKey = !present
+        ? 'advCARD_PRESENT'
+        : ce.code === 'CARD_BUSY'
+          ? 'advCARD_BUSY'
+          : ce.code === 'CARD_NOT_ANSWERING'
+            ? 'advCARD_NOT_ANSWERING'
+            : ce.code === 'CARD_REMOVED'
+              ? 'advCARD_PRESENT'
+              : 'advATR';
       local.push({
         code: present ? 'CARD_READ' : 'CARD_PRESENT',
         status: 'fail',
-        message: ctx.t(ce.code === 'CARD_REMOVED' ? 'CARD_REMOVED' : ce.code, { detail: String(ce.params.detail ?? ''), ...ce.params }),
-        advice: ctx.t(present ? 'advATR' : 'advCARD_PRESENT'),
+        message: text,
+        advice: ctx.t(advice),
         exit: EXIT_FOR[ce.code],
         reader: name,
       });

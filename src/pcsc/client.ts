@@ -21,6 +21,11 @@ export class PcscError extends Error {
     readonly code?: number,
     /** the PC/SC function that failed (SCardConnect...) */
     readonly fn?: string,
+    /**
+     * A card another connection holds: its reader, the reader's card-event count (the same count
+     * later = the same card, never taken out) and whether a program holds it exclusively.
+     */
+    readonly held?: { reader: string; events: number; exclusive: boolean },
   ) {
     super(message);
     this.name = 'PcscError';
@@ -29,6 +34,22 @@ export class PcscError extends Error {
 
 function fail(fn: string, rv: number): PcscError {
   return new PcscError(pcscMessage(fn, rv), classify(rv), rv, fn);
+}
+
+/** pcsc-lite and Windows count a reader's card insertions and removals in the state's high word. */
+export function eventCount(eventState: number): number {
+  return eventState >>> 16;
+}
+
+/** The card in `reader` is held by another connection (SCARD_E_SHARING_VIOLATION), with what pcscd says of it. */
+function held(fn: string, reader: string, state: ReaderStateEntry | undefined): PcscError {
+  const rv = SCARD_E.E_SHARING_VIOLATION;
+  const ev = state?.eventState ?? 0;
+  return new PcscError(pcscMessage(fn, rv), classify(rv), rv, fn, {
+    reader,
+    events: eventCount(ev),
+    exclusive: (ev & SCARD.STATE_EXCLUSIVE) !== 0,
+  });
 }
 
 export function describeState(name: string, index: number, state: number, atr?: Buffer): ReaderState {
@@ -287,14 +308,19 @@ export class PcscClient {
             if (late.rv === 0) this.api.disconnect(late.card, SCARD.LEAVE_CARD);
           }),
         );
-        throw fail('SCardConnect', SCARD_E.E_SHARING_VIOLATION);
+        throw held('SCardConnect', name, states[0]);
       }
       const { rv, card, protocol } = r;
       if (rv === 0) {
-        await this.begin(card, deadline);
+        try {
+          await this.begin(card, deadline);
+        } catch (e) {
+          throw e instanceof PcscError && e.code === SCARD_E.E_SHARING_VIOLATION ? held('SCardBeginTransaction', name, states[0]) : e;
+        }
         return new PcscTransport(this, this.api, ctx, name, card, protocol, states[0]?.atr ?? Buffer.alloc(0), {
           closeClient: !opts.keepClient,
           timeoutMs: opts.transmitTimeoutMs,
+          events: eventCount(states[0]?.eventState ?? 0),
         });
       }
       // a program holding the card exclusively: wait a little, then say it is busy
@@ -302,7 +328,7 @@ export class PcscClient {
         await sleep(100);
         continue;
       }
-      throw fail('SCardConnect', rv);
+      throw rv === SCARD_E.E_SHARING_VIOLATION ? held('SCardConnect', name, states[0]) : fail('SCardConnect', rv);
     }
   }
 
@@ -399,7 +425,7 @@ export class PcscTransport implements Transport {
     private readonly card: Handle,
     private readonly protocol: number,
     private readonly atrBytes: Buffer,
-    private readonly o: { closeClient: boolean; timeoutMs?: number },
+    private readonly o: { closeClient: boolean; timeoutMs?: number; events?: number },
   ) {}
 
   atr(): Buffer {
@@ -428,10 +454,13 @@ export class PcscTransport implements Transport {
       // goes on (a new context) and the process can end
       this.stuck = true;
       this.client.abandon(this.ctx, call);
-      throw new ApduTransportError(`the card did not answer within ${timeoutMs} ms`, 'timeout', {
-        id: 'tTimeout',
-        facts: { seconds: Math.round((timeoutMs ?? 0) / 100) / 10 },
-      });
+      throw new ApduTransportError(
+        `the card did not answer within ${timeoutMs} ms`,
+        'timeout',
+        { id: 'tTimeout', facts: { seconds: Math.round((timeoutMs ?? 0) / 100) / 10 } },
+        false,
+        { reader: this.name, events: this.o.events ?? 0 },
+      );
     }
     if (r.rv !== 0) {
       const f = classify(r.rv);

@@ -86,4 +86,57 @@ describe.skipIf(!STACK_OK)('a card that never answers, or answers garbage, throu
       expect(await w.stop('SIGTERM')).toBe(0);
     }
   });
+
+  it('mute, busy and unknown told apart (issue 23 item 5): each its own words, exit code and doctor advice', async () => {
+    const { join } = await import('node:path');
+    const { spawn } = await import('node:child_process');
+    const { tempDir, ROOT } = await import('../helpers.js');
+    const img = await makeCard();
+    const state = { ...env, XDG_STATE_HOME: tempDir('cns-mute-state-') };
+    await stack.attach(img, 35963, ['--mute-after', '0']);
+    const first = await cns(['status', '--json'], { env: state });
+    expect(first.json.error.code).toBe('CARD_NOT_ANSWERING');
+    // pcscd is still waiting on the mute card: the next connection is refused as "in use".
+    // It is still the card that did not answer (same reader, never taken out): said so, exit 7.
+    const again = await cns(['status', '--json'], { env: state });
+    expect(again.code, again.stdout).toBe(7);
+    expect(again.json.error.code).toBe('CARD_NOT_ANSWERING');
+    expect(again.json.error.message).toMatch(/stopped answering at .* not been taken out since/);
+    const doctor = await cns(['doctor', '--json'], { env: state });
+    const read = doctor.json.checks.find((c: { code: string }) => c.code === 'CARD_READ');
+    expect(read.message).toMatch(/stopped answering/);
+    expect(read.advice).toMatch(/another reader/);
+    expect(read.advice).not.toMatch(/not supported/);
+    // without that memory (another user, a fresh state): "in use, or stopped answering", not a guess
+    const unknown = await cns(['--lang', 'it', 'status', '--json'], { env: { ...env, XDG_STATE_HOME: tempDir('cns-mute-other-') } });
+    expect(unknown.code).toBe(5);
+    expect(unknown.json.error.code).toBe('CARD_BUSY');
+    expect(unknown.json.error.message).toMatch(/la sta usando un altro programma, oppure ha smesso di rispondere/);
+    // taken out and put back: a new card-event count, the memory no longer applies, the card works
+    await stack.detach(35963);
+    await stack.attach(img, 35963);
+    expect((await cns(['status', '--json'], { env: state })).code).toBe(0);
+    // another program holds the card exclusively: busy, exit 5, with what to close
+    const holder = spawn(process.execPath, [join(ROOT, 'test', 'fixtures', 'hold-exclusive.mjs'), READER0], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const timer = setTimeout(() => holder.kill('SIGKILL'), 30_000);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (d) => String(d).includes('held') && resolve());
+        holder.on('exit', (c) => reject(new Error(`holder ended (${c})`)));
+      });
+      const busy = await cns(['status', '--json'], { env: state });
+      expect(busy.code).toBe(5);
+      expect(busy.json.error.code).toBe('CARD_BUSY');
+      expect(busy.json.error.message).toMatch(/Another program holds the card for itself/);
+      const d = await cns(['doctor', '--json'], { env: state });
+      const c = d.json.checks.find((x: { code: string }) => x.code === 'CARD_READ');
+      expect(c.advice).toMatch(/Close the programs/);
+      expect(c.advice).not.toMatch(/not supported/);
+    } finally {
+      clearTimeout(timer);
+      holder.kill('SIGKILL');
+    }
+  });
 });
