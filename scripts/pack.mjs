@@ -19,7 +19,23 @@ const stage = mkdtempSync(join(tmpdir(), 'cns-pack-'));
 try {
   for (const f of manifest.files) cpSync(join(root, f), join(stage, f), { recursive: true });
   const { scripts: _scripts, devDependencies: _dev, allowScripts: _allow, ...shipped } = manifest;
-  writeFileSync(join(stage, 'package.json'), `${JSON.stringify(shipped, null, 2)}\n`);
+  // npm 11 packs npm-shrinkwrap.json only when "files" names it
+  writeFileSync(
+    join(stage, 'package.json'),
+    `${JSON.stringify({ ...shipped, files: [...shipped.files, 'npm-shrinkwrap.json'] }, null, 2)}\n`,
+  );
+  // the versions this build was tested with, pinned for every install (npm-shrinkwrap.json is the
+  // lockfile a published package carries): the same dependency tree everywhere, and an install
+  // that needs no registry metadata, only the tarballs (from npm's cache when offline)
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+  const packages = {};
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (path === '') {
+      const { devDependencies: _d, ...rootEntry } = entry;
+      packages[path] = rootEntry;
+    } else if (!entry.dev) packages[path] = entry;
+  }
+  writeFileSync(join(stage, 'npm-shrinkwrap.json'), `${JSON.stringify({ ...lock, packages }, null, 2)}\n`);
   const out = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dest], { cwd: stage, encoding: 'utf8' });
   process.stdout.write(out);
 } finally {

@@ -285,3 +285,64 @@ describe('one piece of advice per situation (item 3)', () => {
     }
   });
 });
+
+describe('the guided menu says what to do in the menu (item 2)', () => {
+  it('every message that names a command or an option has a menu wording, unless it can only come from the command line', async () => {
+    const { catalogueEntries } = await import('../src/cli/i18n.js');
+    // said only by commands and options a menu user never runs: usage errors, --stdin/--env,
+    // --signature, sim and extension writes, the reader list, completion
+    const CLI_ONLY = new Set([
+      'cP11NoSignature',
+      'NO_SECRET_SOURCE',
+      'PIN_BLOCKED_SIG',
+      'PIN_BLOCKED_NOW_SIG',
+      'cmdStartPcscd',
+      'READER_AMBIGUOUS',
+      'readerSimChanged',
+      'FILE_EXISTS',
+      'WRITE_VERIFY_FAILED',
+      'uSimPkcs11',
+      'uWarnDays',
+      'uSimPath',
+      'uTimeout',
+      'uModes',
+      'uVpcd',
+      'uPort',
+      'uGarbage',
+      'uDerTty',
+      'uJsonOut',
+      'uCaPair',
+      'sa_start',
+      'cr_atrGeneration',
+      'cr_contactlessGeneration',
+      'cr_certKey',
+      'sigSharesPinNote',
+      'advSigPin',
+      'noSignatureKeyset',
+      'extPartialNoCopy',
+      'extInterrupted',
+      'secStdinEnv',
+      'secStdinTty',
+      'secStdinLines',
+      'secEnvMissing',
+      'cmdUnknown',
+      'cmdUnknownOption',
+      'cmdTooMany',
+      'imgAttached',
+      'noTtyConfirm',
+    ]);
+    const entries = catalogueEntries();
+    const keys = new Set<string>(entries.map(([k]) => k));
+    const cli = /(^|[\s"(«])--[a-z]|\bcns (status|pin|cert|sim|extend|browser|doctor|readers|watch|completion)\b/;
+    const missing = entries
+      .filter(([k, v]) => !k.startsWith('h_') && !k.endsWith('_G') && !CLI_ONLY.has(k) && (cli.test(v.it) || cli.test(v.en)))
+      .filter(([k]) => !keys.has(`${k}_G`))
+      .map(([k]) => k);
+    expect(missing).toEqual([]);
+    // and the menu wordings themselves name no command and no option
+    const leaky = entries.filter(
+      ([k, v]) => k.endsWith('_G') && (cli.test(v.it) || cli.test(v.en)) && !/riga di comando|command line/.test(v.en + v.it),
+    );
+    expect(leaky.map(([k]) => k)).toEqual([]);
+  });
+});

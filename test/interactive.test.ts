@@ -169,6 +169,18 @@ describe.skipIf(!hasTmux)('the guided mode (cns with no command, on a terminal)'
     expect(await pinTries(img)).toBe(3);
   });
 
+  it('"Configura il browser" with no browser at all: what to do in the menu, no command or option to type (issue 23 item 2)', async () => {
+    const img = await card();
+    const home = tempDir('cns-ghome-none-');
+    const t = run(`--reader sim:${img}`, { LANG: 'it_IT.UTF-8', HOME: home, XDG_STATE_HOME: join(home, 'state') });
+    await t.waitFor(/Cosa vuoi fare\?/);
+    for (let i = 0; i < 7; i++) t.keys('Down');
+    t.keys('Enter');
+    const s = await t.waitFor(/Nessun database di browser trovato[\s\S]*Cosa vuoi fare\?/);
+    expect(s).toMatch(/Apri una volta Firefox o Chrome[\s\S]*scegli di nuovo «Configura il browser»/);
+    expect(t.history()).not.toMatch(/--db|--force|cns browser/);
+  });
+
   it('guided mode with the smart-card service down says so, and how to start it, not "insert the card"', async () => {
     // pcsc-lite reads its socket path from PCSCLITE_CSOCK_NAME: a path nobody serves is pcscd down
     const t = run('', { LANG: 'it_IT.UTF-8', PCSCLITE_CSOCK_NAME: join(dir, 'no-pcscd.comm') });

@@ -29,7 +29,7 @@ describe('status --json problems', () => {
     expect(s.json.problems[2].params).toEqual({ date: '2024-05-31' });
     expect(schemaErrors('status', s.json)).toEqual([]);
     const it = await cns(['status', '--reader', `sim:${img}`, '--lang', 'it']);
-    expect(it.stdout).toMatch(/CERT_EXPIRED: il certificato è scaduto il 31\/05\/2024/);
+    expect(it.stdout).toMatch(/✗ il certificato è scaduto il 31\/05\/2024/);
     // a healthy card has none
     const ok = join(dir, 'ok.json');
     expect((await cns(['sim', 'create', ok])).code).toBe(0);

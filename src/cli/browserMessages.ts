@@ -84,8 +84,8 @@ export const BROWSER_MESSAGES = {
   brSeesCard: { en: "it sees the card's certificate", it: 'vede il certificato della carta' },
   brNotSeesCard: { en: "it does not see the card's certificate", it: 'non vede il certificato della carta' },
   brNone: {
-    en: 'No browser database found for this user (Firefox, Thunderbird, Chrome/Chromium).',
-    it: 'Nessun database di browser trovato per questo utente (Firefox, Thunderbird, Chrome/Chromium).',
+    en: 'No browser database found for this user (Firefox, Thunderbird, Chrome/Chromium). Open Firefox or Chrome once (it creates its database), close it, then run "cns browser setup".',
+    it: 'Nessun database di browser trovato per questo utente (Firefox, Thunderbird, Chrome/Chromium). Apri una volta Firefox o Chrome (così crea il suo database), chiudilo, poi esegui "cns browser setup".',
   },
   brModule: { en: 'Card module: {family} ({path})', it: 'Modulo della carta: {family} ({path})' },
   brNoModule: {

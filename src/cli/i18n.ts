@@ -233,6 +233,7 @@ const OWN = {
     en: 'This card is not a supported TS-CNS ({detail}). ATR to quote when reporting it: {atr}',
     it: 'Questa carta non è una TS-CNS supportata ({detail}). ATR da indicare nella segnalazione: {atr}',
   },
+  CARD_UNSUPPORTED_CIE: { en: '{@advCIE}', it: '{@advCIE}' },
   CARD_ERROR: { en: 'The card answered an error: {detail}', it: 'La carta ha risposto con un errore: {detail}' },
   CERT_LAYOUT_UNKNOWN: {
     en: 'Your card is fine: this version of cns does not read the certificate of this card model yet. Please report it, quoting the ATR: {atr}',
@@ -312,9 +313,10 @@ const OWN = {
   stNotYetValid: { en: 'NOT YET VALID', it: 'NON ANCORA VALIDO' },
   daysLeft: { en: '{days} days left', it: 'mancano {days} giorni' },
   daysAgo: { en: 'expired {days} days ago', it: 'scaduto da {days} giorni' },
-  tries: { en: '{tries} tries left', it: '{tries} tentativi rimasti' },
+  tries: { en: '{tries} {tries|try|tries} left', it: '{tries} {tries|tentativo rimasto|tentativi rimasti}' },
   verifiedNow: { en: 'verified in this session', it: 'verificato in questa sessione' },
-  checksPassed: { en: 'all {n} passed', it: 'tutti i {n} superati' },
+  checksPassed: { en: 'all passed ({n})', it: 'tutti superati ({n})' },
+  checksProblems: { en: '{n} {n|problem|problems}:', it: '{n} {n|problema|problemi}:' },
   notCnsSubject: { en: 'the certificate CN does not follow the CNS pattern', it: 'il CN del certificato non segue lo schema CNS' },
   // cns doctor: advice
   advREADERS: {
@@ -367,8 +369,20 @@ const OWN = {
     it: "Resta un tentativo per il PUK: un PUK errato rende la carta inutilizzabile. Recupera prima la lettera del PUK presso l'ufficio regionale.",
   },
   advCERTIFICATE: {
-    en: 'The certificate is not valid: online services will refuse the card, which still works as health card and codice fiscale. Ask for a new card.',
-    it: 'Il certificato non è valido: i servizi online rifiuteranno la carta, che funziona ancora come tessera sanitaria e codice fiscale. Chiedi una nuova tessera.',
+    en: 'The certificate has expired: online services refuse the card, which still works as health card and codice fiscale. {@adviceExpiredCard}',
+    it: 'Il certificato è scaduto: i servizi online rifiutano la carta, che funziona ancora come tessera sanitaria e codice fiscale. {@adviceExpiredCard}',
+  },
+  advCERT_DAMAGED: {
+    en: "The certificate read from the card does not carry its issuer's valid signature: online services will refuse the card, which still works as health card and codice fiscale. To log in again: {@adviceNewCard}",
+    it: 'Il certificato letto dalla carta non ha una firma valida del suo emittente: i servizi online rifiuteranno la carta, che funziona ancora come tessera sanitaria e codice fiscale. Per tornare ad accedere: {@adviceNewCard}',
+  },
+  adviceExpiredCard: {
+    en: 'A new health card comes by post from the Agenzia delle Entrate; to use it as a CNS, ask the offices of your Region (or your ASL) to activate it.',
+    it: "La nuova tessera sanitaria arriva per posta dall'Agenzia delle Entrate; per usarla come CNS chiedi l'attivazione agli uffici della tua Regione (o alla tua ASL).",
+  },
+  advCERT_NOT_YET: {
+    en: "The certificate is valid only from {date}: check this computer's date and time. If they are right, online services accept the card from that day; the card is not faulty.",
+    it: "Il certificato è valido solo dal {date}: controlla la data e l'ora di questo computer. Se sono giuste, i servizi online accetteranno la carta da quel giorno; la carta non è guasta.",
   },
   advCERT_UNREAD: {
     en: 'This does not mean the card is broken: this version of cns could not find or decode the certificate of this card model. Report it quoting the ATR {atr}; meanwhile the middleware of the card issuer may still use it.',
@@ -679,7 +693,7 @@ const OWN = {
   dCardIdBad: { en: 'card id {id} (not a valid card id)', it: 'numero della carta {id} (non valido)' },
   dSecretBlocked: { en: '{what} blocked', it: '{what} bloccato' },
   dOneTry: { en: '{what}: 1 try left', it: '{what}: resta 1 tentativo' },
-  dTries: { en: '{what}: {n} tries left', it: '{what}: {n} tentativi rimasti' },
+  dTries: { en: '{what}: {n} {n|try|tries} left', it: '{what}: {n} {n|tentativo rimasto|tentativi rimasti}' },
   dTriesUnknown: { en: '{what} tries unknown', it: 'tentativi {what} sconosciuti' },
   dCertNone: { en: 'no readable certificate', it: 'nessun certificato leggibile' },
   dCertValid: { en: 'valid until {date} ({days} days left)', it: 'valido fino al {date} (mancano {days} giorni)' },
@@ -716,9 +730,15 @@ const OWN = {
   },
   rule_NOT_EXTENDED_no: { en: 'the certificate is already an extended one', it: 'il certificato è già stato esteso' },
   rule_NOT_EXTENDED_ok: { en: 'not extended yet', it: 'non ancora esteso' },
-  rule_NOT_REVOKED_unknown: { en: 'no CRL given: the service decides', it: 'nessuna CRL indicata: decide il servizio' },
-  rule_NOT_REVOKED_no: { en: 'serial {serial} is in the CRL', it: 'il numero di serie {serial} è nella CRL' },
-  rule_NOT_REVOKED_ok: { en: 'not in the CRL', it: 'non è nella CRL' },
+  rule_NOT_REVOKED_unknown: {
+    en: 'revocation not checked here: the service checks it',
+    it: 'la revoca non è controllata qui: la controlla il servizio',
+  },
+  rule_NOT_REVOKED_no: {
+    en: 'the certificate (serial {serial}) was revoked',
+    it: 'il certificato (numero di serie {serial}) è stato revocato',
+  },
+  rule_NOT_REVOKED_ok: { en: 'not revoked', it: 'non revocato' },
   rule_PIN_USABLE_no: { en: 'the PIN is blocked (unblock it first with the PUK)', it: 'il PIN è bloccato (sbloccalo prima con il PUK)' },
   rule_PIN_USABLE_ok: { en: 'the PIN is not blocked', it: 'il PIN non è bloccato' },
   rule_PIN_USABLE_unknown: { en: 'PIN state unknown', it: 'stato del PIN sconosciuto' },
@@ -771,8 +791,8 @@ const OWN = {
     it: 'il certificato scade il {date} (mancano {days} giorni)',
   },
   gCertExpired: {
-    en: 'certificate expired on {date}: the card can no longer be used to log in to online services. A new health card comes by post from the Agenzia delle Entrate; to use it as a CNS, ask your region or ASL office to activate it.',
-    it: "certificato scaduto il {date}: la tessera non si può più usare per accedere ai servizi online. La nuova tessera sanitaria arriva per posta dall'Agenzia delle Entrate; per usarla come CNS chiedi l'attivazione agli uffici della tua Regione o all'ASL.",
+    en: 'certificate expired on {date}: the card can no longer be used to log in to online services. {@adviceExpiredCard}',
+    it: 'certificato scaduto il {date}: la tessera non si può più usare per accedere ai servizi online. {@adviceExpiredCard}',
   },
   gCertNone: { en: 'no readable certificate on the card', it: 'nessun certificato leggibile sulla carta' },
   gPinBlocked: { en: 'PIN blocked: choose "Unblock the PIN with the PUK"', it: 'PIN bloccato: scegli «Sblocca il PIN con il PUK»' },
@@ -791,6 +811,143 @@ const OWN = {
   gNoFolder: { en: 'The folder {dir} does not exist: nothing was saved.', it: 'La cartella {dir} non esiste: non è stato salvato nulla.' },
   gOverwrite: { en: '{path} exists already: replace it?', it: '{path} esiste già: vuoi sostituirlo?' },
   supportCode: { en: 'code for the help desk: {code}', it: "codice per l'assistenza: {code}" },
+  // guided mode: what to do in the menu, not options a menu user cannot type (issue 23 item 2)
+  NO_BROWSER_DB_G: {
+    en: 'No browser database found for this user (Firefox, Thunderbird, Chrome/Chromium). Open Firefox or Chrome once (it creates its database), close it, then choose "{@gBrowser}" again.',
+    it: 'Nessun database di browser trovato per questo utente (Firefox, Thunderbird, Chrome/Chromium). Apri una volta Firefox o Chrome (così crea il suo database), chiudilo, poi scegli di nuovo «{@gBrowser}».',
+  },
+  brNone_G: {
+    en: 'No browser database found for this user (Firefox, Thunderbird, Chrome/Chromium). Open Firefox or Chrome once (it creates its database), close it, then choose "{@gBrowser}" again.',
+    it: 'Nessun database di browser trovato per questo utente (Firefox, Thunderbird, Chrome/Chromium). Apri una volta Firefox o Chrome (così crea il suo database), chiudilo, poi scegli di nuovo «{@gBrowser}».',
+  },
+  BROWSER_MODULE_MISSING_G: {
+    en: '{db}: the card module is not loaded in this browser. Close the browser and choose "{@gBrowser}" again: it offers to register it.',
+    it: '{db}: il modulo della carta non è caricato in questo browser. Chiudi il browser e scegli di nuovo «{@gBrowser}»: ti propone di registrarlo.',
+  },
+  BROWSER_TOKEN_NOT_SEEN_G: {
+    en: '{db}: the browser does not see the card through its module. Check that the card is in the reader, then choose "{@gDoctor}".',
+    it: '{db}: il browser non vede la carta tramite il suo modulo. Controlla che la carta sia nel lettore, poi scegli «{@gDoctor}».',
+  },
+  BROWSER_CERT_NOT_SEEN_G: {
+    en: '{db}: the browser sees the card but not its certificate. The module may not support this card generation: "{@gDoctor}" names the right middleware.',
+    it: '{db}: il browser vede la carta ma non il suo certificato. Il modulo potrebbe non supportare questa generazione di carta: «{@gDoctor}» indica il middleware giusto.',
+  },
+  advBrowser_G: {
+    en: 'Close the browser, then choose "{@gBrowser}": it registers the card module and can try a login.',
+    it: 'Chiudi il browser, poi scegli «{@gBrowser}»: registra il modulo della carta e può provare un accesso.',
+  },
+  advBrowserDuplicate_G: {
+    en: "Keep one copy of the card module: remove the others from the browser's security devices settings.",
+    it: 'Tieni una sola copia del modulo della carta: togli le altre dalle impostazioni dei dispositivi di sicurezza del browser.',
+  },
+  brDuplicate_G: {
+    en: "the card module is loaded more than once ({names}): the PIN prompt breaks; keep one (the others go from the browser's security devices settings)",
+    it: 'il modulo della carta è caricato più volte ({names}): la richiesta del PIN non funziona; tienine uno (gli altri si tolgono dalle impostazioni dei dispositivi di sicurezza del browser)',
+  },
+  brAdviseSetup_G: {
+    en: 'To register the card module, close the browsers and answer yes below.',
+    it: 'Per registrare il modulo della carta chiudi i browser e rispondi sì qui sotto.',
+  },
+  brSkip_cannot_G: {
+    en: 'cannot be set up (see above)',
+    it: 'non si può configurare (vedi sopra)',
+  },
+  brSkip_duplicate_G: {
+    en: 'the module is already there more than once: not changed (see above)',
+    it: 'il modulo è già presente più volte: non modificato (vedi sopra)',
+  },
+  'brSkip_wrong-path_G': {
+    en: 'a module added by someone else points to a library that is not there: not changed (see above)',
+    it: 'un modulo aggiunto da altri punta a una libreria che non esiste: non modificato (vedi sopra)',
+  },
+  brCloseFirst_G: {
+    en: 'Close the browser first, then choose "{@gBrowser}" again.',
+    it: 'Chiudi prima il browser, poi scegli di nuovo «{@gBrowser}».',
+  },
+  brSetupDone_G: {
+    en: 'Done. Open the browser with the card in the reader; the next question tries a real login.',
+    it: 'Fatto. Apri il browser con la carta nel lettore; la prossima domanda prova un accesso vero.',
+  },
+  brSimInProcess_G: {
+    en: 'the virtual card lives inside cns, where no browser sees it: the login test needs a real card in a reader',
+    it: 'la carta virtuale vive dentro cns, dove nessun browser la vede: la prova di accesso richiede una carta vera in un lettore',
+  },
+  WEAK_PIN_G: {
+    en: 'The new PIN is easy to guess: {why}. Nothing was sent to the card. Choose another.',
+    it: 'Il nuovo PIN è facile da indovinare: {why}. Nulla è stato inviato alla carta. Scegline un altro.',
+  },
+  PIN_INCORRECT_UNKNOWN_G: {
+    en: 'Wrong PIN. The card counted it; how many tries are left is not known here: see the tries above the menu before trying again.',
+    it: 'PIN errato. La carta lo ha contato; quanti tentativi restano qui non si sa: guarda i tentativi sopra il menu prima di riprovare.',
+  },
+  PKCS11_MODULE_ERROR_G: {
+    en: 'The PKCS#11 module failed: {detail}. The card was not changed by cns. Choose "{@gDoctor}", or reinstall the middleware.',
+    it: 'Il modulo PKCS#11 ha avuto un errore: {detail}. cns non ha modificato la carta. Scegli «{@gDoctor}», o reinstalla il middleware.',
+  },
+  PKCS11_NOT_SUPPORTED_G: {
+    en: '{detail}. This needs the smart-card service (PC/SC): choose "{@gDoctor}" to see why it is not used.',
+    it: '{detail}. Serve il servizio smart card (PC/SC): scegli «{@gDoctor}» per vedere perché non è usato.',
+  },
+  CARD_NOT_ANSWERING_SECRET_G: {
+    en: 'The card stopped answering during a {what} operation ({detail}): its outcome is unknown. Take the card out and put it back: the tries left are shown above the menu.',
+    it: "La carta ha smesso di rispondere durante un'operazione sul {what} ({detail}): l'esito è sconosciuto. Estrai la carta e reinseriscila: i tentativi rimasti sono indicati sopra il menu.",
+  },
+  CARD_BAD_ANSWER_SECRET_G: {
+    en: 'The card answered incorrectly during a {what} operation ({detail}): its outcome is unknown. Take the card out and put it back: the tries left are shown above the menu.',
+    it: "La carta ha risposto in modo errato durante un'operazione sul {what} ({detail}): l'esito è sconosciuto. Estrai la carta e reinseriscila: i tentativi rimasti sono indicati sopra il menu.",
+  },
+  advCARD_BUSY_G: {
+    en: 'Close the programs that may use the card (a browser, signing software, another cns) and choose "{@gDoctor}" again; if none is open, take the card out and put it back.',
+    it: "Chiudi i programmi che possono usare la carta (un browser, un software di firma, un altro cns) e scegli di nuovo «{@gDoctor}»; se non ce n'è nessuno aperto, estrai la carta e reinseriscila.",
+  },
+  advCARD_NOT_ANSWERING_G: {
+    en: 'Take the card out, put it back and choose "{@gDoctor}" again. If it still does not answer, try it in another reader: if it works there, the first reader is at fault; if not, report it quoting the ATR.',
+    it: "Estrai la carta, reinseriscila e scegli di nuovo «{@gDoctor}». Se ancora non risponde, provala in un altro lettore: se lì funziona, il problema è il primo lettore; se no, segnalala indicando l'ATR.",
+  },
+  advCERT_WRITE_G: {
+    en: 'A certificate write on this card was interrupted: it is finished from the command line (cns extend --resume); ask whoever helps you with the card.',
+    it: 'Una scrittura del certificato su questa carta si è interrotta: si completa dalla riga di comando (cns extend --resume); chiedi a chi ti assiste con la carta.',
+  },
+  EXTENSION_PENDING_G: {
+    en: 'An interrupted certificate write is pending for this card: it is finished from the command line (cns extend --resume; backups in {dir}); ask whoever helps you with the card.',
+    it: "Per questa carta c'è una scrittura del certificato interrotta: si completa dalla riga di comando (cns extend --resume; copie in {dir}); chiedi a chi ti assiste con la carta.",
+  },
+  pr_CERT_HALF_WRITTEN_G: {
+    en: 'EF 1101 holds a partly written certificate (an interrupted {kind}): it is finished from the command line (cns extend --resume; backups in {dir}); ask whoever helps you with the card',
+    it: 'EF 1101 contiene un certificato scritto in parte ({kind} interrotta): si completa dalla riga di comando (cns extend --resume; copie in {dir}); chiedi a chi ti assiste con la carta',
+  },
+  pr_CERT_WRITE_PENDING_G: {
+    en: 'an interrupted {kind} is journaled: it is finished from the command line (cns extend --resume; backups in {dir}); ask whoever helps you with the card',
+    it: 'una {kind} interrotta è registrata: si completa dalla riga di comando (cns extend --resume; copie in {dir}); chiedi a chi ti assiste con la carta',
+  },
+  pr_CERT_WRITE_INCOMPLETE_resume_G: {
+    en: 'EF 1101 holds a certificate write that was interrupted just before its end: it is finished from the command line (cns extend --resume); ask whoever helps you with the card',
+    it: 'EF 1101 contiene una scrittura del certificato interrotta appena prima della fine: si completa dalla riga di comando (cns extend --resume); chiedi a chi ti assiste con la carta',
+  },
+  pr_CERT_WRITE_INCOMPLETE_restore_G: {
+    en: 'EF 1101 holds a certificate write that was interrupted: it is finished from the command line, where it began (cns extend --resume or --restore); ask whoever helps you with the card',
+    it: 'EF 1101 contiene una scrittura del certificato interrotta: si completa dalla riga di comando, dove è iniziata (cns extend --resume o --restore); chiedi a chi ti assiste con la carta',
+  },
+  noPkcs11Module_G: {
+    en: 'no PKCS#11 module found (OpenSC, bit4id xPKI, Athena IDProtect): install one (sudo apt-get install opensc-pkcs11)',
+    it: 'nessun modulo PKCS#11 trovato (OpenSC, bit4id xPKI, Athena IDProtect): installane uno (sudo apt-get install opensc-pkcs11)',
+  },
+  NO_READER_G: {
+    en: 'No smart-card reader found. Connect a reader.',
+    it: 'Nessun lettore di smart card trovato. Collega un lettore.',
+  },
+  pcscStart_G: {
+    en: 'Start the smart-card service: "{@cmdStartPcscd}" (without systemd: run "pcscd"), then choose "{@gDoctor}" again.',
+    it: 'Avvia il servizio smart card: "{@cmdStartPcscd}" (senza systemd: esegui "pcscd"), poi scegli di nuovo «{@gDoctor}».',
+  },
+  readerMaybe_G: {
+    en: 'maybe a TS-CNS: the ATR does not say (its files are read to tell)',
+    it: "forse una TS-CNS: l'ATR non lo dice (se ne leggono i file per saperlo)",
+  },
+  pcscInstall_G: {
+    en: 'PC/SC is not installed: install the smart-card service ("sudo apt-get install pcscd"; on Fedora "pcsc-lite"), then start cns again.',
+    it: 'PC/SC non è installato: installa il servizio smart card ("sudo apt-get install pcscd"; su Fedora "pcsc-lite"), poi riavvia cns.',
+  },
   PIN_BLOCKED_G: {
     en: 'The PIN is blocked. Choose "Unblock the PIN with the PUK" in the menu.',
     it: 'Il PIN è bloccato. Scegli «Sblocca il PIN con il PUK» nel menu.',
@@ -814,7 +971,10 @@ const OWN = {
     en: '--stdin expects the codes piped in, one per line, not typed at the terminal',
     it: '--stdin si aspetta i codici in ingresso da un altro programma, uno per riga, non scritti al terminale',
   },
-  secStdinLines: { en: '--stdin expects {n} line(s): {names}; got {got}', it: '--stdin si aspetta {n} righe: {names}; ricevute {got}' },
+  secStdinLines: {
+    en: '--stdin expects {n} {n|line|lines}: {names}; got {got}',
+    it: '--stdin si aspetta {n} {n|riga|righe}: {names}; ricevute: {got}',
+  },
   secEnvMissing: { en: '--env: the variable {name} is not set', it: '--env: la variabile {name} non è impostata' },
   secPin: { en: 'PIN', it: 'PIN' },
   secCurrentPin: { en: 'current PIN', it: 'PIN attuale' },
@@ -925,6 +1085,8 @@ const OWN = {
   extEligible: { en: 'Eligible for the 2023 extension', it: 'Estendibile (proroga 2023)' },
   extNotEligible: { en: 'Not eligible for the 2023 extension', it: 'Non estendibile (proroga 2023)' },
   lExtension: { en: 'Extension 2023', it: 'Proroga 2023' },
+  extRowYes: { en: 'eligible', it: 'possibile' },
+  extRowNo: { en: 'not eligible', it: 'non possibile' },
   simSummary: { en: 'card id {id}, certificate valid {from} → {to}', it: 'numero carta {id}, certificato valido {from} → {to}' },
   simCreated: { en: 'Virtual card written to {path}', it: 'Carta virtuale scritta in {path}' },
   certWritten: { en: 'Certificate written to {path}', it: 'Certificato scritto in {path}' },
@@ -993,7 +1155,10 @@ export function catalogueEntries(): Array<[MessageKey, Record<Lang, string>]> {
 
 export function message(lang: Lang, key: MessageKey, params: Record<string, string | number | null | undefined> = {}): string {
   // {@key}: another entry's text, so that one piece of advice has one wording everywhere
-  const tpl = (M[key] as Msg)[lang].replace(/\{@(\w+)\}/g, (_, k: string) => (M[k as MessageKey] as Msg)[lang]);
+  const tpl = (M[key] as Msg)[lang]
+    .replace(/\{@(\w+)\}/g, (_, k: string) => (M[k as MessageKey] as Msg)[lang])
+    // {n|one|other}: the word that agrees with the number n ("1 tentativo", "2 tentativi")
+    .replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (_, k: string, one: string, other: string) => (Number(params[k]) === 1 ? one : other));
   return tpl.replace(/\{(\w+)\}/g, (_, k: string) => {
     const v = params[k];
     return v === undefined || v === null ? '' : String(v);

@@ -3,7 +3,7 @@ import { Context, type GlobalOptions } from './context.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exitCodes.js';
 import { detectLang, type Lang } from './i18n.js';
-import { buildProgram, type Runner } from './program.js';
+import { buildProgram, placeholderWord, type Runner } from './program.js';
 import { drained, endQuietlyOnClosedPipe, err, isTerminal, out } from './stdio.js';
 
 /**
@@ -161,7 +161,7 @@ function commanderText(ctx: Context, e: CommanderError, usage: string, program: 
     case 'commander.excessArguments':
       return ctx.t('cmdTooMany', { command: commandPath(program, quoted[0]) });
     case 'commander.missingArgument':
-      return ctx.t('cmdMissingArg', { arg: quoted[0] ?? '' });
+      return ctx.t('cmdMissingArg', { arg: placeholderWord(quoted[0] ?? '', ctx.lang) });
     case 'commander.optionMissingArgument':
       return ctx.t('cmdOptionArg', { option });
     case 'commander.invalidArgument': {

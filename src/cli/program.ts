@@ -1,6 +1,6 @@
 import { Command, Help, Option } from 'commander';
 import type { Context } from './context.js';
-import { type Lang, type MessageKey, message } from './i18n.js';
+import { type Lang, type MessageKey, message, messageKey } from './i18n.js';
 import { isTerminal } from './stdio.js';
 import { VERSION } from './version.js';
 
@@ -169,7 +169,7 @@ export function buildProgram(run: Runner, lang: Lang = 'en', pick?: (root: Comma
       .option('--crl <file>', h('h_crl'))
       .option('--service <url>', h('h_service'))
       .option('--ca-cert <pem>', h('h_caPin'))
-      .option('--timeout <s>', h('h_timeout'))
+      .option('--timeout <seconds>', h('h_timeout'))
       .option('--retries <n>', h('h_retries'))
       .option('-y, --yes', h('h_yes'))
       .option('--resume', h('h_resume'))
@@ -245,8 +245,8 @@ export function buildProgram(run: Runner, lang: Lang = 'en', pick?: (root: Comma
       .option('--key-size <bits>', h('h_keySize'))
       .option('--not-before <date>', h('h_notBefore'))
       .option('--not-after <date>', h('h_notAfter'))
-      .option('--surname <s>', h('h_surname'), 'ROSSI')
-      .option('--given-name <s>', h('h_givenName'), 'MARIO')
+      .option('--surname <text>', h('h_surname'), 'ROSSI')
+      .option('--given-name <text>', h('h_givenName'), 'MARIO')
       .option('--codice-fiscale <cf>', h('h_codiceFiscale'), 'RSSMRA80A01H501U')
       .option('--card-id <digits>', h('h_cardId'))
       .option('--cert <pem>', h('h_certPem'))
@@ -284,24 +284,11 @@ const TITLES: Record<string, MessageKey> = {
   'Commands:': 'h_commands',
 };
 
-/** Placeholders of option values and arguments, as an Italian reader names them. */
-const PLACEHOLDERS_IT: Record<string, string> = {
-  reader: 'lettore',
-  lang: 'lingua',
-  path: 'percorso',
-  date: 'data',
-  image: 'immagine',
-  format: 'formato',
-  salt: 'sale',
-  s: 'testo',
-  digits: 'cifre',
-  bits: 'bit',
-  port: 'porta',
-  'host:port': 'host:porta',
-  backup: 'copia',
-  options: 'opzioni',
-  command: 'comando',
-};
+/** A placeholder of an option's value or an argument ("image"), in the user's language (ph_* in the catalogue). */
+export function placeholderWord(name: string, lang: Lang): string {
+  const k = messageKey(`ph_${name.replace(/[^a-z]/g, '_')}`);
+  return k ? message(lang, k) : name;
+}
 
 /** Commander's own words in the help (titles, "default", "choices") in the user's language. */
 function configureHelp(program: Command, lang: Lang): void {
@@ -314,17 +301,16 @@ function configureHelp(program: Command, lang: Lang): void {
     optionDescription: (o: Option) => localiseExtra(base.optionDescription(o), lang),
     argumentDescription: (a) => localiseExtra(base.argumentDescription(a), lang),
     optionTerm: (o: Option) => placeholders(base.optionTerm(o), lang),
-    argumentTerm: (a) => placeholders(base.argumentTerm(a), lang),
+    // an argument's term is its bare name ("image"), brackets only in the usage line
+    argumentTerm: (a) => placeholderWord(base.argumentTerm(a), lang),
     subcommandTerm: (c: Command) => placeholders(base.subcommandTerm(c), lang),
     commandUsage: (c: Command) => placeholders(base.commandUsage(c), lang),
   });
 }
 
 function placeholders(text: string, lang: Lang): string {
-  if (lang !== 'it') return text;
-  return text.replace(/<([a-z:]+)>|\[([a-z:]+)\]/g, (all, req?: string, opt?: string) => {
-    const word = PLACEHOLDERS_IT[req ?? opt ?? ''];
-    if (!word) return all;
+  return text.replace(/<([a-z:]+)>|\[([a-z:]+)\]/g, (_, req?: string, opt?: string) => {
+    const word = placeholderWord(req ?? opt ?? '', lang);
     return req ? `<${word}>` : `[${word}]`;
   });
 }

@@ -124,6 +124,7 @@ function deviceError(e: DeviceError, t: Translate): CliError {
       return new CliError('CARD_UNSUPPORTED', {
         detail: t(e.info.reason === 'cie' ? 'nsCie' : e.info.probed ? 'nsProbed' : 'nsAtr'),
         atr: e.info.atr ?? '',
+        ...(e.info.reason === 'cie' ? { cie: 1 } : {}),
       });
     case 'NO_PKCS11_MODULE':
       return new CliError('PKCS11_UNAVAILABLE', { detail: t('noPkcs11Module') });
@@ -320,6 +321,8 @@ export function describeError(
   else if (ce.code === 'CARD_REMOVED' && ce.params.before) key = 'CARD_REMOVED_BEFORE';
   else if (ce.code === 'CARD_NOT_ANSWERING' && ce.params.secret) key = 'CARD_NOT_ANSWERING_SECRET';
   else if (ce.code === 'CARD_NOT_ANSWERING' && ce.params.stuck) key = 'CARD_NOT_ANSWERING_STUCK';
+  // the citizen's other card: not "unsupported", the card to insert instead
+  else if (ce.code === 'CARD_UNSUPPORTED' && ce.params.cie) key = 'CARD_UNSUPPORTED_CIE';
   else if (ce.code === 'CARD_BUSY' && ce.params.held) key = ce.params.held === 'exclusive' ? 'CARD_BUSY_EXCLUSIVE' : 'CARD_BUSY_UNKNOWN';
   else if (ce.code === 'CARD_BAD_ANSWER' && ce.params.secret) key = 'CARD_BAD_ANSWER_SECRET';
   else if (ce.code === 'PIN_BLOCKED' && ce.params.now) key = 'PIN_BLOCKED_NOW';

@@ -265,7 +265,7 @@ async function cardChecks(
       code: 'CERTIFICATE',
       status: 'fail',
       message: ctx.t('dCertNone'),
-      advice: damaged ? ctx.t('advCERTIFICATE') : ctx.t('advCERT_UNREAD', { atr }),
+      advice: damaged ? ctx.t('advCERT_DAMAGED') : ctx.t('advCERT_UNREAD', { atr }),
       exit: EXIT.UNSUPPORTED,
     });
   } else if (c.state === 'valid')
@@ -285,7 +285,8 @@ async function cardChecks(
         c.state === 'expired'
           ? ctx.t('dCertExpired', { date: ctx.day(new Date(c.notAfter)) })
           : ctx.t('dCertNotYet', { date: ctx.day(new Date(c.notBefore)) }),
-      advice: ctx.t('advCERTIFICATE'),
+      // not yet valid: most often the computer's clock, never "ask for a new card"
+      advice: c.state === 'expired' ? ctx.t('advCERTIFICATE') : ctx.t('advCERT_NOT_YET', { date: ctx.day(new Date(c.notBefore)) }),
       exit: EXIT.CERT,
     });
   for (const k of report.checks) {

@@ -170,7 +170,7 @@ function printEligibility(ctx: Context, e: Eligibility): void {
   ctx.print(e.eligible ? ctx.c.green(ctx.t('extEligible')) : ctx.c.red(ctx.t('extNotEligible')));
   for (const r of e.reasons) {
     const mark = r.ok === true ? ctx.c.green('✓') : r.ok === false ? (r.advisory ? ctx.c.yellow('!') : ctx.c.red('✗')) : ctx.c.dim('?');
-    ctx.print(`  ${mark} ${r.code}: ${ruleText(ctx, r)}`);
+    ctx.print(`  ${mark} ${ruleText(ctx, r)}`);
   }
 }
 

@@ -60,11 +60,13 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
         row(ctx, 'lSigPuk', triesText(ctx, r.signature.puk), 2);
       }
     }
-    if (r.extension) row(ctx, 'lExtension', r.extension.eligible ? ctx.c.green(ctx.t('extEligible')) : ctx.t('extNotEligible'));
+    if (r.extension) row(ctx, 'lExtension', r.extension.eligible ? ctx.c.green(ctx.t('extRowYes')) : ctx.t('extRowNo'));
+    // "all passed" only when nothing below says otherwise; the codes are for --json and doctor
     const bad = r.checks.filter((c) => c.status === 'fail' || c.status === 'warn');
-    row(ctx, 'lChecks', bad.length === 0 ? ctx.c.green(ctx.t('checksPassed', { n: r.checks.length })) : '');
-    for (const c of bad) ctx.print(`  ${c.status === 'fail' ? ctx.c.red('✗') : ctx.c.yellow('!')} ${c.code}: ${checkText(ctx, c)}`);
-    for (const p of r.problems) ctx.print(`  ${ctx.c.red('✗')} ${p.code}: ${problemText(ctx, p)}`);
+    const n = bad.length + r.problems.length;
+    row(ctx, 'lChecks', n === 0 ? ctx.c.green(ctx.t('checksPassed', { n: r.checks.length })) : ctx.t('checksProblems', { n }));
+    for (const c of bad) ctx.print(`  ${c.status === 'fail' ? ctx.c.red('✗') : ctx.c.yellow('!')} ${checkText(ctx, c)}`);
+    for (const p of r.problems) ctx.print(`  ${ctx.c.red('✗')} ${problemText(ctx, p)}`);
   }
   return 0;
 }
