@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueCertificate } from '../src/cert/issue.js';
 import { toPem } from '../src/cert/pem.js';
-import { cns, tempDir } from './helpers.js';
+import { BIN, cns, tempDir } from './helpers.js';
 
 let dir: string;
 let n = 0;
@@ -347,5 +347,30 @@ echo "[\${candidate-unset}][\${path-unset}]"`;
     expect(out[0]).toBe('it en');
     expect(out[1]).toBe('status');
     expect(out[2]).toBe('[unset][unset]');
+  });
+
+  it('--reader offers sim (and sim:FILE completes a file), --browser the browsers, --generation the generations (issue 23 item 11)', async () => {
+    const r = await cns(['completion', 'bash']);
+    const { spawnSync } = await import('node:child_process');
+    const { writeFileSync, chmodSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const d = tempDir('cns-compl-');
+    writeFileSync(join(d, 'card-one.json'), '{}');
+    const exe = join(d, 'cns');
+    writeFileSync(exe, `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+    chmodSync(exe, 0o755);
+    // the completion asks the executable that is being completed for the readers present now
+    const script = `${r.stdout}
+COMP_WORDS=(${exe} --reader ""); COMP_CWORD=2; _cns_complete; echo "\${COMPREPLY[*]}"
+COMP_WORDS=(cns --reader sim : ${join(d, 'card-')}); COMP_CWORD=4; _cns_complete; echo "\${COMPREPLY[*]}"
+COMP_WORDS=(cns browser setup --browser ""); COMP_CWORD=4; _cns_complete; echo "\${COMPREPLY[*]}"
+COMP_WORDS=(cns sim create x --generation id); COMP_CWORD=5; _cns_complete; echo "\${COMPREPLY[*]}"`;
+    // no PC/SC service here: only sim (a path nobody serves)
+    const env = { ...process.env, PCSCLITE_CSOCK_NAME: join(d, 'none.comm') };
+    const out = spawnSync('bash', ['-c', script], { encoding: 'utf8', env, timeout: 30_000 }).stdout.split('\n');
+    expect(out[0]).toBe('sim');
+    expect(out[1]).toBe(join(d, 'card-one.json'));
+    expect(out[2]).toBe('firefox thunderbird chrome');
+    expect(out[3]).toBe('idemia2021 idemia-nfc');
   });
 });

@@ -135,6 +135,13 @@ export function buildProgram(run: Runner, lang: Lang = 'en', pick?: (root: Comma
       .action(lazy(async () => (await import('../commands/cert.js')).certCheckCommand as Action));
   }
 
+  if (want('__words')) {
+    // what the shell completion asks at the moment of completing: the readers present now
+    program
+      .command('__words', { hidden: true })
+      .argument('<what>')
+      .action(lazy(async () => (await import('../commands/completion.js')).wordsCommand as unknown as Action));
+  }
   if (want('completion')) {
     program
       .command('completion')

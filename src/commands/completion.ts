@@ -31,10 +31,19 @@ export async function completionCommand(_ctx: Context, shell: string, program: C
     c.commands.forEach(collect);
   };
   collect(program);
+  // values that are not choices of the option but are known: browsers, virtual card generations
+  const { GENERATIONS } = await import('../sim/generations.js');
+  for (const [f, words] of [
+    ['--browser', ['firefox', 'thunderbird', 'chrome']],
+    ['--generation', GENERATIONS.map((g) => g.name)],
+  ] as const)
+    if (valued.has(f)) valued.set(f, [...words]);
   const withChoices = [...valued]
     .filter(([, c]) => c)
     .map(([f, c]) => `    ${f}) COMPREPLY=($(compgen -W "${c!.join(' ')}" -- "$cur")); return ;;`);
-  const fileValued = [...valued].filter(([, c]) => !c).map(([f]) => f);
+  // --reader: sim, and the readers present now (asked of cns itself, at most ~1.5 s)
+  const readerFlags = ['--reader', '-r'].filter((f) => valued.has(f));
+  const fileValued = [...valued].filter(([f, c]) => !c && !readerFlags.includes(f)).map(([f]) => f);
   const nodes: Node[] = [];
   walk(program, [], nodes, globals);
   const cases = nodes.map((n) => `    "${n.path.join(' ')}") words="${[...n.subcommands, ...n.options].join(' ')}" ;;`).join('\n');
@@ -43,14 +52,21 @@ _cns_complete() {
   local cur prev path="" w i words candidate
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
+  # --reader sim:FILE: bash splits the word at ':', the file name comes after it
+  if [ "$prev" = ":" ] && [ "\${COMP_WORDS[COMP_CWORD-2]}" = "sim" ]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
   case "$prev" in
+    ${readerFlags.join('|')})
+      local IFS=$'\\n'
+      COMPREPLY=($(compgen -W "$(CNS_PCSC_SERVICE_TIMEOUT_MS=1500 "\${COMP_WORDS[0]}" __words reader 2>/dev/null)" -- "$cur"))
+      COMPREPLY=("\${COMPREPLY[@]// /\\\\ }")
+      return ;;
 ${withChoices.join('\n')}
     ${fileValued.join('|')}) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="\${COMP_WORDS[i]}"
     case "$w" in
-      ${fileValued.concat([...valued].filter(([, c]) => c).map(([f]) => f)).join('|')}) i=$((i + 1)); continue ;;
+      ${[...valued.keys()].join('|')}) i=$((i + 1)); continue ;;
       -*) continue ;;
     esac
     if [ -z "$path" ]; then candidate="$w"; else candidate="$path $w"; fi
@@ -70,5 +86,23 @@ ${cases}
 `;
   if (shell === 'bash') out(`${body}complete -o default -F _cns_complete cns\n`);
   else out(`autoload -U +X bashcompinit && bashcompinit\n${body}complete -o default -F _cns_complete cns\n`);
+  return 0;
+}
+
+/**
+ * `cns __words reader` (hidden, for the shell completion): sim, then the name of each reader
+ * present now, one per line. Nothing at all goes wrong here: without the PC/SC service, only sim.
+ */
+export async function wordsCommand(_ctx: Context, what: string): Promise<number> {
+  if (what !== 'reader') return 0;
+  const words = ['sim'];
+  try {
+    const { readerStates } = await import('../device/open.js');
+    const { printable } = await import('../util/text.js');
+    for (const r of await readerStates()) words.push(printable(r.name));
+  } catch {
+    // no service, no readers: sim is still a reader
+  }
+  out(`${words.join('\n')}\n`);
   return 0;
 }
