@@ -61,3 +61,33 @@ describe('a slow card with huge files', () => {
     expect(JSON.parse(readFileSync(img, 'utf8')).pin.triesLeft).toBe(3);
   });
 });
+
+describe('the virtual card keeps the per-APDU deadline too (found by the issue 23 trial)', () => {
+  it('an answer later than the deadline is "the card does not answer" (exit 7), in about the deadline, nothing after it', async () => {
+    const img = join(tempDir('cns-slow-apdu-'), 'card.json');
+    expect((await cns(['sim', 'create', img])).code).toBe(0);
+    const t0 = Date.now();
+    const r = await cns(['status', '--reader', `sim:${img}`, '--json'], {
+      env: { CNS_SIM_APDU_DELAY_MS: '5000', CNS_APDU_TIMEOUT_MS: '300' },
+    });
+    expect(r.code, r.stdout).toBe(7);
+    expect(r.json.error.code).toBe('CARD_NOT_ANSWERING');
+    expect(Date.now() - t0).toBeLessThan(4000);
+  });
+
+  it('a folder or a FIFO named as an image: refused, and no lock file made beside it', async () => {
+    const { existsSync, mkdirSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
+    const d = tempDir('cns-not-image-');
+    const folder = join(d, 'folder');
+    mkdirSync(folder);
+    const fifo = join(d, 'fifo');
+    spawnSync('mkfifo', [fifo]);
+    for (const p of [folder, fifo]) {
+      const r = await cns(['status', '--reader', `sim:${p}`, '--json'], { timeoutMs: 20_000 });
+      expect(r.code, p).toBe(7);
+      expect(r.json.error.code).toBe('IMAGE_INVALID');
+      expect(existsSync(`${p}.lock`), `${p}.lock`).toBe(false);
+    }
+  });
+});
