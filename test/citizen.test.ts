@@ -306,6 +306,7 @@ describe('the guided menu says what to do in the menu (item 2)', () => {
       'uSimPath',
       'uTimeout',
       'uModes',
+      'uSignTestSignature',
       'uVpcd',
       'uPort',
       'uGarbage',

@@ -86,5 +86,19 @@ describe('the signature keyset', () => {
     expect(wrong.code).toBe(3);
     expect(wrong.stderr).toMatch(/InfoCamere 1204 layout\) uses the CNS PIN/);
     expect(JSON.parse(readFileSync(ic, 'utf8')).pin.triesLeft).toBe(2);
+    // and the wrong one is the CNS PIN, named as such (issue 23 trial)
+    expect(wrong.stderr).toMatch(/Wrong PIN\. Tries left: 2/);
+    expect(wrong.stderr).not.toMatch(/signature PIN/);
+  });
+
+  it('--sign-test with --signature: refused before anything is sent (no test signature with the signature key)', async () => {
+    const img = join(dir, 'sig-test.json');
+    expect((await cns(['sim', 'create', img, '--signature-keyset'])).code).toBe(0);
+    const r = await cns(['pin', 'verify', '--reader', `sim:${img}`, '--signature', '--sign-test', '--stdin', '--json'], {
+      input: '12345\n',
+    });
+    expect(r.code).toBe(2);
+    expect(r.json.error.message).toMatch(/--sign-test signs with the authentication key only/);
+    expect(JSON.parse(readFileSync(img, 'utf8')).pin.triesLeft).toBe(3);
   });
 });

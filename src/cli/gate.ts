@@ -18,8 +18,10 @@ export async function gate(
   /** The card was reached through a PKCS#11 fallback the user did not choose: no blind try. */
   blind = false,
   keyset: Keyset = 'auth',
+  /** The keyset the secret is called by (InfoCamere: --signature is the CNS's own PIN). */
+  named: Keyset = keyset,
 ): Promise<TriesState> {
-  const what = secretName(ctx, kind, keyset);
+  const what = secretName(ctx, kind, named);
   const t = await card.tries(kind, keyset);
   if (t.blocked) {
     // PIN and PUK both blocked: "unblock it with the PUK" would send the citizen nowhere
@@ -27,7 +29,7 @@ export async function gate(
       const puk = await card.tries('puk', keyset).catch(() => undefined);
       if (puk?.blocked) throw new CliError('PIN_BLOCKED', { pukToo: 1 }, { triesLeft: 0 });
     }
-    throw new CliError(kind === 'pin' ? 'PIN_BLOCKED' : 'PUK_BLOCKED', keyset === 'signature' ? { keyset } : {}, { triesLeft: 0 });
+    throw new CliError(kind === 'pin' ? 'PIN_BLOCKED' : 'PUK_BLOCKED', named === 'signature' ? { keyset } : {}, { triesLeft: 0 });
   }
   if (t.triesLeft !== null) ctx.note(ctx.t('triesLeft', { what, tries: t.triesLeft }));
   else if (t.atLeast !== undefined) ctx.note(ctx.t('triesRange', { what, n: t.atLeast }));

@@ -464,6 +464,10 @@ const OWN = {
   },
   uCrl: { en: 'not an X.509 CRL', it: 'non è una CRL X.509' },
   uTimeout: { en: '--timeout wants seconds > 0, --retries 0 to 10', it: '--timeout richiede secondi > 0, --retries da 0 a 10' },
+  uSignTestSignature: {
+    en: '--sign-test signs with the authentication key only: it cannot go with --signature (no test signature is made with the signature key)',
+    it: '--sign-test firma solo con la chiave di autenticazione: non si usa con --signature (con la chiave di firma non si fa nessuna firma di prova)',
+  },
   uModes: { en: '--check, --resume and --restore go alone', it: '--check, --resume e --restore vanno usati da soli' },
   uBackupCard: { en: 'the backup belongs to card {other}, not {card}', it: 'la copia appartiene alla carta {other}, non alla {card}' },
   uNoFit: { en: '{n} bytes do not fit in EF 1101 ({size})', it: '{n} byte non entrano in EF 1101 ({size})' },

@@ -59,6 +59,9 @@ const SECRETS: Record<Op, SecretName[]> = {
 };
 
 export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Promise<number> {
+  // the test signature is made with the authentication key only: never a signature with the
+  // qualified signature key as a test (it was silently skipped)
+  if (o.signTest && o.signature) throw new CliError('USAGE', { detailKey: 'uSignTestSignature' });
   const secrets = new Secrets(ctx, o, SECRETS[op]);
   await secrets.preload();
   const secretOp = op === 'unblock' ? 'PUK' : 'PIN';
@@ -67,11 +70,17 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
   let confirmed = false;
   const doneKey = op === 'verify' ? 'pinVerified' : op === 'change' ? 'pinChanged' : 'pinUnblocked';
   const keyset: Keyset = o.signature ? 'signature' : 'auth';
+  // what the messages call the secret: on the InfoCamere layout --signature works on the CNS's
+  // own PIN and PUK, so a wrong one is "wrong PIN", not "wrong signature PIN"
+  let named: Keyset = keyset;
   try {
     const out = await withCard(ctx.cardOptions, async (s, opened) => {
       const blind = opened.fallback !== undefined;
       await requireKeyset(s, keyset);
-      if (keyset === 'signature' && s.signatureLayout === 'infocamere') ctx.note(ctx.t('sigSharesPinNote'));
+      if (keyset === 'signature' && s.signatureLayout === 'infocamere') {
+        named = 'auth';
+        ctx.note(ctx.t('sigSharesPinNote'));
+      }
       if (opened.fallback) ctx.note(ctx.c.yellow(fallbackText(ctx, opened.fallback.cause)));
       if (secrets.interactive) ctx.note(ctx.c.dim(ctx.t('pinExplain')));
       // a write over NFC: say that the contact slot is the safe place for it
@@ -85,7 +94,7 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
       if (op === 'unblock') {
         const pinState = await s.tries('pin', keyset);
         if (pinState.blocked === false) ctx.note(ctx.t('pinNotBlockedNote'));
-        await gate(ctx, s, 'puk', secrets, o.lastAttempt, blind, keyset);
+        await gate(ctx, s, 'puk', secrets, o.lastAttempt, blind, keyset, named);
         await guardNewPin(ctx, s, secrets, o.allowWeak);
         const puk = await secrets.get('puk');
         const newPin = await secrets.get('newPin');
@@ -93,7 +102,7 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
         await s.unblockPin(puk, newPin, keyset);
         confirmed = true;
       } else {
-        await gate(ctx, s, 'pin', secrets, o.lastAttempt, blind, keyset);
+        await gate(ctx, s, 'pin', secrets, o.lastAttempt, blind, keyset, named);
         if (op === 'verify') {
           const pin = await secrets.get('pin');
           sent = true;
@@ -131,7 +140,7 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
     if (confirmed) ctx.note(ctx.c.green(ctx.t(doneKey)));
     // a command stopped before it left (the card pulled at the prompt, the whole-command
     // deadline) never reached the card: said as such, not as an unknown outcome
-    return renderError(ctx, e, sent && !confirmed ? secretOp : undefined, keyset);
+    return renderError(ctx, e, sent && !confirmed ? secretOp : undefined, named);
   }
 }
 
