@@ -70,7 +70,7 @@ await Promise.all([
     keepNames: true,
     entryPoints: ['dist/cli/main.js'],
     outfile: `${outdir}/main.cjs`,
-    external: ['koffi', 'graphene-pk11', 'pkcs11js'],
+    external: ['koffi'],
     plugins: [vendorPlugin(), lazyChildProcess],
   }),
   ...Object.entries(VENDOR).map(([pkg, file]) =>
@@ -86,7 +86,7 @@ await Promise.all([
     format: 'esm',
     entryPoints: { 'pkcs11-worker': 'dist/pkcs11/worker.js' },
     outdir,
-    external: ['koffi', 'graphene-pk11', 'pkcs11js'],
+    external: ['koffi'],
     banner: { js: esmRequire },
   }),
 ]);

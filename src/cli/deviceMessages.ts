@@ -70,8 +70,8 @@ export const DEVICE_MESSAGES = {
 
   // a PKCS#11 module (the middleware): what happened, then its own words where it gave any
   p11NotInstalled: {
-    en: 'the PKCS#11 support of cns (graphene-pk11) is missing from this installation: reinstall cns',
-    it: 'il supporto PKCS#11 di cns (graphene-pk11) manca da questa installazione: reinstalla cns',
+    en: 'the native-call support of cns (koffi) is missing from this installation: reinstall cns',
+    it: 'il supporto alle chiamate native di cns (koffi) manca da questa installazione: reinstalla cns',
   },
   p11Load: { en: 'cannot load {module}', it: 'impossibile caricare {module}' },
   p11CrashSignal: { en: '{module} crashed (signal {signal})', it: '{module} è andato in crash (segnale {signal})' },

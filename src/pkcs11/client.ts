@@ -71,9 +71,10 @@ export class Pkcs11Client {
     } catch (e) {
       client.kill();
       if (e instanceof Pkcs11CallError) {
-        const missing = /Cannot find module 'graphene-pk11'/.test(e.message);
+        // koffi (the FFI that also reaches PC/SC) missing from the installation
+        const missing = /Cannot find module '(koffi|@koromix\/koffi[^']*)'/.test(e.message);
         throw new Pkcs11ModuleError(
-          missing ? 'graphene-pk11 is not installed' : `cannot load ${modulePath}: ${e.message}`,
+          missing ? 'koffi is not installed' : `cannot load ${modulePath}: ${e.message}`,
           missing ? 'not-installed' : 'load',
           { module: modulePath, said: e.message },
         );

@@ -1,46 +1,48 @@
 /**
- * The PKCS#11 worker: a child process that loads the module with graphene-pk11 and answers the
- * CLI's requests. A module that crashes or hangs takes only this process down; the CLI notices
- * and says so. graphene is synchronous and heavy: nothing else loads it.
+ * The PKCS#11 worker: a child process that loads the module (through koffi, ffi.ts) and answers
+ * the CLI's requests. A module that crashes or hangs takes only this process down; the CLI
+ * notices and says so. Its calls are synchronous: nothing else loads the module.
  */
-import { createRequire } from 'node:module';
 import { printable } from '../util/text.js';
+import { CKA, CKF_TOKEN_PRESENT, CKO, CKU, Pkcs11Module, type SlotFacts } from './ffi.js';
 import type { Envelope, Reply, Request, SlotInfo } from './protocol.js';
 
-type Graphene = typeof import('graphene-pk11');
-type Module = import('graphene-pk11').Module;
-type Session = import('graphene-pk11').Session;
-type Slot = import('graphene-pk11').Slot;
-
-const require = createRequire(import.meta.url);
-let g: Graphene;
-let mod: Module | undefined;
-let slots: Slot[] = [];
-const sessions = new Map<number, Session>();
+let mod: Pkcs11Module | undefined;
+let slots: SlotFacts[] = [];
+const sessions = new Map<number, number>();
 
 function ckrName(e: unknown): string | null {
-  const m = /\b(CKR_[A-Z_]+)\b/.exec(e instanceof Error ? e.message : String(e));
+  const m = /\b(CKR_[A-Z0-9_]+)\b/.exec(e instanceof Error ? e.message : String(e));
   return m ? m[1]! : null;
 }
 
-function session(slot: number): Session {
+function loaded(): Pkcs11Module {
+  if (!mod) throw new Error('the module is not open');
+  return mod;
+}
+
+function slotOf(index: number): SlotFacts {
+  const sl = slots[index];
+  if (!sl) throw new Error(`no slot ${index}`);
+  return sl;
+}
+
+function session(slot: number): number {
   let s = sessions.get(slot);
-  if (!s) {
-    const sl = slots[slot];
-    if (!sl) throw new Error(`no slot ${slot}`);
-    s = sl.open(g.SessionFlag.SERIAL_SESSION | g.SessionFlag.RW_SESSION);
+  if (s === undefined) {
+    s = loaded().openSession(slotOf(slot).id);
     sessions.set(slot, s);
   }
   return s;
 }
 
-function slotInfo(sl: Slot, index: number): SlotInfo {
-  const present = (sl.flags & g.SlotFlag.TOKEN_PRESENT) !== 0;
+function slotInfo(sl: SlotFacts, index: number): SlotInfo {
+  const present = (sl.flags & CKF_TOKEN_PRESENT) !== 0;
   let token: SlotInfo['token'] = null;
   let tokenError: string | null = null;
   if (present) {
     try {
-      const t = sl.getToken();
+      const t = loaded().token(sl.id);
       token = {
         label: printable(t.label).trim(),
         manufacturerID: printable(t.manufacturerID).trim(),
@@ -56,8 +58,8 @@ function slotInfo(sl: Slot, index: number): SlotInfo {
   }
   return {
     index,
-    slotId: sl.handle.toString('hex'),
-    description: printable(sl.slotDescription).trim(),
+    slotId: sl.id.toString(16).padStart(16, '0'),
+    description: printable(sl.description).trim(),
     manufacturerID: printable(sl.manufacturerID).trim(),
     tokenPresent: present,
     token,
@@ -68,42 +70,39 @@ function slotInfo(sl: Slot, index: number): SlotInfo {
 function handle(req: Request): unknown {
   switch (req.op) {
     case 'open': {
-      g = require('graphene-pk11') as Graphene;
-      mod = g.Module.load(req.module);
+      mod = new Pkcs11Module(req.module);
       mod.initialize();
-      const list = mod.getSlots(false);
-      slots = [];
-      for (let i = 0; i < list.length; i++) slots.push(list.items(i));
-      return { description: mod.libraryDescription.trim(), manufacturerID: mod.manufacturerID.trim() };
+      slots = mod.slots();
+      const info = mod.info();
+      return { description: info.libraryDescription.trim(), manufacturerID: info.manufacturerID.trim() };
     }
     case 'slots':
       return slots.map((s, i) => slotInfo(s, i));
     case 'tokenFlags':
-      return slots[req.slot]!.getToken().flags;
+      return loaded().token(slotOf(req.slot).id).flags;
     case 'certs': {
-      const out: { id: string; label: string; value: Buffer }[] = [];
-      const found = session(req.slot).find({ class: g.ObjectClass.CERTIFICATE });
-      for (let i = 0; i < found.length; i++) {
-        const o = found.items(i);
-        const a = o.getAttribute({ id: null, label: null, value: null }) as { id?: Buffer; label?: string; value?: Buffer };
-        out.push({ id: a.id ? a.id.toString('hex') : '', label: a.label ?? '', value: a.value ?? Buffer.alloc(0) });
-      }
-      return out;
+      const m = loaded();
+      const s = session(req.slot);
+      return m.find(s, CKO.CERTIFICATE).map((o) => {
+        const [id, label, value] = m.attributes(s, o, [CKA.ID, CKA.LABEL, CKA.VALUE]);
+        return { id: id ? id.toString('hex') : '', label: label ? label.toString('utf8') : '', value: value ?? Buffer.alloc(0) };
+      });
     }
     case 'login':
-      session(req.slot).login(req.pin, req.user === 'so' ? g.UserType.SO : g.UserType.USER);
+      loaded().login(session(req.slot), req.user === 'so' ? CKU.SO : CKU.USER, req.pin);
       return true;
     case 'setPin':
-      session(req.slot).setPin(req.oldPin, req.newPin);
+      loaded().setPin(session(req.slot), req.oldPin, req.newPin);
       return true;
     case 'initPin': {
+      const m = loaded();
       const s = session(req.slot);
-      s.login(req.soPin, g.UserType.SO);
+      m.login(s, CKU.SO, req.soPin);
       try {
-        s.initPin(req.newPin);
+        m.initPin(s, req.newPin);
       } finally {
         try {
-          s.logout();
+          m.logout(s);
         } catch {
           /* the outcome of initPin is what counts */
         }
@@ -111,15 +110,16 @@ function handle(req: Request): unknown {
       return true;
     }
     case 'sign': {
+      const m = loaded();
       const s = session(req.slot);
-      const keys = s.find({ class: g.ObjectClass.PRIVATE_KEY });
+      const keys = m.find(s, CKO.PRIVATE_KEY);
       if (keys.length === 0) throw new Error('no private key object on the token');
-      return s.createSign(req.mechanism, keys.items(0).toType()).once(req.data);
+      return m.sign(s, req.mechanism, keys[0]!, Buffer.from(req.data));
     }
     case 'close':
       for (const s of sessions.values()) {
         try {
-          s.close();
+          mod?.closeSession(s);
         } catch {
           /* closing anyway */
         }

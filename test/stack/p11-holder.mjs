@@ -7,36 +7,36 @@
 //   sign                                     -> "ok" | "error CKR_..."
 //   quit
 // argv: MODULE READER
+// It loads the module with the project's own PKCS#11 calls (dist/pkcs11/ffi.js, through koffi):
+// what it stands for is another program holding the card, not a judge of those calls.
 import { createInterface } from 'node:readline';
-import graphene from 'graphene-pk11';
+import { CKA, CKF_TOKEN_PRESENT, CKO, CKU, Pkcs11Module } from '../../dist/pkcs11/ffi.js';
 
 const [modulePath, readerName] = process.argv.slice(2);
-const mod = graphene.Module.load(modulePath);
+const mod = new Pkcs11Module(modulePath);
 mod.initialize();
-const slots = mod.getSlots(true);
-let slot;
-for (let i = 0; i < slots.length; i++) if (slots.items(i).slotDescription.trim() === readerName) slot = slots.items(i);
+const slot = mod.slots().find((s) => (s.flags & CKF_TOKEN_PRESENT) !== 0 && s.description.trim() === readerName);
 if (!slot) {
   console.log(`error no slot for ${readerName}`);
   process.exit(1);
 }
-const session = slot.open(graphene.SessionFlag.SERIAL_SESSION | graphene.SessionFlag.RW_SESSION);
-const ckr = (e) => /CKR_[A-Z_]+/.exec(String(e?.message ?? e))?.[0] ?? String(e);
+const session = mod.openSession(slot.id);
+const ckr = (e) => /CKR_[A-Z0-9_]+/.exec(String(e?.message ?? e))?.[0] ?? String(e);
 console.log('ready');
 let wantPin = false;
 for await (const line of createInterface({ input: process.stdin })) {
   try {
     if (wantPin) {
       wantPin = false;
-      session.login(line, graphene.UserType.USER);
+      mod.login(session, CKU.USER, line);
       console.log('ok');
     } else if (line === 'login') wantPin = true;
     else if (line === 'cert') {
-      const found = session.find({ class: graphene.ObjectClass.CERTIFICATE });
-      console.log(`ok ${found.length ? found.items(0).getAttribute('value').length : 0}`);
+      const found = mod.find(session, CKO.CERTIFICATE);
+      console.log(`ok ${found.length ? (mod.attributes(session, found[0], [CKA.VALUE])[0]?.length ?? 0) : 0}`);
     } else if (line === 'sign') {
-      const keys = session.find({ class: graphene.ObjectClass.PRIVATE_KEY });
-      session.createSign('SHA256_RSA_PKCS', keys.items(0).toType()).once(Buffer.from('hello'));
+      const keys = mod.find(session, CKO.PRIVATE_KEY);
+      mod.sign(session, 'SHA256_RSA_PKCS', keys[0], Buffer.from('hello'));
       console.log('ok');
     } else if (line === 'quit') break;
   } catch (e) {
@@ -44,7 +44,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   }
 }
 try {
-  session.close();
+  mod.closeSession(session);
   mod.finalize();
 } catch {}
 process.exit(0);
