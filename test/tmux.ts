@@ -9,6 +9,13 @@ export function haveTool(name: string): boolean {
   return ok;
 }
 
+/**
+ * The tests' own tmux server (one per test process, -L): another tmux user on the machine, or its
+ * `tmux kill-server`, cannot take a test's terminal away (seen: "can't find pane" in CI while a
+ * person used tmux on the same machine).
+ */
+const SERVER = ['-L', `cns-test-${process.pid}`];
+
 /** A terminal program driven like a person would: tmux send-keys and capture-pane. */
 export class TmuxSession {
   readonly name = `cns-${randomBytes(4).toString('hex')}`;
@@ -22,6 +29,7 @@ export class TmuxSession {
     for (let attempt = 1; ; attempt++) {
       try {
         execFileSync('tmux', [
+          ...SERVER,
           'new-session',
           '-d',
           '-s',
@@ -39,24 +47,24 @@ export class TmuxSession {
       }
     }
     // keep the screen readable even if Ctrl-C also ends the shell around the program
-    execFileSync('tmux', ['set-option', '-t', this.name, 'remain-on-exit', 'on']);
+    execFileSync('tmux', [...SERVER, 'set-option', '-t', this.name, 'remain-on-exit', 'on']);
   }
 
   screen(): string {
-    return execFileSync('tmux', ['capture-pane', '-p', '-t', this.name], { encoding: 'utf8' });
+    return execFileSync('tmux', [...SERVER, 'capture-pane', '-p', '-t', this.name], { encoding: 'utf8' });
   }
 
   /** Everything the program printed, the scrollback included. */
   history(): string {
-    return execFileSync('tmux', ['capture-pane', '-p', '-S', '-', '-t', this.name], { encoding: 'utf8' });
+    return execFileSync('tmux', [...SERVER, 'capture-pane', '-p', '-S', '-', '-t', this.name], { encoding: 'utf8' });
   }
 
   keys(...keys: string[]): void {
-    execFileSync('tmux', ['send-keys', '-t', this.name, ...keys]);
+    execFileSync('tmux', [...SERVER, 'send-keys', '-t', this.name, ...keys]);
   }
 
   type(text: string): void {
-    execFileSync('tmux', ['send-keys', '-t', this.name, '-l', text]);
+    execFileSync('tmux', [...SERVER, 'send-keys', '-t', this.name, '-l', text]);
     this.keys('Enter');
   }
 
@@ -76,6 +84,6 @@ export class TmuxSession {
   }
 
   kill(): void {
-    spawnSync('tmux', ['kill-session', '-t', this.name]);
+    spawnSync('tmux', [...SERVER, 'kill-session', '-t', this.name]);
   }
 }
