@@ -65,6 +65,8 @@ describe('the npm package', () => {
       { encoding: 'utf8', timeout: 60_000 },
     );
     expect(probe.stdout, probe.stderr).toBe('false');
+    // the manual page, where `man` looks in that prefix (issue 24 item 4)
+    expect(existsSync(join(prefix, 'share', 'man', 'man1', 'cns.1'))).toBe(true);
     // the dependencies are the versions this build was tested with (the package's npm-shrinkwrap.json)
     const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')).packages;
     for (const dep of ['commander', 'koffi', 'pkijs', 'asn1js', '@inquirer/prompts']) {
