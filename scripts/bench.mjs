@@ -261,10 +261,50 @@ async function main() {
         `| \`${name}\` | ${f(Math.min(...modelT[k]))} | ${f(median(modelT[k]))} | ${f(Math.max(...modelT[k]))} | ${f(median(modelT[k]) / opensc, 2)}× |`,
       );
     });
+    seaTable(f);
   } finally {
     await stack.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The single executable (issue 24, `npm run package` writes dist/sea/) against bin/cns.js and
+ * `node -e 0`, interleaved, on the virtual card in-process: no Node on the user's side, the same code.
+ */
+function seaTable(f) {
+  const exe = join(ROOT, 'dist', 'sea', `cns-${process.platform}-${process.arch}`);
+  if (!existsSync(exe)) {
+    console.log('\nSingle executable: not built (npm run package), not measured.');
+    return;
+  }
+  const img = join(dir, 'sea-card.json');
+  run([...CNS, 'sim', 'create', img]);
+  const env = { XDG_CACHE_HOME: join(dir, 'sea-cache') };
+  const rows = [
+    ['`node -e 0`', [process.execPath, '-e', '0']],
+    ['`cns --version` (single executable)', [exe, '--version']],
+    ['`cns --version` (node bin/cns.js)', [...CNS, '--version']],
+    ['`cns status --reader sim:IMG` (single executable)', [exe, 'status', '--reader', `sim:${img}`]],
+    ['`cns status --reader sim:IMG` (node bin/cns.js)', [...CNS, 'status', '--reader', `sim:${img}`]],
+  ];
+  for (const [, argv] of rows) run(argv, env); // warm: the executable writes its cache folder once
+  const t = rows.map(() => []);
+  const kb = rows.map(() => []);
+  for (let i = 0; i < RUNS; i++)
+    rows.forEach(([, argv], k) => {
+      const r = run(argv, env);
+      t[k].push(r.ms);
+      kb[k].push(r.kb);
+    });
+  const size = (p) => (readFileSync(p).length / 1048576).toFixed(1);
+  console.log(`\nSingle executable (${exe.split('/').pop()}, ${size(exe)} MiB; ${RUNS} interleaved runs):\n`);
+  console.log('| command | median (ms) | min (ms) | over node -e 0 (ms) | peak RSS (MB) |');
+  console.log('|---|---:|---:|---:|---:|');
+  const floor = median(t[0]);
+  rows.forEach(([name], k) => {
+    console.log(`| ${name} | ${f(median(t[k]))} | ${f(Math.min(...t[k]))} | ${f(median(t[k]) - floor)} | ${f(median(kb[k]) / 1024)} |`);
+  });
 }
 
 main().catch((e) => {

@@ -4,7 +4,7 @@
 //   read and no ES-module resolution at start (measured: ~50 files cost ~20 ms to resolve and link).
 // - dist/bundle/vendor-*.cjs: the heavy libraries only some commands use (pkijs + asn1js for the
 //   extension and certificate issuing, the prompts for guided mode), loaded when first imported.
-// - dist/bundle/pkcs11-worker.js: the PKCS#11 worker process, self-contained.
+// - dist/bundle/pkcs11-worker.cjs: the PKCS#11 worker process, self-contained.
 // - dist/bundle/main.v8cache: V8's compiled code for main.cjs (see scripts/code-cache.mjs).
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -12,9 +12,6 @@ import { build } from 'esbuild';
 const outdir = 'dist/bundle';
 // a cache made for the previous bundle is of no use to the new one (bin/cns.js would ignore it)
 rmSync(`${outdir}/main.v8cache`, { force: true });
-// CommonJS dependencies bundled into ESM need a require()
-const esmRequire =
-  "import { createRequire as __cnsCreateRequire } from 'node:module'; const require = __cnsCreateRequire(import.meta.url);";
 
 /** Bare imports of the heavy libraries become require()s of their own bundles, beside the file. */
 const VENDOR = { asn1js: 'vendor-asn1js.cjs', pkijs: 'vendor-pkijs.cjs', '@inquirer/prompts': 'vendor-prompts.cjs' };
@@ -81,12 +78,11 @@ await Promise.all([
       plugins: [vendorPlugin(pkg)],
     }),
   ),
+  // CommonJS like the rest: the single executable runs it from memory (scripts/sea-entry.cjs)
   build({
-    ...common,
-    format: 'esm',
-    entryPoints: { 'pkcs11-worker': 'dist/pkcs11/worker.js' },
-    outdir,
+    ...cjs,
+    entryPoints: ['dist/pkcs11/worker.js'],
+    outfile: `${outdir}/pkcs11-worker.cjs`,
     external: ['koffi'],
-    banner: { js: esmRequire },
   }),
 ]);

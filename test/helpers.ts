@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,4 +76,23 @@ export function cns(
     });
     child.stdin.end(opts.input ?? '');
   });
+}
+
+/**
+ * The single executable for this machine (scripts/sea.mjs), built once per test file into a
+ * temporary folder from the current build: ~100 MB, never kept.
+ */
+let seaBuilt: string | undefined;
+export function seaExecutable(): string {
+  if (seaBuilt) return seaBuilt;
+  const dir = tempDir('cns-sea-');
+  const target = `${process.platform}-${process.arch}`;
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'sea.mjs'), dir, '--targets', target], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (r.status !== 0) throw new Error(`scripts/sea.mjs failed (${r.status}): ${r.stderr}`);
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  seaBuilt = join(dir, `cns-${target}`);
+  return seaBuilt;
 }

@@ -1,11 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seaFile } from '../util/sea.js';
 import { fromPem } from './pem.js';
 import { type ParsedCertificate, parseCertificate, signedBy } from './x509.js';
 
 /** The package's fixtures/ folder, found upwards from this module (src/, dist/ or a bundle); undefined if absent. */
 export function findFixturesDir(): string | undefined {
+  // the single executable writes them to the user's cache
+  const sea = seaFile('fixtures/test-ca.pem');
+  if (sea) {
+    seaFile('fixtures/test-ca.key');
+    seaFile('fixtures/opensc-unblock.conf');
+    return dirname(sea);
+  }
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     if (existsSync(join(dir, 'fixtures', 'test-ca.pem'))) return join(dir, 'fixtures');

@@ -8,8 +8,11 @@ import type { CertObject, Envelope, Reply, Request, SlotInfo } from './protocol.
 export { Pkcs11CallError, Pkcs11ModuleError } from './errors.js';
 
 function workerPath(): string {
+  // the single executable writes its worker to the user's cache (a fork of it runs that file)
+  const sea = seaFile('dist/bundle/pkcs11-worker.cjs');
+  if (sea) return sea;
   // the bundle puts the worker beside its chunks; tsc output keeps it beside this file
-  for (const name of ['./pkcs11-worker.js', './worker.js']) {
+  for (const name of ['./pkcs11-worker.cjs', './worker.js']) {
     const p = fileURLToPath(new URL(name, import.meta.url));
     if (existsSync(p)) return p;
   }
@@ -21,6 +24,7 @@ function workerPath(): string {
  * may have put there for `--env` (they reach it only inside the one call that needs them).
  */
 import { childEnv } from '../util/childEnv.js';
+import { seaFile } from '../util/sea.js';
 
 /** Default time a single PKCS#11 call may take before the module is declared hung. */
 const CALL_TIMEOUT_MS = Number(process.env.CNS_PKCS11_TIMEOUT_MS ?? 30000);

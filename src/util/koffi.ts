@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { seaKoffi } from './sea.js';
 
 export type KoffiModule = typeof import('koffi');
 
@@ -37,6 +38,12 @@ export function glibcKoffiModule(platform: string, arch: string, exists: (path: 
  */
 export function requireKoffi(): KoffiModule {
   if (cached) return cached;
+  // the single executable carries the native module itself
+  const fromSea = seaKoffi();
+  if (fromSea) {
+    cached = fromSea as KoffiModule;
+    return cached;
+  }
   const require = createRequire(import.meta.url);
   const direct = glibcKoffiModule(process.platform, process.arch, existsSync);
   if (direct) {
