@@ -342,7 +342,7 @@ describe('shell completion', () => {
     const script = `${r.stdout}
 COMP_WORDS=(cns --lang ""); COMP_CWORD=2; _cns_complete; echo "\${COMPREPLY[*]}"
 COMP_WORDS=(cns --reader sim st); COMP_CWORD=3; _cns_complete; echo "\${COMPREPLY[*]}"
-echo "[\${candidate-unset}][\${path-unset}]"`;
+echo "[\${candidate-unset}][\${cmdpath-unset}]"`;
     const out = spawnSync('bash', ['-c', script], { encoding: 'utf8' }).stdout.split('\n');
     expect(out[0]).toBe('it en');
     expect(out[1]).toBe('status');

@@ -49,7 +49,7 @@ export async function completionCommand(_ctx: Context, shell: string, program: C
   const cases = nodes.map((n) => `    "${n.path.join(' ')}") words="${[...n.subcommands, ...n.options].join(' ')}" ;;`).join('\n');
   const body = `# cns completion (${shell}); load with: source <(cns completion ${shell})
 _cns_complete() {
-  local cur prev path="" w i words candidate
+  local cur prev cmdpath="" w i words candidate
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
   # --reader sim:FILE: bash splits the word at ':', the file name comes after it
@@ -69,15 +69,15 @@ ${withChoices.join('\n')}
       ${[...valued.keys()].join('|')}) i=$((i + 1)); continue ;;
       -*) continue ;;
     esac
-    if [ -z "$path" ]; then candidate="$w"; else candidate="$path $w"; fi
+    if [ -z "$cmdpath" ]; then candidate="$w"; else candidate="$cmdpath $w"; fi
     case "$candidate" in
 ${nodes
-  .map((n) => `      "${n.path.join(' ')}") path="$candidate" ;;`)
+  .map((n) => `      "${n.path.join(' ')}") cmdpath="$candidate" ;;`)
   .filter((l) => !l.includes('"" )') && !l.includes('"")'))
   .join('\n')}
     esac
   done
-  case "$path" in
+  case "$cmdpath" in
 ${cases}
   esac
   case "$cur" in sim:*) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
