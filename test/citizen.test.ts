@@ -35,6 +35,24 @@ describe('a card pulled before anything was sent (item 4)', () => {
     expect(r.json.error.message).not.toMatch(/sconosciuto/);
     expect(JSON.parse(readFileSync(img, 'utf8')).pin.triesLeft).toBe(3);
   });
+
+  it('pin change and pin unblock too: the card gone before the PIN or PUK command is "removed before", not "outcome unknown"', async () => {
+    const { join } = await import('node:path');
+    const { readFileSync } = await import('node:fs');
+    for (const [op, input, leave] of [
+      ['change', '12345\n24680\n', '1'],
+      ['unblock', '12345678\n24680\n', '2'],
+      ['unblock', '12345678\n24680\n', '3'],
+    ] as const) {
+      const img = join(tempDir('cns-pulled-op-'), 'card.json');
+      expect((await cns(['sim', 'create', img])).code).toBe(0);
+      const r = await cns(['pin', op, '--reader', `sim:${img}`, '--stdin', '--json'], { input, env: { CNS_SIM_LEAVE_AFTER: leave } });
+      expect(r.code, `${op} ${leave}`).toBe(6);
+      expect(r.json.error.message, `${op} ${leave}`).toMatch(/removed before the (PIN|PUK) was sent/);
+      const j = JSON.parse(readFileSync(img, 'utf8'));
+      expect([j.pin.value, j.pin.triesLeft, j.puk.triesLeft]).toEqual(['12345', 3, 10]);
+    }
+  });
 });
 
 describe('yes/no in Italian (item 1)', () => {

@@ -434,7 +434,9 @@ export class PcscTransport implements Transport {
 
   async transmit(command: Buffer, deadlineMs?: number): Promise<Buffer> {
     if (this.stuck) throw new ApduTransportError('the card did not answer an earlier command', 'timeout', { id: 'tStuck' });
-    if (!this.open) throw new ApduTransportError('the card connection is closed', 'removed', { id: 'tClosed' });
+    if (!this.open) throw new ApduTransportError('the card connection is closed', 'removed', { id: 'tClosed' }, true);
+    // the card was seen leaving on an earlier command: this one is not sent at all
+    if (this.gone) throw new ApduTransportError('the card left the reader', 'removed', { id: 'tLeft' }, true);
     const call = this.api.transmit(this.card, this.protocol, command, 65538);
     const timeoutMs =
       this.o.timeoutMs !== undefined && deadlineMs !== undefined

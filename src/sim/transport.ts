@@ -62,7 +62,8 @@ export class SimTransport implements Transport {
   private readonly delay = Math.max(0, Number(process.env.CNS_SIM_APDU_DELAY_MS) || 0);
 
   async transmit(command: Buffer, deadlineMs?: number): Promise<Buffer> {
-    if (this.closed) throw new ApduTransportError('the virtual card is closed', 'removed', { id: 'tSimClosed' });
+    // gone (or closed) before this command: it never reached the card
+    if (this.closed) throw new ApduTransportError('the virtual card is closed', 'removed', { id: 'tSimClosed' }, true);
     if (this.stuck) throw new ApduTransportError('the card did not answer an earlier command', 'timeout', { id: 'tStuck' });
     if (this.leaveAfter !== undefined && this.apdus >= this.leaveAfter) {
       this.closed = true;
