@@ -365,3 +365,70 @@ describe('the guided menu says what to do in the menu (item 2)', () => {
     expect(leaky.map(([k]) => k)).toEqual([]);
   });
 });
+
+describe('what the issue 23 trial still found (words that contradict each other)', () => {
+  it('a damaged certificate: one finding, "damaged", its advice; never "finish the interrupted write"', async () => {
+    const { join } = await import('node:path');
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const img = join(tempDir('cns-damaged-'), 'card.json');
+    expect((await cns(['sim', 'create', img])).code).toBe(0);
+    const j = JSON.parse(readFileSync(img, 'utf8'));
+    const ef = j.files.find((f: { path: string }) => f.path === '3F00/1100/1101');
+    const bytes = Buffer.from(ef.data, 'hex');
+    // the last byte of the DER is the signature's: it still decodes, its issuer's signature no longer holds
+    const end = 4 + bytes.readUInt16BE(2) - 1;
+    bytes[end] = (bytes[end]! ^ 0xff) & 0xff;
+    ef.data = bytes.toString('hex');
+    writeFileSync(img, JSON.stringify(j));
+    const d = await cns(['--lang', 'it', 'doctor', '--reader', `sim:${img}`, '--json']);
+    const text = JSON.stringify(d.json.checks);
+    expect(text).toMatch(/danneggiato/);
+    expect(text).not.toMatch(/extend --resume|scrittura del certificato/);
+    expect(d.json.checks.find((c: { code: string }) => c.code === 'CERTIFICATE').message).not.toMatch(/nessun certificato leggibile/);
+  });
+
+  it('PIN and PUK both blocked: no line says "unblock it with the PUK" (status, extend --check)', async () => {
+    const { join } = await import('node:path');
+    const img = join(tempDir('cns-both-blocked-'), 'card.json');
+    expect(
+      (
+        await cns([
+          'sim',
+          'create',
+          img,
+          '--pin-tries-left',
+          '0',
+          '--puk-tries-left',
+          '0',
+          '--not-before',
+          '2018-01-01',
+          '--not-after',
+          '2023-12-30',
+        ])
+      ).code,
+    ).toBe(0);
+    const s = await cns(['--lang', 'it', 'status', '--reader', `sim:${img}`]);
+    const e = await cns(['--lang', 'it', 'extend', '--check', '--at', '2023-11-15', '--reader', `sim:${img}`]);
+    for (const out of [s.stdout, e.stdout]) {
+      expect(out).not.toMatch(/sbloccalo/i);
+      expect(out).toMatch(/il PIN è bloccato, e anche il PUK/);
+      expect(out).toMatch(/Agenzia delle Entrate/);
+      expect(out).not.toMatch(/\{@/);
+    }
+  });
+
+  it('days agree with their number, and a certificate not valid yet says to check the clock', async () => {
+    const { join } = await import('node:path');
+    const dir = tempDir('cns-days-');
+    const tomorrow = new Date(Date.now() + 36 * 3600 * 1000).toISOString().slice(0, 10);
+    expect((await cns(['sim', 'create', join(dir, 't.json'), '--not-after', tomorrow])).code).toBe(0);
+    const it_ = await cns(['--lang', 'it', 'status', '--reader', `sim:${join(dir, 't.json')}`]);
+    expect(it_.stdout).toMatch(/manca 1 giorno\)/);
+    const en = await cns(['--lang', 'en', 'cert', 'check', '--reader', `sim:${join(dir, 't.json')}`]);
+    expect(en.stdout + en.stderr).toMatch(/1 day left/);
+    expect((await cns(['sim', 'create', join(dir, 'f.json'), '--not-before', '2030-06-01', '--not-after', '2035-01-01'])).code).toBe(0);
+    const f = await cns(['--lang', 'it', 'status', '--reader', `sim:${join(dir, 'f.json')}`]);
+    expect(f.stdout).toMatch(/NON ANCORA VALIDO .*valido dal 01\/06\/2030: controlla data e ora del computer/);
+    expect(f.stdout).not.toMatch(/mancano \d+ giorni/);
+  });
+});

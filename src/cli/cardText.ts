@@ -16,7 +16,13 @@ const STATE_KEY: Record<CertificateSummary['state'], MessageKey> = {
 
 export function certificateLine(ctx: Context, c: CertificateSummary): string {
   const d = ctx.day(new Date(c.notAfter));
-  const days = c.daysLeft >= 0 ? ctx.t('daysLeft', { days: c.daysLeft }) : ctx.t('daysAgo', { days: -c.daysLeft });
+  // not valid yet: the days to its end say nothing; what to check does
+  const days =
+    c.state === 'not-yet-valid'
+      ? ctx.t('notYetShort', { date: ctx.day(new Date(c.notBefore)) })
+      : c.daysLeft >= 0
+        ? ctx.t('daysLeft', { days: c.daysLeft })
+        : ctx.t('daysAgo', { days: -c.daysLeft });
   const label = ctx.t(STATE_KEY[c.state]);
   const color = c.state === 'valid' ? ctx.c.green : c.state === 'expiring' ? ctx.c.yellow : ctx.c.red;
   return `${color(label)} ${ctx.day(new Date(c.notBefore))} → ${d} (${days})`;

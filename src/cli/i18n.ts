@@ -244,12 +244,12 @@ const OWN = {
     it: 'Nessun certificato di autenticazione leggibile sulla carta: {detail}',
   },
   CERT_EXPIRED: {
-    en: 'The certificate expired on {date} ({days} days ago).',
-    it: 'Il certificato è scaduto il {date} ({days} giorni fa).',
+    en: 'The certificate expired on {date} ({days} {days|day|days} ago).',
+    it: 'Il certificato è scaduto il {date} ({days} {days|giorno|giorni} fa).',
   },
   CERT_EXPIRING: {
-    en: 'The certificate expires on {date}: {days} days left.',
-    it: 'Il certificato scade il {date}: mancano {days} giorni.',
+    en: 'The certificate expires on {date}: {days} {days|day|days} left.',
+    it: 'Il certificato scade il {date}: {days|manca|mancano} {days} {days|giorno|giorni}.',
   },
   CERT_NOT_YET_VALID: { en: 'The certificate is not valid before {date}.', it: 'Il certificato non è valido prima del {date}.' },
   LAST_ATTEMPT_REFUSED: {
@@ -311,8 +311,8 @@ const OWN = {
   stExpiring: { en: 'EXPIRING', it: 'IN SCADENZA' },
   stExpired: { en: 'EXPIRED', it: 'SCADUTO' },
   stNotYetValid: { en: 'NOT YET VALID', it: 'NON ANCORA VALIDO' },
-  daysLeft: { en: '{days} days left', it: 'mancano {days} giorni' },
-  daysAgo: { en: 'expired {days} days ago', it: 'scaduto da {days} giorni' },
+  daysLeft: { en: '{days} {days|day|days} left', it: '{days|manca|mancano} {days} {days|giorno|giorni}' },
+  daysAgo: { en: 'expired {days} {days|day|days} ago', it: 'scaduto da {days} {days|giorno|giorni}' },
   tries: { en: '{tries} {tries|try|tries} left', it: '{tries} {tries|tentativo rimasto|tentativi rimasti}' },
   verifiedNow: { en: 'verified in this session', it: 'verificato in questa sessione' },
   checksPassed: { en: 'all passed ({n})', it: 'tutti superati ({n})' },
@@ -700,8 +700,14 @@ const OWN = {
   dTries: { en: '{what}: {n} {n|try|tries} left', it: '{what}: {n} {n|tentativo rimasto|tentativi rimasti}' },
   dTriesUnknown: { en: '{what} tries unknown', it: 'tentativi {what} sconosciuti' },
   dCertNone: { en: 'no readable certificate', it: 'nessun certificato leggibile' },
-  dCertValid: { en: 'valid until {date} ({days} days left)', it: 'valido fino al {date} (mancano {days} giorni)' },
-  dCertExpiring: { en: 'expiring on {date} ({days} days left)', it: 'in scadenza il {date} (mancano {days} giorni)' },
+  dCertValid: {
+    en: 'valid until {date} ({days} {days|day|days} left)',
+    it: 'valido fino al {date} ({days|manca|mancano} {days} {days|giorno|giorni})',
+  },
+  dCertExpiring: {
+    en: 'expiring on {date} ({days} {days|day|days} left)',
+    it: 'in scadenza il {date} ({days|manca|mancano} {days} {days|giorno|giorni})',
+  },
   dCertExpired: { en: 'expired on {date}', it: 'scaduto il {date}' },
   dCertNotYet: { en: 'not valid before {date}', it: 'non valido prima del {date}' },
   dExtYes: { en: 'eligible for the 2023 extension', it: "idonea all'estensione 2023" },
@@ -746,7 +752,8 @@ const OWN = {
   rule_PIN_USABLE_no: { en: 'the PIN is blocked (unblock it first with the PUK)', it: 'il PIN è bloccato (sbloccalo prima con il PUK)' },
   rule_PIN_USABLE_ok: { en: 'the PIN is not blocked', it: 'il PIN non è bloccato' },
   rule_PIN_USABLE_unknown: { en: 'PIN state unknown', it: 'stato del PIN sconosciuto' },
-  rule_PUK_USABLE_no: { en: 'the PUK is blocked: the card cannot be written', it: 'il PUK è bloccato: la carta non può essere scritta' },
+  rule_PIN_USABLE_noPukToo: { en: 'the PIN is blocked, and so is the PUK', it: 'il PIN è bloccato, e anche il PUK' },
+  rule_PUK_USABLE_no: { en: '{@pukBlockedLine}', it: '{@pukBlockedLine}' },
   rule_PUK_USABLE_ok: { en: 'the PUK is not blocked', it: 'il PUK non è bloccato' },
   rule_PUK_USABLE_unknown: { en: 'PUK state unknown', it: 'stato del PUK sconosciuto' },
   // problems of a report
@@ -771,7 +778,13 @@ const OWN = {
     it: 'la firma del certificato non è verificata dal suo emittente: il certificato sulla carta è danneggiato',
   },
   pr_PIN_BLOCKED: { en: 'the PIN is blocked: unblock it with the PUK', it: 'il PIN è bloccato: sbloccalo con il PUK' },
-  pr_PUK_BLOCKED: { en: 'the PUK is blocked: only a new card helps', it: 'il PUK è bloccato: serve una nuova tessera' },
+  pr_PIN_BLOCKED_pukToo: { en: 'the PIN is blocked, and so is the PUK', it: 'il PIN è bloccato, e anche il PUK' },
+  pr_PUK_BLOCKED: { en: '{@pukBlockedLine}', it: '{@pukBlockedLine}' },
+  // the blocked PUK in one line, wherever a line says it (status, the menu, the extension check)
+  pukBlockedLine: {
+    en: 'the PUK is blocked: the card can no longer be unblocked: {@adviceNewCard}',
+    it: 'il PUK è bloccato: la carta non può più essere sbloccata: {@adviceNewCard}',
+  },
   pr_CERT_EXPIRED: { en: 'the certificate expired on {date}', it: 'il certificato è scaduto il {date}' },
   pr_CERT_NOT_YET_VALID: { en: 'the certificate is not valid before {date}', it: 'il certificato non è valido prima del {date}' },
   pr_CERTIFICATE_UNREADABLE: { en: 'the certificate could not be read: {detail}', it: 'impossibile leggere il certificato: {detail}' },
@@ -791,18 +804,28 @@ const OWN = {
   // guided mode
   gCertValid: { en: 'certificate valid until {date}', it: 'certificato valido fino al {date}' },
   gCertExpiring: {
-    en: 'the certificate expires on {date} ({days} days left)',
-    it: 'il certificato scade il {date} (mancano {days} giorni)',
+    en: 'the certificate expires on {date} ({days} {days|day|days} left)',
+    it: 'il certificato scade il {date} ({days|manca|mancano} {days} {days|giorno|giorni})',
   },
   gCertExpired: {
     en: 'certificate expired on {date}: the card can no longer be used to log in to online services. {@adviceExpiredCard}',
     it: 'certificato scaduto il {date}: la tessera non si può più usare per accedere ai servizi online. {@adviceExpiredCard}',
   },
   gCertNone: { en: 'no readable certificate on the card', it: 'nessun certificato leggibile sulla carta' },
+  gCertDamaged: { en: 'certificate damaged: {@advCERT_DAMAGED}', it: 'certificato danneggiato: {@advCERT_DAMAGED}' },
+  gCertNotYet: { en: 'certificate valid only from {date}: {@advClock}', it: 'certificato valido solo dal {date}: {@advClock}' },
+  notYetShort: {
+    en: "valid from {date}: check this computer's date and time",
+    it: 'valido dal {date}: controlla data e ora del computer',
+  },
+  advClock: {
+    en: "check this computer's date and time; if they are right, online services accept the card from that day (the card is not faulty)",
+    it: "controlla la data e l'ora di questo computer; se sono giuste, i servizi online accetteranno la carta da quel giorno (la carta non è guasta)",
+  },
   gPinBlocked: { en: 'PIN blocked: choose "Unblock the PIN with the PUK"', it: 'PIN bloccato: scegli «Sblocca il PIN con il PUK»' },
   gPukBlocked: {
-    en: 'PUK blocked: this card cannot be unblocked any more: {@adviceNewCard}',
-    it: 'PUK bloccato: questa tessera non può più essere sbloccata: {@adviceNewCard}',
+    en: '{@pukBlockedLine}',
+    it: '{@pukBlockedLine}',
   },
   gNoService: {
     en: 'The smart-card service is not running. Start it with: {@cmdStartPcscd} — checking again (Ctrl-C to leave)...',
@@ -1095,8 +1118,8 @@ const OWN = {
   simCreated: { en: 'Virtual card written to {path}', it: 'Carta virtuale scritta in {path}' },
   certWritten: { en: 'Certificate written to {path}', it: 'Certificato scritto in {path}' },
   certValid: {
-    en: 'The certificate is valid until {date} ({days} days left).',
-    it: 'Il certificato è valido fino al {date} (mancano {days} giorni).',
+    en: 'The certificate is valid until {date} ({days} {days|day|days} left).',
+    it: 'Il certificato è valido fino al {date} ({days|manca|mancano} {days} {days|giorno|giorni}).',
   },
   unknown: { en: 'unknown', it: 'sconosciuto' },
   yes: { en: 'yes', it: 'sì' },
@@ -1159,8 +1182,11 @@ export function catalogueEntries(): Array<[MessageKey, Record<Lang, string>]> {
 
 export function message(lang: Lang, key: MessageKey, params: Record<string, string | number | null | undefined> = {}): string {
   // {@key}: another entry's text, so that one piece of advice has one wording everywhere
-  const tpl = (M[key] as Msg)[lang]
-    .replace(/\{@(\w+)\}/g, (_, k: string) => (M[k as MessageKey] as Msg)[lang])
+  // {@key} may refer to an entry that refers to another: expanded a few levels deep
+  let tpl = (M[key] as Msg)[lang];
+  for (let depth = 0; depth < 4 && tpl.includes('{@'); depth++)
+    tpl = tpl.replace(/\{@(\w+)\}/g, (_, k: string) => (M[k as MessageKey] as Msg)[lang]);
+  tpl = tpl
     // {n|one|other}: the word that agrees with the number n ("1 tentativo", "2 tentativi")
     .replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (_, k: string, one: string, other: string) => (Number(params[k]) === 1 ? one : other));
   return tpl.replace(/\{(\w+)\}/g, (_, k: string) => {

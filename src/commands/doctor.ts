@@ -264,7 +264,7 @@ async function cardChecks(
     add({
       code: 'CERTIFICATE',
       status: 'fail',
-      message: ctx.t('dCertNone'),
+      message: damaged ? ctx.t('pr_CERT_SIGNATURE_INVALID') : ctx.t('dCertNone'),
       advice: damaged ? ctx.t('advCERT_DAMAGED') : ctx.t('advCERT_UNREAD', { atr }),
       exit: EXIT.UNSUPPORTED,
     });
@@ -299,8 +299,9 @@ async function cardChecks(
     });
   }
   for (const p of report.problems) {
-    if (STATE_PROBLEMS.has(p.code)) continue; // the PIN, PUK and CERTIFICATE checks above say these
-    const write = p.code.startsWith('CERT_');
+    // the PIN, PUK and CERTIFICATE checks above say these
+    if (STATE_PROBLEMS.has(p.code) || p.code === 'CERT_SIGNATURE_INVALID') continue;
+    const write = /^CERT_(HALF_WRITTEN|WRITE_)/.test(p.code);
     add({
       code: p.code,
       status: write ? 'fail' : 'warn',

@@ -48,7 +48,8 @@ async function readSummary(ctx: Context, t: (k: GuidedKey) => string): Promise<s
     const holder = r.holder ? `${r.holder.givenName ?? ''} ${r.holder.surname ?? ''}`.trim() : '?';
     const lines = [`${t('holder')}: ${holder}`];
     const c = r.certificate;
-    if (!c) lines.push(ctx.t('gCertNone'));
+    if (!c) lines.push(r.problems.some((p) => p.code === 'CERT_SIGNATURE_INVALID') ? ctx.c.red(ctx.t('gCertDamaged')) : ctx.t('gCertNone'));
+    else if (c.state === 'not-yet-valid') lines.push(ctx.c.yellow(ctx.t('gCertNotYet', { date: ctx.day(new Date(c.notBefore)) })));
     else if (c.state === 'expired') lines.push(ctx.c.red(ctx.t('gCertExpired', { date: ctx.day(new Date(c.notAfter)) })));
     else if (c.state === 'expiring')
       lines.push(ctx.c.yellow(ctx.t('gCertExpiring', { date: ctx.day(new Date(c.notAfter)), days: c.daysLeft })));

@@ -20,7 +20,7 @@ export interface RuleResult {
   /** In English, for logs and JSON; people read `variant` and `params` through the message catalogue. */
   reason: string;
   /** Which of the rule's outcomes (the catalogue has rule_<code>_<variant>). */
-  variant: 'ok' | 'no' | 'unknown' | 'notYet' | 'expired';
+  variant: 'ok' | 'no' | 'unknown' | 'notYet' | 'expired' | 'noPukToo';
   /** Dates (Italian days, YYYY-MM-DD) and serials the sentence names. */
   params?: Record<string, string>;
 }
@@ -128,7 +128,11 @@ export function evaluateEligibility(i: EligibilityInput): Eligibility {
           }
         : { code: 'NOT_REVOKED', ok: true, variant: 'ok', reason: 'not in the CRL' },
   );
-  r.push(secretUsable('PIN', i.pin.blocked, 'the PIN is blocked (unblock it first: cns pin unblock)'));
+  r.push(
+    i.pin.blocked && i.puk.blocked
+      ? { code: 'PIN_USABLE', ok: false, variant: 'noPukToo', reason: 'the PIN is blocked, and so is the PUK' }
+      : secretUsable('PIN', i.pin.blocked, 'the PIN is blocked (unblock it first: cns pin unblock)'),
+  );
   r.push(secretUsable('PUK', i.puk.blocked, 'the PUK is blocked: the card cannot be written'));
   return { eligible: r.every((x) => x.ok !== false || x.advisory), at: i.at.toISOString(), reasons: r };
 }

@@ -146,7 +146,12 @@ export const STATE_PROBLEMS = new Set(['PIN_BLOCKED', 'PUK_BLOCKED', 'CERT_EXPIR
 
 function stateProblems(pin: TriesState, puk: TriesState, c: CertificateSummary | null): Problem[] {
   const out: Problem[] = [];
-  if (pin.blocked) out.push({ code: 'PIN_BLOCKED', message: 'the PIN is blocked: unblock it with the PUK' });
+  if (pin.blocked)
+    out.push(
+      puk.blocked
+        ? { code: 'PIN_BLOCKED', variant: 'pukToo', message: 'the PIN is blocked, and so is the PUK' }
+        : { code: 'PIN_BLOCKED', message: 'the PIN is blocked: unblock it with the PUK' },
+    );
   if (puk.blocked) out.push({ code: 'PUK_BLOCKED', message: 'the PUK is blocked: only a new card helps' });
   if (c?.state === 'expired')
     out.push({
