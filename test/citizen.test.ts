@@ -325,6 +325,8 @@ describe('the guided menu says what to do in the menu (item 2)', () => {
       'uTimeout',
       'uModes',
       'uSignTestSignature',
+      'man_guided',
+      'cmdNeeded',
       'uVpcd',
       'uPort',
       'uGarbage',
@@ -430,5 +432,28 @@ describe('what the issue 23 trial still found (words that contradict each other)
     const f = await cns(['--lang', 'it', 'status', '--reader', `sim:${join(dir, 'f.json')}`]);
     expect(f.stdout).toMatch(/NON ANCORA VALIDO .*valido dal 01\/06\/2030: controlla data e ora del computer/);
     expect(f.stdout).not.toMatch(/mancano \d+ giorni/);
+  });
+});
+
+describe('the JSON rule where the trial found it broken (item 7)', () => {
+  it('a group alone, no command at all, a value-less --reader: each a JSON usage error, exit 2', async () => {
+    for (const args of [['pin', '--json'], ['--json'], ['status', '--reader', '--json']]) {
+      const r = await cns(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.json, args.join(' ')).toMatchObject({ ok: false, exitCode: 2, error: { code: 'USAGE', exitCode: 2 } });
+    }
+  });
+
+  it('status --json and extend --check --json in Italian: the texts are Italian, the codes the same', async () => {
+    const { join } = await import('node:path');
+    const img = join(tempDir('cns-json-it-'), 'card.json');
+    expect(
+      (await cns(['sim', 'create', img, '--pin-tries-left', '0', '--not-before', '2018-01-01', '--not-after', '2023-12-30'])).code,
+    ).toBe(0);
+    const s = await cns(['--lang', 'it', 'status', '--reader', `sim:${img}`, '--json']);
+    expect(s.json.problems.find((p: { code: string }) => p.code === 'PIN_BLOCKED').message).toBe('il PIN è bloccato: sbloccalo con il PUK');
+    expect(s.json.extension.reasons.find((r: { code: string }) => r.code === 'NOT_EXTENDED').reason).toBe('non ancora esteso');
+    const e = await cns(['--lang', 'it', 'extend', '--check', '--at', '2023-11-15', '--reader', `sim:${img}`, '--json']);
+    expect(e.json.extension.reasons.find((r: { code: string }) => r.code === 'PIN_USABLE').reason).toMatch(/il PIN è bloccato/);
   });
 });

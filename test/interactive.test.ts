@@ -200,7 +200,7 @@ describe.skipIf(!hasTmux)('the guided mode (cns with no command, on a terminal)'
     const t = run(`--reader sim:${img}`, { LANG: 'it_IT.UTF-8' });
     const s = await t.waitFor(/Cosa vuoi fare\?/);
     expect(s).toMatch(/certificato scaduto il 31\/05\/2024/);
-    expect(s).toMatch(/PUK bloccato: questa tessera non può più essere sbloccata/);
+    expect(s).toMatch(/il PUK è bloccato: la carta non può più essere sbloccata/);
     expect(s).not.toMatch(/2024-05-31|\(!\)/);
   });
 

@@ -24,7 +24,8 @@ function fail(why: string): never {
 }
 
 function readOne(buf: Buffer, at: number, depth: number): { der: Der; next: number } {
-  if (depth > MAX_DEPTH) fail(`nested deeper than ${MAX_DEPTH} levels`);
+  if (depth > MAX_DEPTH)
+    throw new CertificateError(`not DER: nested deeper than ${MAX_DEPTH} levels`, { id: 'tlvDeep', facts: { n: MAX_DEPTH } });
   const start = at;
   if (at >= buf.length) fail('truncated tag');
   const first = buf[at++]!;

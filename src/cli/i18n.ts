@@ -1015,6 +1015,8 @@ const OWN = {
     en: 'too many arguments for {command}; see cns {command} --help',
     it: 'troppi argomenti per {command}; vedi cns {command} --help',
   },
+  cmdNeeded: { en: 'a command is needed (see cns --help)', it: 'serve un comando (vedi cns --help)' },
+  cmdNeedsSub: { en: '"cns {group}" needs one of its commands: {names}', it: '"cns {group}" richiede uno dei suoi comandi: {names}' },
   cmdMissingArg: { en: 'missing argument {arg}', it: "manca l'argomento {arg}" },
   cmdOptionArg: { en: 'the option {option} needs a value', it: "l'opzione {option} richiede un valore" },
   cmdInvalidChoice: { en: '{option}: {value} is not one of {choices}', it: '{option}: {value} non è tra {choices}' },

@@ -91,6 +91,25 @@ async function command(argv: string[]): Promise<number> {
     }
   }
   try {
+    // `--reader --json` (an empty $reader in a script): commander would take "--json" as the
+    // reader's name; an option's value that is itself one of the options is a missing value
+    const flags = new Set(program.options.flatMap((o) => [o.long, o.short]).filter((f): f is string => !!f));
+    for (const c of program.commands) for (const o of c.options) for (const f of [o.long, o.short]) if (f) flags.add(f);
+    const valued = new Set(
+      [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)].flatMap((c) =>
+        c.options.filter((o) => o.required).flatMap((o) => [o.long, o.short].filter((f): f is string => !!f)),
+      ),
+    );
+    for (let i = 2; i < argv.length - 1; i++) {
+      const a = argv[i]!;
+      if (a === '--') break;
+      if (valued.has(a) && flags.has(argv[i + 1]!.split('=')[0]!)) {
+        // the --json taken for a value still asks for JSON
+        const c = safeContext({ ...scanArgv(program, argv).globals, json: argv.includes('--json') || undefined });
+        const { renderError } = await import('./render.js');
+        return renderError(c, new CliError('USAGE', { detail: c.t('cmdOptionArg', { option: a }) }));
+      }
+    }
     // `cns stauts`: say "unknown command", not commander's "too many arguments" for the root action
     const a = asked;
     const names = program.commands.map((c) => c.name());
@@ -108,6 +127,13 @@ async function command(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       // a group without its subcommand ("cns pin"): its help went to stderr, and it is a usage error
       if (e.code === 'commander.help' && e.exitCode !== 0) {
+        // with --json: the usage error as the one JSON document (the help still on stderr)
+        if (scanArgv(program, argv).globals.json) {
+          const group = scanArgv(program, argv).command ?? '';
+          const names = program.commands.find((c) => c.name() === group)?.commands.map((c) => c.name()) ?? [];
+          if (usage) err(usage);
+          return render(new CliError('USAGE', { detailKey: 'cmdNeedsSub', group, names: names.join(', ') }));
+        }
         if (usage) err(usage);
         return EXIT.USAGE;
       }

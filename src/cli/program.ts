@@ -1,5 +1,6 @@
 import { Command, Help, Option } from 'commander';
 import type { Context } from './context.js';
+import { CliError } from './errors.js';
 import { type Lang, type MessageKey, message, messageKey } from './i18n.js';
 import { isTerminal } from './stdio.js';
 import { VERSION } from './version.js';
@@ -57,7 +58,9 @@ export function buildProgram(run: Runner, lang: Lang = 'en', pick?: (root: Comma
     lazy(async () => {
       const { guidedCommand } = await import('../commands/guided.js');
       return (async (ctx: Context) => {
-        if (ctx.json || !isTerminal(0) || !isTerminal(2)) {
+        // a script asking for JSON with no command: a usage error it can read, not the help
+        if (ctx.json) throw new CliError('USAGE', { detailKey: 'cmdNeeded' });
+        if (!isTerminal(0) || !isTerminal(2)) {
           program.outputHelp();
           return 0;
         }

@@ -4,7 +4,7 @@ import { parseReferenceDate } from '../card/dates.js';
 import { CNS_PATHS } from '../card/files.js';
 import { derLength } from '../card/session.js';
 import type { ParsedCertificate } from '../cert/x509.js';
-import { ruleText } from '../cli/cardText.js';
+import { eligibilityJson, ruleText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { CliError, ErrorWithData, refuseFolder } from '../cli/errors.js';
 import { gate } from '../cli/gate.js';
@@ -176,7 +176,11 @@ function printEligibility(ctx: Context, e: Eligibility): void {
 
 function notEligible(ctx: Context, e: Eligibility): CliError {
   const failed = e.reasons.filter((r) => r.ok === false && !r.advisory);
-  return new CliError('NOT_ELIGIBLE', { detail: failed.map((r) => ruleText(ctx, r)).join('; ') }, { result: { extension: e } });
+  return new CliError(
+    'NOT_ELIGIBLE',
+    { detail: failed.map((r) => ruleText(ctx, r)).join('; ') },
+    { result: { extension: eligibilityJson(ctx, e) } },
+  );
 }
 
 async function confirm(ctx: Context, o: ExtendOptions): Promise<void> {
@@ -329,7 +333,7 @@ export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<num
     const { e, current } = await eligibilityOf(card, at, state, revoked);
     if (o.check) {
       if (!ctx.json) printEligibility(ctx, e);
-      return outcome(ctx, { extension: e }, e.eligible ? undefined : notEligible(ctx, e));
+      return outcome(ctx, { extension: eligibilityJson(ctx, e) }, e.eligible ? undefined : notEligible(ctx, e));
     }
     if (current) {
       const pending = loadJournal(state, current.cardId);

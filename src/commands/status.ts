@@ -1,4 +1,4 @@
-import { certificateLine, checkText, printCertificate, problemText, row, triesText } from '../cli/cardText.js';
+import { certificateLine, checkText, eligibilityJson, printCertificate, problemText, row, triesText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { fallbackText } from '../cli/gate.js';
 import { messageKey } from '../cli/i18n.js';
@@ -22,7 +22,14 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
     return r;
   });
   report.extension = eligibilityFromReport(report, now);
-  ctx.result({ ...report });
+  // the texts of the JSON document follow --lang too (README: keys stable, messages translated)
+  if (ctx.json)
+    ctx.result({
+      ...report,
+      checks: report.checks.map((c) => ({ ...c, detail: checkText(ctx, c) })),
+      problems: report.problems.map((p) => ({ ...p, message: problemText(ctx, p) })),
+      ...(report.extension ? { extension: eligibilityJson(ctx, report.extension) } : {}),
+    });
   if (!ctx.json) {
     const r = report;
     row(ctx, 'lCard', `${r.card.model}`);
