@@ -143,6 +143,9 @@ describe.skipIf(!hasTmux)('the guided mode (cns with no command, on a terminal)'
     const history = t.history();
     t.keys('C-c');
     expect(history).toMatch(/Chiave/); // the certificate was shown
+    // the diagnosis in the menu: what was found, no check codes, no reader paths (issue 23 trial)
+    expect(history).toMatch(/codice fiscale M 01\/01\/1980/);
+    expect(history).not.toMatch(/DATA_CF_DATA_MATCH|PCSC_BINDING|\[sim:/);
     // the certificate's own words (the virtual card's organisation names), however the line wraps
     const certWords = [subject.subject, subject.issuer].flatMap((d: string) => [d, ...d.split(', ')]);
     expect(englishIn(history, [...certWords, 'MARIO ROSSI'])).toEqual([]);

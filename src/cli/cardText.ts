@@ -32,7 +32,10 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Values for a sentence: Italian days as people read them, the rest as they are. */
 function humanParams(ctx: Context, params: Record<string, string> = {}): Record<string, string> {
-  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, DAY.test(v) ? ctx.day(v) : v]));
+  // a day inside a value too ("M 1980-01-01 H501"): as people read days
+  return Object.fromEntries(
+    Object.entries(params).map(([k, v]) => [k, DAY.test(v) ? ctx.day(v) : v.replace(/\b\d{4}-\d{2}-\d{2}\b/g, (d) => ctx.day(d))]),
+  );
 }
 
 /** One rule of the 2023 extension, in the user's language. */
@@ -54,7 +57,7 @@ export function checkText(ctx: Context, c: Check): string {
   const v = c.values ?? {};
   if (v.certificate !== undefined && v.card !== undefined) return ctx.t('chkCompare', humanParams(ctx, v));
   if (v.result !== undefined) return ctx.t(CF_RESULT[v.result] ?? 'chkValue', { value: v.result });
-  if (v.cf !== undefined && v.data !== undefined) return ctx.t('chkCfData', v);
+  if (v.cf !== undefined && v.data !== undefined) return ctx.t('chkCfData', humanParams(ctx, v));
   if (v.value !== undefined) return v.value;
   if (v.problem !== undefined)
     return ctx.t('chkCardIdBad', { id: v.id, problem: ctx.t(ID_PROBLEM[v.problem] ?? 'chkValue', { value: v.problem }) });

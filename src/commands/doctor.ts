@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Card } from '../card/card.js';
 import { databaseText, databaseTitle } from '../cli/browserText.js';
-import { checkText, problemText } from '../cli/cardText.js';
+import { checkText, problemText, ruleText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { CliError, refuseFolder } from '../cli/errors.js';
 import { EXIT, EXIT_FOR } from '../cli/exitCodes.js';
@@ -317,10 +317,11 @@ async function cardChecks(
     message: e.eligible
       ? ctx.t('dExtYes')
       : ctx.t('dExtNo', {
+          // the reasons in words (the menu's user reads them); the codes are in extend --check --json
           codes: e.reasons
             .filter((r) => r.ok === false && !r.advisory)
-            .map((r) => r.code)
-            .join(', '),
+            .map((r) => ruleText(ctx, r))
+            .join('; '),
         }),
   });
   return { report, module: installed?.path };
@@ -524,9 +525,12 @@ export async function doctorCommand(
   if (!ctx.json) {
     for (const c of checks) {
       const mark = c.status === 'pass' ? ctx.c.green('✓') : c.status === 'warn' ? ctx.c.yellow('!') : ctx.c.red('✗');
-      ctx.print(
-        `${mark} ${c.code.padEnd(24)} ${c.reader && c.reader !== checks[0]?.reader ? ctx.c.dim(`[${c.reader}] `) : ''}${c.message}`,
-      );
+      // the menu's user reads what was found and what to do: no check codes, no reader paths
+      if (ctx.guided) ctx.print(`${mark} ${c.message}`);
+      else
+        ctx.print(
+          `${mark} ${c.code.padEnd(24)} ${c.reader && c.reader !== checks[0]?.reader ? ctx.c.dim(`[${c.reader}] `) : ''}${c.message}`,
+        );
       if (c.advice && c.status !== 'pass') ctx.print(`  ${ctx.c.dim('→')} ${c.advice}`);
     }
     if (o.report) ctx.note(`${o.report}`);
