@@ -152,6 +152,25 @@ describe("the help desk's ticket (item 12)", () => {
     expect(cf?.message).toBe('[redacted]');
     expect(text).not.toMatch(/"M \[redacted\]|\bM 1980/);
   });
+
+  it('the holder in any letter case, the home however written (trailing slash, a link), another user under /home (issue 23 trial)', async () => {
+    const { redactTicket } = await import('../src/commands/doctor.js');
+    const { symlinkSync, mkdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const base = tempDir('cns-redact-');
+    const real = join(base, 'giuseppe.verdi');
+    mkdirSync(real);
+    const link = join(base, 'link');
+    symlinkSync(real, link);
+    const text = JSON.stringify({ a: `sim:${real}/Verdi-Giuseppe.json`, b: `sim:${real}/card.json`, c: 'sim:/home/mario.rossi/x.json' });
+    for (const home of [link, `${real}/`]) {
+      const out = redactTicket(text, ['VERDI', 'GIUSEPPE'], home);
+      expect(out, home).not.toMatch(/verdi|giuseppe|mario\.rossi/i);
+      expect(out, home).toContain('sim:~/[redacted]-[redacted].json');
+      expect(out, home).toContain('sim:~/card.json');
+      expect(out, home).toContain('/home/[user]/x.json');
+    }
+  });
 });
 
 describe('browser remove with the browser open (item 8)', () => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Card } from '../card/card.js';
@@ -393,6 +393,34 @@ async function browserChecks(ctx: Context, reports: { reader: string; report: Ca
   return out;
 }
 
+/**
+ * The ticket's text without what names the holder or the user: the holder's values in any letter
+ * case (a file named Verdi-Giuseppe.json), the home folder however it is written (with a trailing
+ * slash, through a link) as ~, and any other user's folder under /home or /Users (run with sudo,
+ * HOME is root's) as [user].
+ */
+export function redactTicket(text: string, secrets: string[], home: string): string {
+  const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const json = (s: string): string => JSON.stringify(s).slice(1, -1);
+  const homes = new Set<string>();
+  const trimmed = home.replace(/\/+$/, '');
+  if (trimmed.length > 1) {
+    homes.add(trimmed);
+    try {
+      homes.add(realpathSync(trimmed));
+    } catch {
+      // a home that does not exist: its name as given is all there is
+    }
+  }
+  // the home first: its own name may be the holder's
+  let out = text;
+  for (const h of [...homes].sort((a, b) => b.length - a.length)) out = out.split(json(h)).join('~');
+  out = out.replace(/(\/(?:home|Users)\/)[^/"\\]+/g, '$1[user]');
+  for (const v of [...new Set(secrets)].filter((s) => s.length >= 2).sort((a, b) => b.length - a.length))
+    out = out.replace(new RegExp(escape(json(v)), 'gi'), '[redacted]');
+  return out;
+}
+
 export async function doctorCommand(
   ctx: Context,
   o: { report?: string; allReaders?: boolean; salt?: string; redactIds?: boolean },
@@ -509,10 +537,7 @@ export async function doctorCommand(
       })),
     };
     let text = JSON.stringify(ticket, null, 2);
-    for (const v of secrets.sort((a, b) => b.length - a.length)) text = text.split(v).join('[redacted]');
-    // the home folder names the user (a virtual card's path, a browser's profile): ~ instead
-    const home = ctx.env.HOME ?? homedir();
-    if (home && home.length > 1) text = text.split(JSON.stringify(home).slice(1, -1)).join('~');
+    text = redactTicket(text, secrets, ctx.env.HOME ?? homedir());
     try {
       writeFileAtomic(o.report, `${text}\n`, 0o644);
     } catch (e) {
