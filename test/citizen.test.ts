@@ -173,6 +173,23 @@ describe("the help desk's ticket (item 12)", () => {
   });
 });
 
+describe('doctor --report never replaces a file unasked (issue 23 trial)', () => {
+  it('an existing file: FILE_EXISTS, exit 2, untouched, before any check; --force replaces it', async () => {
+    const { join } = await import('node:path');
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const dir = tempDir('cns-report-exists-');
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, 'important\n');
+    const r = await cns(['doctor', '--reader', 'sim', '--report', notes, '--json'], { env: { XDG_STATE_HOME: join(dir, 'state') } });
+    expect(r.code).toBe(2);
+    expect(r.json.error.code).toBe('FILE_EXISTS');
+    expect(readFileSync(notes, 'utf8')).toBe('important\n');
+    const f = await cns(['doctor', '--reader', 'sim', '--report', notes, '--force'], { env: { XDG_STATE_HOME: join(dir, 'state') } });
+    expect(f.code).toBe(0);
+    expect(JSON.parse(readFileSync(notes, 'utf8')).kind).toBe('cns-doctor-report');
+  });
+});
+
 describe('browser remove with the browser open (item 8)', () => {
   it('says the database was left alone because the browser is open, never "nothing to remove", exit 9', async () => {
     const { join } = await import('node:path');

@@ -164,6 +164,7 @@ export function buildProgram(run: Runner, lang: Lang = 'en', pick?: (root: Comma
       .command('doctor')
       .description(h('h_doctor'))
       .option('--report <file>', h('h_report'))
+      .option('-f, --force', h('h_forceFile'))
       .option('--redact-ids', h('h_redactIds'))
       .option('--all-readers', h('h_allReaders'))
       .option('--salt <salt>', h('h_salt'))

@@ -423,8 +423,13 @@ export function redactTicket(text: string, secrets: string[], home: string): str
 
 export async function doctorCommand(
   ctx: Context,
-  o: { report?: string; allReaders?: boolean; salt?: string; redactIds?: boolean },
+  o: { report?: string; allReaders?: boolean; salt?: string; redactIds?: boolean; force?: boolean },
 ): Promise<number> {
+  // a ticket never replaces a file unasked (as cert export): said before any check runs
+  if (o.report) {
+    refuseFolder(o.report, '--report');
+    if (!o.force && existsSync(o.report)) throw new CliError('FILE_EXISTS', { path: o.report });
+  }
   const checks: DoctorCheck[] = [];
   const reports: { reader: string; report: CardReport | null; module?: string; atr?: { atr: string; model: string } }[] = [];
   const spec = parseReaderSpec(ctx.reader, ctx.env);
@@ -495,7 +500,6 @@ export async function doctorCommand(
   const failed = checks.find((c) => c.status === 'fail');
   const exit = failed?.exit ?? (failed ? EXIT.INTERNAL : 0);
   if (o.report) {
-    refuseFolder(o.report, '--report');
     const salt = reportSalt(ctx, o.salt);
     const hash = (v: string): string => createHash('sha256').update(salt).update(v.toUpperCase()).digest('hex');
     // the card id and the certificate serial identify the holder to whoever holds the card

@@ -69,7 +69,7 @@ describe('files a person names for output (item 1): never written through a plan
     writeFileSync(victim, 'keep me\n');
     const report = join(dir, 'ticket.json');
     link(victim, report);
-    const d = await cns(['doctor', '--reader', `sim:${img}`, '--report', report, '--json']);
+    const d = await cns(['doctor', '--reader', `sim:${img}`, '--report', report, '--force', '--json']);
     expect(d.json.error.code).toBe('IO_ERROR');
     expect(d.json.error.message).toMatch(/symbolic link/);
     expect(readFileSync(victim, 'utf8')).toBe('keep me\n');
