@@ -39,6 +39,9 @@ export class SimTransport implements Transport {
       // missing: loadImage says so
     }
     if (st && !st.isFile()) throw new ImageError(`${path} is not a regular file`, 'foreign', 'not-file', { path });
+    // a missing file, or one that is no card image (notes.txt): said without a lock file made
+    // beside it; the image is read again, under the lock, below
+    loadImage(path);
     const lock = new ImageLock(path, lockTimeoutMs);
     lock.acquire();
     try {

