@@ -42,6 +42,7 @@ describe.skipIf(!root || !haveTool('dpkg-deb') || !haveTool('apt-get'))('the Deb
       );
       const comp = sh('bash', [
         '-c',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, for bash
         'source /usr/share/bash-completion/completions/cns; COMP_WORDS=(cns pin ""); COMP_CWORD=2; _cns_complete; echo "${COMPREPLY[*]}"',
       ]);
       expect(comp.stdout).toMatch(/verify/);

@@ -400,7 +400,7 @@ async function browserChecks(ctx: Context, reports: { reader: string; report: Ca
  * HOME is root's) as [user].
  */
 export function redactTicket(text: string, secrets: string[], home: string): string {
-  const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const json = (s: string): string => JSON.stringify(s).slice(1, -1);
   const homes = new Set<string>();
   const trimmed = home.replace(/\/+$/, '');
@@ -417,7 +417,7 @@ export function redactTicket(text: string, secrets: string[], home: string): str
   for (const h of [...homes].sort((a, b) => b.length - a.length)) out = out.split(json(h)).join('~');
   out = out.replace(/(\/(?:home|Users)\/)[^/"\\]+/g, '$1[user]');
   for (const v of [...new Set(secrets)].filter((s) => s.length >= 2).sort((a, b) => b.length - a.length))
-    out = out.replace(new RegExp(escape(json(v)), 'gi'), '[redacted]');
+    out = out.replace(new RegExp(escapeRe(json(v)), 'gi'), '[redacted]');
   return out;
 }
 
