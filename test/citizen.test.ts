@@ -493,3 +493,34 @@ describe('the JSON rule where the trial found it broken (item 7)', () => {
     expect(e.json.extension.reasons.find((r: { code: string }) => r.code === 'PIN_USABLE').reason).toMatch(/il PIN è bloccato/);
   });
 });
+
+describe('small things the issue 23 trial found', () => {
+  it('completion hides __words and offers bash/zsh; --crl DIR is "a folder"; readers --json speaks the language; sim create DIR in Italian', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const comp = await cns(['completion', 'bash']);
+    const out = spawnSync(
+      'bash',
+      [
+        '-c',
+        `${comp.stdout}\nCOMP_WORDS=(cns __); COMP_CWORD=1; _cns_complete; echo "[\${COMPREPLY[*]}]"\nCOMP_WORDS=(cns completion ""); COMP_CWORD=2; _cns_complete; echo "\${COMPREPLY[*]}"`,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    ).stdout.split('\n');
+    expect(out[0]).toBe('[]');
+    expect(out[1]!.split(' ').slice(0, 2)).toEqual(['bash', 'zsh']);
+    const dir = tempDir('cns-small-');
+    const img = join(dir, 'card.json');
+    expect((await cns(['sim', 'create', img, '--not-before', '2018-01-01', '--not-after', '2023-12-30'])).code).toBe(0);
+    const crl = await cns(['extend', '--check', '--at', '2023-11-15', '--reader', `sim:${img}`, '--crl', dir, '--json']);
+    expect(crl.code).toBe(2);
+    expect(crl.json.error.message).toMatch(/folder/);
+    expect(crl.json.error.message).not.toMatch(/EISDIR/);
+    const r = await cns(['--lang', 'it', 'readers', '--json'], {
+      env: { XDG_STATE_HOME: join(dir, 'state'), PCSCLITE_CSOCK_NAME: join(dir, 'none') },
+    });
+    expect(r.json.sim.note).toMatch(/TS-CNS virtuale/);
+    const s = await cns(['--lang', 'it', 'sim', 'create', dir, '--force']);
+    expect(s.stderr).toMatch(/Valore non valido per <immagine>/);
+  });
+});

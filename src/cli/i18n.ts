@@ -17,7 +17,7 @@ type Msg = { en: string; it: string };
 const OWN = {
   // errors (keys are the stable error codes)
   USAGE: { en: '{detail}', it: '{detail}' },
-  INVALID_INPUT: { en: 'Invalid {what}: {detail}', it: '{what} non valido: {detail}' },
+  INVALID_INPUT: { en: 'Invalid {what}: {detail}', it: 'Valore non valido per {what}: {detail}' },
   INVALID_PIN_FORMAT: {
     en: 'The {what} must be {len} digits and nothing else (no spaces, letters or line breaks). Nothing was sent to the card.',
     it: "Il {what} deve essere di {len} cifre e nient'altro (niente spazi, lettere o a capo). Nulla è stato inviato alla carta.",
@@ -828,8 +828,8 @@ const OWN = {
     it: '{@pukBlockedLine}',
   },
   gNoService: {
-    en: 'The smart-card service is not running. Start it with: {@cmdStartPcscd} — checking again (Ctrl-C to leave)...',
-    it: 'Il servizio smart card non è attivo. Avvialo con: {@cmdStartPcscd} — continuo a controllare (Ctrl-C per uscire)...',
+    en: 'The smart-card service is not running. Start it with: {@cmdStartPcscd} (without systemd: run "pcscd") — checking again (Ctrl-C to leave)...',
+    it: 'Il servizio smart card non è attivo. Avvialo con: {@cmdStartPcscd} (senza systemd: esegui "pcscd") — continuo a controllare (Ctrl-C per uscire)...',
   },
   gNoReader: {
     en: 'No card reader found: connect the reader (Ctrl-C to leave)...',

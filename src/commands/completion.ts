@@ -12,12 +12,15 @@ interface Node {
 function walk(cmd: Command, path: string[], out: Node[], globals: string[]): void {
   const options = cmd.options.flatMap((o) => [o.long, o.short].filter((x): x is string => !!x));
   const inherited = path.length === 0 ? [] : globals.filter((g) => g !== '--version' && g !== '-V');
+  // hidden commands (__words) are not offered; an argument with known values is (completion: bash zsh)
+  const visible = cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden && c.name() !== 'help');
+  const values = path.join(' ') === 'completion' ? ['bash', 'zsh'] : [];
   out.push({
     path,
-    subcommands: cmd.commands.map((c) => c.name()).filter((n) => n !== 'help'),
+    subcommands: [...visible.map((c) => c.name()), ...values],
     options: [...new Set([...options, ...inherited, '--help'])],
   });
-  for (const c of cmd.commands) walk(c, [...path, c.name()], out, globals);
+  for (const c of visible) walk(c, [...path, c.name()], out, globals);
 }
 
 /** `cns completion bash|zsh`: shell completion generated from the command tree itself. */

@@ -323,6 +323,7 @@ export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<num
   if (o.restore !== undefined) return restoreCommand(ctx, o);
   if (o.resume) return resumeCommand(ctx, o);
   const at = referenceDate(o);
+  if (o.crl) refuseFolder(o.crl, '--crl');
   const revoked = o.crl ? await crlSerials(ctx, o.crl) : undefined;
   const secrets = o.check ? undefined : new Secrets(ctx, o, ['pin', 'puk']);
   await secrets?.preload();

@@ -224,7 +224,8 @@ export async function guidedCommand(ctx: Context): Promise<number> {
             r.databases.some((d) => d.assessment.state === 'missing' && d.need.library) &&
             (await askYesNo(ctx, t('browserSetup'), true))
           ) {
-            await b.browserSetupCommand(ctx, {});
+            // a browser left open (or a change that failed): no login test on a setup not made
+            if ((await b.browserSetupCommand(ctx, {})) !== 0) break;
           }
           if (await askYesNo(ctx, t('browserTest'), false)) await b.browserTestCommand(ctx, {});
           break;

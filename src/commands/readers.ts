@@ -48,9 +48,8 @@ export async function readersCommand(ctx: Context): Promise<number> {
     image: demo,
     exists,
     defaultSecrets: pristine,
-    note: pristine
-      ? 'virtual TS-CNS, PIN 12345, PUK 12345678'
-      : `virtual TS-CNS, PIN or PUK changed: start over with cns sim create --force ${demo}`,
+    // in the user's language, as every message of a JSON document
+    note: pristine ? ctx.t('readerSim') : ctx.t('readerSimChanged', { path: demo }),
   };
   let readers: ReaderJson[];
   try {

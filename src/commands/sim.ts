@@ -62,7 +62,7 @@ function file(ctx: Context, path: string | undefined, name: string): Buffer | un
 
 export async function simCreateCommand(ctx: Context, imagePath: string, o: SimCreateOptions): Promise<number> {
   const path = resolve(imagePath);
-  refuseFolder(path, 'IMAGE');
+  refuseFolder(path, `<${ctx.t('ph_image')}>`);
   if (existsSync(path) && !o.force) throw new CliError('FILE_EXISTS', { path });
   const keySize = int(o.keySize, '--key-size');
   if (keySize !== undefined && keySize !== 1024 && keySize !== 2048)
