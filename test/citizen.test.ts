@@ -522,5 +522,8 @@ describe('small things the issue 23 trial found', () => {
     expect(r.json.sim.note).toMatch(/TS-CNS virtuale/);
     const s = await cns(['--lang', 'it', 'sim', 'create', dir, '--force']);
     expect(s.stderr).toMatch(/Valore non valido per <immagine>/);
+    const b = await cns(['browser', '--browser', 'safari', '--json'], { env: { HOME: dir } });
+    expect(b.code).toBe(2);
+    expect(b.json.error.message).toMatch(/not one of the browsers/);
   });
 });

@@ -8,10 +8,9 @@ export const BROWSER_MESSAGES = {
     en: "The browser database could not be used: {detail}. Close the browser and try again; if it persists, the profile's security database may be damaged.",
     it: 'Il database del browser non si riesce a usare: {detail}. Chiudi il browser e riprova; se continua, il database di sicurezza del profilo potrebbe essere danneggiato.',
   },
-  NO_BROWSER_DB: {
-    en: 'No browser database found for this user (Firefox, Thunderbird, Chrome/Chromium). Start the browser once, or name the database with --db.',
-    it: 'Nessun database di browser trovato per questo utente (Firefox, Thunderbird, Chrome/Chromium). Avvia il browser una volta, o indica il database con --db.',
-  },
+  // the same words as the status line that says it (brNone)
+  NO_BROWSER_DB: { en: '{@brNone}', it: '{@brNone}' },
+
   BROWSER_MODULE_MISSING: {
     en: '{db}: the card module is not loaded in this browser. Run "cns browser setup" first.',
     it: '{db}: il modulo della carta non è caricato in questo browser. Esegui prima "cns browser setup".',

@@ -468,6 +468,10 @@ const OWN = {
     en: '--sign-test signs with the authentication key only: it cannot go with --signature (no test signature is made with the signature key)',
     it: '--sign-test firma solo con la chiave di autenticazione: non si usa con --signature (con la chiave di firma non si fa nessuna firma di prova)',
   },
+  uBrowserName: {
+    en: '"{value}" is not one of the browsers cns sets up: firefox, thunderbird, chrome',
+    it: '"{value}" non è uno dei browser che cns configura: firefox, thunderbird, chrome',
+  },
   uModes: { en: '--check, --resume and --restore go alone', it: '--check, --resume e --restore vanno usati da soli' },
   uBackupCard: { en: 'the backup belongs to card {other}, not {card}', it: 'la copia appartiene alla carta {other}, non alla {card}' },
   uNoFit: { en: '{n} bytes do not fit in EF 1101 ({size})', it: '{n} byte non entrano in EF 1101 ({size})' },
@@ -839,10 +843,8 @@ const OWN = {
   gOverwrite: { en: '{path} exists already: replace it?', it: '{path} esiste già: vuoi sostituirlo?' },
   supportCode: { en: 'code for the help desk: {code}', it: "codice per l'assistenza: {code}" },
   // guided mode: what to do in the menu, not options a menu user cannot type (issue 23 item 2)
-  NO_BROWSER_DB_G: {
-    en: 'No browser database found for this user (Firefox, Thunderbird, Chrome/Chromium). Open Firefox or Chrome once (it creates its database), close it, then choose "{@gBrowser}" again.',
-    it: 'Nessun database di browser trovato per questo utente (Firefox, Thunderbird, Chrome/Chromium). Apri una volta Firefox o Chrome (così crea il suo database), chiudilo, poi scegli di nuovo «{@gBrowser}».',
-  },
+  NO_BROWSER_DB_G: { en: '{@brNone_G}', it: '{@brNone_G}' },
+
   brNone_G: {
     en: 'No browser database found for this user (Firefox, Thunderbird, Chrome/Chromium). Open Firefox or Chrome once (it creates its database), close it, then choose "{@gBrowser}" again.',
     it: 'Nessun database di browser trovato per questo utente (Firefox, Thunderbird, Chrome/Chromium). Apri una volta Firefox o Chrome (così crea il suo database), chiudilo, poi scegli di nuovo «{@gBrowser}».',

@@ -44,6 +44,10 @@ function statusJson(s: DatabaseStatus): Record<string, unknown> {
 }
 
 async function report(o: BrowserOptions, card: CardFacts | undefined, askNss: boolean): Promise<BrowserReport> {
+  // --browser safari: not a browser cns knows, said (it answered an empty list, exit 0)
+  const unknown = (o.browser ?? []).find((b) => !['firefox', 'thunderbird', 'chrome'].includes(b));
+  if (unknown !== undefined)
+    throw new CliError('INVALID_INPUT', { what: '--browser', detail: unknown, detailKey: 'uBrowserName', value: unknown });
   const { browserReport } = await import('../browser/browsers.js');
   return browserReport({ card, askNss, browsers: o.browser, dbs: o.db });
 }
