@@ -416,6 +416,8 @@ export class PcscTransport implements Transport {
    * (seen with pcsc-lite 1.9.9 and vpcd, 3 times in 8).
    */
   private gone = false;
+  /** The card is known to have left the reader (not merely answering garbage): nothing more is sent. */
+  private departed = false;
 
   constructor(
     private readonly client: PcscClient,
@@ -436,7 +438,7 @@ export class PcscTransport implements Transport {
     if (this.stuck) throw new ApduTransportError('the card did not answer an earlier command', 'timeout', { id: 'tStuck' });
     if (!this.open) throw new ApduTransportError('the card connection is closed', 'removed', { id: 'tClosed' }, true);
     // the card was seen leaving on an earlier command: this one is not sent at all
-    if (this.gone) throw new ApduTransportError('the card left the reader', 'removed', { id: 'tLeft' }, true);
+    if (this.departed) throw new ApduTransportError('the card left the reader', 'removed', { id: 'tLeft' }, true);
     const call = this.api.transmit(this.card, this.protocol, command, 65538);
     const timeoutMs =
       this.o.timeoutMs !== undefined && deadlineMs !== undefined
@@ -467,7 +469,7 @@ export class PcscTransport implements Transport {
     if (r.rv !== 0) {
       const f = classify(r.rv);
       const removed = f === 'removed' || f === 'no-card' || f === 'no-reader';
-      if (removed) this.gone = true;
+      if (removed) this.gone = this.departed = true;
       throw new ApduTransportError(pcscMessage('SCardTransmit', r.rv), removed ? 'removed' : 'io', {
         id: 'pcsc',
         facts: { fn: 'SCardTransmit', rv: r.rv },
@@ -478,6 +480,7 @@ export class PcscTransport implements Transport {
       // answers garbage; pcscd's view of the slot tells them apart
       this.gone = true;
       const present = await this.client.stillPresent(this.name, this.atrBytes);
+      if (!present) this.departed = true;
       throw new ApduTransportError(
         present ? `the card answered ${r.response.length} byte(s), without a status word` : 'the card left the reader',
         present ? 'garbage' : 'removed',
