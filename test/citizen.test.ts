@@ -56,7 +56,7 @@ describe('a card pulled before anything was sent (item 4)', () => {
 });
 
 describe('yes/no in Italian (item 1)', () => {
-  it.skipIf(!haveTool('tmux'))('extend asks "(s/N)", takes "sì" and shows "Sì"; "n" declines', async () => {
+  it.skipIf(!haveTool('tmux'))('extend --restore asks its own question "(s/N)", takes "sì" and shows "Sì"; "n" declines', async () => {
     const { join } = await import('node:path');
     const dir = tempDir('cns-yesno-');
     const img = join(dir, 'card.json');
@@ -66,10 +66,10 @@ describe('yes/no in Italian (item 1)', () => {
     const env = { NO_COLOR: '1', LANG: 'C.UTF-8', XDG_STATE_HOME: join(dir, 'state') };
     const yes = new TmuxSession(`${process.execPath} ${BIN} --lang it extend --restore ${der} --reader sim:${img}`, env);
     try {
-      await yes.waitFor(/Estendere la carta ora\? \(s\/N\)/);
+      await yes.waitFor(/Riscrivere ora sulla carta il certificato salvato\? \(s\/N\)/);
       yes.type('sì');
       const s = await yes.waitFor(/PUK/);
-      expect(s).toMatch(/Estendere la carta ora\? \(s\/N\) Sì/);
+      expect(s).toMatch(/Riscrivere ora sulla carta il certificato salvato\? \(s\/N\) Sì/);
       expect(s).not.toMatch(/Yes|"No"/);
     } finally {
       yes.kill();
@@ -361,6 +361,7 @@ describe('the guided menu says what to do in the menu (item 2)', () => {
       'uTimeout',
       'uModes',
       'uSignTestSignature',
+      'uWatchSim',
       'man_guided',
       'cmdNeeded',
       'uVpcd',

@@ -20,9 +20,11 @@ export function certificateLine(ctx: Context, c: CertificateSummary): string {
   const days =
     c.state === 'not-yet-valid'
       ? ctx.t('notYetShort', { date: ctx.day(new Date(c.notBefore)) })
-      : c.daysLeft >= 0
-        ? ctx.t('daysLeft', { days: c.daysLeft })
-        : ctx.t('daysAgo', { days: -c.daysLeft });
+      : c.daysLeft === 0
+        ? ctx.t('expiresToday')
+        : c.daysLeft > 0
+          ? ctx.t('daysLeft', { days: c.daysLeft })
+          : ctx.t('daysAgo', { days: -c.daysLeft });
   const label = ctx.t(STATE_KEY[c.state]);
   const color = c.state === 'valid' ? ctx.c.green : c.state === 'expiring' ? ctx.c.yellow : ctx.c.red;
   return `${color(label)} ${ctx.day(new Date(c.notBefore))} → ${d} (${days})`;
@@ -75,7 +77,9 @@ export function problemText(ctx: Context, p: { code: string; message: string; va
   if (said !== undefined) return ctx.t(key, { detail: saidText({ id: said, facts }, p.message, t) });
   if (f.sw !== undefined)
     return ctx.t(key, { detail: ctx.t('apduStatus', { operation: f.operation, sw: f.sw, meaning: swMeaning(parseInt(f.sw, 16), t) }) });
-  return ctx.t(key, { detail: p.message, ...humanParams(ctx, p.params) });
+  // what an interrupted write was (extend, restore), in words
+  const kind = f.kind !== undefined ? messageKey(`kind_${f.kind}`) : undefined;
+  return ctx.t(key, { detail: p.message, ...humanParams(ctx, p.params), ...(kind ? { kind: ctx.t(kind) } : {}) });
 }
 
 export function triesText(ctx: Context, t: TriesJson): string {

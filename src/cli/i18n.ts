@@ -77,8 +77,8 @@ const OWN = {
     it: 'Il PIN è bloccato. Sbloccalo con il PUK: cns pin unblock',
   },
   PUK_BLOCKED: {
-    en: 'The PUK is blocked. The card can no longer be unblocked: {@adviceNewCard}',
-    it: 'Il PUK è bloccato. La carta non può più essere sbloccata: {@adviceNewCard}',
+    en: 'The PUK is blocked: the card can no longer be unblocked: {@adviceNewCard}',
+    it: 'Il PUK è bloccato: la carta non può più essere sbloccata: {@adviceNewCard}',
   },
   // One piece of advice per situation, referred to as {@key} by every message that gives it
   // (issue 23 item 3): a blocked PUK, starting the PC/SC service.
@@ -205,6 +205,10 @@ const OWN = {
     en: 'The card was removed or stopped answering during the operation.',
     it: "La carta è stata rimossa o ha smesso di rispondere durante l'operazione.",
   },
+  CARD_REMOVED_UNSENT: {
+    en: 'The card was removed: nothing was sent to it, and its tries are as they were. Insert it and try again.',
+    it: 'La carta è stata estratta: non le è stato inviato nulla e i tentativi sono quelli di prima. Reinseriscila e riprova.',
+  },
   CARD_REMOVED_BEFORE: {
     en: 'The card was removed before the {what} was sent: nothing reached the card and its tries are as they were. Insert it and try again.',
     it: 'La carta è stata estratta prima che il {what} fosse inviato: alla carta non è arrivato nulla e i tentativi sono quelli di prima. Reinseriscila e riprova.',
@@ -239,6 +243,9 @@ const OWN = {
     en: 'Your card is fine: this version of cns does not read the certificate of this card model yet. Please report it, quoting the ATR: {atr}',
     it: "La tua carta non ha problemi: questa versione di cns non legge ancora il certificato di questo modello di carta. Segnalalo indicando l'ATR: {atr}",
   },
+  // a certificate read and found damaged is not "no readable certificate": it is said as what it is
+  NO_CERTIFICATE_DAMAGED: { en: '{@advCERT_DAMAGED}', it: '{@advCERT_DAMAGED}' },
+  rule_CARD_READABLE_damaged: { en: '{@pr_CERT_SIGNATURE_INVALID}', it: '{@pr_CERT_SIGNATURE_INVALID}' },
   NO_CERTIFICATE: {
     en: 'No readable authentication certificate on the card: {detail}',
     it: 'Nessun certificato di autenticazione leggibile sulla carta: {detail}',
@@ -311,6 +318,9 @@ const OWN = {
   stExpiring: { en: 'EXPIRING', it: 'IN SCADENZA' },
   stExpired: { en: 'EXPIRED', it: 'SCADUTO' },
   stNotYetValid: { en: 'NOT YET VALID', it: 'NON ANCORA VALIDO' },
+  kind_extend: { en: 'extension', it: 'proroga' },
+  kind_restore: { en: 'restore of a saved certificate', it: 'ripristino di un certificato salvato' },
+  expiresToday: { en: 'expires today', it: 'scade oggi' },
   daysLeft: { en: '{days} {days|day|days} left', it: '{days|manca|mancano} {days} {days|giorno|giorni}' },
   daysAgo: { en: 'expired {days} {days|day|days} ago', it: 'scaduto da {days} {days|giorno|giorni}' },
   tries: { en: '{tries} {tries|try|tries} left', it: '{tries} {tries|tentativo rimasto|tentativi rimasti}' },
@@ -361,7 +371,7 @@ const OWN = {
     it: "Resta un tentativo per il PIN: verifica il PIN (l'ufficio regionale può aiutare) prima di provare.",
   },
   advPUK_BLOCKED: {
-    en: 'The PUK is blocked: the card cannot be unblocked any more: {@adviceNewCard}',
+    en: 'The PUK is blocked: the card can no longer be unblocked: {@adviceNewCard}',
     it: 'Il PUK è bloccato: la carta non può più essere sbloccata: {@adviceNewCard}',
   },
   advPUK_LOW: {
@@ -373,9 +383,10 @@ const OWN = {
     it: 'Il certificato è scaduto: i servizi online rifiutano la carta, che funziona ancora come tessera sanitaria e codice fiscale. {@adviceExpiredCard}',
   },
   advCERT_DAMAGED: {
-    en: "The certificate read from the card does not carry its issuer's valid signature: online services will refuse the card, which still works as health card and codice fiscale. To log in again: {@adviceNewCard}",
-    it: 'Il certificato letto dalla carta non ha una firma valida del suo emittente: i servizi online rifiuteranno la carta, che funziona ancora come tessera sanitaria e codice fiscale. Per tornare ad accedere: {@adviceNewCard}',
+    en: 'The certificate on the card is damaged: its signature does not verify with its issuer. Online services will refuse the card, which still works as health card and codice fiscale. To log in again: {@adviceNewCard}',
+    it: 'Il certificato sulla carta è danneggiato: la sua firma non è verificata dal suo emittente. I servizi online rifiuteranno la carta, che funziona ancora come tessera sanitaria e codice fiscale. Per tornare ad accedere: {@adviceNewCard}',
   },
+
   adviceExpiredCard: {
     en: 'A new health card comes by post from the Agenzia delle Entrate; to use it as a CNS, ask the offices of your Region (or your ASL) to activate it.',
     it: "La nuova tessera sanitaria arriva per posta dall'Agenzia delle Entrate; per usarla come CNS chiedi l'attivazione agli uffici della tua Regione (o alla tua ASL).",
@@ -412,10 +423,8 @@ const OWN = {
     it: 'è un collegamento simbolico, e cns non scrive nulla attraverso un collegamento che non ha creato: rimuovilo o scegli un altro nome',
   },
   io_ENOENT: { en: 'the folder does not exist', it: 'la cartella non esiste' },
-  certDamaged: {
-    en: 'its signature does not verify with its issuer: the certificate on the card is damaged',
-    it: "la sua firma non risulta valida con la chiave dell'emittente: il certificato sulla carta è danneggiato",
-  },
+  certDamaged: { en: '{@pr_CERT_SIGNATURE_INVALID}', it: '{@pr_CERT_SIGNATURE_INVALID}' },
+
   svcListening: { en: 'listening on {url}', it: 'in ascolto su {url}' },
   uSimPkcs11: {
     en: 'the virtual card (--reader sim) is reached in-process, not through PKCS#11; attach it (cns sim attach) to use a module',
@@ -471,6 +480,10 @@ const OWN = {
   uBrowserName: {
     en: '"{value}" is not one of the browsers cns sets up: firefox, thunderbird, chrome',
     it: '"{value}" non è uno dei browser che cns configura: firefox, thunderbird, chrome',
+  },
+  uWatchSim: {
+    en: 'watch follows the PC/SC readers; the virtual card is in none of them: put it in a virtual reader (cns sim attach IMAGE) and watch that',
+    it: 'watch segue i lettori PC/SC; la carta virtuale non è in nessuno di essi: inseriscila in un lettore virtuale (cns sim attach IMMAGINE) e segui quello',
   },
   uModes: { en: '--check, --resume and --restore go alone', it: '--check, --resume e --restore vanno usati da soli' },
   uBackupCard: { en: 'the backup belongs to card {other}, not {card}', it: 'la copia appartiene alla carta {other}, non alla {card}' },
@@ -762,12 +775,12 @@ const OWN = {
   rule_PUK_USABLE_unknown: { en: 'PUK state unknown', it: 'stato del PUK sconosciuto' },
   // problems of a report
   pr_CERT_HALF_WRITTEN: {
-    en: 'EF 1101 holds a partly written certificate (an interrupted {kind}): run "cns extend --resume" to finish it; backups in {dir}',
-    it: 'EF 1101 contiene un certificato scritto in parte ({kind} interrotta): esegui "cns extend --resume" per completarla; copie di sicurezza in {dir}',
+    en: 'EF 1101 holds a partly written certificate (an interrupted certificate write: {kind}): run "cns extend --resume" to finish it; backups in {dir}',
+    it: 'EF 1101 contiene un certificato scritto in parte (scrittura del certificato interrotta: {kind}): esegui "cns extend --resume" per completarla; copie di sicurezza in {dir}',
   },
   pr_CERT_WRITE_PENDING: {
-    en: 'an interrupted {kind} is journaled: run "cns extend --resume"; backups in {dir}',
-    it: 'una {kind} interrotta è registrata: esegui "cns extend --resume"; copie di sicurezza in {dir}',
+    en: 'an interrupted certificate write ({kind}) is journaled: run "cns extend --resume"; backups in {dir}',
+    it: 'è registrata una scrittura del certificato interrotta ({kind}): esegui "cns extend --resume"; copie di sicurezza in {dir}',
   },
   pr_CERT_WRITE_INCOMPLETE_resume: {
     en: 'EF 1101 holds a certificate write that was interrupted just before its end: run "cns extend --resume" to finish it',
@@ -778,8 +791,8 @@ const OWN = {
     it: 'EF 1101 contiene una scrittura del certificato interrotta: completala con "cns extend --resume" dove è iniziata, o riscrivi il certificato salvato con "cns extend --restore FILE"',
   },
   pr_CERT_SIGNATURE_INVALID: {
-    en: "the certificate's signature does not verify with its issuer: the certificate on the card is damaged",
-    it: 'la firma del certificato non è verificata dal suo emittente: il certificato sulla carta è danneggiato',
+    en: 'the certificate on the card is damaged: its signature does not verify with its issuer',
+    it: 'il certificato sulla carta è danneggiato: la sua firma non è verificata dal suo emittente',
   },
   pr_PIN_BLOCKED: { en: 'the PIN is blocked: unblock it with the PUK', it: 'il PIN è bloccato: sbloccalo con il PUK' },
   pr_PIN_BLOCKED_pukToo: { en: 'the PIN is blocked, and so is the PUK', it: 'il PIN è bloccato, e anche il PUK' },
@@ -816,7 +829,7 @@ const OWN = {
     it: 'certificato scaduto il {date}: la tessera non si può più usare per accedere ai servizi online. {@adviceExpiredCard}',
   },
   gCertNone: { en: 'no readable certificate on the card', it: 'nessun certificato leggibile sulla carta' },
-  gCertDamaged: { en: 'certificate damaged: {@advCERT_DAMAGED}', it: 'certificato danneggiato: {@advCERT_DAMAGED}' },
+  gCertDamaged: { en: '{@advCERT_DAMAGED}', it: '{@advCERT_DAMAGED}' },
   gCertNotYet: { en: 'certificate valid only from {date}: {@advClock}', it: 'certificato valido solo dal {date}: {@advClock}' },
   notYetShort: {
     en: "valid from {date}: check this computer's date and time",
@@ -894,8 +907,8 @@ const OWN = {
     it: 'Chiudi prima il browser, poi scegli di nuovo «{@gBrowser}».',
   },
   brSetupDone_G: {
-    en: 'Done. Open the browser with the card in the reader; the next question tries a real login.',
-    it: 'Fatto. Apri il browser con la carta nel lettore; la prossima domanda prova un accesso vero.',
+    en: 'Done. Open the browser with the card in the reader.',
+    it: 'Fatto. Apri il browser con la carta nel lettore.',
   },
   brSimInProcess_G: {
     en: 'the virtual card lives inside cns, where no browser sees it: the login test needs a real card in a reader',
@@ -942,12 +955,12 @@ const OWN = {
     it: "Per questa carta c'è una scrittura del certificato interrotta: si completa dalla riga di comando (cns extend --resume; copie in {dir}); chiedi a chi ti assiste con la carta.",
   },
   pr_CERT_HALF_WRITTEN_G: {
-    en: 'EF 1101 holds a partly written certificate (an interrupted {kind}): it is finished from the command line (cns extend --resume; backups in {dir}); ask whoever helps you with the card',
-    it: 'EF 1101 contiene un certificato scritto in parte ({kind} interrotta): si completa dalla riga di comando (cns extend --resume; copie in {dir}); chiedi a chi ti assiste con la carta',
+    en: 'EF 1101 holds a partly written certificate (an interrupted certificate write: {kind}): it is finished from the command line (cns extend --resume; backups in {dir}); ask whoever helps you with the card',
+    it: 'EF 1101 contiene un certificato scritto in parte (scrittura del certificato interrotta: {kind}): si completa dalla riga di comando (cns extend --resume; copie in {dir}); chiedi a chi ti assiste con la carta',
   },
   pr_CERT_WRITE_PENDING_G: {
-    en: 'an interrupted {kind} is journaled: it is finished from the command line (cns extend --resume; backups in {dir}); ask whoever helps you with the card',
-    it: 'una {kind} interrotta è registrata: si completa dalla riga di comando (cns extend --resume; copie in {dir}); chiedi a chi ti assiste con la carta',
+    en: 'an interrupted certificate write ({kind}) is journaled: it is finished from the command line (cns extend --resume; backups in {dir}); ask whoever helps you with the card',
+    it: 'è registrata una scrittura del certificato interrotta ({kind}): si completa dalla riga di comando (cns extend --resume; copie in {dir}); chiedi a chi ti assiste con la carta',
   },
   pr_CERT_WRITE_INCOMPLETE_resume_G: {
     en: 'EF 1101 holds a certificate write that was interrupted just before its end: it is finished from the command line (cns extend --resume); ask whoever helps you with the card',
@@ -1099,6 +1112,11 @@ const OWN = {
     it: 'Il certificato (seriale {serial}, scadenza {old}) sarà rinnovato fino al 31/12/2023 23:59:59 da {service}, poi scritto sulla carta con il PUK. Le copie vanno in {dir}.',
   },
   extConfirm: { en: 'Extend the card now?', it: 'Estendere la carta ora?' },
+  restoreConfirm: { en: 'Write the saved certificate back to the card now?', it: 'Riscrivere ora sulla carta il certificato salvato?' },
+  restoreWriting: {
+    en: 'Writing the saved certificate back: {done}/{total} bytes',
+    it: 'Riscrittura del certificato salvato: {done}/{total} byte',
+  },
   extContacting: {
     en: 'Contacting the extension service ({url}), attempt {n}...',
     it: 'Contatto il servizio di estensione ({url}), tentativo {n}...',

@@ -179,6 +179,7 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
     const params: Record<string, string | number> = code === 'CARD_REMOVED' ? {} : { detail: libraryDetail(e, t) };
     // stopped before it left: nothing reached the card, whatever the operation
     if (e.unsent && code === 'CARD_REMOVED' && secretOp) return new CliError(code, { what: secretOp, before: 1 });
+    if (e.unsent && code === 'CARD_REMOVED') return new CliError(code, { unsent: 1 });
     if (e.unsent) return new CliError(code, params);
     return secretOp ? new CliError(code, { ...params, what: secretOp, secret: 1 }) : new CliError(code, params);
   }
@@ -319,10 +320,12 @@ export function describeError(
   let key: MessageKey = ce.code;
   if (ce.code === 'CARD_REMOVED' && ce.params.secret) key = 'CARD_REMOVED_SECRET';
   else if (ce.code === 'CARD_REMOVED' && ce.params.before) key = 'CARD_REMOVED_BEFORE';
+  else if (ce.code === 'CARD_REMOVED' && ce.params.unsent) key = 'CARD_REMOVED_UNSENT';
   else if (ce.code === 'CARD_NOT_ANSWERING' && ce.params.secret) key = 'CARD_NOT_ANSWERING_SECRET';
   else if (ce.code === 'CARD_NOT_ANSWERING' && ce.params.stuck) key = 'CARD_NOT_ANSWERING_STUCK';
   // the citizen's other card: not "unsupported", the card to insert instead
   else if (ce.code === 'CARD_UNSUPPORTED' && ce.params.cie) key = 'CARD_UNSUPPORTED_CIE';
+  else if (ce.code === 'NO_CERTIFICATE' && ce.params.damaged) key = 'NO_CERTIFICATE_DAMAGED';
   else if (ce.code === 'CARD_BUSY' && ce.params.held) key = ce.params.held === 'exclusive' ? 'CARD_BUSY_EXCLUSIVE' : 'CARD_BUSY_UNKNOWN';
   else if (ce.code === 'CARD_BAD_ANSWER' && ce.params.secret) key = 'CARD_BAD_ANSWER_SECRET';
   else if (ce.code === 'PIN_BLOCKED' && ce.params.now) key = 'PIN_BLOCKED_NOW';

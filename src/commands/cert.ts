@@ -33,7 +33,7 @@ async function readCertificate(ctx: Context, warnDays: number, signature?: boole
   }
   const { issuerSignatureHolds } = await import('../cert/issuers.js');
   if (issuerSignatureHolds(r.parsed) === false) {
-    throw new CliError('NO_CERTIFICATE', { detailKey: 'certDamaged' });
+    throw new CliError('NO_CERTIFICATE', { detailKey: 'certDamaged', damaged: 1 });
   }
   return { der, summary: r.summary };
 }

@@ -59,6 +59,7 @@ _cns_complete() {
   if [ "$prev" = ":" ] && [ "\${COMP_WORDS[COMP_CWORD-2]}" = "sim" ]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
   case "$prev" in
     ${readerFlags.join('|')})
+      case "$cur" in sim:*) COMPREPLY=($(compgen -f -- "\${cur#sim:}")); COMPREPLY=("\${COMPREPLY[@]/#/sim:}"); return ;; esac
       local IFS=$'\\n'
       COMPREPLY=($(compgen -W "$(CNS_PCSC_SERVICE_TIMEOUT_MS=1500 "\${COMP_WORDS[0]}" __words reader 2>/dev/null)" -- "$cur"))
       COMPREPLY=("\${COMPREPLY[@]// /\\\\ }")

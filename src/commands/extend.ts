@@ -183,12 +183,12 @@ function notEligible(ctx: Context, e: Eligibility): CliError {
   );
 }
 
-async function confirm(ctx: Context, o: ExtendOptions): Promise<void> {
+async function confirm(ctx: Context, o: ExtendOptions, question: 'extConfirm' | 'restoreConfirm' = 'extConfirm'): Promise<void> {
   if (o.yes) return;
   if (!canPrompt()) throw new CliError('DECLINED', {}, { hint: ctx.t('noTtyConfirm') });
   let ok = false;
   try {
-    ok = await confirmTyped(ctx, ctx.t('extConfirm'), false);
+    ok = await confirmTyped(ctx, ctx.t(question), false);
   } catch {
     ok = false;
   }
@@ -298,7 +298,8 @@ async function writeWithPuk(
       await files.writeFile(CNS_PATHS.CERTIFICATE, step.data, {
         offset: step.offset,
         onChunk: (done) => {
-          if (!ctx.json && isTerminal(2)) err(`\r${ctx.t('extWriting', { done: before + done, total })}`);
+          if (!ctx.json && isTerminal(2))
+            err(`\r${ctx.t(j.kind === 'restore' ? 'restoreWriting' : 'extWriting', { done: before + done, total })}`);
         },
       });
       before += step.data.length;
@@ -326,7 +327,6 @@ export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<num
   if (o.crl) refuseFolder(o.crl, '--crl');
   const revoked = o.crl ? await crlSerials(ctx, o.crl) : undefined;
   const secrets = o.check ? undefined : new Secrets(ctx, o, ['pin', 'puk']);
-  await secrets?.preload();
   const state = stateDir(ctx.env);
   return withCard(ctx.cardOptions, async (card) => {
     nfcWarning(ctx, card);
@@ -341,6 +341,9 @@ export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<num
       if (pending && pending.state !== 'done') throw new CliError('EXTENSION_PENDING', { dir: journalDir(state, current.cardId) });
     }
     if (!e.eligible || !current) throw notEligible(ctx, e);
+    // the secrets only once the card is known to be eligible (a kiosk learns "not eligible", not
+    // "no terminal to ask the PUK"); still checked before the card sees any of them
+    await secrets!.preload();
     if (!ctx.json) printEligibility(ctx, e);
     ctx.note(
       ctx.t('extPlan', {
@@ -482,7 +485,7 @@ async function restoreCommand(ctx: Context, o: ExtendOptions): Promise<number> {
     const curLen = derLength(ef) ?? ef.length;
     const current = ef.subarray(0, Math.min(curLen, ef.length));
     ctx.note(`${ctx.t('lCertificate')}: ${p.serialNumber} → EF 1101`);
-    await confirm(ctx, o);
+    await confirm(ctx, o, 'restoreConfirm');
     const j = prepareJournal(state, {
       kind: 'restore',
       cardId,

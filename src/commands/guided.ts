@@ -227,6 +227,9 @@ export async function guidedCommand(ctx: Context): Promise<number> {
             // a browser left open (or a change that failed): no login test on a setup not made
             if ((await b.browserSetupCommand(ctx, {})) !== 0) break;
           }
+          // the virtual card lives inside cns, where no browser sees it: no login test to offer
+          const { parseReaderSpec } = await import('../device/open.js');
+          if (parseReaderSpec(ctx.reader, ctx.env).kind === 'sim') break;
           if (await askYesNo(ctx, t('browserTest'), false)) await b.browserTestCommand(ctx, {});
           break;
         }

@@ -4,7 +4,7 @@ import { CliError } from '../cli/errors.js';
 import { EXIT } from '../cli/exitCodes.js';
 import { out } from '../cli/stdio.js';
 import { DeviceError } from '../device/errors.js';
-import { openNamedReader } from '../device/open.js';
+import { openNamedReader, parseReaderSpec } from '../device/open.js';
 import type { ReaderState } from '../pcsc/client.js';
 
 type Json = Record<string, unknown>;
@@ -21,6 +21,9 @@ const WATCH_APDU_MS = 3000;
 export async function watchCommand(ctx: Context, o: { once?: boolean }): Promise<number> {
   // a kiosk reads one document per line: the error that may end the stream too
   ctx.oneLine = true;
+  // watch follows the PC/SC readers: the virtual card in-process is in none of them (it printed
+  // another reader's events, or waited forever)
+  if (parseReaderSpec(ctx.reader, ctx.env).kind === 'sim') throw new CliError('USAGE', { detailKey: 'uWatchSim' });
   const { PcscClient } = await import('../pcsc/client.js');
   const client = await PcscClient.open();
   const emit = (event: string, data: Json): void => {

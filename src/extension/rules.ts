@@ -20,7 +20,7 @@ export interface RuleResult {
   /** In English, for logs and JSON; people read `variant` and `params` through the message catalogue. */
   reason: string;
   /** Which of the rule's outcomes (the catalogue has rule_<code>_<variant>). */
-  variant: 'ok' | 'no' | 'unknown' | 'notYet' | 'expired' | 'noPukToo';
+  variant: 'ok' | 'no' | 'unknown' | 'notYet' | 'expired' | 'noPukToo' | 'damaged';
   /** Dates (Italian days, YYYY-MM-DD) and serials the sentence names. */
   params?: Record<string, string>;
 }
@@ -34,6 +34,8 @@ export interface EligibilityInput {
   revoked: boolean | null;
   pin: { blocked: boolean | null };
   puk: { blocked: boolean | null };
+  /** The certificate was read, and its issuer's signature does not hold: damaged, not missing. */
+  certificateDamaged?: boolean;
 }
 
 export interface Eligibility {
@@ -49,7 +51,9 @@ export function evaluateEligibility(i: EligibilityInput): Eligibility {
   r.push(
     c
       ? { code: 'CARD_READABLE', ok: true, variant: 'ok', reason: 'a readable TS-CNS with an authentication certificate' }
-      : { code: 'CARD_READABLE', ok: false, variant: 'no', reason: 'no readable authentication certificate' },
+      : i.certificateDamaged
+        ? { code: 'CARD_READABLE', ok: false, variant: 'damaged', reason: 'the certificate on the card is damaged' }
+        : { code: 'CARD_READABLE', ok: false, variant: 'no', reason: 'no readable authentication certificate' },
   );
   if (c) {
     const atDay = romeDate(i.at);

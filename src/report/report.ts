@@ -125,6 +125,7 @@ export function eligibilityFromReport(r: CardReport, at: Date, revoked?: Set<str
     revoked: revoked && c ? revoked.has(c.serialNumber) : null,
     pin: { blocked: r.pin.blocked },
     puk: { blocked: r.puk.blocked },
+    certificateDamaged: r.problems.some((p) => p.code === 'CERT_SIGNATURE_INVALID'),
   });
 }
 
@@ -224,7 +225,7 @@ async function readCertificate(
     if (issuerSignatureHolds(r.parsed) === false) {
       problems.push({
         code: 'CERT_SIGNATURE_INVALID',
-        message: "the certificate's signature does not verify with its issuer: the certificate on the card is damaged",
+        message: 'the certificate on the card is damaged: its signature does not verify with its issuer',
       });
       return null;
     }
