@@ -528,3 +528,38 @@ describe('small things the issue 23 trial found', () => {
     expect(b.json.error.message).toMatch(/not one of the browsers/);
   });
 });
+
+describe('what the second trial of issue 23 found', () => {
+  it('watch refuses the virtual card; extend --json on a card not eligible says so before asking any secret; a card pulled before anything was sent says so', async () => {
+    const { join } = await import('node:path');
+    const { readFileSync } = await import('node:fs');
+    const dir = tempDir('cns-trial2-');
+    const img = join(dir, 'card.json');
+    expect((await cns(['sim', 'create', img])).code).toBe(0);
+    const w = await cns(['--reader', `sim:${img}`, 'watch', '--once', '--json'], { timeoutMs: 20_000 });
+    expect(w.code).toBe(2);
+    expect(w.json.error.message).toMatch(/virtual card/);
+    // not eligible (valid until 2032): NOT_ELIGIBLE, exit 10, with no terminal and no --stdin
+    const e = await cns(['extend', '--reader', `sim:${img}`, '--json'], { env: { XDG_STATE_HOME: join(dir, 'state') } });
+    expect(e.code).toBe(10);
+    expect(e.json.error.code).toBe('NOT_ELIGIBLE');
+    const u = await cns(['pin', 'unblock', '--reader', `sim:${img}`, '--stdin', '--json'], {
+      input: '12345678\n73915\n',
+      env: { CNS_SIM_LEAVE_AFTER: '1' },
+    });
+    expect(u.code).toBe(6);
+    expect(u.json.error.message).toMatch(/nothing was sent to it|before the PUK was sent/);
+    expect(JSON.parse(readFileSync(img, 'utf8')).puk.triesLeft).toBe(10);
+  });
+
+  it('a certificate expiring today says "scade oggi", not "mancano 0 giorni"', async () => {
+    const { join } = await import('node:path');
+    const img = join(tempDir('cns-today-'), 'card.json');
+    // the certificate ends at 23:59:59 Rome time of the day given: today's date in Rome
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(new Date());
+    expect((await cns(['sim', 'create', img, '--not-after', today])).code).toBe(0);
+    const s = await cns(['--lang', 'it', 'status', '--reader', `sim:${img}`]);
+    expect(s.stdout).toMatch(/\(scade oggi\)/);
+    expect(s.stdout).not.toMatch(/0 giorni/);
+  });
+});
