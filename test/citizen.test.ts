@@ -563,3 +563,16 @@ describe('what the second trial of issue 23 found', () => {
     expect(s.stdout).not.toMatch(/0 giorni/);
   });
 });
+
+describe('left alone by the first pass, done after it', () => {
+  it('readers without PC/SC still names sim on stdout; doctor --report says where the ticket went', async () => {
+    const { join } = await import('node:path');
+    const dir = tempDir('cns-left-');
+    const env = { XDG_STATE_HOME: join(dir, 'state'), PCSCLITE_CSOCK_NAME: join(dir, 'none') };
+    const r = await cns(['readers'], { env });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toMatch(/^ - {2}sim +virtual TS-CNS/m);
+    const d = await cns(['doctor', '--reader', 'sim', '--report', join(dir, 't.json')], { env });
+    expect(d.stderr).toMatch(/Ticket written to .*t\.json/);
+  });
+});

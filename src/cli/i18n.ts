@@ -279,7 +279,7 @@ const OWN = {
   FILE_EXISTS: { en: '{path} already exists (use --force to replace it).', it: '{path} esiste già (usa --force per sostituirlo).' },
   NOT_ELIGIBLE: {
     en: 'The card is not eligible for the 2023 extension: {detail}',
-    it: 'La carta non può essere estesa (proroga 2023): {detail}',
+    it: 'Proroga 2023 non possibile per questa carta: {detail}',
   },
   SERVICE_ERROR: {
     en: 'The extension service failed: {detail}. The card was not changed.',
@@ -727,6 +727,7 @@ const OWN = {
   },
   dCertExpired: { en: 'expired on {date}', it: 'scaduto il {date}' },
   dCertNotYet: { en: 'not valid before {date}', it: 'non valido prima del {date}' },
+  dReportWritten: { en: 'Ticket written to {path}', it: 'Rapporto scritto in {path}' },
   dExtYes: { en: 'eligible for the 2023 extension', it: "idonea all'estensione 2023" },
   dExtNo: { en: 'not eligible for the 2023 extension ({codes})', it: "non idonea all'estensione 2023 ({codes})" },
   // data checks (status, doctor)

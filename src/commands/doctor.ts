@@ -562,7 +562,7 @@ export async function doctorCommand(
         );
       if (c.advice && c.status !== 'pass') ctx.print(`  ${ctx.c.dim('→')} ${c.advice}`);
     }
-    if (o.report) ctx.note(`${o.report}`);
+    if (o.report) ctx.note(ctx.t('dReportWritten', { path: o.report }));
   }
   return exit;
 }

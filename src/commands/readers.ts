@@ -38,6 +38,10 @@ function demoSecretsPristine(path: string): boolean {
 }
 
 /** `cns readers`: every PC/SC reader, whether a card is in it and what it is; plus `sim`. */
+function simLine(ctx: Context, pristine: boolean, demo: string, image: string): string {
+  return ` -  ${'sim'.padEnd(28)} ${ctx.c.dim(`${ctx.t(pristine ? 'readerSim' : 'readerSimChanged', { path: demo })} (${image})`)}`;
+}
+
 export async function readersCommand(ctx: Context): Promise<number> {
   const demo = demoImagePath(ctx.env);
   const exists = existsSync(demo);
@@ -73,7 +77,9 @@ export async function readersCommand(ctx: Context): Promise<number> {
       };
     });
   } catch (e) {
-    // The service being down is the answer to "which readers?": say it, exit 5, still name `sim`.
+    // The service being down is the answer to "which readers?": say it, exit 5, still name `sim`
+    // (on stdout too: the virtual card is a reader the user can still use)
+    ctx.print(simLine(ctx, pristine, demo, sim.image));
     const { discoverModules } = await import('../pkcs11/modules.js');
     throw new ErrorWithData(e, {}, undefined, { readers: [], sim, pkcs11Modules: discoverModules() });
   }
@@ -95,9 +101,7 @@ export async function readersCommand(ctx: Context): Promise<number> {
       ctx.print(`${String(r.index).padStart(2)}  ${r.name.padEnd(28)} ${what}${r.inUse ? ctx.c.dim(` (${ctx.t('readerInUse')})`) : ''}`);
       if (r.atr) ctx.print(`    ATR ${r.atr.replace(/(..)(?!$)/g, '$1 ')}`);
     }
-    ctx.print(
-      ` -  ${'sim'.padEnd(28)} ${ctx.c.dim(`${ctx.t(pristine ? 'readerSim' : 'readerSimChanged', { path: demo })} (${sim.image})`)}`,
-    );
+    ctx.print(simLine(ctx, pristine, demo, sim.image));
     for (const m of pkcs11Modules) ctx.print(`    PKCS#11 ${m.name.padEnd(20)} ${ctx.c.dim(m.path)}`);
   }
   return 0;
