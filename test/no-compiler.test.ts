@@ -61,5 +61,5 @@ describe.skipIf(!SOFTHSM || !haveTool('softhsm2-util') || !haveTool('git'))('ins
     const wrong = cns(['pin', 'verify', ...p11, '--stdin'], '13579\n', hsm);
     expect(wrong.status).toBe(3);
     expect(JSON.parse(wrong.stdout).error.code).toBe('PIN_INCORRECT');
-  });
+  }, 450_000);
 });

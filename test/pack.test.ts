@@ -82,5 +82,5 @@ describe('the npm package', () => {
       const doctor = JSON.parse(cns('doctor', '--json').stdout);
       expect(doctor.checks.find((c: { code: string }) => c.code === 'PCSC_BINDING')).toMatchObject({ status: 'pass' });
     }
-  });
+  }, 400_000);
 });

@@ -31,5 +31,5 @@ describe.skipIf(!STACK_OK)('installing without install scripts', () => {
     expect(j.reader).toBe(READER0);
     expect(j.pin.triesLeft).toBe(3);
     await stack.detach(35963);
-  });
+  }, 300_000);
 });
