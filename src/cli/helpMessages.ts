@@ -63,8 +63,8 @@ export const HELP_MESSAGES = {
     it: 'Senza un comando, su un terminale, cns apre un menu guidato: aspetta la carta, mostra titolare, scadenza e tentativi del PIN, e propone ogni azione qui sotto. Ogni testo segue la lingua del sistema (italiano con una lingua italiana) o --lang.',
   },
   man_state: {
-    en: 'the demo virtual card, the salt of doctor reports, the backups and journals of certificate writes, the memory of cards that stopped answering ($XDG_STATE_HOME/cns when set)',
-    it: 'la carta virtuale dimostrativa, il sale dei rapporti di doctor, le copie e i registri delle scritture del certificato, la memoria delle carte che hanno smesso di rispondere ($XDG_STATE_HOME/cns se impostato)',
+    en: 'the demo virtual card, the salt of doctor reports, the backups and journals of certificate writes, the memory of cards that stopped answering ($XDG_STATE_HOME/cns when set; on Windows %LOCALAPPDATA%\\cns, on macOS ~/Library/Application Support/cns)',
+    it: 'la carta virtuale dimostrativa, il sale dei rapporti di doctor, le copie e i registri delle scritture del certificato, la memoria delle carte che hanno smesso di rispondere ($XDG_STATE_HOME/cns se impostato; su Windows %LOCALAPPDATA%\\cns, su macOS ~/Library/Application Support/cns)',
   },
   h_default: { en: 'default', it: 'predefinito' },
   h_choices: { en: 'choices', it: 'valori' },
