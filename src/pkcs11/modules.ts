@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
-import { basename, isAbsolute, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { type FamilyName, familyOfFile, hostPlatform, knownModules, LINUX_LIB_DIRS, type OsPlatform } from './moduleTable.js';
 
 export interface ModuleInfo {
   name: string;
@@ -7,30 +8,19 @@ export interface ModuleInfo {
   source: 'p11-kit' | 'known-path';
   /** The middleware this module is, where known (which CNS generations it serves). */
   middleware?: string;
+  /** A 32-bit build on 64-bit Windows: a 64-bit program (Firefox, cns) cannot load it. */
+  arch32?: boolean;
 }
 
 export const P11KIT_DIRS = ['/etc/pkcs11/modules', '/usr/share/p11-kit/modules'];
-const LIB_DIRS = [
-  '/usr/lib/x86_64-linux-gnu',
-  '/usr/lib/aarch64-linux-gnu',
-  '/usr/lib64',
-  '/usr/lib',
-  '/usr/local/lib',
-  '/usr/lib/pkcs11',
-  '/usr/lib/x86_64-linux-gnu/pkcs11',
-];
 
-/** Middleware used with TS-CNS cards (docs/card.md), by library file name. */
-const KNOWN: { file: string; name: string; middleware: string }[] = [
-  { file: 'opensc-pkcs11.so', name: 'OpenSC', middleware: 'OpenSC (all CNS its itacns driver recognises)' },
-  { file: 'libbit4xpki.so', name: 'bit4id xPKI', middleware: 'bit4id xPKI (OT, ID, ACe/ACx generations)' },
-  { file: 'libASEP11.so', name: 'Athena IDProtect', middleware: 'Athena IDProtect (AC 2014/2018 generations)' },
-  { file: 'libsofthsm2.so', name: 'SoftHSM2', middleware: 'SoftHSM2 (software token, not a card)' },
-];
-
-function known(path: string): (typeof KNOWN)[number] | undefined {
-  return KNOWN.find((k) => basename(path) === k.file);
-}
+/** Middleware used with TS-CNS cards (docs/card.md), by family (file names and places: moduleTable.ts). */
+const MIDDLEWARE: Record<FamilyName, string> = {
+  OpenSC: 'OpenSC (all CNS its itacns driver recognises)',
+  'bit4id xPKI': 'bit4id xPKI (OT, ID, ACe/ACx generations)',
+  'Athena IDProtect': 'Athena IDProtect (AC 2014/2018 generations)',
+  SoftHSM2: 'SoftHSM2 (software token, not a card)',
+};
 
 /** The p11-kit module files in `dirs`: file name, text, and the library its `module:` line names. */
 export function p11kitModuleFiles(dirs: string[] = P11KIT_DIRS): { file: string; text: string; module: string }[] {
@@ -55,27 +45,52 @@ export function p11kitModuleFiles(dirs: string[] = P11KIT_DIRS): { file: string;
   return out;
 }
 
-/** PKCS#11 modules installed here: p11-kit module files, then the known library paths. */
-export function discoverModules(): ModuleInfo[] {
+export interface DiscoverOptions {
+  platform?: OsPlatform;
+  /** The environment Windows' folders come from (SystemRoot, ProgramFiles...). */
+  env?: Record<string, string | undefined>;
+  exists?: (path: string) => boolean;
+  p11kitDirs?: string[];
+}
+
+/**
+ * PKCS#11 modules installed here: p11-kit module files (Linux), then the places each
+ * middleware's installer uses on this system (moduleTable.ts).
+ */
+export function discoverModules(o: DiscoverOptions = {}): ModuleInfo[] {
+  const platform = o.platform ?? hostPlatform();
+  const exists = o.exists ?? existsSync;
   const out: ModuleInfo[] = [];
   const seen = new Set<string>();
   const add = (m: ModuleInfo): void => {
-    if (!existsSync(m.path)) return;
-    const real = realpathSync(m.path); // Debian links the same library from several places
-    if (seen.has(real)) return;
-    seen.add(real);
+    if (!exists(m.path)) return;
+    let real = m.path;
+    try {
+      real = realpathSync(m.path); // Debian links the same library from several places
+    } catch {
+      /* a path only the caller's `exists` knows */
+    }
+    const key = platform === 'linux' ? real : real.toLowerCase();
+    if (seen.has(key)) return;
+    seen.add(key);
     out.push(m);
   };
-  for (const { file, module } of p11kitModuleFiles()) {
-    const path = isAbsolute(module)
-      ? module
-      : (LIB_DIRS.map((d) => join(d, module)).find((p) => existsSync(p)) ?? join('/usr/lib/x86_64-linux-gnu/pkcs11', module));
-    const k = known(path);
-    add({ name: k?.name ?? file.replace(/\.module$/, ''), path, source: 'p11-kit', middleware: k?.middleware });
+  if (platform === 'linux') {
+    for (const { file, module } of p11kitModuleFiles(o.p11kitDirs)) {
+      const path = isAbsolute(module)
+        ? module
+        : (LINUX_LIB_DIRS.map((d) => join(d, module)).find((p) => exists(p)) ?? join('/usr/lib/x86_64-linux-gnu/pkcs11', module));
+      const family = familyOfFile(path, 'linux');
+      add({
+        name: family ?? file.replace(/\.module$/, ''),
+        path,
+        source: 'p11-kit',
+        middleware: family ? MIDDLEWARE[family] : undefined,
+      });
+    }
   }
-  for (const k of KNOWN) {
-    for (const d of [...LIB_DIRS, '/usr/lib/softhsm'])
-      add({ name: k.name, path: join(d, k.file), source: 'known-path', middleware: k.middleware });
+  for (const k of knownModules(platform, o.env ?? process.env)) {
+    add({ name: k.family, path: k.path, source: 'known-path', middleware: MIDDLEWARE[k.family], ...(k.arch32 ? { arch32: true } : {}) });
   }
   return out;
 }
@@ -84,7 +99,8 @@ export function discoverModules(): ModuleInfo[] {
 export function defaultModule(mods: ModuleInfo[] = discoverModules()): ModuleInfo | undefined {
   const order = ['OpenSC', 'bit4id xPKI', 'Athena IDProtect'];
   for (const name of order) {
-    const m = mods.find((x) => x.name === name);
+    // a 64-bit cns cannot load a 32-bit build (Windows' Program Files (x86), SysWOW64)
+    const m = mods.find((x) => x.name === name && !x.arch32);
     if (m) return m;
   }
   return undefined;
