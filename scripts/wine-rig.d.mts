@@ -21,6 +21,8 @@ export interface RigPaths {
   unit: string;
   localAppData: string;
   runs: string;
+  /** wine, wine64 and wineserver wrappers for use by hand */
+  bin: string;
   ready: string;
 }
 export function rigPaths(dir?: string): RigPaths;

@@ -25,6 +25,7 @@
 //     drive_c/cns-rig/cns-gsc-shim.dll   scripts/wine/gsc-shim.c: SCardGetStatusChange that waits
 //     drive_c/cns -> the checkout        a symbolic link: the checkout is C:\cns to Windows programs
 //     drive_c/cns-unit/                  node_modules for Windows (npm ci --os=win32) to run vitest
+//   bin/         wine, wine64, wineserver: the private ones, for use by hand (see `env`)
 //
 // Why a symbolic link for the checkout, not a bind mount: Wine 8 shows a Unix symbolic link as a
 // plain folder, so C:\cns\bin\cns.js stays on C: for Node (its module loader's realpath keeps the
@@ -110,6 +111,7 @@ export function rigPaths(dir = DEFAULT_DIR) {
     /** %LOCALAPPDATA% of the prefix's user: cns's state folder is its cns\ (the registry sets it, not the environment). */
     localAppData: join(driveC, 'users', userInfo().username, 'AppData', 'Local'),
     runs: join(dir, 'runs'),
+    bin: join(dir, 'bin'),
     ready: join(dir, 'ready.json'),
   };
 }
@@ -300,6 +302,20 @@ function makeWine(p) {
   }
   writeFileSync(join(p.wine, 'STAMP.json'), JSON.stringify(want));
   return `Wine ${want.wine8} (${how}) with Wine ${want.wine10}'s ${FROM_WINE10.map((f) => basename(f)).join(', ')}`;
+}
+
+/**
+ * DIR/bin/wine and DIR/bin/wineserver for use by hand (`env` puts DIR/bin first in PATH): the
+ * system's /usr/bin/wine would start the system's loader, whose winscard.dll is the stub.
+ */
+function writeWrappers(p) {
+  mkdirSync(p.bin, { recursive: true });
+  for (const [name, target] of [
+    ['wine', p.loader],
+    ['wine64', p.loader],
+    ['wineserver', p.server],
+  ])
+    writeFileSync(join(p.bin, name), `#!/bin/sh\nexec '${target}' "$@"\n`, { mode: 0o755 });
 }
 
 /**
@@ -496,7 +512,11 @@ export function setup(dir = DEFAULT_DIR, { log = (line) => process.stderr.write(
   };
   const t0 = Date.now();
   step('wine10', () => fetchWine10(p, log));
-  step('wine', () => makeWine(p));
+  step('wine', () => {
+    const what = makeWine(p);
+    writeWrappers(p);
+    return what;
+  });
   step('prefix', () => makePrefix(p));
   step('node', () => fetchNode(p));
   step('koffi', () => fetchKoffi(p));
@@ -684,8 +704,11 @@ async function cli(argv) {
   if (cmd === 'env') {
     const dir = resolve(own[0] ?? DEFAULT_DIR);
     for (const [k, v] of Object.entries(rigEnv(dir))) process.stdout.write(`export ${k}='${v}'\n`);
-    process.stdout.write(`# then, from ${rigPaths(dir).driveC}: "$WINELOADER" '${WIN.node}' '${WIN.cns}' readers </dev/null >out.txt\n`);
-    process.stdout.write(`# the shim: CNS_PCSC_LIBRARY='${WIN.shim}'\n`);
+    process.stdout.write(`export PATH='${rigPaths(dir).bin}':"$PATH"\n`);
+    process.stdout.write(
+      `# then, in ${rigPaths(dir).driveC} (C:\\), stdin and stdout not pipes: wine '${WIN.node}' '${WIN.cns}' readers </dev/null >out.txt\n`,
+    );
+    process.stdout.write(`# with the waiting SCardGetStatusChange: CNS_PCSC_LIBRARY='${WIN.shim}'\n`);
     return 0;
   }
   if (cmd === 'check') {
