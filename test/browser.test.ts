@@ -252,7 +252,7 @@ describe('is the card module registered?', () => {
     const r = browserReport({ home: h, installed, p11kit: [] });
     expect(r.databases.map((d) => d.assessment.state)).toEqual(['missing', 'registered', 'missing', 'duplicate']);
     expect(r.databases.map((d) => setupAction(d, false))).toEqual([
-      { kind: 'add', create: false, library: lib },
+      { kind: 'add', create: false, library: lib, method: 'modutil' },
       { kind: 'skip', why: 'registered' },
       { kind: 'skip', why: 'running' },
       { kind: 'skip', why: 'duplicate' },

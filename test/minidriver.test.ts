@@ -22,6 +22,23 @@ describe('Chrome and Edge on Windows: the card’s minidriver in the smart-card 
     expect(cards[4]!.atr.toString('hex').toUpperCase()).toBe(ARUBA_CNS);
   });
 
+  it('reads Wine’s reg too (measured: no line for the queried key itself, CRLF)', () => {
+    const wine =
+      '\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Cryptography\\Calais\\SmartCards\\Test TS-CNS ST 2021\r\n' +
+      '    80000001    REG_SZ    C:\\Program Files\\Vendor\\vendor-md.dll\r\n' +
+      `    ATR    REG_BINARY    ${ST_2021_TS_CNS}\r\n` +
+      `    ATRMask    REG_BINARY    ${'FF'.repeat(25)}\r\n\r\n`;
+    expect(parseRegQuery(wine)).toEqual([
+      {
+        name: 'Test TS-CNS ST 2021',
+        atr: Buffer.from(ST_2021_TS_CNS, 'hex'),
+        mask: Buffer.alloc(25, 0xff),
+        minidriver: 'C:\\Program Files\\Vendor\\vendor-md.dll',
+        installedBy: null,
+      },
+    ]);
+  });
+
   it('strictly: a line of another shape, another key or an ATR that is not hex make the answer unreadable', () => {
     expect(parseRegQuery(`${REG}\r\nERROR: Access is denied.\r\n`)).toBeNull();
     expect(parseRegQuery(REG.replace('SmartCards\\Italian CNS (a)', 'Readers\\Italian CNS (a)'))).toBeNull();
@@ -42,6 +59,10 @@ describe('Chrome and Edge on Windows: the card’s minidriver in the smart-card 
     expect(storeStatus(ARUBA_CNS, { env: {}, run: reg(REG), exists: () => false })).toMatchObject({ present: false });
     // OpenSC not installed: its installer registers this ATR; the ST 2021 TS-CNS needs its maker's minidriver
     expect(storeStatus(ARUBA_CNS, { env: {}, run: reg('', 1) })).toEqual({ state: 'not-registered', remedy: 'opensc' });
+    // Wine's reg says the key is missing on stdout (measured under Wine 8 with Wine 10's winscard)
+    const wine = reg('reg: Unable to find the specified registry key\r\n', 1);
+    expect(storeStatus(ARUBA_CNS, { env: {}, run: wine })).toEqual({ state: 'not-registered', remedy: 'opensc' });
+    expect(storeStatus(ARUBA_CNS, { env: {}, run: reg(REG, 1) })).toEqual({ state: 'unknown', fault: 'failed' });
     expect(storeStatus(ST_2021_TS_CNS, { env: {}, run: reg(REG) })).toEqual({ state: 'not-registered', remedy: 'vendor' });
     expect(storeStatus(undefined, { env: {}, run: reg(REG) })).toEqual({ state: 'no-card' });
     expect(storeStatus(ARUBA_CNS, { env: {}, run: reg('garbage') })).toEqual({ state: 'unknown', fault: 'unreadable' });

@@ -3,9 +3,19 @@ import { dirname, join, resolve } from 'node:path';
 import type { Card } from '../card/card.js';
 import { discoverModules, type ModuleInfo } from '../pkcs11/modules.js';
 import { readSmallFile, unsafeToWrite } from '../util/fs.js';
-import { BROWSER_FILE_MAX, currentHome, discoverDatabases, explicitDatabase, type Home, type NssDatabase } from './discover.js';
+import {
+  BROWSER_FILE_MAX,
+  currentHome,
+  discoverDatabases,
+  explicitDatabase,
+  type Home,
+  type NssDatabase,
+  type Platform,
+} from './discover.js';
+import { type RegRun, type StoreStatus, storeStatus } from './minidriver.js';
 import { type Assessment, assess, FAMILIES, type NeededModule, neededModule, OUR_NAME, p11kitModules, readRegistered } from './modules.js';
 import { addModule, certificateNicknames, createDatabase, deleteModule, findTool, type TokenSeen, tokensSeen } from './nss.js';
+import { addToModuleList, removeFromModuleList } from './pkcs11Txt.js';
 
 /** What `cns browser` knows of the card in the reader, when there is one. */
 export interface CardFacts {
@@ -13,13 +23,16 @@ export interface CardFacts {
   middleware?: string;
   /** The card id (OpenSC shows it as the token's serial number). */
   cardId?: string;
+  /** The card's ATR, hex: what Windows matches its minidriver by. */
+  atr?: string;
 }
 
 /** What the browser layer needs of the card in the reader: its middleware (from the ATR) and its id. */
 export async function readCardFacts(card: Card): Promise<CardFacts> {
   const middleware = card.origin.kind === 'atr' ? card.origin.atr.middleware : undefined;
+  const atr = card.origin.kind === 'atr' ? card.origin.atr.atr : undefined;
   const cardId = card.files ? (await card.files.readCardId()).id : undefined;
-  return { middleware, cardId };
+  return { middleware, cardId, atr };
 }
 
 export interface DatabaseStatus {
@@ -32,17 +45,30 @@ export interface DatabaseStatus {
   nickname: string | null;
 }
 
+/**
+ * How a database's module list is changed: by NSS's modutil on Linux (it knows every NSS
+ * database format), by cns editing pkcs11.txt where NSS's tools are not installed (Windows, macOS).
+ */
+export type ChangeMethod = 'modutil' | 'pkcs11-txt';
+
+export function changeMethod(platform: Platform): ChangeMethod {
+  return platform === 'linux' ? 'modutil' : 'pkcs11-txt';
+}
+
 export interface BrowserReport {
+  platform: Platform;
   databases: DatabaseStatus[];
   /** The middleware chosen for this card (or, with no card, the first installed). */
   family: string | null;
   module: ModuleInfo | null;
   nssTools: boolean;
+  /** Windows: whether Chrome and Edge can reach the card (a minidriver registered for its ATR). */
+  store: StoreStatus | null;
 }
 
 /** The middleware families a card's generation can use, most likely first. */
 function familiesFor(card: CardFacts | undefined): string[] {
-  const all = FAMILIES.map((f) => f.name);
+  const all: string[] = [...FAMILIES];
   if (!card?.middleware) return all;
   const named = all.filter((f) => card.middleware!.includes(f.split(' ')[0]!));
   return named.length ? named : all;
@@ -52,7 +78,8 @@ function familiesFor(card: CardFacts | undefined): string[] {
 export function chooseModule(card: CardFacts | undefined, installed: ModuleInfo[]): { family: string | null; module: ModuleInfo | null } {
   const families = familiesFor(card);
   for (const f of families) {
-    const m = installed.find((x) => x.name === f);
+    // a 32-bit build (Windows' Program Files (x86)) only where no 64-bit one is installed
+    const m = installed.find((x) => x.name === f && !x.arch32) ?? installed.find((x) => x.name === f);
     if (m) return { family: f, module: m };
   }
   return { family: families[0] ?? null, module: null };
@@ -80,14 +107,17 @@ export interface ReportOptions {
   browsers?: string[];
   /** These database folders instead of the discovered ones. */
   dbs?: string[];
+  /** Windows: how reg.exe is run (tests pass their own). */
+  reg?: RegRun;
+  exists?: (path: string) => boolean;
 }
 
 /** Every database, the module it needs, whether that module is registered, and whether NSS sees the card. */
 export function browserReport(o: ReportOptions = {}): BrowserReport {
   const home = o.home ?? currentHome();
-  const installed = o.installed ?? discoverModules();
+  const installed = o.installed ?? discoverModules({ platform: home.platform, env: home.env });
   const { family, module } = chooseModule(o.card, installed);
-  const proxied = o.p11kit ?? p11kitModules();
+  const proxied = home.platform === 'linux' ? (o.p11kit ?? p11kitModules()) : [];
   const nssTools = findTool('modutil') !== null && findTool('certutil') !== null;
   const found = o.dbs?.length ? o.dbs.map((p) => explicitDatabase(resolve(p), home)) : discoverDatabases(home);
   const chosen = o.browsers?.length ? found.filter((d) => o.browsers!.includes(d.browser)) : found;
@@ -95,7 +125,7 @@ export function browserReport(o: ReportOptions = {}): BrowserReport {
     const need = family
       ? neededModule(db, family, module?.path ?? null)
       : { family: 'OpenSC', library: null, cannot: 'not-installed' as const };
-    const assessment = assess(db, need, readRegistered(db.path), proxied);
+    const assessment = assess(db, need, readRegistered(db.path), proxied, o.exists);
     let seesCard: boolean | null = null;
     let nickname: string | null = null;
     if (o.askNss && nssTools && db.exists && o.card && assessment.state !== 'missing' && db.platform === 'linux') {
@@ -108,32 +138,36 @@ export function browserReport(o: ReportOptions = {}): BrowserReport {
     }
     return { db, need, assessment, seesCard, nickname };
   });
-  return { databases, family, module, nssTools };
+  // Chrome and Edge on Windows: the system's store, through the card's minidriver
+  const wantStore = home.platform === 'win32' && (!o.browsers?.length || o.browsers.includes('chrome')) && !o.dbs?.length;
+  const store = wantStore ? storeStatus(o.card?.atr, { env: home.env, run: o.reg, exists: o.exists }) : null;
+  return { platform: home.platform, databases, family, module, nssTools, store };
 }
 
 export type SetupAction =
-  | { kind: 'add'; create: boolean; library: string }
-  | { kind: 'skip'; why: 'registered' | 'running' | 'cannot' | 'duplicate' | 'wrong-path' | 'not-linux' };
+  | { kind: 'add'; create: boolean; library: string; method: ChangeMethod }
+  | { kind: 'skip'; why: 'registered' | 'running' | 'cannot' | 'duplicate' | 'wrong-path' | 'no-database' };
 
 /** What `setup` would do to one database (nothing is written here). */
 export function setupAction(s: DatabaseStatus, force: boolean): SetupAction {
-  if (s.db.platform !== 'linux') return { kind: 'skip', why: 'not-linux' };
+  const method = changeMethod(s.db.platform);
   if (s.assessment.state === 'registered') return { kind: 'skip', why: 'registered' };
   if (s.assessment.state === 'duplicate') return { kind: 'skip', why: 'duplicate' };
   if (!s.need.library) return { kind: 'skip', why: 'cannot' };
   if (s.assessment.state === 'wrong-path' && s.assessment.entries.some((e) => e.name !== OUR_NAME))
     return { kind: 'skip', why: 'wrong-path' };
+  // without NSS's tools a database is never created: the browser makes its own when first opened
+  if (method === 'pkcs11-txt' && (!s.db.exists || s.assessment.unreadable)) return { kind: 'skip', why: 'no-database' };
   if (s.db.running && !force) return { kind: 'skip', why: 'running' };
-  return { kind: 'add', create: !s.db.exists, library: s.need.library };
+  return { kind: 'add', create: !s.db.exists, library: s.need.library, method };
 }
 
-export type RemoveAction = { kind: 'remove'; names: string[] } | { kind: 'skip'; why: 'nothing' | 'running' | 'not-linux' };
+export type RemoveAction = { kind: 'remove'; names: string[]; method: ChangeMethod } | { kind: 'skip'; why: 'nothing' | 'running' };
 
 export function removeAction(s: DatabaseStatus, force: boolean): RemoveAction {
-  if (s.db.platform !== 'linux') return { kind: 'skip', why: 'not-linux' };
   if (s.assessment.ours.length === 0) return { kind: 'skip', why: 'nothing' };
   if (s.db.running && !force) return { kind: 'skip', why: 'running' };
-  return { kind: 'remove', names: [...new Set(s.assessment.ours.map((r) => r.name))] };
+  return { kind: 'remove', names: [...new Set(s.assessment.ours.map((r) => r.name))], method: changeMethod(s.db.platform) };
 }
 
 /** Keep a copy of a database's pkcs11.txt before changing it; returns where, or null if it had none. */
@@ -177,8 +211,12 @@ export function unsafeDatabase(
   return null;
 }
 
-/** Register the module (creating the database first where a browser has not yet). */
+/** Register the module (creating the database first where a browser has not yet, with NSS's tools). */
 export function applySetup(s: DatabaseStatus, a: Extract<SetupAction, { kind: 'add' }>): void {
+  if (a.method === 'pkcs11-txt') {
+    addToModuleList(s.db.path, s.db.platform, OUR_NAME, a.library);
+    return;
+  }
   if (a.create) {
     mkdirSync(s.db.path, { recursive: true, mode: 0o700 });
     createDatabase(s.db.path);
@@ -190,5 +228,8 @@ export function applySetup(s: DatabaseStatus, a: Extract<SetupAction, { kind: 'a
 }
 
 export function applyRemove(db: NssDatabase, a: Extract<RemoveAction, { kind: 'remove' }>): void {
-  for (const name of a.names) deleteModule(db.path, name);
+  for (const name of a.names) {
+    if (a.method === 'pkcs11-txt') removeFromModuleList(db.path, db.platform, name);
+    else deleteModule(db.path, name);
+  }
 }

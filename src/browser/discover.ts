@@ -1,4 +1,4 @@
-import { existsSync, readlinkSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readlinkSync, statSync } from 'node:fs';
 import { isAbsolute, posix, win32 } from 'node:path';
 import { readSmallFile } from '../util/fs.js';
 import { printable } from '../util/text.js';
@@ -30,6 +30,8 @@ export interface Home {
   env: Record<string, string | undefined>;
   /** Whether a process id is alive (tests pass their own). */
   alive?: (pid: number) => boolean;
+  /** Windows: whether another process holds this file open without sharing it (tests pass their own). */
+  held?: (path: string) => boolean;
 }
 
 /** Windows paths on Windows (a drive or backslashes in the home), POSIX paths elsewhere (and in tests). */
@@ -146,24 +148,45 @@ function symlinkLockHeld(path: string, alive: (pid: number) => boolean): boolean
   return pid ? alive(Number(pid)) : true;
 }
 
+/**
+ * Windows: a file another process keeps open with no sharing cannot be opened (libuv's EBUSY for
+ * ERROR_SHARING_VIOLATION; EPERM/EACCES on some systems). That is how Firefox holds parent.lock.
+ */
+function defaultHeld(path: string): boolean {
+  try {
+    closeSync(openSync(path, 'r'));
+    return false;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'EBUSY' || code === 'EPERM' || code === 'EACCES';
+  }
+}
+
 function mozillaRunning(profile: string, h: Home): boolean {
   const alive = h.alive ?? defaultAlive;
   const { join } = pathsOf(h);
+  if (h.platform === 'win32') {
+    // Firefox on Windows creates parent.lock, never deletes it (its date tells a crash at start)
+    // and keeps it open with no sharing while it runs (nsProfileLock.cpp): the file alone says
+    // nothing, whether it can be opened says whether the profile is in use
+    const lock = join(profile, 'parent.lock');
+    return existsSync(lock) && (h.held ?? defaultHeld)(lock);
+  }
   const lock = symlinkLockHeld(join(profile, 'lock'), alive);
   if (lock !== null) return lock;
-  // macOS and Windows keep .parentlock; it stays after a clean exit on macOS, so only a
-  // non-empty or recently written one is taken as running there
+  // macOS keeps .parentlock; it stays after a clean exit there, so only a recently written one
+  // is taken as running
   const parent = join(profile, '.parentlock');
   if (h.platform === 'linux') return false;
   try {
-    return h.platform === 'win32' ? existsSync(parent) : Date.now() - statSync(parent).mtimeMs < 60_000;
+    return Date.now() - statSync(parent).mtimeMs < 60_000;
   } catch {
     return false;
   }
 }
 
-function isNssDb(dir: string): boolean {
-  return existsSync(posix.join(dir, 'cert9.db')) || existsSync(posix.join(dir, 'pkcs11.txt'));
+function isNssDb(dir: string, paths: typeof posix = posix): boolean {
+  return existsSync(paths.join(dir, 'cert9.db')) || existsSync(paths.join(dir, 'pkcs11.txt'));
 }
 
 /** Chrome's database on Linux: ~/.pki/nssdb, or $XDG_DATA_HOME/pki/nssdb where ~/.pki does not exist. */
@@ -211,7 +234,7 @@ export function discoverDatabases(h: Home): NssDatabase[] {
         packaging: root.packaging,
         profile: p.name,
         path: p.path,
-        exists: h.platform === 'linux' ? isNssDb(p.path) : existsSync(p.path),
+        exists: isNssDb(p.path, pathsOf(h)),
         running: mozillaRunning(p.path, h),
         platform: h.platform,
       });
@@ -236,7 +259,7 @@ export function explicitDatabase(path: string, h: Home): NssDatabase {
     packaging: chrome ? 'nssdb' : /\/snap\//.test(path) ? 'snap' : /\/\.var\/app\//.test(path) ? 'flatpak' : 'native',
     profile: null,
     path,
-    exists: isNssDb(path),
+    exists: isNssDb(path, pathsOf(h)),
     running: chrome ? false : mozillaRunning(path, h),
     platform: h.platform,
   };

@@ -124,8 +124,10 @@ export function querySmartCards(
   if (r.error?.code === 'ENOENT') return { fault: 'no-reg' };
   if (r.error?.code === 'ETIMEDOUT') return { fault: 'timeout' };
   if (r.error) return { fault: 'failed' };
-  // exit 1 and nothing on stdout: the key is not there (no card registered at all)
-  if (r.status === 1 && r.stdout.trim() === '') return { cards: [] };
+  // exit 1 and no key in the answer: the key is not there, no card registered at all (Windows
+  // says so on stderr, in its own language; Wine's reg on stdout: "reg: Unable to find the
+  // specified registry key")
+  if (r.status === 1 && !/^HKEY_/im.test(r.stdout)) return { cards: [] };
   if (r.status !== 0) return { fault: 'failed' };
   const cards = parseRegQuery(r.stdout);
   return cards ? { cards } : { fault: 'unreadable' };

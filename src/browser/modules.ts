@@ -1,6 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { P11KIT_DIRS, p11kitModuleFiles } from '../pkcs11/modules.js';
+import { CARD_FAMILIES, type FamilyName, familyOfFile } from '../pkcs11/moduleTable.js';
 import { readSmallFile } from '../util/fs.js';
 import type { NssDatabase } from './discover.js';
 import { BROWSER_FILE_MAX } from './discover.js';
@@ -34,12 +35,8 @@ export function readRegistered(db: string): RegisteredModule[] | null {
   }
 }
 
-/** The middleware families a TS-CNS uses, by the library files that are them. */
-export const FAMILIES: { name: string; files: string[] }[] = [
-  { name: 'OpenSC', files: ['opensc-pkcs11.so', 'onepin-opensc-pkcs11.so'] },
-  { name: 'bit4id xPKI', files: ['libbit4xpki.so'] },
-  { name: 'Athena IDProtect', files: ['libASEP11.so'] },
-];
+/** The middleware families a TS-CNS uses (their library files per system: pkcs11/moduleTable.ts). */
+export const FAMILIES: readonly FamilyName[] = CARD_FAMILIES;
 
 const PROXY = 'p11-kit-proxy.so';
 
@@ -93,17 +90,17 @@ export function assess(
   need: NeededModule,
   registered: RegisteredModule[] | null,
   proxied: string[] = p11kitModules(),
+  exists: (path: string) => boolean = existsSync,
 ): Assessment {
-  const family = FAMILIES.find((f) => f.name === need.family);
-  const files = family?.files ?? [];
   const list = registered ?? [];
   const entries: Assessment['entries'] = [];
+  // a Windows pkcs11.txt names C:\...\opensc-pkcs11.dll: its file name by that system's rules
+  const ofFamily = (library: string): boolean => familyOfFile(library, db.platform) === need.family;
   for (const r of list) {
-    const file = basename(r.library);
-    if (files.includes(file) || (need.library && sameFile(r.library, need.library))) {
-      entries.push({ ...r, exists: libraryLoadable(db, r.library) });
-    } else if (file === PROXY && proxied.some((p) => files.includes(p))) {
-      entries.push({ ...r, via: 'p11-kit-proxy', exists: libraryLoadable(db, r.library) });
+    if (ofFamily(r.library) || (need.library && sameFile(r.library, need.library))) {
+      entries.push({ ...r, exists: libraryLoadable(db, r.library, exists) });
+    } else if (db.platform === 'linux' && basename(r.library) === PROXY && proxied.some((p) => familyOfFile(p, 'linux') === need.family)) {
+      entries.push({ ...r, via: 'p11-kit-proxy', exists: libraryLoadable(db, r.library, exists) });
     }
   }
   const ours = list.filter((r) => r.name === OUR_NAME);
@@ -115,10 +112,10 @@ export function assess(
 }
 
 /** A library path this database's browser can load: present, and inside the snap for a snap browser. */
-function libraryLoadable(db: NssDatabase, library: string): boolean {
+function libraryLoadable(db: NssDatabase, library: string, exists: (path: string) => boolean): boolean {
   if (db.packaging === 'snap' && !library.startsWith('/snap/')) return false;
   if (db.packaging === 'flatpak') return library.startsWith('/app/') || library.startsWith('/usr/');
-  return existsSync(library);
+  return exists(library);
 }
 
 /**
@@ -127,6 +124,8 @@ function libraryLoadable(db: NssDatabase, library: string): boolean {
  */
 export function neededModule(db: NssDatabase, family: string, hostPath: string | null, snapRoot = '/snap'): NeededModule {
   if (!hostPath) return { family, library: null, cannot: 'not-installed' };
+  // Firefox and Thunderbird on Windows and macOS load the library where its installer put it
+  if (db.platform !== 'linux') return { family, library: hostPath };
   if (db.packaging === 'flatpak') return { family, library: null, cannot: 'flatpak' };
   if (db.packaging === 'snap') {
     // the snap ships OpenSC's module where the host has it: /snap/firefox/current/usr/lib/<triplet>/

@@ -48,11 +48,12 @@ export const BROWSER_MESSAGES = {
   brFlatpak: { en: 'flatpak', it: 'flatpak' },
   brXdg: { en: 'in ~/.config', it: 'in ~/.config' },
   brProfile: { en: '{browser}, profile "{profile}"', it: '{browser}, profilo "{profile}"' },
-  brNotLinux: {
-    en: 'found; registering the module is done by cns on Linux only for now',
-    it: 'trovato; per ora cns registra il modulo solo su Linux',
-  },
   brNoDb: { en: 'database not created yet (setup creates it)', it: 'database non ancora creato (setup lo crea)' },
+  // Windows, macOS: cns writes the module list the browser made, never a new database
+  brNoDbOpen: {
+    en: 'the browser has not created its security database yet: open it once and close it',
+    it: 'il browser non ha ancora creato il suo database di sicurezza: aprilo una volta e chiudilo',
+  },
   brRegistered: { en: 'module registered ("{name}", {library})', it: 'modulo registrato ("{name}", {library})' },
   brRegisteredProxy: {
     en: 'module available through p11-kit ("{name}", {library})',
@@ -87,6 +88,10 @@ export const BROWSER_MESSAGES = {
     it: 'Nessun database di browser trovato per questo utente (Firefox, Thunderbird, Chrome/Chromium). Apri una volta Firefox o Chrome (così crea il suo database), chiudilo, poi esegui "cns browser setup".',
   },
   brModule: { en: 'Card module: {family} ({path})', it: 'Modulo della carta: {family} ({path})' },
+  brModule32: {
+    en: 'This is the 32-bit build (Program Files (x86)): a 64-bit Firefox cannot load it. Install the 64-bit one (OpenSC-…_win64.msi).',
+    it: 'Questa è la versione a 32 bit (Program Files (x86)): Firefox a 64 bit non la può caricare. Installa quella a 64 bit (OpenSC-…_win64.msi).',
+  },
   brNoModule: {
     en: 'No middleware for the card is installed: "sudo apt-get install opensc-pkcs11"',
     it: 'Nessun middleware per la carta è installato: "sudo apt-get install opensc-pkcs11"',
@@ -114,12 +119,28 @@ export const BROWSER_MESSAGES = {
     en: 'a module added by someone else points to a library that is not there: not changed (see "cns browser")',
     it: 'un modulo aggiunto da altri punta a una libreria che non esiste: non modificato (vedi "cns browser")',
   },
-  'brSkip_not-linux': { en: 'not on Linux: not changed', it: 'non su Linux: non modificato' },
+  'brSkip_no-database': {
+    en: '{@brNoDbOpen}, then set it up again: not changed',
+    it: '{@brNoDbOpen}, poi ripeti la configurazione: non modificato',
+  },
   brSkip_nothing: { en: 'nothing of cns there', it: 'nulla di cns' },
   brWouldAdd: { en: 'would register {library}', it: 'registrerebbe {library}' },
   brAdded: { en: 'registered {library}', it: 'registrato {library}' },
   brFailed: { en: 'not changed: {detail}', it: 'non modificato: {detail}' },
   brToolSaid: { en: '{tool} said "{said}"', it: '{tool} ha risposto "{said}"' },
+  // cns's own change of pkcs11.txt (Windows, macOS): why it was not made
+  'brList_no-file': {
+    en: '{file} is not there: open the browser once and close it',
+    it: '{file} non esiste: apri il browser una volta e chiudilo',
+  },
+  'brList_bad-library': {
+    en: "the library path {file} cannot be written in the browser's module list",
+    it: 'il percorso della libreria {file} non si può scrivere nella lista dei moduli del browser',
+  },
+  'brList_not-verified': {
+    en: '{file} did not read back as written: the previous one was put back',
+    it: '{file} riletto non corrisponde a quanto scritto: è stato rimesso quello di prima',
+  },
   brCloseFirst: {
     en: 'Close the browser first, then run the command again (or --force, at your own risk: the browser may overwrite the change).',
     it: 'Chiudi prima il browser, poi ripeti il comando (oppure --force, a tuo rischio: il browser potrebbe annullare la modifica).',
@@ -139,6 +160,37 @@ export const BROWSER_MESSAGES = {
     it: 'la carta virtuale (--reader sim) vive dentro cns, dove nessun browser la vede: inseriscila in un lettore virtuale ("cns sim attach IMMAGINE") e ripeti la prova senza --reader sim',
   },
   brTesting: { en: 'Login test with {db}', it: 'Prova di accesso con {db}' },
+  // Windows (and macOS without NSS's tools): what `browser test` can and cannot prove there
+  BROWSER_TEST_UNAVAILABLE: {
+    en: "A real login cannot be proved here: the proof drives the browser's own TLS client (NSS's tstclnt), which is not installed on this system. Above is what could be checked: the card module in each Firefox and Thunderbird profile. To try a login, open the browser with the card in the reader and go to a site that asks for it.",
+    it: "Qui non si può provare un accesso vero: la prova usa il client TLS del browser (tstclnt di NSS), che su questo sistema non è installato. Qui sopra c'è ciò che si è potuto controllare: il modulo della carta in ogni profilo di Firefox e Thunderbird. Per provare un accesso, apri il browser con la carta nel lettore e vai su un sito che la chiede.",
+  },
+  // Chrome and Edge on Windows: the system's certificate store, through the card's minidriver
+  brStore: { en: 'Chrome / Edge (Windows certificate store)', it: 'Chrome / Edge (archivio certificati di Windows)' },
+  brStoreRegistered: {
+    en: 'Windows knows the card: minidriver "{name}" ({dll})',
+    it: 'Windows conosce la carta: minidriver "{name}" ({dll})',
+  },
+  brStoreNoDll: {
+    en: 'Windows lists the card as "{name}", but its minidriver {dll} is not there: reinstall the middleware that registered it',
+    it: 'Windows elenca la carta come "{name}", ma il suo minidriver {dll} non c\'è: reinstalla il middleware che l\'ha registrata',
+  },
+  brStoreNotRegistered_opensc: {
+    en: 'Windows does not know this card: Chrome and Edge cannot use it. Install OpenSC for Windows (OpenSC-…_win64.msi from github.com/OpenSC/OpenSC/releases) with its smart card minidriver: it registers this card.',
+    it: 'Windows non conosce questa carta: Chrome ed Edge non la possono usare. Installa OpenSC per Windows (OpenSC-…_win64.msi da github.com/OpenSC/OpenSC/releases) con il suo minidriver per smart card: registra questa carta.',
+  },
+  brStoreNotRegistered_vendor: {
+    en: "Windows does not know this card: Chrome and Edge cannot use it. OpenSC's installer does not register this card generation: install the minidriver of the card's middleware ({middleware}), from the card issuer's or your Region's site.",
+    it: 'Windows non conosce questa carta: Chrome ed Edge non la possono usare. Il programma di installazione di OpenSC non registra questa generazione di carta: installa il minidriver del middleware della carta ({middleware}), dal sito di chi ha emesso la carta o della tua Regione.',
+  },
+  brStoreNoCard: {
+    en: 'insert the card to check whether Windows knows it (Chrome and Edge use the Windows certificate store)',
+    it: "inserisci la carta per controllare se Windows la conosce (Chrome ed Edge usano l'archivio certificati di Windows)",
+  },
+  brStoreUnknown: {
+    en: 'the Windows smart-card list could not be read ({fault}): whether Chrome and Edge can use the card is not known',
+    it: "l'elenco delle smart card di Windows non si è potuto leggere ({fault}): non si sa se Chrome ed Edge possono usare la carta",
+  },
   brHandshakeOk: {
     en: '{version}: the local server accepted the card (client authentication)',
     it: '{version}: il server locale ha accettato la carta (autenticazione del client)',

@@ -1,5 +1,6 @@
 import type { DatabaseStatus } from '../browser/browsers.js';
 import type { NssDatabase } from '../browser/discover.js';
+import type { StoreStatus } from '../browser/minidriver.js';
 import type { Context } from './context.js';
 import type { MessageKey } from './i18n.js';
 
@@ -33,8 +34,9 @@ export function databaseTitle(ctx: Context, db: NssDatabase): string {
 export function databaseText(ctx: Context, s: DatabaseStatus): string {
   const a = s.assessment;
   const parts: string[] = [];
-  if (s.db.platform !== 'linux') parts.push(ctx.t('brNotLinux'));
-  else if (!s.db.exists) parts.push(ctx.t('brNoDb'));
+  // without NSS's tools (Windows, macOS) cns never creates a database: the browser does
+  if (!s.db.exists || (s.db.platform !== 'linux' && s.assessment.unreadable))
+    parts.push(ctx.t(s.db.platform === 'linux' ? 'brNoDb' : 'brNoDbOpen'));
   const entry = a.entries[0];
   switch (a.state) {
     case 'registered':
@@ -54,4 +56,31 @@ export function databaseText(ctx: Context, s: DatabaseStatus): string {
   if (s.seesCard === true) parts.push(ctx.t('brSeesCard'));
   else if (s.seesCard === false) parts.push(ctx.t('brNotSeesCard'));
   return parts.join('; ');
+}
+
+/** The maker's middleware a card's generation names ("OpenSC / bit4id xPKI": bit4id xPKI): OpenSC's installer was ruled out. */
+function vendorMiddleware(middleware: string | undefined): string {
+  const makers = (middleware ?? '').split(' / ').filter((m) => m && m !== 'OpenSC');
+  return makers.length ? makers.join(' / ') : 'bit4id xPKI / Athena IDProtect';
+}
+
+/** Whether Chrome and Edge on Windows can reach the card (its minidriver), in words; ok: nothing to do. */
+export function storeText(ctx: Context, s: StoreStatus, middleware: string | undefined): { ok: boolean; text: string } {
+  switch (s.state) {
+    case 'registered':
+      return s.present
+        ? { ok: true, text: ctx.t('brStoreRegistered', { name: s.name, dll: s.minidriver }) }
+        : { ok: false, text: ctx.t('brStoreNoDll', { name: s.name, dll: s.minidriver ?? '-' }) };
+    case 'not-registered':
+      return {
+        ok: false,
+        text: ctx.t(s.remedy === 'opensc' ? 'brStoreNotRegistered_opensc' : 'brStoreNotRegistered_vendor', {
+          middleware: vendorMiddleware(middleware),
+        }),
+      };
+    case 'no-card':
+      return { ok: false, text: ctx.t('brStoreNoCard') };
+    default:
+      return { ok: false, text: ctx.t('brStoreUnknown', { fault: s.fault }) };
+  }
 }

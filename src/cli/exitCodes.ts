@@ -65,6 +65,7 @@ export type ErrorCode =
   | 'BROWSER_LOGIN_FAILED'
   | 'BROWSER_OPEN'
   | 'BROWSER_CHANGE_FAILED'
+  | 'BROWSER_TEST_UNAVAILABLE'
   | 'CHECKS_FAILED'
   | 'INTERNAL';
 
@@ -119,6 +120,8 @@ export const EXIT_FOR: Record<ErrorCode, number> = {
   BROWSER_LOGIN_FAILED: EXIT.UNSUPPORTED,
   BROWSER_OPEN: EXIT.REFUSED,
   BROWSER_CHANGE_FAILED: EXIT.UNSUPPORTED,
+  // browser test where NSS's TLS client does not exist (Windows): no login was proved
+  BROWSER_TEST_UNAVAILABLE: EXIT.UNSUPPORTED,
   // doctor's exit is the first failing check's own (given where it is raised)
   CHECKS_FAILED: EXIT.INTERNAL,
   INTERNAL: EXIT.INTERNAL,

@@ -2,7 +2,7 @@ import { ApduError, ApduTransportError } from '../apdu/response.js';
 import { type Said, saidOf } from '../apdu/said.js';
 import { describeStatus, swHex } from '../apdu/status.js';
 import { TlvError } from '../apdu/tlv.js';
-import { NssToolError, NssToolMissingError } from '../browser/errors.js';
+import { ModuleListError, NssToolError, NssToolMissingError } from '../browser/errors.js';
 import type { Keyset } from '../card/card.js';
 import { DatiPersonaliError } from '../card/efDatiPersonali.js';
 import { CardError, SecretBlockedError, WrongSecretError } from '../card/errors.js';
@@ -61,6 +61,7 @@ export function libraryDetail(e: unknown, t: Translate): string {
     const said = foreignText(e.output.trim().split('\n').pop() ?? '');
     return t('brToolSaid', { tool: e.tool, said });
   }
+  if (e instanceof ModuleListError) return t(`brList_${e.reason}`, { file: foreignText(e.file) });
   if (e instanceof Pkcs11CallError) return e.ckr ? t('p11Call', { ckr: e.ckr }) : t('p11CallUnknown', { said: foreignText(e.message) });
   return e instanceof Error ? e.message : String(e);
 }

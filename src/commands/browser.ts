@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { BrowserReport, CardFacts, DatabaseStatus } from '../browser/browsers.js';
-import { databaseText, databaseTitle, homePath } from '../cli/browserText.js';
+import { databaseText, databaseTitle, homePath, storeText } from '../cli/browserText.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { gate } from '../cli/gate.js';
@@ -52,21 +52,42 @@ async function report(o: BrowserOptions, card: CardFacts | undefined, askNss: bo
   return browserReport({ card, askNss, browsers: o.browser, dbs: o.db });
 }
 
+/** Chrome and Edge on Windows: whether Windows knows the card through a minidriver (none elsewhere). */
+function printStore(ctx: Context, r: BrowserReport, card: CardFacts | undefined): void {
+  if (!r.store) return;
+  const { ok, text } = storeText(ctx, r.store, card?.middleware);
+  ctx.print('');
+  ctx.print(ctx.c.bold(ctx.t('brStore')));
+  ctx.print(`  ${ok ? ctx.c.green('✓') : ctx.c.yellow('!')} ${text}`);
+}
+
+function storeJson(r: BrowserReport): Record<string, unknown> | null {
+  return r.store ? { ...r.store } : null;
+}
+
+/** `browser status --json` (schemas/browser-status.schema.json). */
+export function statusDocument(r: BrowserReport, card: CardFacts | undefined): Record<string, unknown> {
+  return {
+    operation: 'browser.status',
+    card: card ? { middleware: card.middleware ?? null, cardId: card.cardId ?? null } : null,
+    module: r.module ? { family: r.family, path: r.module.path, ...(r.module.arch32 ? { arch32: true } : {}) } : null,
+    nssTools: r.nssTools,
+    databases: r.databases.map(statusJson),
+    ...(r.store ? { store: storeJson(r) } : {}),
+  };
+}
+
 export async function browserStatusCommand(ctx: Context, o: BrowserOptions): Promise<number> {
   const card = await cardFacts(ctx);
   const r = await report(o, card, true);
-  ctx.result({
-    operation: 'browser.status',
-    card: card ? { middleware: card.middleware ?? null, cardId: card.cardId ?? null } : null,
-    module: r.module ? { family: r.family, path: r.module.path } : null,
-    nssTools: r.nssTools,
-    databases: r.databases.map(statusJson),
-  });
+  ctx.result(statusDocument(r, card));
   if (r.databases.length === 0) {
     ctx.print(ctx.t('brNone'));
+    printStore(ctx, r, card);
     return 0;
   }
   ctx.print(r.module ? ctx.t('brModule', { family: r.family, path: r.module.path }) : ctx.t('brNoModule'));
+  if (r.module?.arch32) ctx.print(ctx.c.yellow(ctx.t('brModule32')));
   if (!card) ctx.print(ctx.c.dim(ctx.t('brNoCard')));
   for (const s of r.databases) {
     ctx.print('');
@@ -75,7 +96,9 @@ export async function browserStatusCommand(ctx: Context, o: BrowserOptions): Pro
     const ok = s.assessment.state === 'registered' && s.seesCard !== false;
     ctx.print(`  ${ok ? ctx.c.green('✓') : ctx.c.yellow('!')} ${databaseText(ctx, s)}`);
   }
-  if (!r.nssTools) ctx.print(`\n${ctx.t('brNssTools')}`);
+  printStore(ctx, r, card);
+  // only Linux asks NSS's tools what a browser sees (elsewhere cns sets up without them)
+  if (!r.nssTools && r.platform === 'linux') ctx.print(`\n${ctx.t('brNssTools')}`);
   if (r.databases.some((s) => s.assessment.state !== 'registered')) ctx.print(`\n${ctx.t('brAdviseSetup')}`);
   return 0;
 }
@@ -109,7 +132,8 @@ async function changeDatabases(
   const { backupPkcs11Txt, unsafeDatabase } = await import('../browser/browsers.js');
   const r = await report(o, card, false);
   if (r.databases.length === 0 && operation === 'browser.setup') throw new CliError('NO_BROWSER_DB', {});
-  if (!o.dryRun) requireNssTools(r);
+  // Windows and macOS: cns changes pkcs11.txt itself; Linux: NSS's modutil does
+  if (!o.dryRun && r.platform === 'linux') requireNssTools(r);
   const backups = join(stateDir(), 'browser-backups', new Date().toISOString().replace(/[:.]/g, '-'));
   const done: Record<string, unknown>[] = [];
   let refused = 0;
@@ -187,7 +211,7 @@ export async function browserSetupCommand(ctx: Context, o: ChangeOptions): Promi
       kind: 'change',
       action: 'added',
       apply: () => applySetup(s, a),
-      json: { library: a.library, create: a.create },
+      json: { library: a.library, create: a.create, method: a.method },
       would: ctx.t('brWouldAdd', { library: a.library }),
       did: ctx.t('brAdded', { library: a.library }),
     };
@@ -206,7 +230,7 @@ export async function browserRemoveCommand(ctx: Context, o: ChangeOptions): Prom
       kind: 'change',
       action: 'removed',
       apply: () => applyRemove(s.db, a),
-      json: { names: a.names },
+      json: { names: a.names, method: a.method },
       would: ctx.t('brWouldRemove'),
       did: ctx.t('brRemoved'),
     };
@@ -241,11 +265,45 @@ const STEP_CODE: Record<
  * would present a wrong PIN from its file again and again, so it only ever gets a PIN the card
  * has just accepted.
  */
+/**
+ * Where NSS's TLS client does not exist (Windows; macOS without NSS's tools) no login can be
+ * proved: what can be checked is shown (the module in each profile, Windows' minidriver for the
+ * card), then said plainly that no login was proved (exit 7), never a success.
+ */
+async function browserTestUnavailable(ctx: Context, o: TestOptions): Promise<number> {
+  const card = await cardFacts(ctx);
+  const r = await report(o, card, false);
+  for (const s of r.databases) {
+    const ok = s.assessment.state === 'registered';
+    ctx.note(`${ok ? ctx.c.green('✓') : ctx.c.yellow('!')} ${databaseTitle(ctx, s.db)}: ${databaseText(ctx, s)}`);
+  }
+  if (r.store) {
+    const { ok, text } = storeText(ctx, r.store, card?.middleware);
+    ctx.note(`${ok ? ctx.c.green('✓') : ctx.c.yellow('!')} ${ctx.t('brStore')}: ${text}`);
+  }
+  throw new CliError(
+    'BROWSER_TEST_UNAVAILABLE',
+    {},
+    {
+      data: {
+        platform: r.platform,
+        databases: r.databases.map(statusJson),
+        ...(r.store ? { store: storeJson(r) } : {}),
+      },
+    },
+  );
+}
+
 export async function browserTestCommand(ctx: Context, o: TestOptions): Promise<number> {
   if (ctx.reader?.startsWith('sim')) throw new CliError('USAGE', { detailKey: 'brSimInProcess' });
-  const { browserReport, cardNickname, readCardFacts } = await import('../browser/browsers.js');
+  const { currentHome } = await import('../browser/discover.js');
   const { findTool, tokensSeen, certificateNicknames } = await import('../browser/nss.js');
-  for (const tool of ['modutil', 'certutil', 'tstclnt'] as const) if (!findTool(tool)) throw new CliError('NSS_TOOLS_MISSING', {});
+  const tools = ['modutil', 'certutil', 'tstclnt'] as const;
+  // Windows never has NSS's tools; macOS has them only from Homebrew's nss, and then runs the proof
+  const platform = currentHome().platform;
+  if (platform === 'win32' || (platform === 'darwin' && !tools.every((t) => findTool(t)))) return browserTestUnavailable(ctx, o);
+  const { browserReport, cardNickname, readCardFacts } = await import('../browser/browsers.js');
+  for (const tool of tools) if (!findTool(tool)) throw new CliError('NSS_TOOLS_MISSING', {});
   const secrets = new Secrets(ctx, o, ['pin']);
   await secrets.preload();
 
@@ -256,8 +314,8 @@ export async function browserTestCommand(ctx: Context, o: TestOptions): Promise<
   }));
   // 2. the database: named, or the first that has the module
   const r = browserReport({ card: facts, askNss: false, browsers: o.browser, dbs: o.db });
-  const linux = r.databases.filter((d) => d.db.platform === 'linux' && d.db.exists);
-  const chosen = linux.find((d) => d.assessment.state === 'registered') ?? linux[0];
+  const usable = r.databases.filter((d) => d.db.platform !== 'win32' && d.db.exists);
+  const chosen = usable.find((d) => d.assessment.state === 'registered') ?? usable[0];
   const fail = (step: Step, db: DatabaseStatus | undefined, extra: Record<string, unknown> = {}): never => {
     throw new CliError(
       STEP_CODE[step],

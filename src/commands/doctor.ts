@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Card } from '../card/card.js';
-import { databaseText, databaseTitle } from '../cli/browserText.js';
+import { databaseText, databaseTitle, storeText } from '../cli/browserText.js';
 import { checkText, problemText, ruleText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { CliError, refuseFolder } from '../cli/errors.js';
@@ -368,7 +368,11 @@ async function browserChecks(ctx: Context, reports: { reader: string; report: Ca
   const { browserReport } = await import('../browser/browsers.js');
   const real = reports.find((r) => r.report && !r.reader.startsWith('sim:'))?.report;
   const card = real
-    ? { middleware: ('middleware' in real.card ? real.card.middleware : null) ?? undefined, cardId: real.card.id ?? undefined }
+    ? {
+        middleware: ('middleware' in real.card ? real.card.middleware : null) ?? undefined,
+        cardId: real.card.id ?? undefined,
+        atr: real.card.atr ?? undefined,
+      }
     : undefined;
   const r = browserReport({ card, askNss: !!card });
   const out: DoctorCheck[] = [];
@@ -377,7 +381,7 @@ async function browserChecks(ctx: Context, reports: { reader: string; report: Ca
     const status: Status =
       state === 'duplicate' || state === 'wrong-path'
         ? 'fail'
-        : state === 'missing' || s.db.running || s.seesCard === false || s.db.platform !== 'linux'
+        : state === 'missing' || s.db.running || s.seesCard === false
           ? 'warn'
           : 'pass';
     out.push({
@@ -388,7 +392,13 @@ async function browserChecks(ctx: Context, reports: { reader: string; report: Ca
       ...(status === 'fail' ? { exit: EXIT.NO_SERVICE } : {}),
     });
   }
-  if (r.databases.length && !r.nssTools)
+  // Chrome and Edge on Windows: the card's minidriver (no NSS database there)
+  if (r.store) {
+    const { ok, text } = storeText(ctx, r.store, card?.middleware);
+    out.push({ code: 'BROWSER', status: ok ? 'pass' : 'warn', message: `${ctx.t('brStore')}: ${text}` });
+  }
+  // only Linux needs NSS's tools (Windows and macOS: cns writes pkcs11.txt itself)
+  if (r.databases.length && !r.nssTools && r.platform === 'linux')
     out.push({ code: 'NSS_TOOLS', status: 'warn', message: ctx.t('brNssTools'), advice: ctx.t('NSS_TOOLS_MISSING') });
   return out;
 }

@@ -230,6 +230,8 @@ export async function guidedCommand(ctx: Context): Promise<number> {
           // the virtual card lives inside cns, where no browser sees it: no login test to offer
           const { parseReaderSpec } = await import('../device/open.js');
           if (parseReaderSpec(ctx.reader, ctx.env).kind === 'sim') break;
+          // Windows has no NSS TLS client to prove a login with: nothing to offer
+          if (r.platform === 'win32') break;
           if (await askYesNo(ctx, t('browserTest'), false)) await b.browserTestCommand(ctx, {});
           break;
         }
