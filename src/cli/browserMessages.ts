@@ -4,6 +4,16 @@ export const BROWSER_MESSAGES = {
     en: 'The NSS tools (modutil, certutil, tstclnt) are not installed: "sudo apt-get install libnss3-tools" (Fedora: nss-tools), then try again.',
     it: 'Gli strumenti NSS (modutil, certutil, tstclnt) non sono installati: "sudo apt-get install libnss3-tools" (Fedora: nss-tools), poi riprova.',
   },
+  // Windows has no package of NSS's tools; cns sets up Firefox there without them (pkcs11.txt)
+  NSS_TOOLS_MISSING_win32: {
+    en: "The NSS tools (modutil, certutil, tstclnt) do not exist for Windows as an installable package: cns sets up Firefox and Thunderbird here without them, but cannot do what only they can (a login test through the browser's own TLS client).",
+    it: 'Gli strumenti NSS (modutil, certutil, tstclnt) non esistono per Windows come pacchetto da installare: cns qui configura Firefox e Thunderbird senza di loro, ma non può fare ciò che solo loro sanno fare (una prova di accesso con il client TLS del browser).',
+  },
+  // Homebrew's formula nss has modutil and certutil
+  NSS_TOOLS_MISSING_darwin: {
+    en: 'The NSS tools (modutil, certutil, tstclnt) are not installed: "brew install nss" (Homebrew), then try again.',
+    it: 'Gli strumenti NSS (modutil, certutil, tstclnt) non sono installati: "brew install nss" (Homebrew), poi riprova.',
+  },
   NSS_TOOL_FAILED: {
     en: "The browser database could not be used: {detail}. Close the browser and try again; if it persists, the profile's security database may be damaged.",
     it: 'Il database del browser non si riesce a usare: {detail}. Chiudi il browser e riprova; se continua, il database di sicurezza del profilo potrebbe essere danneggiato.',
@@ -80,12 +90,35 @@ export const BROWSER_MESSAGES = {
     en: 'no middleware for this card is installed: "sudo apt-get install opensc-pkcs11"',
     it: 'nessun middleware per questa carta è installato: "sudo apt-get install opensc-pkcs11"',
   },
+  'brCannot_not-installed_win32': {
+    en: 'no middleware for this card is installed: {@brInstallWindows}',
+    it: 'nessun middleware per questa carta è installato: {@brInstallWindows}',
+  },
+  'brCannot_not-installed_darwin': {
+    en: 'no middleware for this card is installed: {@brInstallMac}',
+    it: 'nessun middleware per questa carta è installato: {@brInstallMac}',
+  },
+  // OpenSC's own downloads: OpenSC-*_win64.msi, OpenSC-*.dmg (github.com/OpenSC/OpenSC, README);
+  // Homebrew's cask opensc-app (formerly opensc) installs the .dmg's /Library/OpenSC; `brew install` takes a cask's name too
+  brInstallWindows: {
+    en: "install OpenSC for Windows (OpenSC-…_win64.msi from github.com/OpenSC/OpenSC/releases), or the middleware of the card's maker",
+    it: 'installa OpenSC per Windows (OpenSC-…_win64.msi da github.com/OpenSC/OpenSC/releases), oppure il middleware del produttore della carta',
+  },
+  brInstallMac: {
+    en: 'install OpenSC for macOS (OpenSC-….dmg from github.com/OpenSC/OpenSC/releases, or "brew install opensc-app"), or the middleware of the card\'s maker',
+    it: 'installa OpenSC per macOS (OpenSC-….dmg da github.com/OpenSC/OpenSC/releases, oppure "brew install opensc-app"), oppure il middleware del produttore della carta',
+  },
   brRunning: { en: 'the browser is open', it: 'il browser è aperto' },
   brSeesCard: { en: "it sees the card's certificate", it: 'vede il certificato della carta' },
   brNotSeesCard: { en: "it does not see the card's certificate", it: 'non vede il certificato della carta' },
   brNone: {
     en: 'No browser database found for this user (Firefox, Thunderbird, Chrome/Chromium). Open Firefox or Chrome once (it creates its database), close it, then run "cns browser setup".',
     it: 'Nessun database di browser trovato per questo utente (Firefox, Thunderbird, Chrome/Chromium). Apri una volta Firefox o Chrome (così crea il suo database), chiudilo, poi esegui "cns browser setup".',
+  },
+  // Windows: Chrome and Edge have no NSS database there (the store line follows)
+  brNone_G_win32: {
+    en: 'No Firefox or Thunderbird profile found for this user (Chrome and Edge use the Windows certificate store: see below). To use Firefox, open it once (it creates its profile), close it, then choose "{@gBrowser}" again.',
+    it: "Nessun profilo di Firefox o Thunderbird trovato per questo utente (Chrome ed Edge usano l'archivio certificati di Windows: vedi sotto). Per usare Firefox, aprilo una volta (così crea il suo profilo), chiudilo, poi scegli di nuovo «{@gBrowser}».",
   },
   brModule: { en: 'Card module: {family} ({path})', it: 'Modulo della carta: {family} ({path})' },
   brModule32: {
@@ -96,6 +129,14 @@ export const BROWSER_MESSAGES = {
     en: 'No middleware for the card is installed: "sudo apt-get install opensc-pkcs11"',
     it: 'Nessun middleware per la carta è installato: "sudo apt-get install opensc-pkcs11"',
   },
+  brNoModule_win32: {
+    en: 'No middleware for the card is installed: {@brInstallWindows}.',
+    it: 'Nessun middleware per la carta è installato: {@brInstallWindows}.',
+  },
+  brNoModule_darwin: {
+    en: 'No middleware for the card is installed: {@brInstallMac}.',
+    it: 'Nessun middleware per la carta è installato: {@brInstallMac}.',
+  },
   brNoCard: {
     en: 'No card in a reader: whether each browser sees it is not checked.',
     it: 'Nessuna carta in un lettore: non si controlla se ogni browser la vede.',
@@ -103,6 +144,14 @@ export const BROWSER_MESSAGES = {
   brNssTools: {
     en: 'The NSS tools are not installed ("sudo apt-get install libnss3-tools"): needed to set up and to check what the browser sees.',
     it: 'Gli strumenti NSS non sono installati ("sudo apt-get install libnss3-tools"): servono per configurare e per controllare cosa vede il browser.',
+  },
+  brNssTools_win32: {
+    en: 'Windows has no NSS tools: cns sets up the browsers without them, but cannot ask the browser whether it sees the card.',
+    it: 'Windows non ha gli strumenti NSS: cns configura i browser senza di loro, ma non può chiedere al browser se vede la carta.',
+  },
+  brNssTools_darwin: {
+    en: 'The NSS tools are not installed ("brew install nss"): cns sets up the browsers without them, but needs them to check what the browser sees.',
+    it: 'Gli strumenti NSS non sono installati ("brew install nss"): cns configura i browser senza di loro, ma servono per controllare cosa vede il browser.',
   },
   brAdviseSetup: {
     en: 'To register the card module: close the browsers, then "cns browser setup".',
@@ -149,6 +198,11 @@ export const BROWSER_MESSAGES = {
     en: 'Done. Open the browser with the card in the reader; "cns browser test" proves a real login.',
     it: 'Fatto. Apri il browser con la carta nel lettore; "cns browser test" prova un accesso vero.',
   },
+  // Windows: no login test to offer (no NSS TLS client there)
+  brSetupDone_win32: {
+    en: 'Done. Open the browser with the card in the reader: a site that asks for the card then asks for its PIN.',
+    it: 'Fatto. Apri il browser con la carta nel lettore: un sito che chiede la carta chiederà poi il suo PIN.',
+  },
   brWouldRemove: { en: 'would remove what cns added', it: 'toglierebbe ciò che ha aggiunto cns' },
   brRemoved: { en: 'removed what cns added', it: 'tolto ciò che aveva aggiunto cns' },
   brNothingToRemove: {
@@ -164,6 +218,10 @@ export const BROWSER_MESSAGES = {
   BROWSER_TEST_UNAVAILABLE: {
     en: "A real login cannot be proved here: the proof drives the browser's own TLS client (NSS's tstclnt), which is not installed on this system. Above is what could be checked: the card module in each Firefox and Thunderbird profile. To try a login, open the browser with the card in the reader and go to a site that asks for it.",
     it: "Qui non si può provare un accesso vero: la prova usa il client TLS del browser (tstclnt di NSS), che su questo sistema non è installato. Qui sopra c'è ciò che si è potuto controllare: il modulo della carta in ogni profilo di Firefox e Thunderbird. Per provare un accesso, apri il browser con la carta nel lettore e vai su un sito che la chiede.",
+  },
+  BROWSER_TEST_UNAVAILABLE_win32: {
+    en: "A real login cannot be proved on Windows: the proof drives the browser's own TLS client (NSS's tstclnt), which does not exist for Windows. Above is what could be checked: the card module in each Firefox and Thunderbird profile, and whether Windows knows the card through a minidriver (for Chrome and Edge); not whether the browser actually signs with it. To try a login, open the browser with the card in the reader and go to a site that asks for it.",
+    it: "Su Windows non si può provare un accesso vero: la prova usa il client TLS del browser (tstclnt di NSS), che per Windows non esiste. Qui sopra c'è ciò che si è potuto controllare: il modulo della carta in ogni profilo di Firefox e Thunderbird, e se Windows conosce la carta tramite un minidriver (per Chrome ed Edge); non se il browser firma davvero con la carta. Per provare un accesso, apri il browser con la carta nel lettore e vai su un sito che la chiede.",
   },
   // Chrome and Edge on Windows: the system's certificate store, through the card's minidriver
   brStore: { en: 'Chrome / Edge (Windows certificate store)', it: 'Chrome / Edge (archivio certificati di Windows)' },
