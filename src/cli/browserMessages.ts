@@ -116,6 +116,10 @@ export const BROWSER_MESSAGES = {
     it: 'Nessun database di browser trovato per questo utente (Firefox, Thunderbird, Chrome/Chromium). Apri una volta Firefox o Chrome (così crea il suo database), chiudilo, poi esegui "cns browser setup".',
   },
   // Windows: Chrome and Edge have no NSS database there (the store line follows)
+  brNone_win32: {
+    en: 'No Firefox or Thunderbird profile found for this user (Chrome and Edge use the Windows certificate store: see below). To use Firefox, open it once (it creates its profile), close it, then run "cns browser setup".',
+    it: 'Nessun profilo di Firefox o Thunderbird trovato per questo utente (Chrome ed Edge usano l\'archivio certificati di Windows: vedi sotto). Per usare Firefox, aprilo una volta (così crea il suo profilo), chiudilo, poi esegui "cns browser setup".',
+  },
   brNone_G_win32: {
     en: 'No Firefox or Thunderbird profile found for this user (Chrome and Edge use the Windows certificate store: see below). To use Firefox, open it once (it creates its profile), close it, then choose "{@gBrowser}" again.',
     it: "Nessun profilo di Firefox o Thunderbird trovato per questo utente (Chrome ed Edge usano l'archivio certificati di Windows: vedi sotto). Per usare Firefox, aprilo una volta (così crea il suo profilo), chiudilo, poi scegli di nuovo «{@gBrowser}».",

@@ -87,6 +87,21 @@ const OWN = {
     it: "chiedi una nuova tessera all'Agenzia delle Entrate (sul suo sito o nei suoi uffici), poi ritira il PIN e il PUK agli sportelli della tua Regione che li rilasciano.",
   },
   cmdStartPcscd: { en: 'sudo systemctl enable --now pcscd.socket', it: 'sudo systemctl enable --now pcscd.socket' },
+  // Windows: the "Smart Card" service, SCardSvr; since Windows 8 it starts when a reader is
+  // connected and stops when the last one goes (Microsoft, "What's New in Smart Cards")
+  cmdStartPcscd_win32: { en: 'sc start SCardSvr', it: 'sc start SCardSvr' },
+  // macOS starts its smart-card service (com.apple.ctkpcscd) itself when a reader is connected
+  cmdStartPcscd_darwin: { en: 'unplug the reader and plug it back in', it: 'scollega il lettore e ricollegalo' },
+  cmdInstallOpensc: { en: 'sudo apt-get install opensc-pkcs11', it: 'sudo apt-get install opensc-pkcs11' },
+  cmdInstallOpensc_win32: {
+    en: 'OpenSC for Windows: the .msi installer from github.com/OpenSC/OpenSC/releases',
+    it: 'OpenSC per Windows: il programma di installazione .msi da github.com/OpenSC/OpenSC/releases',
+  },
+  // OpenSC's macOS package installs /Library/OpenSC; Homebrew's cask is opensc-app (formerly opensc), and `brew install` takes a cask's name too
+  cmdInstallOpensc_darwin: {
+    en: 'OpenSC for macOS: the .dmg from github.com/OpenSC/OpenSC/releases, or "brew install opensc-app"',
+    it: 'OpenSC per macOS: il file .dmg da github.com/OpenSC/OpenSC/releases, oppure "brew install opensc-app"',
+  },
   PIN_BLOCKED_PUK_TOO: {
     en: 'The PIN is blocked, and so is the PUK: the card can no longer be unblocked: {@adviceNewCard}',
     it: 'Il PIN è bloccato, e anche il PUK: la carta non può più essere sbloccata: {@adviceNewCard}',
@@ -111,6 +126,14 @@ const OWN = {
   PCSC_UNAVAILABLE: {
     en: 'The smart-card service (PC/SC, pcscd) is not available: {detail}',
     it: 'Il servizio smart card (PC/SC, pcscd) non è disponibile: {detail}',
+  },
+  PCSC_UNAVAILABLE_win32: {
+    en: 'The Windows smart-card service ("Smart Card") is not available: {detail}',
+    it: 'Il servizio smart card di Windows ("Smart Card") non è disponibile: {detail}',
+  },
+  PCSC_UNAVAILABLE_darwin: {
+    en: 'The macOS smart-card service (PC/SC) is not available: {detail}',
+    it: 'Il servizio smart card di macOS (PC/SC) non è disponibile: {detail}',
   },
   noCardIn: { en: 'no card in "{reader}"', it: 'nessuna carta in "{reader}"' },
   noCardAnywhere: {
@@ -163,13 +186,38 @@ const OWN = {
     en: 'Restart the smart-card service: "sudo systemctl restart pcscd" (or stop the pcscd process and run "pcscd" again), then try again.',
     it: 'Riavvia il servizio smart card: "sudo systemctl restart pcscd" (oppure ferma il processo pcscd e rilancia "pcscd"), poi riprova.',
   },
+  pcscRestart_win32: {
+    en: 'Unplug the reader and plug it back in (Windows restarts its smart-card service with it), or restart the "Smart Card" service (as administrator: "net stop SCardSvr", then "net start SCardSvr"), then try again.',
+    it: 'Scollega il lettore e ricollegalo (Windows riavvia con esso il servizio smart card), oppure riavvia il servizio "Smart Card" (come amministratore: "net stop SCardSvr", poi "net start SCardSvr"), poi riprova.',
+  },
+  pcscRestart_darwin: {
+    en: 'Unplug the reader and plug it back in; if the service still does not answer, restart the Mac, then try again.',
+    it: 'Scollega il lettore e ricollegalo; se il servizio ancora non risponde, riavvia il Mac, poi riprova.',
+  },
   pcscStart: {
     en: 'Start the smart-card service: "{@cmdStartPcscd}" (without systemd: run "pcscd"), then try again. To try cns without a reader: --reader sim',
     it: 'Avvia il servizio smart card: "{@cmdStartPcscd}" (senza systemd: esegui "pcscd"), poi riprova. Per provare cns senza lettore: --reader sim',
   },
+  pcscStart_win32: {
+    en: 'Connect the smart-card reader: Windows starts its smart-card service when a reader is connected and stops it when none is. If it is connected, start the "Smart Card" service (in Services, or as administrator: "{@cmdStartPcscd}"), then try again. To try cns without a reader: --reader sim',
+    it: 'Collega il lettore di smart card: Windows avvia il servizio smart card quando un lettore è collegato e lo ferma quando non ce n\'è nessuno. Se è collegato, avvia il servizio "Smart Card" (da Servizi, o come amministratore: "{@cmdStartPcscd}"), poi riprova. Per provare cns senza lettore: --reader sim',
+  },
+  pcscStart_darwin: {
+    en: 'Connect the smart-card reader (macOS starts its smart-card service with it); if it is connected, unplug it and plug it back in, then try again. To try cns without a reader: --reader sim',
+    it: 'Collega il lettore di smart card (macOS avvia con esso il servizio smart card); se è collegato, scollegalo e ricollegalo, poi riprova. Per provare cns senza lettore: --reader sim',
+  },
   pcscInstall: {
     en: 'PC/SC is not installed: install the smart-card service ("sudo apt-get install pcscd", which brings libpcsclite1; on Fedora "pcsc-lite"), then try again; cns needs no reinstall. The virtual card works without it: --reader sim',
     it: 'PC/SC non è installato: installa il servizio smart card ("sudo apt-get install pcscd", che porta libpcsclite1; su Fedora "pcsc-lite"), poi riprova; non serve reinstallare cns. La carta virtuale funziona anche senza: --reader sim',
+  },
+  // Windows and macOS always have their PC/SC library: what is missing is part of cns
+  pcscInstall_win32: {
+    en: 'The smart-card library of Windows (winscard.dll) cannot be used by cns: its installation is incomplete. Reinstall cns, then try again. The virtual card works without it: --reader sim',
+    it: 'La libreria smart card di Windows (winscard.dll) non è utilizzabile da cns: la sua installazione è incompleta. Reinstalla cns, poi riprova. La carta virtuale funziona anche senza: --reader sim',
+  },
+  pcscInstall_darwin: {
+    en: 'The smart-card framework of macOS (PCSC.framework) cannot be used by cns: its installation is incomplete. Reinstall cns, then try again. The virtual card works without it: --reader sim',
+    it: 'Il framework smart card di macOS (PCSC.framework) non è utilizzabile da cns: la sua installazione è incompleta. Reinstalla cns, poi riprova. La carta virtuale funziona anche senza: --reader sim',
   },
   PKCS11_UNAVAILABLE: { en: 'PKCS#11 is not available: {detail}', it: 'PKCS#11 non è disponibile: {detail}' },
   PKCS11_MODULE_ERROR: {
@@ -181,8 +229,8 @@ const OWN = {
     it: '{detail}. Usa il backend PC/SC (--backend pcsc), che sblocca con RESET RETRY COUNTER, o lo strumento del middleware.',
   },
   noPkcs11Module: {
-    en: 'no PKCS#11 module found (OpenSC, bit4id xPKI, Athena IDProtect); install one (apt-get install opensc-pkcs11) or give --module PATH',
-    it: 'nessun modulo PKCS#11 trovato (OpenSC, bit4id xPKI, Athena IDProtect); installane uno (apt-get install opensc-pkcs11) o indica --module PERCORSO',
+    en: 'no PKCS#11 module found (OpenSC, bit4id xPKI, Athena IDProtect); install one ({@cmdInstallOpensc}) or give --module PATH',
+    it: 'nessun modulo PKCS#11 trovato (OpenSC, bit4id xPKI, Athena IDProtect); installane uno ({@cmdInstallOpensc}) o indica --module PERCORSO',
   },
   CARD_BUSY: {
     en: 'The card is in use by another program ({detail}). Try again.',
@@ -334,8 +382,8 @@ const OWN = {
     it: "Collega un lettore di smart card (controlla il cavo, prova un'altra porta USB).",
   },
   advPKCS11_MODULES: {
-    en: 'Browsers need a PKCS#11 module for the card: apt-get install opensc-pkcs11 (or the middleware of the card generation), then load it in the browser.',
-    it: 'I browser hanno bisogno di un modulo PKCS#11 per la carta: apt-get install opensc-pkcs11 (o il middleware della generazione della carta), poi caricalo nel browser.',
+    en: 'Browsers need a PKCS#11 module for the card: {@cmdInstallOpensc} (or the middleware of the card generation), then load it in the browser.',
+    it: 'I browser hanno bisogno di un modulo PKCS#11 per la carta: {@cmdInstallOpensc} (o il middleware della generazione della carta), poi caricalo nel browser.',
   },
   advCARD_PRESENT: {
     en: 'Insert the card, chip first and facing as the reader shows. A health card issued without a chip (since June 2022 some are) can never be a CNS.',
@@ -362,8 +410,8 @@ const OWN = {
     it: "Questa è la carta d'identità elettronica (CIE), non la tessera sanitaria. Inserisci invece la Tessera Sanitaria (la carta con il chip e il codice fiscale).",
   },
   advMIDDLEWARE: {
-    en: 'Install the middleware this card generation needs, or OpenSC (apt-get install opensc-pkcs11).',
-    it: 'Installa il middleware richiesto da questa generazione di carta, oppure OpenSC (apt-get install opensc-pkcs11).',
+    en: 'Install the middleware this card generation needs, or OpenSC ({@cmdInstallOpensc}).',
+    it: 'Installa il middleware richiesto da questa generazione di carta, oppure OpenSC ({@cmdInstallOpensc}).',
   },
   advPIN_BLOCKED: { en: 'Unblock the PIN with the PUK: cns pin unblock', it: 'Sblocca il PIN con il PUK: cns pin unblock' },
   advPIN_LOW: {
@@ -455,6 +503,14 @@ const OWN = {
   pcscStuck: {
     en: 'the smart-card service (pcscd) took the request and did not answer: it is stuck',
     it: 'il servizio smart card (pcscd) ha ricevuto la richiesta e non ha risposto: è bloccato',
+  },
+  pcscStuck_win32: {
+    en: 'the Windows smart-card service took the request and did not answer: it is stuck',
+    it: 'il servizio smart card di Windows ha ricevuto la richiesta e non ha risposto: è bloccato',
+  },
+  pcscStuck_darwin: {
+    en: 'the macOS smart-card service took the request and did not answer: it is stuck',
+    it: 'il servizio smart card di macOS ha ricevuto la richiesta e non ha risposto: è bloccato',
   },
   pcscNotAnswering: { en: 'the service does not answer ({code})', it: 'il servizio non risponde ({code})' },
   pcscLibMissing: { en: 'the system PC/SC library cannot be loaded', it: 'la libreria di sistema PC/SC non si carica' },
@@ -849,6 +905,14 @@ const OWN = {
     en: 'The smart-card service is not running. Start it with: {@cmdStartPcscd} (without systemd: run "pcscd") — checking again (Ctrl-C to leave)...',
     it: 'Il servizio smart card non è attivo. Avvialo con: {@cmdStartPcscd} (senza systemd: esegui "pcscd") — continuo a controllare (Ctrl-C per uscire)...',
   },
+  gNoService_win32: {
+    en: 'The smart-card service is not running: connect the reader (Windows starts the service with it); if it is connected, start the "Smart Card" service (as administrator: {@cmdStartPcscd}) — checking again (Ctrl-C to leave)...',
+    it: 'Il servizio smart card non è attivo: collega il lettore (Windows avvia con esso il servizio); se è collegato, avvia il servizio "Smart Card" (come amministratore: {@cmdStartPcscd}) — continuo a controllare (Ctrl-C per uscire)...',
+  },
+  gNoService_darwin: {
+    en: 'The smart-card service is not running: connect the reader (macOS starts the service with it), or unplug it and plug it back in — checking again (Ctrl-C to leave)...',
+    it: 'Il servizio smart card non è attivo: collega il lettore (macOS avvia con esso il servizio), oppure scollegalo e ricollegalo — continuo a controllare (Ctrl-C per uscire)...',
+  },
   gNoReader: {
     en: 'No card reader found: connect the reader (Ctrl-C to leave)...',
     it: 'Nessun lettore di smart card trovato: collega il lettore (Ctrl-C per uscire)...',
@@ -972,8 +1036,8 @@ const OWN = {
     it: 'EF 1101 contiene una scrittura del certificato interrotta: si completa dalla riga di comando, dove è iniziata (cns extend --resume o --restore); chiedi a chi ti assiste con la carta',
   },
   noPkcs11Module_G: {
-    en: 'no PKCS#11 module found (OpenSC, bit4id xPKI, Athena IDProtect): install one (sudo apt-get install opensc-pkcs11)',
-    it: 'nessun modulo PKCS#11 trovato (OpenSC, bit4id xPKI, Athena IDProtect): installane uno (sudo apt-get install opensc-pkcs11)',
+    en: 'no PKCS#11 module found (OpenSC, bit4id xPKI, Athena IDProtect): install one ({@cmdInstallOpensc})',
+    it: 'nessun modulo PKCS#11 trovato (OpenSC, bit4id xPKI, Athena IDProtect): installane uno ({@cmdInstallOpensc})',
   },
   NO_READER_G: {
     en: 'No smart-card reader found. Connect a reader.',
@@ -983,6 +1047,14 @@ const OWN = {
     en: 'Start the smart-card service: "{@cmdStartPcscd}" (without systemd: run "pcscd"), then choose "{@gDoctor}" again.',
     it: 'Avvia il servizio smart card: "{@cmdStartPcscd}" (senza systemd: esegui "pcscd"), poi scegli di nuovo «{@gDoctor}».',
   },
+  pcscStart_G_win32: {
+    en: 'Connect the smart-card reader (Windows starts its smart-card service with it); if it is connected, start the "Smart Card" service (in Services, or as administrator: "{@cmdStartPcscd}"), then choose "{@gDoctor}" again.',
+    it: 'Collega il lettore di smart card (Windows avvia con esso il servizio smart card); se è collegato, avvia il servizio "Smart Card" (da Servizi, o come amministratore: "{@cmdStartPcscd}"), poi scegli di nuovo «{@gDoctor}».',
+  },
+  pcscStart_G_darwin: {
+    en: 'Connect the smart-card reader (macOS starts its smart-card service with it); if it is connected, unplug it and plug it back in, then choose "{@gDoctor}" again.',
+    it: 'Collega il lettore di smart card (macOS avvia con esso il servizio smart card); se è collegato, scollegalo e ricollegalo, poi scegli di nuovo «{@gDoctor}».',
+  },
   readerMaybe_G: {
     en: 'maybe a TS-CNS: the ATR does not say (its files are read to tell)',
     it: "forse una TS-CNS: l'ATR non lo dice (se ne leggono i file per saperlo)",
@@ -990,6 +1062,14 @@ const OWN = {
   pcscInstall_G: {
     en: 'PC/SC is not installed: install the smart-card service ("sudo apt-get install pcscd"; on Fedora "pcsc-lite"), then start cns again.',
     it: 'PC/SC non è installato: installa il servizio smart card ("sudo apt-get install pcscd"; su Fedora "pcsc-lite"), poi riavvia cns.',
+  },
+  pcscInstall_G_win32: {
+    en: 'The smart-card library of Windows cannot be used by cns: its installation is incomplete. Reinstall cns, then start it again.',
+    it: 'La libreria smart card di Windows non è utilizzabile da cns: la sua installazione è incompleta. Reinstalla cns, poi avvialo di nuovo.',
+  },
+  pcscInstall_G_darwin: {
+    en: 'The smart-card framework of macOS cannot be used by cns: its installation is incomplete. Reinstall cns, then start it again.',
+    it: 'Il framework smart card di macOS non è utilizzabile da cns: la sua installazione è incompleta. Reinstalla cns, poi avvialo di nuovo.',
   },
   PIN_BLOCKED_G: {
     en: 'The PIN is blocked. Choose "Unblock the PIN with the PUK" in the menu.',
@@ -1203,12 +1283,31 @@ export function catalogueEntries(): Array<[MessageKey, Record<Lang, string>]> {
   return Object.entries(M).map(([k, v]) => [k as MessageKey, v as Record<Lang, string>]);
 }
 
+/** The system whose remedies the messages give (tests set another). */
+let platformNow: string = process.platform;
+
+/** Remedies for another system's users (tests; `doctor` explaining another machine). */
+export function setMessagePlatform(platform: string): void {
+  platformNow = platform;
+}
+
+/** The systems with remedies of their own: an entry KEY_win32 or KEY_darwin replaces KEY there. */
+export const PLATFORM_VARIANTS = ['win32', 'darwin'] as const;
+
+function entry(key: string): Msg {
+  if (platformNow === 'win32' || platformNow === 'darwin') {
+    const own = `${key}_${platformNow}`;
+    if (Object.hasOwn(M, own)) return M[own as MessageKey] as Msg;
+  }
+  return M[key as MessageKey] as Msg;
+}
+
 export function message(lang: Lang, key: MessageKey, params: Record<string, string | number | null | undefined> = {}): string {
   // {@key}: another entry's text, so that one piece of advice has one wording everywhere
   // {@key} may refer to an entry that refers to another: expanded a few levels deep
-  let tpl = (M[key] as Msg)[lang];
-  for (let depth = 0; depth < 4 && tpl.includes('{@'); depth++)
-    tpl = tpl.replace(/\{@(\w+)\}/g, (_, k: string) => (M[k as MessageKey] as Msg)[lang]);
+  // KEY_win32 / KEY_darwin: the same advice for that system (its service, its installer)
+  let tpl = entry(key)[lang];
+  for (let depth = 0; depth < 4 && tpl.includes('{@'); depth++) tpl = tpl.replace(/\{@(\w+)\}/g, (_, k: string) => entry(k)[lang]);
   tpl = tpl
     // {n|one|other}: the word that agrees with the number n ("1 tentativo", "2 tentativi")
     .replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (_, k: string, one: string, other: string) => (Number(params[k]) === 1 ? one : other));
