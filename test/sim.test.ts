@@ -1,5 +1,5 @@
 import { createVerify, X509Certificate } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../src/apdu/bytes.js';
@@ -250,6 +250,27 @@ describe('card image', () => {
     lock.acquire();
     expect(readFileSync(`${path}.lock`, 'utf8')).toBe(`${process.pid} command`);
     lock.release();
+  });
+
+  it("without the kernel's lock (no koffi): a PID file, exclusive, taken over from a dead process, removed on release", () => {
+    const dir = tempDir();
+    const path = join(dir, 'card.json');
+    saveImage(path, base);
+    // issue 25: the lock file was created before the lock kind was known, and then stood in the
+    // way of the PID file's exclusive create: every taker waited out its timeout ("in use")
+    const first = new ImageLock(path, 100, 'command', null);
+    first.acquire();
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(`${process.pid} command`);
+    // a live holder (this process) is waited for, then reported
+    expect(() => new ImageLock(path, 50, 'command', null).acquire()).toThrow(new RegExp(`in use by process ${process.pid}`));
+    first.release();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    writeFileSync(`${path}.lock`, '999999999 command');
+    const second = new ImageLock(path, 100, 'attach', null);
+    second.acquire();
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(`${process.pid} attach`);
+    expect(() => new ImageLock(path, 50, 'command', null).acquire()).toThrow(/in a virtual reader/);
+    second.release();
   });
 });
 

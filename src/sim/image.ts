@@ -11,7 +11,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { parseAtr } from '../card/atr.js';
-import { tryLockFile, unlockFile } from '../util/flock.js';
+import { type FileLocker, fileLocker } from '../util/flock.js';
 import { processAlive, writeFileAtomic } from '../util/fs.js';
 import { ImageError } from './imageError.js';
 
@@ -261,9 +261,9 @@ function sleepSync(ms: number): void {
  * An exclusive lock on an image, held while a process holds the card (like a PC/SC
  * transaction). Where the system has flock(2) the lock is the kernel's, on the lock file: it ends
  * with the process that holds it, and taking it is atomic, so no lock is ever stale and two
- * processes never hold it at once. The file only says who holds it ("PID command|attach"),
- * written once the lock is held. Elsewhere (Windows): a PID file, taken over when its process is
- * gone.
+ * processes never hold it at once; on Windows it is LockFileEx's, with the same guarantees. The
+ * file only says who holds it ("PID command|attach"), written once the lock is held. Where neither
+ * can be reached (no koffi): a PID file created exclusively, taken over when its process is gone.
  */
 export class ImageLock {
   private fd?: number;
@@ -275,6 +275,8 @@ export class ImageLock {
     private readonly timeoutMs = 10000,
     /** `attach` holds the card for as long as it is in a reader: nobody else should wait for it. */
     private readonly holder: 'command' | 'attach' = 'command',
+    /** The kernel's lock; null: the PID file. */
+    private readonly locker: FileLocker | null = fileLocker(),
   ) {
     this.lockPath = `${imagePath}.lock`;
   }
@@ -308,6 +310,9 @@ export class ImageLock {
   }
 
   private tryOnce(): boolean {
+    // decided before anything is created: a lock file opened (and so created) here would stand,
+    // empty, in the way of the PID file's exclusive create
+    if (!this.locker) return this.tryPidFile();
     let fd: number;
     try {
       // never through a symbolic link planted where the lock goes: its target would be truncated
@@ -321,12 +326,7 @@ export class ImageLock {
       closeSync(fd);
       throw new ImageError(`${this.lockPath} is not a regular file: refused`, 'io', 'not-file', { path: this.lockPath });
     }
-    const locked = tryLockFile(fd);
-    if (locked === undefined) {
-      closeSync(fd);
-      return this.tryPidFile();
-    }
-    if (!locked) {
+    if (!this.locker.tryLock(fd)) {
       closeSync(fd);
       return false;
     }
@@ -370,7 +370,7 @@ export class ImageLock {
       } catch {
         /* the lock goes with the descriptor anyway */
       }
-      unlockFile(this.fd);
+      this.locker?.unlock(this.fd);
       closeSync(this.fd);
       this.fd = undefined;
       return;

@@ -232,6 +232,35 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
     expect(imageCounters(join(scratch, 'card.json')).pin).toBe(2);
   });
 
+  it("a card image's lock is Windows' own (LockFileEx): another process waits, then is told the card is in use; a killed holder leaves no lock", async () => {
+    const img = join(scratch, 'locked.json');
+    copyFileSync(await makeCard('--card-id', '5000000000000009'), img);
+    const holder = rig.startWindows(DIR, [
+      rig.WIN.node,
+      `${rig.WIN.checkout}\\test\\stack\\win-lock-holder.mjs`,
+      rig.WIN.checkout,
+      `${scratchWin}\\locked.json`,
+    ]);
+    try {
+      const until = Date.now() + 30_000;
+      while (!/^held /.test(holder.stdout()) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      const [, kind, pid] = /^held (\S+) (\d+)/.exec(holder.stdout()) ?? [];
+      expect(kind, holder.stdout() + holder.stderr()).toBe('kernel');
+      const busy = await win(['status', '--reader', `sim:${scratchWin}\\locked.json`, '--json']);
+      expect(busy.code, busy.stdout + busy.stderr).toBe(5);
+      expect(json(busy).error).toMatchObject({ code: 'CARD_BUSY' });
+      // the owner's line stays readable while the lock is held (the locked byte is far beyond it)
+      expect(readFileSync(`${img}.lock`, 'utf8')).toBe(`${pid} command`);
+    } finally {
+      holder.signal('SIGKILL');
+      await holder.done;
+    }
+    // its line is still there, but the lock went with the process
+    const free = await win(['status', '--reader', `sim:${scratchWin}\\locked.json`, '--json']);
+    expect(free.code, free.stdout + free.stderr).toBe(0);
+    expect(free.ms).toBeLessThan(20_000);
+  });
+
   describe('the single executable for Windows (cns-win-x64.exe)', () => {
     let exe = '';
     beforeAll(() => {
