@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { legacyStateDir, moveLegacyStateDir, stateDirFor } from '../src/device/paths.js';
 import { tempDir } from './helpers.js';
@@ -26,12 +26,13 @@ describe('the state folder, per platform', () => {
 
   it('an old ~/.local/state/cns is moved to the new place once, journals and all; Linux has nothing to move', () => {
     const home = tempDir('cns-paths-');
-    const old = join(home, '.local', 'state', 'cns');
+    // macOS paths are POSIX ones (a Windows temporary folder with them still names the same place)
+    const old = posix.join(home, '.local', 'state', 'cns');
     mkdirSync(join(old, 'extension', '1234567890123456'), { recursive: true });
     writeFileSync(join(old, 'extension', '1234567890123456', 'journal.json'), '{"step":2}');
     expect(moveLegacyStateDir({}, 'linux', home)).toBeUndefined();
     const r = moveLegacyStateDir({}, 'darwin', home);
-    const now = join(home, 'Library', 'Application Support', 'cns');
+    const now = posix.join(home, 'Library', 'Application Support', 'cns');
     expect(r).toEqual({ from: old, to: now, moved: true });
     expect(existsSync(old)).toBe(false);
     expect(readFileSync(join(now, 'extension', '1234567890123456', 'journal.json'), 'utf8')).toBe('{"step":2}');
@@ -39,7 +40,7 @@ describe('the state folder, per platform', () => {
     expect(moveLegacyStateDir({}, 'darwin', home)).toBeUndefined();
   });
 
-  it('nothing is moved over an existing folder, nor through a symbolic link', () => {
+  it('nothing is moved over an existing folder', () => {
     const home = tempDir('cns-paths-');
     const old = legacyStateDir({}, 'darwin', home);
     mkdirSync(old, { recursive: true });
@@ -50,7 +51,10 @@ describe('the state folder, per platform', () => {
     expect(moveLegacyStateDir({}, 'darwin', home)?.reason).toBe('exists');
     expect(readFileSync(join(now, 'demo-card.json'), 'utf8')).toBe('new');
     expect(readFileSync(join(old, 'demo-card.json'), 'utf8')).toBe('old');
+  });
 
+  // Wine's Node makes no symbolic links (symlinkSync does nothing there); a real Windows needs a privilege for them
+  it.runIf(process.platform !== 'win32')('nothing is moved through a symbolic link', () => {
     const home2 = tempDir('cns-paths-');
     const elsewhere = tempDir('cns-paths-target-');
     mkdirSync(join(home2, '.local', 'state'), { recursive: true });

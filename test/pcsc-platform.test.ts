@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pcscPlatform, readerStateLayout, SCARD } from '../src/pcsc/platform.js';
+import { parseMultiString, pcscPlatform, readerStateLayout, SCARD } from '../src/pcsc/platform.js';
 
 describe('the PC/SC ABI per platform', () => {
   it('names the library of each system', () => {
@@ -17,9 +17,24 @@ describe('the PC/SC ABI per platform', () => {
     expect(pcscPlatform('linux', 'arm')).toMatchObject({ dword: 'uint32', long: 'int32', handle: 'int32' });
     // macOS: uint32_t / int32_t everywhere, packed structures
     expect(pcscPlatform('darwin', 'arm64')).toMatchObject({ dword: 'uint32', long: 'int32', handle: 'int32', packed: true, pnp: false });
-    // Windows: 32-bit DWORD and LONG, pointer-sized handles (ULONG_PTR), ANSI entry points
-    expect(pcscPlatform('win32', 'x64')).toMatchObject({ dword: 'uint32', long: 'int32', handle: 'uint64', suffix: 'A', atrSize: 36 });
+    // Windows: 32-bit DWORD and LONG, pointer-sized handles (ULONG_PTR), the UTF-16 entry points
+    expect(pcscPlatform('win32', 'x64')).toMatchObject({ dword: 'uint32', long: 'int32', handle: 'uint64', suffix: 'W', atrSize: 36 });
     expect(pcscPlatform('win32', 'ia32')).toMatchObject({ handle: 'uint32' });
+  });
+
+  it("reads a reader list in UTF-8 (pcsc-lite, macOS) and in UTF-16 (Windows' W functions), in any script", () => {
+    const names = ['Lettore Città 00 00', 'ACS ACR39U ICC Reader 0', 'Считыватель 1', '読み取り機 2'];
+    const list = `${names.join('\0')}\0\0`;
+    const utf8 = Buffer.from(list, 'utf8');
+    expect(parseMultiString(utf8, utf8.length, false)).toEqual(names);
+    const utf16 = Buffer.from(list, 'utf16le');
+    // the W function's length counts 16-bit characters, not bytes
+    expect(parseMultiString(utf16, utf16.length / 2, true)).toEqual(names);
+    // a length beyond the buffer, or an odd byte, never reads past it
+    expect(parseMultiString(utf16, utf16.length, true)).toEqual(names);
+    expect(parseMultiString(Buffer.concat([Buffer.from('A\0', 'utf16le'), Buffer.from([0x42])]), 3, true)).toEqual(['A']);
+    expect(parseMultiString(Buffer.alloc(0), 0, true)).toEqual([]);
+    expect(parseMultiString(Buffer.from('\0', 'utf8'), 1, false)).toEqual([]);
   });
 
   it('lays out SCARD_READERSTATE as the compilers do', () => {

@@ -1,6 +1,6 @@
 import { lstatSync, mkdirSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, posix, win32 } from 'node:path';
+import { dirname, join, posix, win32 } from 'node:path';
 
 /**
  * Where the demo card, the report salt, the extension journals and backups live, as each system
@@ -16,8 +16,8 @@ export function stateDirFor(env: NodeJS.ProcessEnv = process.env, platform: Node
     return win32.join(local, 'cns');
   }
   if (platform === 'darwin') return posix.join(home, 'Library', 'Application Support', 'cns');
-  const base = env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(home, '.local', 'state');
-  return join(base, 'cns');
+  const base = env.XDG_STATE_HOME && posix.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : posix.join(home, '.local', 'state');
+  return posix.join(base, 'cns');
 }
 
 /** Where versions before 0.2 kept it on every system: ~/.local/state/cns (or $XDG_STATE_HOME/cns). */

@@ -36,6 +36,16 @@ function fail(fn: string, rv: number): PcscError {
   return new PcscError(pcscMessage(fn, rv), classify(rv), rv, fn);
 }
 
+/**
+ * No context with the service: whatever the code, no reader nor card was reached yet, so it is the
+ * service that is missing. pcsc-lite says SCARD_E_NO_SERVICE; Windows with its Smart Card service
+ * stopped (since Windows 8 it runs only while a reader is plugged in) says the same or, where
+ * winscard.dll cannot reach its service or library at all, SCARD_F_INTERNAL_ERROR and others.
+ */
+export function contextFailure(rv: number): PcscError {
+  return new PcscError(pcscMessage('SCardEstablishContext', rv), 'service', rv, 'SCardEstablishContext');
+}
+
 /** pcsc-lite and Windows count a reader's card insertions and removals in the state's high word. */
 export function eventCount(eventState: number): number {
   return eventState >>> 16;
@@ -136,16 +146,12 @@ export class PcscClient {
    * A context with the PC/SC service, within SERVICE_MS: a service that takes the call and never
    * answers (stopped, hung) is said as such instead of blocking the command for ever.
    */
-  static async open(): Promise<PcscClient> {
-    const api = loadWinscard();
+  static async open(api: Winscard = loadWinscard()): Promise<PcscClient> {
     const got = await api.establishContextWithin(serviceMs());
     if (got === 'stuck')
       throw new PcscUnavailableError(`SCardEstablishContext: the PC/SC service did not answer within ${serviceMs()} ms`, 'stuck');
     const { rv, context, socket } = got;
-    if (rv !== 0) {
-      const e = fail('SCardEstablishContext', rv);
-      throw e.fault === 'service' ? new PcscUnavailableError(e.message, 'service-down') : e;
-    }
+    if (rv !== 0) throw new PcscUnavailableError(contextFailure(rv).message, 'service-down');
     return new PcscClient(api, { context, socket });
   }
 
@@ -209,7 +215,7 @@ export class PcscClient {
     if (this.monitor || this.closed) return;
     const { rv, context } = this.api.establishContext();
     if (rv !== 0) {
-      this.setFailure(fail('SCardEstablishContext', rv));
+      this.setFailure(contextFailure(rv));
       return;
     }
     this.monitor = { ctx: context, done: this.watch(context) };
@@ -370,7 +376,7 @@ export class PcscClient {
     if (next.rv === 0) {
       this.ctx = next.context;
       this.ctxSocket = next.socket;
-    } else this.setFailure(fail('SCardEstablishContext', next.rv));
+    } else this.setFailure(contextFailure(next.rv));
     void call.finally(() => this.api.releaseContext(ctx));
     // the waiting call holds a library thread, and the process cannot end before it returns:
     // cutting its socket to pcscd makes it return now (where the socket is known: pcsc-lite)

@@ -1,7 +1,7 @@
 /**
  * How the PC/SC API looks from each platform's C ABI: which library, how wide DWORD, LONG and
- * the handles are, how SCARD_READERSTATE is laid out, whether string functions carry the "A"
- * suffix. One code path reaches pcsc-lite (Linux, BSD), Apple's PCSC.framework and Windows'
+ * the handles are, how SCARD_READERSTATE is laid out, whether string functions carry the "W"
+ * suffix (and take UTF-16). One code path reaches pcsc-lite (Linux, BSD), Apple's PCSC.framework and Windows'
  * winscard.dll through this table (sources: pcsc-lite's wintypes.h and pcsclite.h, Apple's
  * PCSC headers, Microsoft's winscard.h).
  */
@@ -18,8 +18,12 @@ export interface PcscPlatform {
   atrSize: 33 | 36;
   /** macOS packs SCARD_READERSTATE and SCARD_IO_REQUEST to 1 byte. */
   packed: boolean;
-  /** Windows exports SCardListReadersA, SCardConnectA...; the others take no suffix. */
-  suffix: '' | 'A';
+  /**
+   * Windows exports SCardListReadersW, SCardConnectW... (UTF-16: a reader's name in any script;
+   * the "A" ones give it in the system's ANSI code page, where an "è" is not UTF-8); the others
+   * take no suffix and speak UTF-8.
+   */
+  suffix: '' | 'W';
   /** Whether "\\?PnP?\Notification" reports readers coming and going (else: poll). */
   pnp: boolean;
 }
@@ -63,7 +67,7 @@ export function pcscPlatform(platform: NodeJS.Platform | string, arch: string): 
         handle: wide ? 'uint64' : 'uint32',
         atrSize: 36,
         packed: false,
-        suffix: 'A',
+        suffix: 'W',
         pnp: true,
       };
     default:
@@ -117,3 +121,13 @@ export const SCARD = {
   INFINITE: 0xffffffff,
   PNP_READER: '\\\\?PnP?\\Notification',
 } as const;
+
+/**
+ * A PC/SC multi-string (reader names, each ending in NUL, the list in a second NUL) of `units`
+ * characters: bytes in UTF-8, or 16-bit units in UTF-16 (the W functions). Empty names are no names.
+ */
+export function parseMultiString(buf: Buffer, units: number, wide: boolean): string[] {
+  const bytes = Math.max(0, Math.min(buf.length, wide ? units * 2 : units));
+  const text = buf.subarray(0, wide ? bytes - (bytes % 2) : bytes).toString(wide ? 'utf16le' : 'utf8');
+  return text.split('\0').filter(Boolean);
+}

@@ -1,6 +1,6 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { type KoffiModule, requireKoffi } from '../util/koffi.js';
-import { type PcscPlatform, pcscPlatform, SCARD } from './platform.js';
+import { type PcscPlatform, parseMultiString, pcscPlatform, SCARD } from './platform.js';
 
 /** A PC/SC context or card handle, as the C library returns it. */
 export type Handle = number | bigint;
@@ -120,10 +120,13 @@ export function loadWinscard(): Winscard {
 
 function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
   const { dword: D, long: L, handle: H, suffix: A } = p;
+  // the W functions take and give UTF-16 (koffi converts JS strings for char16_t *)
+  const wide = A === 'W';
+  const S = wide ? 'const char16_t *' : 'const char *';
   const define = p.packed ? koffi.pack : koffi.struct;
-  const stateName = `SCARD_READERSTATE_${p.atrSize}_${p.packed ? 'p' : 'n'}`;
+  const stateName = `SCARD_READERSTATE${A}_${p.atrSize}_${p.packed ? 'p' : 'n'}`;
   define(stateName, {
-    szReader: 'const char *',
+    szReader: S,
     pvUserData: 'void *',
     dwCurrentState: D,
     dwEventState: D,
@@ -136,10 +139,10 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
   const f = (decl: string): NativeFunction => lib.func(decl);
   const est = f(`${L} SCardEstablishContext(${D} scope, void *r1, void *r2, _Out_ ${H} *ctx)`);
   const rel = f(`${L} SCardReleaseContext(${H} ctx)`);
-  const list = f(`${L} SCardListReaders${A}(${H} ctx, const char *groups, _Out_ uint8_t *buf, _Inout_ ${D} *len)`);
+  const list = f(`${L} SCardListReaders${A}(${H} ctx, ${S} groups, _Out_ uint8_t *buf, _Inout_ ${D} *len)`);
   const gsc = f(`${L} SCardGetStatusChange${A}(${H} ctx, ${D} timeout, _Inout_ ${stateName} *states, ${D} n)`);
   const cancel = f(`${L} SCardCancel(${H} ctx)`);
-  const conn = f(`${L} SCardConnect${A}(${H} ctx, const char *reader, ${D} share, ${D} protocols, _Out_ ${H} *card, _Out_ ${D} *active)`);
+  const conn = f(`${L} SCardConnect${A}(${H} ctx, ${S} reader, ${D} share, ${D} protocols, _Out_ ${H} *card, _Out_ ${D} *active)`);
   const begin = f(`${L} SCardBeginTransaction(${H} card)`);
   const end = f(`${L} SCardEndTransaction(${H} card, ${D} disposition)`);
   const tx = f(
@@ -230,17 +233,11 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
       const len: number[] = [0];
       let rv = rc(await call(list, context, null, null, len));
       if (rv !== 0) return { rv, readers: [] };
-      const buf = Buffer.alloc(Number(len[0] ?? 0));
+      // the length counts characters: WCHARs for the W function
+      const buf = Buffer.alloc(Number(len[0] ?? 0) * (wide ? 2 : 1));
       rv = rc(await call(list, context, null, buf, len));
       if (rv !== 0) return { rv, readers: [] };
-      return {
-        rv,
-        readers: buf
-          .subarray(0, Number(len[0] ?? 0))
-          .toString('utf8')
-          .split('\0')
-          .filter(Boolean),
-      };
+      return { rv, readers: parseMultiString(buf, Number(len[0] ?? 0), wide) };
     },
     interrupt,
     releaseContext: (context) => rc(rel(context)),

@@ -333,7 +333,7 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
     // platform tables and Windows' own cases must pass under Windows; cases written for Linux or
     // macOS paths (POSIX separators, modes, symbolic links) are said, not required
     const required = (t: { file: string; title: string }): boolean =>
-      /pcsc-platform|platform-messages/.test(t.file) || /windows|win32/i.test(t.title);
+      /pcsc-platform|pcsc-context|platform-messages|paths/.test(t.file) || /windows|win32/i.test(t.title);
     const failed = all.filter((t) => t.status === 'failed');
     const notice = failed.filter((t) => !required(t));
     if (notice.length)
