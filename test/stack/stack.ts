@@ -38,6 +38,11 @@ export function imageCertificate(image: string): Buffer {
   return ef.subarray(0, len);
 }
 
+/** The ATR the image answers with, in hex capitals. */
+export function imageAtr(image: string): string {
+  return (JSON.parse(readFileSync(image, 'utf8')) as { atr: string }).atr.replace(/\s/g, '').toUpperCase();
+}
+
 export function imageCounters(image: string): { pin: number; puk: number; pinValue: string } {
   const j = JSON.parse(readFileSync(image, 'utf8')) as { pin: { triesLeft: number; value: string }; puk: { triesLeft: number } };
   return { pin: j.pin.triesLeft, puk: j.puk.triesLeft, pinValue: j.pin.value };

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as rig from '../../scripts/wine-rig.mjs';
 import { cns, ROOT } from '../helpers.js';
 import { schemaErrors } from '../schema.js';
-import { imageCertificate, imageCounters, makeCard, READER0, READER1, STACK_OK, stack } from './stack.js';
+import { imageAtr, imageCertificate, imageCounters, makeCard, READER0, READER1, STACK_OK, stack } from './stack.js';
 
 /**
  * The Windows code path for real: Node for Windows and koffi's win32 build under Wine
@@ -261,6 +262,97 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
     expect(free.ms).toBeLessThan(20_000);
   });
 
+  it('Firefox on Windows: a profile in %APPDATA% set up by editing pkcs11.txt (no NSS tools), left alone while Firefox holds parent.lock, removed to the byte; browser test says what it cannot prove', async () => {
+    const ff = join(P.localAppData, '..', 'Roaming', 'Mozilla', 'Firefox');
+    const profile = join(ff, 'Profiles', 'w.default');
+    const openscDir = join(P.driveC, 'Program Files', 'OpenSC Project');
+    const dll = 'C:\\Program Files\\OpenSC Project\\OpenSC\\pkcs11\\opensc-pkcs11.dll';
+    const internal =
+      "library=\r\nname=NSS Internal PKCS #11 Module\r\nparameters=configdir='sql:C:\\x' certPrefix='' keyPrefix='' secmod='secmod.db' flags=optimizeSpace \r\nNSS=Flags=internal,critical trustOrder=75 cipherOrder=100\r\n\r\n";
+    mkdirSync(profile, { recursive: true });
+    writeFileSync(
+      join(ff, 'profiles.ini'),
+      '[Profile0]\r\nName=default-release\r\nIsRelative=1\r\nPath=Profiles/w.default\r\nDefault=1\r\n',
+    );
+    writeFileSync(join(profile, 'cert9.db'), '');
+    writeFileSync(join(profile, 'pkcs11.txt'), internal);
+    // OpenSC for Windows where its .msi puts it (the file's presence is what status and setup look at)
+    mkdirSync(join(openscDir, 'OpenSC', 'pkcs11'), { recursive: true });
+    writeFileSync(join(openscDir, 'OpenSC', 'pkcs11', 'opensc-pkcs11.dll'), '');
+    let firefox: ReturnType<typeof rig.startWindows> | undefined;
+    try {
+      const before = json(await win(['browser', 'status', '--json']));
+      expect(schemaErrors('browser-status', before)).toEqual([]);
+      expect(before.module).toEqual({ family: 'OpenSC', path: dll });
+      expect(before.databases).toMatchObject([{ browser: 'firefox', platform: 'win32', registration: 'missing', running: false }]);
+
+      // Firefox running: parent.lock held open with no sharing; cns does not touch the profile
+      firefox = rig.startWindows(DIR, [
+        rig.WIN.node,
+        `${rig.WIN.checkout}\\test\\stack\\win-parent-lock.mjs`,
+        rig.WIN.checkout,
+        `C:\\users\\${userInfo().username}\\AppData\\Roaming\\Mozilla\\Firefox\\Profiles\\w.default\\parent.lock`,
+      ]);
+      const until = Date.now() + 30_000;
+      while (!/^(held|failed)/.test(firefox.stdout()) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      expect(firefox.stdout(), firefox.stderr()).toBe('held\n');
+      const running = await win(['browser', 'setup', '--json']);
+      expect(running.code, running.stdout + running.stderr).toBe(9);
+      expect(json(running)).toMatchObject({ error: { code: 'BROWSER_OPEN' }, databases: [{ action: 'skip', why: 'running' }] });
+      expect(readFileSync(join(profile, 'pkcs11.txt'), 'utf8')).toBe(internal);
+      firefox.signal('SIGKILL');
+      await firefox.done;
+      firefox = undefined;
+
+      // closed (parent.lock stays, as Firefox leaves it): one stanza appended in the file's line ends
+      const setup = await win(['browser', 'setup', '--json']);
+      expect(setup.code, setup.stdout + setup.stderr).toBe(0);
+      expect(json(setup).databases).toMatchObject([{ action: 'added', method: 'pkcs11-txt', library: dll }]);
+      expect(readFileSync(join(profile, 'pkcs11.txt'), 'utf8')).toBe(`${internal}library=${dll}\r\nname=TS-CNS (cns)\r\n\r\n`);
+      const after = json(await win(['browser', 'status', '--json']));
+      expect(after.databases).toMatchObject([{ registration: 'registered' }]);
+      const remove = await win(['browser', 'remove', '--json']);
+      expect(remove.code, remove.stdout + remove.stderr).toBe(0);
+      expect(readFileSync(join(profile, 'pkcs11.txt'), 'utf8')).toBe(internal);
+
+      const test = await win(['browser', 'test', '--json']);
+      expect(test.code, test.stdout + test.stderr).toBe(7);
+      expect(json(test).error).toMatchObject({ code: 'BROWSER_TEST_UNAVAILABLE' });
+    } finally {
+      if (firefox) {
+        firefox.signal('SIGKILL');
+        await firefox.done;
+      }
+      rmSync(join(P.localAppData, '..', 'Roaming', 'Mozilla'), { recursive: true, force: true });
+      rmSync(openscDir, { recursive: true, force: true });
+    }
+  });
+
+  it("Chrome and Edge on Windows: the card's minidriver read from the registry through reg.exe, not registered and then registered", async () => {
+    const img = await makeCard('--card-id', '5000000000000009');
+    await stack.attach(img);
+    const key = 'HKLM\\SOFTWARE\\Microsoft\\Cryptography\\Calais\\SmartCards\\Italian CNS (cns test)';
+    const reg = (args: string[]) => rig.runWindows(DIR, ['reg', ...args], { timeoutMs: 60_000 });
+    try {
+      const before = json(await win(['browser', 'status', '--json']));
+      // the virtual card answers the ST 2021 ATR, which OpenSC's installer does not register: the card maker's minidriver
+      expect(before.store).toEqual({ state: 'not-registered', remedy: 'vendor' });
+      const atr = imageAtr(img);
+      for (const [name, type, data] of [
+        ['ATR', 'REG_BINARY', atr],
+        ['ATRMask', 'REG_BINARY', 'FF'.repeat(atr.length / 2)],
+        ['80000001', 'REG_SZ', 'C:\\Program Files\\OpenSC Project\\OpenSC\\minidriver\\opensc-minidriver.dll'],
+      ] as const) {
+        const r = await reg(['add', key, '/v', name, '/t', type, '/d', data, '/f']);
+        expect(r.code, r.stdout + r.stderr).toBe(0);
+      }
+      const after = json(await win(['browser', 'status', '--json']));
+      expect(after.store).toMatchObject({ state: 'registered', name: 'Italian CNS (cns test)', present: false });
+    } finally {
+      await reg(['delete', key, '/f']);
+    }
+  });
+
   describe('the single executable for Windows (cns-win-x64.exe)', () => {
     let exe = '';
     beforeAll(() => {
@@ -302,7 +394,12 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
     // every unit test file that says win32, but citizen.test.ts: it drives the whole CLI a hundred
     // times over the virtual card, minutes under Wine, and its platform part is one key table
     const files = readdirSync(join(ROOT, 'test'))
-      .filter((f) => f.endsWith('.test.ts') && f !== 'citizen.test.ts' && readFileSync(join(ROOT, 'test', f), 'utf8').includes('win32'))
+      .filter(
+        (f) =>
+          f.endsWith('.test.ts') &&
+          f !== 'citizen.test.ts' &&
+          (f === 'minidriver.test.ts' || readFileSync(join(ROOT, 'test', f), 'utf8').includes('win32')),
+      )
       .map((f) => `test/${f}`);
     expect(files).toContain('test/pcsc-platform.test.ts');
     const report = join(P.unit, `report-${process.pid}.json`);
@@ -333,7 +430,8 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
     // platform tables and Windows' own cases must pass under Windows; cases written for Linux or
     // macOS paths (POSIX separators, modes, symbolic links) are said, not required
     const required = (t: { file: string; title: string }): boolean =>
-      /pcsc-platform|pcsc-context|platform-messages|paths/.test(t.file) || /windows|win32/i.test(t.title);
+      /pcsc-platform|pcsc-context|platform-messages|paths|browser-platforms|browser-remedies|minidriver|module-tables/.test(t.file) ||
+      /windows|win32/i.test(t.title);
     const failed = all.filter((t) => t.status === 'failed');
     const notice = failed.filter((t) => !required(t));
     if (notice.length)
