@@ -65,7 +65,7 @@ await Promise.all([
     // memory per command (measured: status 50.8 -> 49.7 MB peak RSS), same time
     minify: process.env.CNS_NO_MINIFY !== '1',
     keepNames: true,
-    entryPoints: ['dist/cli/main.js'],
+    entryPoints: ['dist/main/main.js'],
     outfile: `${outdir}/main.cjs`,
     external: ['koffi'],
     plugins: [vendorPlugin(), lazyChildProcess],

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dest = resolve(process.argv[2] ?? join(root, 'dist', 'man'));
-const { buildProgram } = await import(join(root, 'dist', 'cli', 'program.js'));
+const { buildProgram } = await import(join(root, 'dist', 'main', 'program.js'));
 const { message } = await import(join(root, 'dist', 'cli', 'i18n.js'));
 const { VERSION } = await import(join(root, 'dist', 'cli', 'version.js'));
 

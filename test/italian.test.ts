@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildProgram } from '../src/cli/program.js';
+import { buildProgram } from '../src/main/program.js';
 import { englishIn } from './english.js';
 import { cns, tempDir } from './helpers.js';
 

@@ -8,7 +8,7 @@ import { haveTool } from './tmux.js';
 /** Issue 24 item 4: the manual pages come from the command tree, so they cannot disagree with --help. */
 describe('the manual pages (dist/man/cns.1, dist/man/it/cns.1)', () => {
   it('name every command, argument and option that --help names, in both languages', async () => {
-    const { buildProgram } = await import('../src/cli/program.js');
+    const { buildProgram } = await import('../src/main/program.js');
     for (const [lang, file] of [
       ['en', join(ROOT, 'dist', 'man', 'cns.1')],
       ['it', join(ROOT, 'dist', 'man', 'it', 'cns.1')],

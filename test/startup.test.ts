@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { buildProgram } from '../src/cli/program.js';
+import { buildProgram } from '../src/main/program.js';
 import { glibcKoffiModule, requireKoffi } from '../src/util/koffi.js';
 import { BIN, ROOT, tempDir } from './helpers.js';
 

@@ -176,12 +176,12 @@ export async function guidedCommand(ctx: Context): Promise<number> {
         case 'verify':
         case 'change':
         case 'unblock': {
-          const { pinCommand } = await import('./pin.js');
+          const { pinCommand } = await import('../commands/pin.js');
           await pinCommand(ctx, action, {});
           break;
         }
         case 'show': {
-          const { certShowCommand } = await import('./cert.js');
+          const { certShowCommand } = await import('../commands/cert.js');
           await certShowCommand(ctx, {});
           break;
         }
@@ -199,23 +199,23 @@ export async function guidedCommand(ctx: Context): Promise<number> {
             break;
           }
           if (existsSync(out) && !(await askYesNo(ctx, ctx.t('gOverwrite', { path: out }), false))) break;
-          const { certExportCommand } = await import('./cert.js');
+          const { certExportCommand } = await import('../commands/cert.js');
           await certExportCommand(ctx, { out, force: true });
           break;
         }
         case 'extension': {
-          const { extendCommand } = await import('./extend.js');
+          const { extendCommand } = await import('../commands/extend.js');
           await extendCommand(ctx, { check: true });
           break;
         }
         case 'doctor': {
-          const { doctorCommand } = await import('./doctor.js');
+          const { doctorCommand } = await import('../commands/doctor.js');
           await doctorCommand(ctx, {});
           break;
         }
         case 'browser': {
           // the status, then setup if something is missing, then the login test: each asked
-          const b = await import('./browser.js');
+          const b = await import('../commands/browser.js');
           const { browserReport } = await import('../browser/browsers.js');
           await b.browserStatusCommand(ctx, {});
           const r = browserReport({});

@@ -1,10 +1,10 @@
 import { type Command, CommanderError } from 'commander';
-import { Context, type GlobalOptions } from './context.js';
-import { CliError } from './errors.js';
-import { EXIT } from './exitCodes.js';
-import { detectLang, type Lang } from './i18n.js';
+import { Context, type GlobalOptions } from '../cli/context.js';
+import { CliError } from '../cli/errors.js';
+import { EXIT } from '../cli/exitCodes.js';
+import { detectLang, type Lang } from '../cli/i18n.js';
 import { buildProgram, placeholderWord, type Runner } from './program.js';
-import { drained, endQuietlyOnClosedPipe, err, isTerminal, out } from './stdio.js';
+import { drained, endQuietlyOnClosedPipe, err, isTerminal, out } from '../cli/stdio.js';
 
 /**
  * The global options found in argv, read with the program's own declarations (which options
@@ -48,7 +48,7 @@ async function command(argv: string[]): Promise<number> {
   let ctx: Context | undefined;
   const render = async (e: unknown): Promise<number> => {
     const c = ctx ?? safeContext(scanArgv(program, argv).globals);
-    const { renderError } = await import('./render.js');
+    const { renderError } = await import('../cli/render.js');
     return renderError(c, e);
   };
   const runner: Runner = async (load, cmd, args) => {
@@ -106,7 +106,7 @@ async function command(argv: string[]): Promise<number> {
       if (valued.has(a) && flags.has(argv[i + 1]!.split('=')[0]!)) {
         // the --json taken for a value still asks for JSON
         const c = safeContext({ ...scanArgv(program, argv).globals, json: argv.includes('--json') || undefined });
-        const { renderError } = await import('./render.js');
+        const { renderError } = await import('../cli/render.js');
         return renderError(c, new CliError('USAGE', { detail: c.t('cmdOptionArg', { option: a }) }));
       }
     }

@@ -1,9 +1,9 @@
 import { Command, Help, Option } from 'commander';
-import type { Context } from './context.js';
-import { CliError } from './errors.js';
-import { type Lang, type MessageKey, message, messageKey } from './i18n.js';
-import { isTerminal } from './stdio.js';
-import { VERSION } from './version.js';
+import type { Context } from '../cli/context.js';
+import { CliError } from '../cli/errors.js';
+import { type Lang, type MessageKey, message, messageKey } from '../cli/i18n.js';
+import { isTerminal } from '../cli/stdio.js';
+import { VERSION } from '../cli/version.js';
 
 /** A command's implementation: the context, its positional arguments, then its options. */
 export type Action = (ctx: Context, ...args: never[]) => Promise<number>;
@@ -56,7 +56,7 @@ export function buildProgram(run: Runner, lang: Lang = 'en', pick?: (root: Comma
   // `cns` alone: the guided menu on a terminal, the help otherwise
   program.action(
     lazy(async () => {
-      const { guidedCommand } = await import('../commands/guided.js');
+      const { guidedCommand } = await import('./guided.js');
       return (async (ctx: Context) => {
         // a script asking for JSON with no command: a usage error it can read, not the help
         if (ctx.json) throw new CliError('USAGE', { detailKey: 'cmdNeeded' });
