@@ -40,15 +40,18 @@ function humanParams(ctx: Context, params: Record<string, string> = {}): Record<
   );
 }
 
-/** One rule of the 2023 extension, in the user's language. */
 /** An eligibility verdict for the JSON document: each reason in the user's language (codes stay). */
 export function eligibilityJson<T extends { reasons: RuleResult[] }>(ctx: Context, e: T): T {
   return { ...e, reasons: e.reasons.map((r) => ({ ...r, reason: ruleText(ctx, r) })) };
 }
 
-export function ruleText(ctx: Context, r: RuleResult): string {
+/**
+ * One rule of the 2023 extension, in the user's language (the library gives its code, variant
+ * and facts only). A rule this catalogue does not know, named by another service: its own words.
+ */
+export function ruleText(ctx: Context, r: RuleResult & { reason?: string }): string {
   const key = messageKey(`rule_${r.code}_${r.variant}`);
-  return key ? ctx.t(key, humanParams(ctx, r.params)) : r.reason;
+  return key ? ctx.t(key, humanParams(ctx, r.params)) : (r.reason ?? r.code);
 }
 
 const CF_RESULT: Record<string, MessageKey> = { valid: 'cfValid', malformed: 'cfMalformed', 'bad-check-character': 'cfBadCheck' };

@@ -94,9 +94,13 @@ function serviceText(ctx: Context, e: import('../extension/client.js').ServiceEr
     return ctx.t('svcUnreachable', { url: e.facts.url, attempts: e.facts.attempts, why: why ? ctx.t(why) : e.facts.last });
   }
   const known = messageKey(`svc_${e.code}`);
+  // codes and facts (this service), or a foreign service's own words in `reason`
   const reasons = (e.reasons ?? []).filter(
-    (r): r is RuleResult =>
-      typeof r === 'object' && r !== null && typeof (r as RuleResult).code === 'string' && typeof (r as RuleResult).reason === 'string',
+    (r): r is RuleResult & { reason?: string } =>
+      typeof r === 'object' &&
+      r !== null &&
+      typeof (r as RuleResult).code === 'string' &&
+      (typeof (r as RuleResult).variant === 'string' || typeof (r as { reason?: unknown }).reason === 'string'),
   );
   if (known && reasons.length) {
     const why = reasons.map((r) => foreignText(ruleText(ctx, { ...r, params: stringsOnly(r.params) }))).join('; ');
@@ -371,7 +375,7 @@ export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<num
     await writeWithPuk(ctx, card, files, secrets!, o, state, j, newDer, current.der.length);
     ctx.result({
       operation: 'extend',
-      extension: e,
+      extension: eligibilityJson(ctx, e),
       old: { serialNumber: current.serialNumber, notAfter: current.notAfter.toISOString() },
       new: { serialNumber: n.serialNumber, notAfter: n.notAfter.toISOString() },
       backup: j.oldFile,

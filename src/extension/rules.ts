@@ -17,9 +17,10 @@ export interface RuleResult {
   ok: boolean | null;
   /** A disagreement worth reporting that does not decide eligibility. */
   advisory?: boolean;
-  /** In English, for logs and JSON; people read `variant` and `params` through the message catalogue. */
-  reason: string;
-  /** Which of the rule's outcomes (the catalogue has rule_<code>_<variant>). */
+  /**
+   * Which of the rule's outcomes. No sentence here: the CLI (or an integrator) words the code,
+   * the variant and the params (the CLI's catalogue has rule_<code>_<variant>).
+   */
   variant: 'ok' | 'no' | 'unknown' | 'notYet' | 'expired' | 'noPukToo' | 'damaged';
   /** Dates (Italian days, YYYY-MM-DD) and serials the sentence names. */
   params?: Record<string, string>;
@@ -44,16 +45,16 @@ export interface Eligibility {
   reasons: RuleResult[];
 }
 
-/** The rules of the 2023 extension, each reported with its reason. The service applies them too. */
+/** The rules of the 2023 extension, each reported with its code, outcome and facts. The service applies them too. */
 export function evaluateEligibility(i: EligibilityInput): Eligibility {
   const r: RuleResult[] = [];
   const c = i.certificate;
   r.push(
     c
-      ? { code: 'CARD_READABLE', ok: true, variant: 'ok', reason: 'a readable TS-CNS with an authentication certificate' }
+      ? { code: 'CARD_READABLE', ok: true, variant: 'ok' }
       : i.certificateDamaged
-        ? { code: 'CARD_READABLE', ok: false, variant: 'damaged', reason: 'the certificate on the card is damaged' }
-        : { code: 'CARD_READABLE', ok: false, variant: 'no', reason: 'no readable authentication certificate' },
+        ? { code: 'CARD_READABLE', ok: false, variant: 'damaged' }
+        : { code: 'CARD_READABLE', ok: false, variant: 'no' },
   );
   if (c) {
     const atDay = romeDate(i.at);
@@ -64,7 +65,6 @@ export function evaluateEligibility(i: EligibilityInput): Eligibility {
         ok: false,
         variant: 'notYet',
         params: { at: atDay, from: romeDate(c.notBefore) },
-        reason: `not yet valid on ${atDay} (valid from ${romeDate(c.notBefore)})`,
       });
     else if (i.at > c.notAfter)
       r.push({
@@ -72,9 +72,8 @@ export function evaluateEligibility(i: EligibilityInput): Eligibility {
         ok: false,
         variant: 'expired',
         params: { expiry: expiryDay, at: atDay },
-        reason: `expired on ${expiryDay}, before ${atDay}`,
       });
-    else r.push({ code: 'CERT_VALID_AT_DATE', ok: true, variant: 'ok', params: { at: atDay }, reason: `valid on ${atDay}` });
+    else r.push({ code: 'CERT_VALID_AT_DATE', ok: true, variant: 'ok', params: { at: atDay } });
     r.push(
       expiryDay <= LAST_ELIGIBLE_EXPIRY
         ? {
@@ -82,14 +81,12 @@ export function evaluateEligibility(i: EligibilityInput): Eligibility {
             ok: true,
             variant: 'ok',
             params: { expiry: expiryDay, deadline: LAST_ELIGIBLE_EXPIRY },
-            reason: `expires ${expiryDay} (Europe/Rome), not later than ${LAST_ELIGIBLE_EXPIRY}`,
           }
         : {
             code: 'EXPIRY_BY_DEADLINE',
             ok: false,
             variant: 'no',
             params: { expiry: expiryDay, deadline: LAST_ELIGIBLE_EXPIRY },
-            reason: `expires ${expiryDay} (Europe/Rome), later than ${LAST_ELIGIBLE_EXPIRY}`,
           },
     );
     if (i.cardExpiry) {
@@ -101,7 +98,6 @@ export function evaluateEligibility(i: EligibilityInput): Eligibility {
               advisory: true,
               variant: 'ok',
               params: { card: i.cardExpiry },
-              reason: `EF_Dati_personali says ${i.cardExpiry} too`,
             }
           : {
               code: 'EXPIRY_MATCHES_CARD',
@@ -109,43 +105,31 @@ export function evaluateEligibility(i: EligibilityInput): Eligibility {
               advisory: true,
               variant: 'no',
               params: { card: i.cardExpiry, expiry: expiryDay },
-              reason: `EF_Dati_personali says ${i.cardExpiry}, the certificate ${expiryDay}`,
             },
       );
     }
-    r.push(
-      c.extended
-        ? { code: 'NOT_EXTENDED', ok: false, variant: 'no', reason: 'the certificate is already an extended one' }
-        : { code: 'NOT_EXTENDED', ok: true, variant: 'ok', reason: 'not extended yet' },
-    );
+    r.push(c.extended ? { code: 'NOT_EXTENDED', ok: false, variant: 'no' } : { code: 'NOT_EXTENDED', ok: true, variant: 'ok' });
   }
   r.push(
     i.revoked === null
-      ? { code: 'NOT_REVOKED', ok: null, variant: 'unknown', reason: 'no CRL given: the service decides' }
+      ? { code: 'NOT_REVOKED', ok: null, variant: 'unknown' }
       : i.revoked
         ? {
             code: 'NOT_REVOKED',
             ok: false,
             variant: 'no',
             params: { serial: c?.serialNumber ?? '' },
-            reason: `serial ${c?.serialNumber} is in the CRL`,
           }
-        : { code: 'NOT_REVOKED', ok: true, variant: 'ok', reason: 'not in the CRL' },
+        : { code: 'NOT_REVOKED', ok: true, variant: 'ok' },
   );
-  r.push(
-    i.pin.blocked && i.puk.blocked
-      ? { code: 'PIN_USABLE', ok: false, variant: 'noPukToo', reason: 'the PIN is blocked, and so is the PUK' }
-      : secretUsable('PIN', i.pin.blocked, 'the PIN is blocked (unblock it first: cns pin unblock)'),
-  );
-  r.push(secretUsable('PUK', i.puk.blocked, 'the PUK is blocked: the card cannot be written'));
+  r.push(i.pin.blocked && i.puk.blocked ? { code: 'PIN_USABLE', ok: false, variant: 'noPukToo' } : secretUsable('PIN', i.pin.blocked));
+  r.push(secretUsable('PUK', i.puk.blocked));
   return { eligible: r.every((x) => x.ok !== false || x.advisory), at: i.at.toISOString(), reasons: r };
 }
 
 /** PIN_USABLE / PUK_USABLE: blocked, not blocked, or unknown (null: the backend cannot tell). */
-function secretUsable(what: 'PIN' | 'PUK', blocked: boolean | null, blockedReason: string): RuleResult {
+function secretUsable(what: 'PIN' | 'PUK', blocked: boolean | null): RuleResult {
   const code = `${what}_USABLE` as const;
-  if (blocked) return { code, ok: false, variant: 'no', reason: blockedReason };
-  return blocked === false
-    ? { code, ok: true, variant: 'ok', reason: `the ${what} is not blocked` }
-    : { code, ok: null, variant: 'unknown', reason: `${what} state unknown` };
+  if (blocked) return { code, ok: false, variant: 'no' };
+  return blocked === false ? { code, ok: true, variant: 'ok' } : { code, ok: null, variant: 'unknown' };
 }
