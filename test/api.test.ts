@@ -43,7 +43,7 @@ function recorder(secrets: Record<string, string>, consent = false) {
         },
       ]),
     ),
-  } as SecretAuth & Record<string, () => Promise<string>>;
+  } as unknown as SecretAuth & Record<string, () => Promise<string>>;
   return { asked, auth };
 }
 

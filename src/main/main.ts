@@ -3,8 +3,8 @@ import { Context, type GlobalOptions } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { EXIT } from '../cli/exitCodes.js';
 import { detectLang, type Lang } from '../cli/i18n.js';
-import { buildProgram, placeholderWord, type Runner } from './program.js';
 import { drained, endQuietlyOnClosedPipe, err, isTerminal, out } from '../cli/stdio.js';
+import { buildProgram, placeholderWord, type Runner } from './program.js';
 
 /**
  * The global options found in argv, read with the program's own declarations (which options
