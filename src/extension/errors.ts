@@ -1,3 +1,4 @@
+import { CnsError } from '../util/codes.js';
 import type { Eligibility } from './rules.js';
 
 /**
@@ -33,20 +34,20 @@ export type ExtensionErrorCode =
  */
 export type ExtensionFacts = Readonly<Record<string, string | number | boolean>>;
 
-/** An error of the extension flow: a stable code and facts, never a sentence for people. */
-export class ExtensionError extends Error {
-  constructor(
-    readonly code: ExtensionErrorCode,
-    readonly facts: ExtensionFacts = {},
-    options: { cause?: unknown; eligibility?: Eligibility } = {},
-  ) {
-    super(code, { cause: options.cause });
+/**
+ * An error of the extension flow: a stable code and facts, never a sentence for people. A
+ * CnsError (the library's errors' root), with the codes narrowed to the flow's.
+ */
+export class ExtensionError extends CnsError {
+  declare readonly code: ExtensionErrorCode;
+  /** NOT_ELIGIBLE on this side: the rules as evaluated. */
+  readonly eligibility?: Eligibility;
+
+  constructor(code: ExtensionErrorCode, facts: ExtensionFacts = {}, options: { cause?: unknown; eligibility?: Eligibility } = {}) {
+    super(code, facts, { cause: options.cause });
     this.name = 'ExtensionError';
     this.eligibility = options.eligibility;
   }
-
-  /** NOT_ELIGIBLE on this side: the rules as evaluated. */
-  readonly eligibility?: Eligibility;
 }
 
 /**
