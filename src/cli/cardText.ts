@@ -1,6 +1,6 @@
 import type { CertificateSummary } from '../cert/summary.js';
 import type { RuleResult } from '../extension/rules.js';
-import type { Check, TriesJson } from '../report/report.js';
+import type { Check, Problem, TriesJson } from '../report/report.js';
 import type { Context } from './context.js';
 import { type MessageKey, messageKey } from './i18n.js';
 import { saidText, swMeaning } from './render.js';
@@ -69,20 +69,26 @@ export function checkText(ctx: Context, c: Check): string {
   return c.detail;
 }
 
-/** A problem of a report, in the user's language where the catalogue has it. */
-export function problemText(ctx: Context, p: { code: string; message: string; variant?: string; params?: Record<string, string> }): string {
-  const key = messageKey(p.variant ? `pr_${p.code}_${p.variant}` : `pr_${p.code}`);
-  if (!key) return p.message;
+/** A problem of a report, in the user's language (the library gives its code and facts only). */
+export function problemText(ctx: Context, p: Problem): string {
   const f = p.params ?? {};
+  // a failed reading: the lower layer's message id, or the card's status word; else its own text
+  const { said, error, ...facts } = f;
+  const fallback = error ?? p.code;
+  const key = messageKey(p.variant ? `pr_${p.code}_${p.variant}` : `pr_${p.code}`);
+  if (!key) return fallback;
   const t = ctx.t.bind(ctx);
-  // a failed reading: the lower layer's message id, or the card's status word
-  const { said, ...facts } = f;
-  if (said !== undefined) return ctx.t(key, { detail: saidText({ id: said, facts }, p.message, t) });
+  if (said !== undefined) return ctx.t(key, { detail: saidText({ id: said, facts }, fallback, t) });
   if (f.sw !== undefined)
     return ctx.t(key, { detail: ctx.t('apduStatus', { operation: f.operation, sw: f.sw, meaning: swMeaning(parseInt(f.sw, 16), t) }) });
   // what an interrupted write was (extend, restore), in words
   const kind = f.kind !== undefined ? messageKey(`kind_${f.kind}`) : undefined;
-  return ctx.t(key, { detail: p.message, ...humanParams(ctx, p.params), ...(kind ? { kind: ctx.t(kind) } : {}) });
+  return ctx.t(key, { detail: fallback, ...humanParams(ctx, p.params), ...(kind ? { kind: ctx.t(kind) } : {}) });
+}
+
+/** A report's problems as the JSON document shows them: the code and facts, and the text in the user's language. */
+export function problemsJson(ctx: Context, problems: Problem[]): (Problem & { message: string })[] {
+  return problems.map((p) => ({ ...p, message: problemText(ctx, p) }));
 }
 
 export function triesText(ctx: Context, t: TriesJson): string {

@@ -1,6 +1,7 @@
 /** Messages in Italian and English. Italian when the locale says it_*, or --lang it. */
 import { BROWSER_MESSAGES } from './browserMessages.js';
 import { DEVICE_MESSAGES } from './deviceMessages.js';
+import { DOCTOR_MESSAGES } from './doctorMessages.js';
 import { HELP_MESSAGES } from './helpMessages.js';
 
 export type Lang = 'it' | 'en';
@@ -1241,11 +1242,12 @@ const OWN = {
 // The same object as a literal spreading the three tables first, built in one pass: V8 builds a
 // literal of ~700 properties that starts with spreads one property at a time (~2 ms of every
 // start, issue 15). Later tables win on a repeated key, as in the literal.
-const M: typeof HELP_MESSAGES & typeof DEVICE_MESSAGES & typeof BROWSER_MESSAGES & typeof OWN = Object.assign(
+const M: typeof HELP_MESSAGES & typeof DEVICE_MESSAGES & typeof BROWSER_MESSAGES & typeof DOCTOR_MESSAGES & typeof OWN = Object.assign(
   {},
   HELP_MESSAGES,
   DEVICE_MESSAGES,
   BROWSER_MESSAGES,
+  DOCTOR_MESSAGES,
   OWN,
 );
 

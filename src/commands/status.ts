@@ -1,4 +1,4 @@
-import { certificateLine, checkText, eligibilityJson, printCertificate, problemText, row, triesText } from '../cli/cardText.js';
+import { certificateLine, checkText, eligibilityJson, printCertificate, problemsJson, row, triesText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { fallbackText } from '../cli/gate.js';
 import { messageKey } from '../cli/i18n.js';
@@ -11,23 +11,24 @@ import { collectReport, eligibilityFromReport } from '../report/report.js';
 export async function statusCommand(ctx: Context, o: { warnDays?: string }): Promise<number> {
   const warnDays = parseWarnDays(o.warnDays);
   const now = new Date();
+  // said first, on stderr, and kept in the report: tries read through the module mean little
+  let fallback: { code: string; message: string } | undefined;
   const report = await withCard(ctx.cardOptions, async (card, opened) => {
     const r = await collectReport(card, { now, warnDays, stateDir: stateDir(ctx.env) });
     if (opened.fallback) {
-      // said first, on stderr, and kept in the report: tries read through the module mean little
-      const text = fallbackText(ctx, opened.fallback.cause);
-      ctx.note(ctx.c.yellow(text));
-      r.problems.unshift({ code: 'PCSC_FALLBACK', message: text });
+      fallback = { code: 'PCSC_FALLBACK', message: fallbackText(ctx, opened.fallback.cause) };
+      ctx.note(ctx.c.yellow(fallback.message));
     }
     return r;
   });
+  const problems = [...(fallback ? [fallback] : []), ...problemsJson(ctx, report.problems)];
   report.extension = eligibilityFromReport(report, now);
   // the texts of the JSON document follow --lang too (README: keys stable, messages translated)
   if (ctx.json)
     ctx.result({
       ...report,
       checks: report.checks.map((c) => ({ ...c, detail: checkText(ctx, c) })),
-      problems: report.problems.map((p) => ({ ...p, message: problemText(ctx, p) })),
+      problems,
       ...(report.extension ? { extension: eligibilityJson(ctx, report.extension) } : {}),
     });
   if (!ctx.json) {
@@ -70,10 +71,10 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
     if (r.extension) row(ctx, 'lExtension', r.extension.eligible ? ctx.c.green(ctx.t('extRowYes')) : ctx.t('extRowNo'));
     // "all passed" only when nothing below says otherwise; the codes are for --json and doctor
     const bad = r.checks.filter((c) => c.status === 'fail' || c.status === 'warn');
-    const n = bad.length + r.problems.length;
+    const n = bad.length + problems.length;
     row(ctx, 'lChecks', n === 0 ? ctx.c.green(ctx.t('checksPassed', { n: r.checks.length })) : ctx.t('checksProblems', { n }));
     for (const c of bad) ctx.print(`  ${c.status === 'fail' ? ctx.c.red('✗') : ctx.c.yellow('!')} ${checkText(ctx, c)}`);
-    for (const p of r.problems) ctx.print(`  ${ctx.c.red('✗')} ${problemText(ctx, p)}`);
+    for (const p of problems) ctx.print(`  ${ctx.c.red('✗')} ${p.message}`);
   }
   return 0;
 }

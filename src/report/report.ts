@@ -32,10 +32,15 @@ export interface Check {
   values?: Record<string, string>;
 }
 
-/** Something wrong with the card: `message` in English; `variant` and `params` for the catalogue (pr_<code>[_<variant>]). */
+/**
+ * Something wrong with the card, as a code and facts (no text: the CLI's catalogue has
+ * pr_<code>[_<variant>] in each language). `params` holds what the sentence needs: a date, the
+ * kind of an interrupted write and its journal's folder, or what a failed reading said (the lower
+ * layer's message id `said` and its facts, a status word `sw` and its `operation`, or else the
+ * error's own `error` text).
+ */
 export interface Problem {
   code: string;
-  message: string;
   variant?: string;
   params?: Record<string, string>;
 }
@@ -147,25 +152,10 @@ export const STATE_PROBLEMS = new Set(['PIN_BLOCKED', 'PUK_BLOCKED', 'CERT_EXPIR
 
 function stateProblems(pin: TriesState, puk: TriesState, c: CertificateSummary | null): Problem[] {
   const out: Problem[] = [];
-  if (pin.blocked)
-    out.push(
-      puk.blocked
-        ? { code: 'PIN_BLOCKED', variant: 'pukToo', message: 'the PIN is blocked, and so is the PUK' }
-        : { code: 'PIN_BLOCKED', message: 'the PIN is blocked: unblock it with the PUK' },
-    );
-  if (puk.blocked) out.push({ code: 'PUK_BLOCKED', message: 'the PUK is blocked: only a new card helps' });
-  if (c?.state === 'expired')
-    out.push({
-      code: 'CERT_EXPIRED',
-      message: `the certificate expired on ${romeDate(new Date(c.notAfter))}`,
-      params: { date: romeDate(new Date(c.notAfter)) },
-    });
-  if (c?.state === 'not-yet-valid')
-    out.push({
-      code: 'CERT_NOT_YET_VALID',
-      message: `the certificate is not valid before ${romeDate(new Date(c.notBefore))}`,
-      params: { date: romeDate(new Date(c.notBefore)) },
-    });
+  if (pin.blocked) out.push(puk.blocked ? { code: 'PIN_BLOCKED', variant: 'pukToo' } : { code: 'PIN_BLOCKED' });
+  if (puk.blocked) out.push({ code: 'PUK_BLOCKED' });
+  if (c?.state === 'expired') out.push({ code: 'CERT_EXPIRED', params: { date: romeDate(new Date(c.notAfter)) } });
+  if (c?.state === 'not-yet-valid') out.push({ code: 'CERT_NOT_YET_VALID', params: { date: romeDate(new Date(c.notBefore)) } });
   return out;
 }
 
@@ -189,8 +179,9 @@ async function attempt<T>(problems: CardReport['problems'], code: string, f: () 
   } catch (e) {
     const fault = deviceFault(e);
     if (fault === 'card-removed' || fault === 'card-not-answering') throw e;
-    const params = problemFacts(e);
-    problems.push({ code, message: e instanceof Error ? e.message : String(e), ...(params ? { params } : {}) });
+    // neither a message id nor a status word: the error's own text, for logs and tickets
+    const params = problemFacts(e) ?? { error: e instanceof Error ? e.message : String(e) };
+    problems.push({ code, params });
     return null;
   }
 }
@@ -223,10 +214,7 @@ async function readCertificate(
   if (r) {
     const { issuerSignatureHolds } = await import('../cert/issuers.js');
     if (issuerSignatureHolds(r.parsed) === false) {
-      problems.push({
-        code: 'CERT_SIGNATURE_INVALID',
-        message: 'the certificate on the card is damaged: its signature does not verify with its issuer',
-      });
+      problems.push({ code: 'CERT_SIGNATURE_INVALID' });
       return null;
     }
     o.onCertificate?.(r.parsed);
@@ -253,19 +241,11 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
     if (j && j.state !== 'done') {
       const what = classifyEf(await files.readCertificateEf(), j);
       const where = journalDir(o.stateDir, id.id);
-      problems.push(
-        what === 'partial'
-          ? {
-              code: 'CERT_HALF_WRITTEN',
-              params: { kind: j.kind, dir: where },
-              message: `EF 1101 holds a partly written certificate (an interrupted ${j.kind}): run "cns extend --resume" to finish it; backups in ${where}`,
-            }
-          : {
-              code: 'CERT_WRITE_PENDING',
-              params: { kind: j.kind, dir: where },
-              message: `an interrupted ${j.kind} is journaled (EF 1101 holds the ${what} certificate): run "cns extend --resume"; backups in ${where}`,
-            },
-      );
+      // what EF 1101 holds (partial, old, new...) decides which: a half-written one is to finish first
+      problems.push({
+        code: what === 'partial' ? 'CERT_HALF_WRITTEN' : 'CERT_WRITE_PENDING',
+        params: { kind: j.kind, dir: where, ef: what },
+      });
     }
   }
 
@@ -275,20 +255,8 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
     const ef = await attempt(problems, 'CERTIFICATE_UNREADABLE', () => files.readCertificateEf());
     const w = ef ? interruptedWrite(ef) : null;
     if (w) {
-      problems.push(
-        w.certificate
-          ? {
-              code: 'CERT_WRITE_INCOMPLETE',
-              variant: 'resume',
-              message: 'EF 1101 holds a certificate write that was interrupted just before its end: run "cns extend --resume" to finish it',
-            }
-          : {
-              code: 'CERT_WRITE_INCOMPLETE',
-              variant: 'restore',
-              message:
-                'EF 1101 holds a certificate write that was interrupted: finish it with "cns extend --resume" where it began, or write back the saved certificate with "cns extend --restore FILE"',
-            },
-      );
+      // resume: only its end is missing; restore: finished where it began, or a saved copy written back
+      problems.push({ code: 'CERT_WRITE_INCOMPLETE', variant: w.certificate ? 'resume' : 'restore' });
     }
   }
 
@@ -411,15 +379,10 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
  * EF_Dati_personali (holder data come from the certificate, marked so), tries from token flags.
  */
 async function collectTokenReport(card: Card, token: TokenDescription, o: ReportOptions): Promise<CardReport> {
-  const problems: CardReport['problems'] = [
-    { code: 'PKCS11_LIMITS', message: 'through PKCS#11: no ATR, no EF_Dati_personali, tries only as token flags' },
-  ];
-  if (!token.flagsReliable)
-    problems.push({
-      code: 'PKCS11_FLAGS_UNRELIABLE',
-      message:
-        "OpenSC's CNS emulation never reads the PIN counter and flags every PIN as locked: tries are unknown here; use --backend pcsc to read them",
-    });
+  // through PKCS#11: no ATR, no EF_Dati_personali, tries only as token flags
+  const problems: CardReport['problems'] = [{ code: 'PKCS11_LIMITS' }];
+  // OpenSC's CNS emulation never reads the PIN counter and flags every PIN as locked
+  if (!token.flagsReliable) problems.push({ code: 'PKCS11_FLAGS_UNRELIABLE' });
   const cert = await readCertificate(card, problems, o);
   const certificate = cert?.summary ?? null;
   const subject = cert?.parsed.subject ?? [];
