@@ -1,14 +1,15 @@
-import type { SecretKind } from '../card/card.js';
+import type { Card, SecretKind } from '../card/card.js';
+import { withCard } from '../device/open.js';
 import type { ServiceError } from '../extension/client.js';
 import { ExtensionError, WriteInterruptedError } from '../extension/errors.js';
-import type { ExtensionProgress, WriteAuth } from '../extension/flow.js';
+import type { CertificateFacts, ExtensionProgress, ResumeResult, WriteAuth } from '../extension/flow.js';
 import type { Eligibility, RuleResult } from '../extension/rules.js';
 import { eligibilityJson, ruleText } from './cardText.js';
 import type { Context } from './context.js';
 import { CliError, ErrorWithData } from './errors.js';
 import { secretName } from './gate.js';
 import { type MessageKey, messageKey } from './i18n.js';
-import { foreignText } from './render.js';
+import { foreignText, outcome } from './render.js';
 import { canPrompt, confirmTyped, type Secrets } from './secrets.js';
 import { err, isTerminal } from './stdio.js';
 
@@ -175,4 +176,32 @@ export async function confirmWrite(ctx: Context, yes: boolean | undefined, quest
   } catch {
     return false;
   }
+}
+
+/** What a resume did, in a sentence. */
+export function resumedText(ctx: Context, r: ResumeResult): string {
+  const serial = r.new.serialNumber;
+  if (r.outcome === 'fromCard') return ctx.t('extResumedFromCard', { serial, date: ctx.day(r.new.notAfter) });
+  if (r.outcome === 'already') return ctx.t('extAlreadyDone');
+  if (r.old) return ctx.t('extDone', { old: ctx.day(r.old.notAfter), new: ctx.day(r.new.notAfter), backup: r.backup });
+  return ctx.t('extRestored', { serial });
+}
+
+/** A certificate the flow names, as the JSON document shows it. */
+export function certificateJson(c: CertificateFacts): { serialNumber: string; notAfter: string } {
+  return { serialNumber: c.serialNumber, notAfter: c.notAfter.toISOString() };
+}
+
+/** The card, then the flow: its errors in the CLI's codes and words. */
+export function onCard<T>(ctx: Context, fn: (card: Card) => Promise<T>): Promise<T> {
+  return withCard(ctx.cardOptions, fn).catch((e: unknown) => {
+    throw extensionCliError(ctx, e);
+  });
+}
+
+/** `extend --check`: the rules, each with its mark; exit 10 when the card is not eligible. */
+export function checkOutcome(ctx: Context, e: Eligibility, contactless: boolean): number {
+  if (contactless) progress(ctx)({ step: 'contactless' });
+  if (!ctx.json) printEligibility(ctx, e);
+  return outcome(ctx, { extension: eligibilityJson(ctx, e) }, e.eligible ? undefined : notEligible(ctx, e));
 }

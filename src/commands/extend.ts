@@ -1,14 +1,21 @@
 import { readFileSync } from 'node:fs';
-import type { Card } from '../card/card.js';
 import { parseReferenceDate } from '../card/dates.js';
 import type { ParsedCertificate } from '../cert/x509.js';
 import { eligibilityJson } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { CliError, refuseFolder } from '../cli/errors.js';
-import { confirmWrite, extensionCliError, notEligible, printEligibility, progress, writeAuth } from '../cli/extensionText.js';
-import { inputFileDetail, outcome } from '../cli/render.js';
+import {
+  certificateJson,
+  checkOutcome,
+  confirmWrite,
+  onCard,
+  printEligibility,
+  progress,
+  resumedText,
+  writeAuth,
+} from '../cli/extensionText.js';
+import { inputFileDetail } from '../cli/render.js';
 import { type SecretOptions, Secrets } from '../cli/secrets.js';
-import { withCard } from '../device/open.js';
 import { stateDir } from '../device/paths.js';
 import {
   extendCertificate,
@@ -36,22 +43,17 @@ export interface ExtendOptions extends SecretOptions {
 
 const DEFAULT_SERVICE = 'http://127.0.0.1:8470';
 
-/** A file named by an option (PEM or DER), as DER; unreadable: INVALID_INPUT naming the option. */
-async function inputDer(ctx: Context, path: string, what: string, label?: string): Promise<Buffer> {
+/** A file named by an option (PEM or DER), as DER (a certificate: parsed); unreadable: INVALID_INPUT naming the option. */
+async function inputDer(ctx: Context, path: string, what: string, label?: string, certificate = false): Promise<Buffer> {
   const { fromPem } = await import('../cert/pem.js');
   refuseFolder(path, what);
   try {
-    return fromPem(readFileSync(path), label);
+    const der = fromPem(readFileSync(path), label);
+    if (certificate) (await import('../cert/x509.js')).parseCertificate(der);
+    return der;
   } catch (e) {
     throw new CliError('INVALID_INPUT', { what, detail: inputFileDetail(e, ctx.t.bind(ctx)) });
   }
-}
-
-/** The card, then the flow; its errors in the CLI's codes and words. */
-function onCard<T>(ctx: Context, fn: (card: Card) => Promise<T>): Promise<T> {
-  return withCard(ctx.cardOptions, fn).catch((e: unknown) => {
-    throw extensionCliError(ctx, e);
-  });
 }
 
 export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<number> {
@@ -76,11 +78,7 @@ export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<num
     let certificate: ParsedCertificate | null = null;
     const report = await collectReport(card, { now: at, warnDays: 30, stateDir: state, onCertificate: (c) => (certificate = c) });
     const e = eligibilityFromReport(report, at, revoked);
-    if (!secrets) {
-      if ('contactless' in report.card && report.card.contactless) progress(ctx)({ step: 'contactless' });
-      if (!ctx.json) printEligibility(ctx, e);
-      return outcome(ctx, { extension: eligibilityJson(ctx, e) }, e.eligible ? undefined : notEligible(ctx, e));
-    }
+    if (!secrets) return checkOutcome(ctx, e, 'contactless' in report.card && report.card.contactless);
     const url = o.service ?? ctx.env.CNS_EXTENSION_URL ?? DEFAULT_SERVICE;
     const r = await extendCertificate(card, {
       eligibility: e,
@@ -101,8 +99,8 @@ export async function extendCommand(ctx: Context, o: ExtendOptions): Promise<num
     ctx.result({
       operation: 'extend',
       extension: eligibilityJson(ctx, e),
-      old: { serialNumber: r.old.serialNumber, notAfter: r.old.notAfter.toISOString() },
-      new: { serialNumber: r.new.serialNumber, notAfter: r.new.notAfter.toISOString() },
+      old: certificateJson(r.old),
+      new: certificateJson(r.new),
       backup: r.backup,
       journal: r.journal,
     });
@@ -121,28 +119,15 @@ async function resumeCommand(ctx: Context, o: ExtendOptions): Promise<number> {
       auth: writeAuth(ctx, secrets, o.lastAttempt),
       onProgress: progress(ctx),
     });
-    const next = { serialNumber: r.new.serialNumber, notAfter: r.new.notAfter.toISOString() };
-    ctx.result({ operation: 'extend.resume', new: next, ...(r.backup ? { backup: r.backup } : {}) });
-    const serial = r.new.serialNumber;
-    let text: string;
-    if (r.outcome === 'fromCard') text = ctx.t('extResumedFromCard', { serial, date: ctx.day(r.new.notAfter) });
-    else if (r.outcome === 'already') text = ctx.t('extAlreadyDone');
-    else if (r.old) text = ctx.t('extDone', { old: ctx.day(r.old.notAfter), new: ctx.day(r.new.notAfter), backup: r.backup });
-    else text = ctx.t('extRestored', { serial });
-    ctx.print(ctx.c.green(text));
+    ctx.result({ operation: 'extend.resume', new: certificateJson(r.new), ...(r.backup ? { backup: r.backup } : {}) });
+    ctx.print(ctx.c.green(resumedText(ctx, r)));
     return 0;
   });
 }
 
 /** `cns extend --restore BACKUP`: write a saved certificate back (PUK required). */
 async function restoreCommand(ctx: Context, o: ExtendOptions): Promise<number> {
-  const der = await inputDer(ctx, o.restore!, '--restore');
-  const { parseCertificate } = await import('../cert/x509.js');
-  try {
-    parseCertificate(der);
-  } catch (e) {
-    throw new CliError('INVALID_INPUT', { what: '--restore', detail: inputFileDetail(e, ctx.t.bind(ctx)) });
-  }
+  const der = await inputDer(ctx, o.restore!, '--restore', undefined, true);
   const secrets = new Secrets(ctx, o, ['puk']);
   await secrets.preload();
   const stateDirectory = stateDir(ctx.env);
@@ -157,9 +142,8 @@ async function restoreCommand(ctx: Context, o: ExtendOptions): Promise<number> {
         return confirmWrite(ctx, o.yes, 'restoreConfirm');
       },
     });
-    const { serialNumber, notAfter } = r.certificate;
-    ctx.result({ operation: 'extend.restore', certificate: { serialNumber, notAfter: notAfter.toISOString() }, backup: r.backup });
-    ctx.print(ctx.c.green(ctx.t('extRestored', { serial: serialNumber })));
+    ctx.result({ operation: 'extend.restore', certificate: certificateJson(r.certificate), backup: r.backup });
+    ctx.print(ctx.c.green(ctx.t('extRestored', { serial: r.certificate.serialNumber })));
     return 0;
   });
 }
