@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from './helpers.js';
@@ -65,6 +65,24 @@ describe('the npm package', () => {
       { encoding: 'utf8', timeout: 60_000 },
     );
     expect(probe.stdout, probe.stderr).toBe('false');
+    // the library: a program beside the installed package imports 'cns' by name, types included
+    // (issue 26), and reads the same card through it
+    const app = join(dir, 'app');
+    mkdirSync(join(app, 'node_modules'), { recursive: true });
+    symlinkSync(installed, join(app, 'node_modules', 'cns'));
+    writeFileSync(
+      join(app, 'read.mjs'),
+      `import { readReport, withCard } from 'cns';\nconst r = await withCard({ reader: ${JSON.stringify(`sim:${join(dir, 'card.json')}`)} }, (c) => readReport(c));\nprocess.stdout.write(JSON.stringify({ model: r.card.model, pin: r.pin.triesLeft }));\n`,
+    );
+    const lib = spawnSync(process.execPath, [join(app, 'read.mjs')], {
+      cwd: app,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, XDG_STATE_HOME: dir },
+    });
+    expect(lib.status, lib.stderr).toBe(0);
+    expect(JSON.parse(lib.stdout)).toMatchObject({ model: expect.stringMatching(/TS-CNS/), pin: 3 });
+    expect(existsSync(join(installed, 'dist', 'api', 'index.d.ts'))).toBe(true);
     // the manual page, where `man` looks in that prefix (issue 24 item 4)
     expect(existsSync(join(prefix, 'share', 'man', 'man1', 'cns.1'))).toBe(true);
     // the dependencies are the versions this build was tested with (the package's npm-shrinkwrap.json)

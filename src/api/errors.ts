@@ -6,6 +6,7 @@ import { CardError, SecretBlockedError, WrongSecretError } from '../card/errors.
 import { CertificateError } from '../cert/errors.js';
 import { PemError } from '../cert/pem.js';
 import { DeviceError } from '../device/errors.js';
+import { WriteInterruptedError } from '../extension/errors.js';
 import { PcscError } from '../pcsc/client.js';
 import { PcscUnavailableError } from '../pcsc/winscard.js';
 import { Pkcs11CallError, Pkcs11ModuleError } from '../pkcs11/errors.js';
@@ -36,6 +37,11 @@ const DEVICE: Record<DeviceError['code'], ErrorCode> = {
  */
 export function toCnsError(e: unknown): CnsError {
   if (e instanceof CnsError) return e;
+  // a certificate write cut off: the code of what cut it, and that a journal waits to resume it
+  if (e instanceof WriteInterruptedError) {
+    const c = toCnsError(e.cause);
+    return new CnsError(c.code, { ...c.facts, interrupted: true, journal: e.journal }, { cause: e });
+  }
   if (e instanceof DeviceError) {
     const { reader, candidates, atr, reason } = e.info;
     return error(DEVICE[e.code], e, {

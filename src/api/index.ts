@@ -17,13 +17,55 @@ import { toCnsError } from './errors.js';
 
 export type { CnsAtrInfo } from '../card/atr.js';
 export type { Card, CardFiles, CardOrigin, Keyset, SecretKind, SignatureLayout, TokenDescription, TriesState } from '../card/card.js';
-export type { CardId } from '../card/efIdCarta.js';
+export type { CardId, CardType } from '../card/efIdCarta.js';
+export type { HashName } from '../card/pkcs1.js';
 export type { CertificateSummary } from '../cert/summary.js';
 export { summarizeDer } from '../cert/summary.js';
 export type { NameAttribute, ParsedCertificate, Validity, ValidityState } from '../cert/x509.js';
 export { parseCertificate, validity } from '../cert/x509.js';
 export type { OpenCard, OpenOptions } from '../device/open.js';
-export type { CardReport, Check, Holder, Problem, ReportOptions, TriesJson } from '../report/report.js';
+export { ExtensionError, type ExtensionErrorCode, WriteInterruptedError } from '../extension/errors.js';
+export {
+  type ExtendOptions,
+  type ExtendPlan,
+  type ExtendResult,
+  type ExtensionProgress,
+  type ExtensionService,
+  extendCertificate,
+  httpExtensionService,
+  type RestoreOptions,
+  type RestoreResult,
+  type ResumeOptions,
+  type ResumeResult,
+  restoreCertificate,
+  resumeExtension,
+  revokedSerials,
+  type WriteAuth,
+} from '../extension/flow.js';
+export type { Eligibility } from '../extension/rules.js';
+export {
+  type DiagnosedCard,
+  type DiagnoseOptions,
+  type Diagnosis,
+  type DiagnosisAdvice,
+  type DiagnosisCheck,
+  type DiagnosisFault,
+  type DiagnosisStatus,
+  diagnose,
+} from '../report/diagnose.js';
+export type {
+  AtrCardInfo,
+  CardReport,
+  Check,
+  Holder,
+  Problem,
+  ReportOptions,
+  SignatureKeyset,
+  TokenCardInfo,
+  TriesJson,
+} from '../report/report.js';
+export { eligibilityFromReport } from '../report/report.js';
+export { doctorTicket, type TicketOptions } from '../report/ticket.js';
 export { CnsError, type ErrorCode, EXIT, EXIT_FOR } from '../util/codes.js';
 export { toCnsError } from './errors.js';
 export { changePin, type PinOutcome, type SecretAuth, unblockPin, verifyPin } from './pin.js';
