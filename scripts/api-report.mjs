@@ -21,7 +21,9 @@ export function apiReport() {
   const source = program.getSourceFile(ENTRY);
   const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
   const flags = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseFullyQualifiedType;
-  const clean = (text) => text.replace(/import\("[^"]*"\)\./g, '');
+  // a type named through its module (import("/abs/path/src/...", { with: ... }).Name): the name alone,
+  // so that the report does not depend on where the checkout is
+  const clean = (text) => text.replace(/import\("[^"]*"(?:, \{ with: \{ "resolution-mode": "\w+" \} \})?\)\./g, '');
   const entries = [];
   for (const exported of checker.getExportsOfModule(checker.getSymbolAtLocation(source))) {
     const name = exported.getName();
