@@ -148,13 +148,8 @@ function defaultEnvironment(o: DiagnoseOptions): DiagnoseEnvironment {
       return { library: loadWinscard().platform.library };
     },
     async pcscReaders() {
-      const { PcscClient } = await import('../pcsc/client.js');
-      const client = await PcscClient.open();
-      try {
-        return await client.readerStates();
-      } finally {
-        client.close();
-      }
+      const { readerStates } = await import('../device/open.js');
+      return readerStates();
     },
     async modules() {
       const { discoverModules } = await import('../pkcs11/modules.js');
