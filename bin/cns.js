@@ -7,6 +7,7 @@ const path = require('node:path');
 
 const BUNDLE = path.join(__dirname, '..', 'dist', 'bundle', 'main.cjs');
 const CACHE = path.join(__dirname, '..', 'dist', 'bundle', 'main.v8cache');
+const HELP = path.join(__dirname, '..', 'dist', 'bundle', 'help.json');
 
 /** What scripts/code-cache.mjs writes: this tag, the bundle's length (u32 LE), the bundle, V8's data. */
 const CACHE_TAG = 'cns-v8c1';
@@ -67,6 +68,69 @@ function firstLine(e) {
     .slice(0, 200);
 }
 
+/** The language of the user's locale, as the CLI's detectLang() (src/cli/i18n.ts) reads it. */
+function localeLang() {
+  const e = process.env;
+  return /^it([_.@-]|$)/i.test(e.LC_ALL || e.LC_MESSAGES || e.LANG || '') ? 'it' : 'en';
+}
+
+/** Whether standard output is a terminal, without building process.stdout (src/cli/stdio.ts's isTerminal). */
+function onTerminal() {
+  try {
+    return fs.fstatSync(1).isCharacterDevice() && require('node:tty').isatty(1);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `cns --help` (or -h), alone or with --lang it|en: the help the build rendered through the CLI
+ * itself (scripts/bundle.mjs, dist/bundle/help.json), printed without loading the CLI: 'done', or
+ * 'pending' while a full pipe takes the rest. False when it does not apply (other arguments, no
+ * such file, a terminal of a width it was not rendered for): the CLI then prints it as always.
+ */
+function preRenderedHelp(args) {
+  let lang;
+  let help = 0;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--help' || a === '-h') help++;
+    else if (lang === undefined && a === '--lang' && (args[i + 1] === 'it' || args[i + 1] === 'en')) lang = args[++i];
+    else if (lang === undefined && (a === '--lang=it' || a === '--lang=en')) lang = a.slice(7);
+    else return false;
+  }
+  if (help !== 1) return false;
+  let texts;
+  try {
+    texts = JSON.parse(fs.readFileSync(HELP, 'utf8'))[lang ?? localeLang()];
+  } catch {
+    return false;
+  }
+  let text = texts?.[80];
+  // commander's width: 80 off a terminal, the terminal's own on one (asked only there: building
+  // process.stdout costs ~2 ms)
+  if (onTerminal()) {
+    const columns = process.stdout.columns;
+    if (columns >= texts?.wideFrom) text = texts.wide;
+    else if (columns !== 80) return false;
+  }
+  if (typeof text !== 'string') return false;
+  const buf = Buffer.from(text);
+  for (let off = 0; off < buf.length; ) {
+    try {
+      off += fs.writeSync(1, buf, off);
+    } catch (e) {
+      // a closed pipe (`cns --help | head -1`): the reader's choice, as the CLI's own output
+      if (e?.code === 'EPIPE') process.exit(0);
+      if (e?.code !== 'EAGAIN') throw e;
+      // a full non-blocking pipe: the rest through Node's stream, which waits (src/cli/stdio.ts)
+      process.stdout.write(buf.subarray(off), () => process.exit(0));
+      return 'pending';
+    }
+  }
+  return 'done';
+}
+
 /** The two sentences said before the CLI (and its message catalogue) is loaded. */
 function early(what, detail) {
   const a = process.argv;
@@ -75,9 +139,7 @@ function early(what, detail) {
       ? 'it'
       : a.includes('--lang=en') || a[a.indexOf('--lang') + 1] === 'en'
         ? 'en'
-        : /^it([_.@-]|$)/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '')
-          ? 'it'
-          : 'en';
+        : localeLang();
   const text = {
     build: {
       en: 'cns: not built yet. Run "npm ci" (or "npm run build") in the project folder first.',
@@ -98,6 +160,11 @@ async function run() {
   if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
     fs.writeSync(1, `${JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')).version}\n`);
     process.exit(0);
+  }
+  if (argv.length <= 5) {
+    const help = preRenderedHelp(argv.slice(2));
+    if (help === 'done') process.exit(0);
+    if (help === 'pending') return;
   }
   let main;
   try {

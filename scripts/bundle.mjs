@@ -6,12 +6,18 @@
 //   extension and certificate issuing, the prompts for guided mode), loaded when first imported.
 // - dist/bundle/pkcs11-worker.cjs: the PKCS#11 worker process, self-contained.
 // - dist/bundle/main.v8cache: V8's compiled code for main.cjs (see scripts/code-cache.mjs).
-import { rmSync } from 'node:fs';
+// - dist/bundle/help.json: `cns --help` as the CLI prints it, per language, which bin/cns.js
+//   prints without loading the CLI (issue 27: --help ~12 ms over `node -e 0` with the bundle).
+import { rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const outdir = 'dist/bundle';
 // a cache made for the previous bundle is of no use to the new one (bin/cns.js would ignore it)
 rmSync(`${outdir}/main.v8cache`, { force: true });
+// nor is a help rendered by the previous one
+rmSync(`${outdir}/help.json`, { force: true });
 
 /** Bare imports of the heavy libraries become require()s of their own bundles, beside the file. */
 const VENDOR = { asn1js: 'vendor-asn1js.cjs', pkijs: 'vendor-pkijs.cjs', '@inquirer/prompts': 'vendor-prompts.cjs' };
@@ -86,3 +92,22 @@ await Promise.all([
     external: ['koffi'],
   }),
 ]);
+
+/**
+ * The root help from the new bundle's own renderHelp() (the command tree and commander's
+ * outputHelp, as `cns --help` runs them), per language: at 80 columns (commander's width off a
+ * terminal: a pipe, a file) and at a width where nothing wraps, with the narrowest terminal that
+ * text is right for (`wideFrom`: its longest line). On any other terminal width bin/cns.js loads
+ * the CLI as before.
+ */
+function helpTexts() {
+  const { renderHelp } = createRequire(import.meta.url)(resolve(`${outdir}/main.cjs`));
+  const texts = {};
+  for (const lang of ['en', 'it']) {
+    const wide = renderHelp(lang, 100000);
+    const wideFrom = Math.max(...wide.split('\n').map((l) => l.length));
+    texts[lang] = { 80: renderHelp(lang, 80), wide, wideFrom };
+  }
+  return texts;
+}
+writeFileSync(`${outdir}/help.json`, `${JSON.stringify(helpTexts())}\n`);

@@ -150,6 +150,28 @@ async function command(argv: string[]): Promise<number> {
   return exit;
 }
 
+/**
+ * What `cns --help` prints in `lang` for an output `width` columns wide, through the same command
+ * tree and commander's same outputHelp() as the command line. scripts/bundle.mjs writes it at
+ * build time (dist/bundle/help.json) for bin/cns.js, which prints it without loading the CLI;
+ * test/help-prerendered.test.ts checks that it equals what the command line prints.
+ */
+export function renderHelp(lang: Lang, width: number): string {
+  let text = '';
+  const program = buildProgram(async () => {}, lang);
+  const write = (s: string): void => {
+    text += s;
+  };
+  program.configureOutput({
+    writeOut: write,
+    writeErr: write,
+    getOutHelpWidth: () => width,
+    getOutHasColors: () => false,
+  });
+  program.outputHelp();
+  return text;
+}
+
 /** The language of the help and of early errors: --lang it|en (also --lang=it), else the locale. */
 function langOf(argv: string[]): Lang {
   let explicit: string | undefined;
