@@ -27,7 +27,7 @@ function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 }
 
-function alive(pid) {
+export function alive(pid) {
   try {
     process.kill(pid, 0);
     return true;
@@ -36,7 +36,7 @@ function alive(pid) {
   }
 }
 
-function readPid(name) {
+export function readPid(name) {
   try {
     const pid = Number(readFileSync(join(STATE_DIR, `${name}.pid`), 'utf8'));
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
@@ -91,11 +91,11 @@ function setupNetns() {
   return true;
 }
 
-function inNs(argv) {
+export function inNs(argv) {
   return existsSync(join(STATE_DIR, 'netns')) ? ['ip', 'netns', 'exec', NETNS, ...argv] : argv;
 }
 
-function spawnLogged(name, argv, env = {}) {
+export function spawnLogged(name, argv, env = {}) {
   const log = openSync(join(STATE_DIR, `${name}.log`), 'a');
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', log, log], detached: true, env: { ...process.env, ...env } });
   child.unref();
@@ -103,7 +103,7 @@ function spawnLogged(name, argv, env = {}) {
   return child.pid;
 }
 
-async function waitGone(pid, ms = 5000) {
+export async function waitGone(pid, ms = 5000) {
   const end = Date.now() + ms;
   while (alive(pid) && Date.now() < end) await sleep(20);
   if (alive(pid)) {
@@ -114,7 +114,8 @@ async function waitGone(pid, ms = 5000) {
   }
 }
 
-export async function startPcscd() {
+/** `args`: extra pcscd arguments (scripts/pinpad-stack.mjs passes `-c CONFIG_DIR`); the same PID record. */
+export async function startPcscd(args = []) {
   const running = readPid('pcscd');
   if (running && alive(running)) return running;
   if (existsSync(PCSCD_SOCKET)) {
@@ -122,7 +123,7 @@ export async function startPcscd() {
     if (owner && alive(owner)) throw new Error(`another pcscd (pid ${owner}) is running; stop it first (the test stack starts its own)`);
     unlinkSync(PCSCD_SOCKET); // stale: a new pcscd exits while the old socket exists
   }
-  const pid = spawnLogged('pcscd', inNs(['pcscd', '--foreground']));
+  const pid = spawnLogged('pcscd', inNs(['pcscd', '--foreground', ...args]));
   const end = Date.now() + 5000;
   while (!existsSync(PCSCD_SOCKET)) {
     if (!alive(pid)) throw new Error(`pcscd exited at start; see ${join(STATE_DIR, 'pcscd.log')}`);
@@ -152,7 +153,7 @@ export async function start() {
 }
 
 /** Ask pcscd (through our own binding) whether a card is present in a reader. */
-async function cardPresent(readerName) {
+export async function cardPresent(readerName) {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'cns.js'), 'readers', '--json'], { encoding: 'utf8', timeout: 10000 });
   try {
     const j = JSON.parse(r.stdout);
