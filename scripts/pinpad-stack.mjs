@@ -6,8 +6,8 @@
 // stops the shared test pcscd (scripts/test-stack.mjs: the "Virtual PCD 00 0x" readers that the
 // other stack tests count and name) and starts pcscd with `-c STATE_DIR/pinpad/reader.conf.d`
 // holding two entries of the driver: reader 0 "CNS Test PINpad 00 00" (a PIN pad: VERIFY/MODIFY
-// PIN DIRECT, PIN properties, TLV properties) and reader 1 "CNS Test Plain 00 00" (pinpad=0,
-// no PIN features: the keyboard fallback). stop() stops it and starts the shared pcscd again, so
+// PIN DIRECT, PIN properties, TLV properties) and reader 1 "CNS Test Plain 01 00" (pinpad=0,
+// no PIN features: the keyboard fallback; pcscd numbers the second reader of the same driver 01). stop() stops it and starts the shared pcscd again, so
 // test files that use the PIN pads do it in beforeAll/afterAll (the stack test files run one at a
 // time). The same PID record as the shared pcscd is used, so the stack's global teardown stops it
 // if a test file dies half-way. As root, pcscd and the cards run in test-stack's quickack netns.
@@ -61,7 +61,7 @@ const RESTORE = join(PINPAD_DIR, 'restore-shared-pcscd');
 
 export const READERS = [
   { index: 0, name: 'CNS Test PINpad 00 00', friendly: 'CNS Test PINpad', port: 35990, pinpad: true },
-  { index: 1, name: 'CNS Test Plain 00 00', friendly: 'CNS Test Plain', port: 35991, pinpad: false },
+  { index: 1, name: 'CNS Test Plain 01 00', friendly: 'CNS Test Plain', port: 35991, pinpad: false },
 ];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

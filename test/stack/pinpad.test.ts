@@ -1,0 +1,229 @@
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import * as pinpad from '../../scripts/pinpad-stack.mjs';
+import { imageCounters, makeCard, OPENSC_MODULE, opensc, STACK_OK } from './stack.js';
+
+/**
+ * The test stack's PIN-pad reader (test/pinpad/ifd-pinpad.c, scripts/pinpad-stack.mjs) against
+ * OpenSC as the independent client, and against a raw SCardControl for what OpenSC cannot ask.
+ * The PIN-pad readers live in a pcscd of their own, started here and replaced by the shared one
+ * afterwards, so the other stack files keep seeing only "Virtual PCD 00 0x".
+ */
+const PAD = 0;
+const PLAIN = 1;
+const PAD_NAME = pinpad.READERS[PAD]!.name;
+const PLAIN_NAME = pinpad.READERS[PLAIN]!.name;
+const PIN = '12345';
+
+/** pkcs11-tool --login with no --pin: on a PIN pad OpenSC asks the reader (CKF_PROTECTED_AUTHENTICATION_PATH). */
+function padLogin(): { code: number; out: string } {
+  return opensc('pkcs11-tool', ['--module', OPENSC_MODULE, '--login', '--list-objects', '--type', 'privkey']);
+}
+
+// ---- a raw PC/SC client (koffi onto libpcsclite), only for what OpenSC does not send ----
+type Fn = (...a: unknown[]) => number;
+let pcsc: { establish: Fn; release: Fn; connect: Fn; control: Fn; disconnect: Fn } | undefined;
+function lib(): NonNullable<typeof pcsc> {
+  if (pcsc) return pcsc;
+  const koffi = createRequire(import.meta.url)('koffi');
+  const so = koffi.load('libpcsclite.so.1');
+  pcsc = {
+    establish: so.func('long SCardEstablishContext(unsigned long, void *, void *, _Out_ long *)'),
+    release: so.func('long SCardReleaseContext(long)'),
+    connect: so.func('long SCardConnect(long, const char *, unsigned long, unsigned long, _Out_ long *, _Out_ unsigned long *)'),
+    control: so.func(
+      'long SCardControl(long, unsigned long, const uint8_t *, unsigned long, _Out_ uint8_t *, unsigned long, _Out_ unsigned long *)',
+    ),
+    disconnect: so.func('long SCardDisconnect(long, unsigned long)'),
+  };
+  return pcsc;
+}
+
+/** One SCardControl on a reader (connected shared, T=1|T=0): the return code and the bytes. */
+function control(reader: string, code: number, input: Buffer): { rv: number; out: Buffer } {
+  const p = lib();
+  const ctx = [0];
+  expect(p.establish(2, null, null, ctx)).toBe(0);
+  try {
+    const h = [0];
+    const proto = [0];
+    const rv = p.connect(ctx[0], reader, 2, 3, h, proto);
+    if (rv !== 0) return { rv: rv >>> 0, out: Buffer.alloc(0) };
+    const out = Buffer.alloc(300);
+    const n = [0];
+    const r = p.control(h[0], code, input, input.length, out, out.length, n);
+    p.disconnect(h[0], 0);
+    return { rv: r >>> 0, out: out.subarray(0, n[0]) };
+  } finally {
+    p.release(ctx[0]);
+  }
+}
+
+const GET_FEATURE_REQUEST = 0x42000d48;
+const VERIFY = 0x42330006;
+const MODIFY = 0x42330007;
+const SCARD_E_NOT_TRANSACTED = 0x80100016;
+// pcsc-lite defines SCARD_E_UNSUPPORTED_FEATURE as 0x8010001F (the same value as SCARD_E_UNEXPECTED; Windows: 0x80100022)
+const SCARD_E_UNSUPPORTED_FEATURE = 0x8010001f;
+
+/** A PIN_VERIFY_STRUCTURE as OpenSC sends it for a CNS: ASCII, 8-byte block padded with FF, at data offset 0. */
+function verifyStructure(o: { min?: number; max?: number; format?: number; block?: number; p2?: number; template?: Buffer } = {}): Buffer {
+  const template = o.template ?? Buffer.from([0x00, 0x20, 0x00, o.p2 ?? 0x10, 0x08, ...Buffer.alloc(8, 0xff)]);
+  const head = Buffer.alloc(19);
+  head[0] = 5; // bTimerOut
+  head[2] = o.format ?? 0x82; // bytes, position 0, left, ASCII
+  head[3] = o.block ?? 0x08; // no length field, 8-byte block
+  head[4] = 0x00;
+  head.writeUInt16LE(((o.min ?? 5) << 8) | (o.max ?? 8), 5);
+  head[7] = 0x02; // OK key
+  head.writeUInt32LE(template.length, 15);
+  return Buffer.concat([head, template]);
+}
+
+/** A PIN_MODIFY_STRUCTURE for CHANGE REFERENCE DATA: current PIN at 0, new at 8, bConfirmPIN as given. */
+function modifyStructure(confirm: number): Buffer {
+  const template = Buffer.from([0x00, 0x24, 0x00, 0x10, 0x10, ...Buffer.alloc(16, 0xff)]);
+  const head = Buffer.alloc(24);
+  head[0] = 5;
+  head[2] = 0x82;
+  head[3] = 0x08;
+  head[5] = 0; // bInsertionOffsetOld
+  head[6] = 8; // bInsertionOffsetNew
+  head.writeUInt16LE((5 << 8) | 8, 7);
+  head[9] = confirm;
+  head[10] = 0x02;
+  head.writeUInt32LE(template.length, 20);
+  return Buffer.concat([head, template]);
+}
+
+describe.skipIf(!STACK_OK)('the test stack PIN-pad reader (own pcsc-lite driver) with OpenSC', () => {
+  let img: string;
+
+  beforeAll(async () => {
+    await pinpad.start();
+  });
+
+  afterAll(async () => {
+    await pinpad.stop();
+  });
+
+  beforeEach(async () => {
+    img = await makeCard();
+    await pinpad.attach(img, PAD);
+    pinpad.clearLog(PAD);
+  });
+
+  it('opensc-tool -l shows the PIN pad as a PIN pad and the plain reader without one', async () => {
+    await pinpad.attach(await makeCard(), PLAIN);
+    const r = opensc('opensc-tool', ['-l']);
+    expect(r.code).toBe(0);
+    const line = (name: string) => r.out.split('\n').find((l) => l.includes(name)) ?? '';
+    expect(line(PAD_NAME)).toMatch(/PIN pad/);
+    expect(line(PLAIN_NAME)).not.toMatch(/PIN pad/);
+    expect(line(PLAIN_NAME)).toMatch(/Yes/); // a card is in it
+    await pinpad.detach(PLAIN);
+  });
+
+  it('the right PIN typed on the pad: pkcs11-tool --login without --pin verifies, the tries stay full', async () => {
+    pinpad.type(PAD, [PIN]);
+    const r = padLogin();
+    expect(r.out).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    expect(pinpad.entries(PAD)).toEqual([{ op: 'verify', outcome: 'typed 5 digits', sent: true, result: 'SW 9000' }]);
+    expect(imageCounters(img).pin).toBe(3);
+    expect(pinpad.typedLeft(PAD)).toEqual([]);
+  });
+
+  it('a wrong PIN costs exactly one try; the right one then restores the counter', async () => {
+    pinpad.type(PAD, ['54321']);
+    const r = padLogin();
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/CKR_PIN_INCORRECT/);
+    expect(pinpad.entries(PAD)).toEqual([{ op: 'verify', outcome: 'typed 5 digits', sent: true, result: 'SW 63C2' }]);
+    expect(imageCounters(img).pin).toBe(2);
+    pinpad.type(PAD, [PIN]);
+    expect(padLogin().code).toBe(0);
+    expect(imageCounters(img).pin).toBe(3);
+  });
+
+  it('Cancel on the pad costs nothing and sends nothing to the card', async () => {
+    pinpad.type(PAD, ['CANCEL']);
+    const r = padLogin();
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/CKR_FUNCTION_CANCELED/);
+    expect(pinpad.entries(PAD)).toEqual([{ op: 'verify', outcome: 'cancelled', sent: false, result: 'SW 6401' }]);
+    expect(imageCounters(img).pin).toBe(3);
+  });
+
+  it('a timeout on the pad costs nothing and sends nothing to the card', async () => {
+    pinpad.type(PAD, ['WAIT 300']);
+    const r = padLogin();
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/CKR_FUNCTION_CANCELED/); // OpenSC 0.23 says a keypad timeout so
+    expect(pinpad.entries(PAD)).toEqual([{ op: 'verify', outcome: 'waited 300 ms, timeout', sent: false, result: 'SW 6400' }]);
+    pinpad.type(PAD, ['TIMEOUT']);
+    expect(padLogin().code).not.toBe(0);
+    expect(pinpad.entries(PAD)[1]).toEqual({ op: 'verify', outcome: 'timeout', sent: false, result: 'SW 6400' });
+    expect(imageCounters(img).pin).toBe(3);
+  });
+
+  it('too short for the reader: 64 03 from the reader, nothing sent, no try spent', async () => {
+    pinpad.type(PAD, ['123']);
+    const r = padLogin();
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/CKR_PIN_LEN_RANGE/);
+    const [e] = pinpad.entries(PAD);
+    expect(e).toMatchObject({ op: 'verify', sent: false, result: 'SW 6403' });
+    expect(e!.outcome).toBe('length 3 out of range 5-8'); // the CNS's 5-8 within the reader's 4-8
+    expect(imageCounters(img).pin).toBe(3);
+  });
+
+  it('the plain reader advertises no pad: GET_FEATURE_REQUEST has only the TLV properties, VERIFY is refused', async () => {
+    await pinpad.attach(await makeCard(), PLAIN);
+    pinpad.clearLog(PLAIN);
+    const f = control(PLAIN_NAME, GET_FEATURE_REQUEST, Buffer.alloc(0));
+    expect(f.rv).toBe(0);
+    expect(f.out.toString('hex')).toBe('120442330012');
+    expect(control(PLAIN_NAME, VERIFY, verifyStructure()).rv).toBe(SCARD_E_UNSUPPORTED_FEATURE);
+    const pad = control(PAD_NAME, GET_FEATURE_REQUEST, Buffer.alloc(0));
+    expect(pad.out.toString('hex')).toBe('060442330006070442330007' + '0a044233000a' + '120442330012');
+    await pinpad.detach(PLAIN);
+  });
+
+  it('VERIFY and MODIFY straight through SCardControl: right, wrong, mismatch, bad structure, card pulled', async () => {
+    pinpad.type(PAD, [PIN]);
+    expect(control(PAD_NAME, VERIFY, verifyStructure()).out.toString('hex')).toBe('9000');
+    pinpad.type(PAD, ['99999']);
+    expect(control(PAD_NAME, VERIFY, verifyStructure()).out.toString('hex')).toBe('63c2');
+    expect(imageCounters(img).pin).toBe(2);
+    // change with confirmation: 3 entries; a confirmation that differs never reaches the card
+    pinpad.type(PAD, [PIN, '24680', '24681']);
+    expect(control(PAD_NAME, MODIFY, modifyStructure(0x03)).out.toString('hex')).toBe('6402');
+    expect(pinpad.typedLeft(PAD)).toEqual([]);
+    pinpad.type(PAD, [PIN, '24680', '24680']);
+    expect(control(PAD_NAME, MODIFY, modifyStructure(0x03)).out.toString('hex')).toBe('9000');
+    expect(imageCounters(img)).toMatchObject({ pin: 3, pinValue: '24680' });
+    // a new PIN too long for the request: the reader refuses it after the second entry
+    pinpad.type(PAD, ['24680', '123456789']);
+    expect(control(PAD_NAME, MODIFY, modifyStructure(0x02)).out.toString('hex')).toBe('6403');
+    // a structure whose ulDataLength lies is refused before anyone types
+    pinpad.type(PAD, [PIN]);
+    const bad = verifyStructure();
+    bad.writeUInt32LE(99, 15);
+    expect(control(PAD_NAME, VERIFY, bad).rv).toBe(SCARD_E_UNSUPPORTED_FEATURE);
+    expect(pinpad.typedLeft(PAD)).toEqual([PIN]);
+    // the card pulled during entry: an error, not a wrong PIN, and no try spent
+    pinpad.type(PAD, ['REMOVE 2000']);
+    expect(control(PAD_NAME, VERIFY, verifyStructure()).rv).toBe(SCARD_E_NOT_TRANSACTED);
+    expect(imageCounters(img).pin).toBe(3);
+    expect(pinpad.entries(PAD).map((e) => [e.op, e.outcome, e.sent, e.result])).toEqual([
+      ['verify', 'typed 5 digits', true, 'SW 9000'],
+      ['verify', 'typed 5 digits', true, 'SW 63C2'],
+      ['modify', 'confirmation differs', false, 'SW 6402'],
+      ['modify', 'typed 5+5 digits', true, 'SW 9000'],
+      ['modify', 'length 9 out of range 5-8', false, 'SW 6403'],
+      ['verify', 'bad structure (ulDataLength differs from the bytes sent)', false, 'error'],
+      ['verify', 'card removed during entry', false, 'error'],
+    ]);
+  });
+});
