@@ -34,6 +34,25 @@ export interface PinpadEntry {
   result: string;
 }
 
+/** One PIN structure the reader received (hex as sent). */
+export interface PinpadRequest {
+  op: 'verify' | 'modify';
+  /** CLA INS P1 P2 of the APDU template, e.g. "00200010" (VERIFY, PIN CNS0). */
+  apdu: string;
+  /** bmFormatString, bmPINBlockString, bmPINLengthFormat, e.g. "82", "08", "00". */
+  format: string;
+  block: string;
+  length: string;
+  /** The PIN length range the keypad enforced (the request's narrowed by the reader's). */
+  min: number;
+  max: number;
+  /** bTimerOut in seconds (0: the reader's default, 30 s). */
+  timeout: number;
+  /** MODIFY: bConfirmPIN ("03": current PIN, new PIN twice) and the block offsets [old, new]. */
+  confirm?: string;
+  offsets?: number[];
+}
+
 export const READERS: PinpadReader[];
 export const PINPAD_DIR: string;
 /** Compile the driver when missing or older than its source; returns the .so path. */
@@ -54,6 +73,8 @@ export function typedLeft(reader: number): string[];
 export function log(reader: number): string[];
 /** The PIN operations in the driver's log. */
 export function entries(reader: number): PinpadEntry[];
+/** The PIN structures the reader received, from its log. */
+export function requests(reader: number): PinpadRequest[];
 /** Empty a reader's log and typed file. */
 export function clearLog(reader: number): void;
 export function status(): Record<string, unknown>;

@@ -41,6 +41,9 @@
 //   entries(reader): { op, outcome, sent, result }[]   the PIN operations in the log:
 //       op 'verify'|'modify', outcome 'typed 5 digits'|'cancelled'|..., sent: reached the card,
 //       result 'SW 63C2'|'SW 6401'|'error'|...
+//   requests(reader): { op, apdu, format, block, length, min, max, timeout, confirm?, offsets? }[]
+//       the PIN structures received (hex strings as sent: apdu 'CLAINSP1P2' e.g. '00200010';
+//       min/max as the keypad enforced them, the request's narrowed by the reader's)
 //   clearLog(reader): void                empty the log (and the typed file)
 //   status(): {...}                       what runs
 //
@@ -227,6 +230,28 @@ export function entries(readerIndex) {
     .map((l) => /^(verify|modify): (.*), (sent to card|nothing sent), (.*)$/.exec(l))
     .filter(Boolean)
     .map((m) => ({ op: m[1], outcome: m[2], sent: m[3] === 'sent to card', result: m[4] }));
+}
+
+/** The PIN structures the clients sent (one per VERIFY/MODIFY that passed the strict check), from the log. */
+export function requests(readerIndex) {
+  return log(readerIndex)
+    .map((l) => /^(verify|modify) request: (.*)$/.exec(l))
+    .filter(Boolean)
+    .map((m) => {
+      const kv = Object.fromEntries(m[2].split(', ').map((p) => [p.slice(0, p.indexOf(' ')), p.slice(p.indexOf(' ') + 1)]));
+      const [min, max] = kv.range.split('-').map(Number);
+      return {
+        op: m[1],
+        apdu: kv.apdu,
+        format: kv.format,
+        block: kv.block,
+        length: kv.length,
+        min,
+        max,
+        timeout: Number(kv.timeout),
+        ...(m[1] === 'modify' ? { confirm: kv.confirm, offsets: kv.offsets.split('/').map(Number) } : {}),
+      };
+    });
 }
 
 /** Empty a reader's log and typed file. */

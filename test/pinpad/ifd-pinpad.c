@@ -68,6 +68,9 @@
  *   <ms since epoch> <event>
  *   events: "listening 127.0.0.1:N pinpad=1 min=4 max=8 display=0", "card inserted",
  *   "card removed", "power up", "power down", "reset", "features",
+ *   "verify request: apdu CLAINSP1P2, format FS, block BS, length LF, range MIN-MAX, timeout S"
+ *   (the structure as the client sent it, bytes in hex, the range as the keypad enforces it;
+ *   "modify request: ..." adds ", confirm BC, offsets OLD/NEW"), then
  *   "verify: <outcome>, <sent to card|nothing sent>, <SW xxxx|error>" and the same with
  *   "modify:". Outcomes: "typed N digits" (modify: "typed N+M digits"), "cancelled", "timeout",
  *   "waited N ms, timeout", "length N out of range A-B", "confirmation differs",
@@ -395,11 +398,26 @@ RESPONSECODE IFDHICCPresence(DWORD Lun)
 		r->removed_pending = 0; /* pcscd must see the card gone before a new one */
 		return IFD_ICC_NOT_PRESENT;
 	}
-	if (now_ms() < r->refuse_until)
+	int fd;
+	if (now_ms() < r->refuse_until) {
+		/* the card is out for a while: a card that tries to come in bounces (the sim retries) */
+		while ((fd = accept4(r->lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+			close(fd);
 		return IFD_ICC_NOT_PRESENT;
-	int fd = accept4(r->lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
-		return IFD_ICC_NOT_PRESENT;
+	}
+	for (;;) {
+		fd = accept4(r->lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			return IFD_ICC_NOT_PRESENT;
+		/* a connection that queued and was closed before it was taken is no card */
+		unsigned char b;
+		ssize_t n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+			close(fd);
+			continue;
+		}
+		break;
+	}
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	r->cfd = fd;
@@ -912,6 +930,8 @@ static RESPONSECODE pin_verify(struct reader *r, PUCHAR tx, DWORD txn, PUCHAR rx
 		return IFD_COMMUNICATION_ERROR;
 	}
 	pp.timeout_s = tx[0];
+	logf_(r, "verify request: apdu %02X%02X%02X%02X, format %02X, block %02X, length %02X, range %d-%d, timeout %d",
+	      tx[19], tx[20], tx[21], tx[22], tx[2], tx[3], tx[4], pp.min, pp.max, tx[0]);
 	struct entry e;
 	long waited = 0;
 	enum outcome o = read_entry(r, &pp, &e, &waited);
@@ -965,6 +985,10 @@ static RESPONSECODE pin_modify(struct reader *r, PUCHAR tx, DWORD txn, PUCHAR rx
 		return IFD_COMMUNICATION_ERROR;
 	}
 	pp.timeout_s = tx[0];
+	logf_(r,
+	      "modify request: apdu %02X%02X%02X%02X, format %02X, block %02X, length %02X, range %d-%d, timeout %d, "
+	      "confirm %02X, offsets %d/%d",
+	      tx[24], tx[25], tx[26], tx[27], tx[2], tx[3], tx[4], pp.min, pp.max, tx[0], tx[9], tx[5], tx[6]);
 	int ask_current = tx[9] & 0x02, confirm = tx[9] & 0x01;
 	struct entry cur, neu, conf;
 	memset(&cur, 0, sizeof cur);

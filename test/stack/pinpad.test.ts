@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as pinpad from '../../scripts/pinpad-stack.mjs';
@@ -18,6 +20,17 @@ const PIN = '12345';
 /** pkcs11-tool --login with no --pin: on a PIN pad OpenSC asks the reader (CKF_PROTECTED_AUTHENTICATION_PATH). */
 function padLogin(): { code: number; out: string } {
   return opensc('pkcs11-tool', ['--module', OPENSC_MODULE, '--login', '--list-objects', '--type', 'privkey']);
+}
+
+/** An OpenSC tool running in the background (killed after 60 s), for what happens during an entry. */
+function openscLater(tool: string, args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60000 });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, out }));
+  });
 }
 
 // ---- a raw PC/SC client (koffi onto libpcsclite), only for what OpenSC does not send ----
@@ -132,6 +145,10 @@ describe.skipIf(!STACK_OK)('the test stack PIN-pad reader (own pcsc-lite driver)
     expect(pinpad.entries(PAD)).toEqual([{ op: 'verify', outcome: 'typed 5 digits', sent: true, result: 'SW 9000' }]);
     expect(imageCounters(img).pin).toBe(3);
     expect(pinpad.typedLeft(PAD)).toEqual([]);
+    // what OpenSC asked of the reader for a CNS: VERIFY 90 (reference 10, local), ASCII in an 8-byte block, 5-8 digits, 30 s
+    expect(pinpad.requests(PAD)).toEqual([
+      { op: 'verify', apdu: '00200090', format: '82', block: '08', length: '00', min: 5, max: 8, timeout: 30 },
+    ]);
   });
 
   it('a wrong PIN costs exactly one try; the right one then restores the counter', async () => {
@@ -225,5 +242,85 @@ describe.skipIf(!STACK_OK)('the test stack PIN-pad reader (own pcsc-lite driver)
       ['verify', 'bad structure (ulDataLength differs from the bytes sent)', false, 'error'],
       ['verify', 'card removed during entry', false, 'error'],
     ]);
+  });
+
+  it('pkcs15-tool --change-pin on the pad: current, new, confirmation in one MODIFY; a confirmation that differs answers 64 02 and changes nothing', async () => {
+    pinpad.type(PAD, [PIN, '24680', '24681']);
+    const mismatch = opensc('pkcs15-tool', ['--reader', '0', '--change-pin']);
+    expect(mismatch.code).not.toBe(0);
+    expect(mismatch.out).toMatch(/did not match/);
+    expect(pinpad.entries(PAD)).toEqual([{ op: 'modify', outcome: 'confirmation differs', sent: false, result: 'SW 6402' }]);
+    expect(imageCounters(img)).toMatchObject({ pin: 3, pinValue: PIN });
+    pinpad.type(PAD, [PIN, '24680', '24680']);
+    expect(opensc('pkcs15-tool', ['--reader', '0', '--change-pin']).code).toBe(0);
+    expect(pinpad.entries(PAD)[1]).toEqual({ op: 'modify', outcome: 'typed 5+5 digits', sent: true, result: 'SW 9000' });
+    expect(imageCounters(img)).toMatchObject({ pin: 3, pinValue: '24680' });
+    expect(pinpad.requests(PAD)[1]).toMatchObject({
+      op: 'modify',
+      apdu: '00240090',
+      format: '02', // OpenSC's MODIFY: ASCII, positions in bits (0),
+      block: '08',
+      confirm: '03',
+      offsets: [0, 8],
+    });
+    expect(pinpad.typedLeft(PAD)).toEqual([]);
+  });
+
+  it('the signature keyset on the pad: PIN CNS1 is verified with its own reference (1A, sent as 9A) and its own counter', async () => {
+    const sig = await makeCard('--signature-keyset');
+    await pinpad.attach(sig, PAD);
+    pinpad.clearLog(PAD);
+    pinpad.type(PAD, ['11223344']);
+    expect(opensc('pkcs15-tool', ['--reader', '0', '--verify-pin', '--auth-id', '10']).code).not.toBe(0);
+    const j = () => JSON.parse(readFileSync(sig, 'utf8')) as { pin: { triesLeft: number }; signature: { pin: { triesLeft: number } } };
+    expect([j().signature.pin.triesLeft, j().pin.triesLeft]).toEqual([2, 3]);
+    pinpad.type(PAD, ['24681357']);
+    expect(opensc('pkcs15-tool', ['--reader', '0', '--verify-pin', '--auth-id', '10']).code).toBe(0);
+    expect(j().signature.pin.triesLeft).toBe(3);
+    expect(pinpad.requests(PAD).map((q) => q.apdu)).toEqual(['0020009A', '0020009A']);
+    expect(pinpad.entries(PAD).map((e) => e.result)).toEqual(['SW 63C2', 'SW 9000']);
+  });
+
+  it('the card pulled while the person types: OpenSC fails the login (not as a wrong PIN); nothing sent, no try spent', async () => {
+    pinpad.type(PAD, ['WAIT']); // nobody types: the reader waits its 30 s, unless the card leaves
+    const login = openscLater('pkcs11-tool', ['--module', OPENSC_MODULE, '--login', '--list-objects', '--type', 'privkey']);
+    const end = Date.now() + 20000;
+    while (!pinpad.log(PAD).some((l) => l.startsWith('verify request')) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    const t = Date.now();
+    await pinpad.detach(PAD);
+    const r = await login;
+    expect(Date.now() - t).toBeLessThan(10000);
+    // The driver answers as libccid does (IFD_COMMUNICATION_ERROR: SCARD_E_NOT_TRANSACTED); whether
+    // OpenSC then says CKR_DEVICE_REMOVED or CKR_GENERAL_ERROR depends on whether pcscd's poll
+    // has seen the card leave yet (measured: both happen). Never CKR_PIN_INCORRECT.
+    expect(r.out).toMatch(/C_Login failed: rv = (CKR_DEVICE_REMOVED|CKR_GENERAL_ERROR)/);
+    expect(r.code).not.toBe(0);
+    expect(pinpad.entries(PAD)).toEqual([{ op: 'verify', outcome: 'card removed during entry', sent: false, result: 'error' }]);
+    expect(imageCounters(img).pin).toBe(3);
+  });
+
+  it('OpenSC on the plain reader: no PIN pad in the token flags, the PIN is given on the keyboard side', async () => {
+    const plain = await makeCard();
+    await pinpad.attach(plain, PLAIN);
+    const slots = opensc('pkcs11-tool', ['--module', OPENSC_MODULE, '-L']).out.split(/^Slot /m);
+    expect(slots.find((s) => s.includes(PAD_NAME))).toMatch(/PIN pad present/);
+    expect(slots.find((s) => s.includes(PLAIN_NAME))).not.toMatch(/PIN pad present/);
+    const r = opensc('pkcs11-tool', [
+      '--module',
+      OPENSC_MODULE,
+      '--slot-description',
+      PLAIN_NAME,
+      '--login',
+      '--pin',
+      PIN,
+      '--list-objects',
+      '--type',
+      'privkey',
+    ]);
+    expect(r.out).toMatch(/label:\s+CNS0/);
+    expect(r.code).toBe(0);
+    expect(pinpad.entries(PLAIN)).toEqual([]);
+    expect(pinpad.requests(PLAIN)).toEqual([]); // nothing asked of a keypad it does not have
+    await pinpad.detach(PLAIN);
   });
 });
