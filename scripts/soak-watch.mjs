@@ -3,7 +3,7 @@
 // card in the real stack (pcscd + vpcd), and its CPU while idle. Not a test (no CI): numbers.
 //
 //   node scripts/soak-watch.mjs [--cycles N] [--every N] [--idle SECONDS] [--driver helpers|link]
-//                               [--readers 1|2] [--gc]
+//                               [--readers 1|2] [--gc] [--watch-env K=V]...
 //
 // The cycles are shared between the two virtual readers, each with its own card, in parallel
 // (--readers 1: one): pcscd polls a vpcd reader every 400 ms, so a reader takes ~0.8 s per cycle
@@ -116,6 +116,13 @@ async function soak() {
   );
   const env = { ...process.env, NO_COLOR: '1' };
   delete env.NODE_EXTRA_CA_CERTS;
+  // --watch-env K=V: for the watch only (e.g. MALLOC_ARENA_MAX=1, to tell fragmentation from a leak)
+  const watchEnv = { ...env };
+  for (let i = 0; i < process.argv.length; i++)
+    if (process.argv[i] === '--watch-env') {
+      const [k, ...v] = process.argv[i + 1].split('=');
+      watchEnv[k] = v.join('=');
+    }
   let watch;
   let link;
   await stack.start();
@@ -126,7 +133,7 @@ async function soak() {
     }
     watch = spawn(process.execPath, [...(gc ? ['--expose-gc', '-r', hook] : []), BIN, 'watch'], {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env,
+      env: watchEnv,
     });
     const events = lineWaiter(watch.stdout);
     const seen = (event, port) => (l) => l.includes(`"${event}"`) && l.includes(`"${stack.PORTS[port]}"`);

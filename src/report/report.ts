@@ -208,7 +208,15 @@ async function readCertificate(
   o: ReportOptions,
 ): Promise<{ summary: CertificateSummary; parsed: ParsedCertificate } | null> {
   const der = await attempt(problems, 'CERTIFICATE_UNREADABLE', () => card.readCertificate());
-  if (!der) return null;
+  return der ? analyseCertificate(der, problems, o) : null;
+}
+
+/** The certificate read from the card, parsed, summarised and its issuer's signature checked. */
+async function analyseCertificate(
+  der: Buffer,
+  problems: CardReport['problems'],
+  o: ReportOptions,
+): Promise<{ summary: CertificateSummary; parsed: ParsedCertificate } | null> {
   const { summarizeDer } = await import('../cert/summary.js');
   const r = await attempt(problems, 'CERTIFICATE_UNPARSABLE', async () => summarizeDer(der, o.now, o.warnDays));
   if (r) {
@@ -222,18 +230,44 @@ async function readCertificate(
   return r;
 }
 
+/**
+ * `work` run while the card answers (issue 27): started on the next turn of the event loop, once
+ * the command that follows has gone to the reader (a transmit runs off the main thread), so that
+ * the CPU's work and the card's wait overlap instead of adding up. Its result (or error) is taken
+ * where it was needed before.
+ */
+function whileCardAnswers<T>(work: () => Promise<T>): Promise<T> {
+  const p = new Promise<T>((resolve, reject) => setImmediate(() => work().then(resolve, reject)));
+  // awaited later; if the card fails first, that error is the one the caller sees
+  p.catch(() => {});
+  return p;
+}
+
 async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o: ReportOptions): Promise<CardReport> {
   const problems: CardReport['problems'] = [];
-  const id: CardId | null = await attempt(problems, 'EF_ID_CARTA_UNREADABLE', () => files.readCardId());
+  const idRead = files.readCardId();
+  // the certificate's code and node:crypto (~3 ms to load) while the card answers the first reads
+  const warm = whileCardAnswers(async () => {
+    await import('../cert/summary.js');
+    await import('../cert/issuers.js');
+  });
+  const id: CardId | null = await attempt(problems, 'EF_ID_CARTA_UNREADABLE', () => idRead);
   const rawDati = await attempt(problems, 'EF_DATI_PERSONALI_UNREADABLE', () => files.readDatiPersonaliRaw());
   let dati: DatiPersonali | null = null;
   if (rawDati) {
     const { parseDatiPersonali } = await import('../card/efDatiPersonali.js');
     dati = await attempt(problems, 'EF_DATI_PERSONALI_UNREADABLE', async () => parseDatiPersonali(rawDati));
   }
-  const certificate = (await readCertificate(card, problems, o))?.summary ?? null;
-  const pin = await card.tries('pin');
+  await warm.catch(() => {});
+  const der = await attempt(problems, 'CERTIFICATE_UNREADABLE', () => card.readCertificate());
+  // parsed and checked while the card answers the tries; its problems keep their place in the list
+  const pinRead = card.tries('pin');
+  const certProblems: CardReport['problems'] = [];
+  const analysed = der ? whileCardAnswers(() => analyseCertificate(der, certProblems, o)) : Promise.resolve(null);
+  const pin = await pinRead;
   const puk = await card.tries('puk');
+  const certificate = (await analysed)?.summary ?? null;
+  problems.push(...certProblems);
   if (o.stateDir && id && /^\d{16}$/.test(id.id)) {
     // An interrupted certificate write leaves a journal: say what EF 1101 holds and what to do.
     const { loadJournal, classifyEf, journalDir } = await import('../extension/journal.js');
