@@ -100,8 +100,8 @@ describe('--stdin', () => {
     closeSync(rd);
     let out = '';
     let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
+    child.stdout?.on('data', (d) => (out += d));
+    child.stderr?.on('data', (d) => (err += d));
     const code = new Promise<number | null>((resolve) => child.on('close', resolve));
     await new Promise((r) => setTimeout(r, 700));
     writeFileSync(wr, '12345\n');
