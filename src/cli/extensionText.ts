@@ -1,4 +1,4 @@
-import type { Card, SecretKind } from '../card/card.js';
+import type { Card } from '../card/card.js';
 import { withCard } from '../device/open.js';
 import type { ServiceError } from '../extension/client.js';
 import { ExtensionError, WriteInterruptedError } from '../extension/errors.js';
@@ -7,7 +7,7 @@ import type { Eligibility, RuleResult } from '../extension/rules.js';
 import { eligibilityJson, ruleText } from './cardText.js';
 import type { Context } from './context.js';
 import { CliError, ErrorWithData } from './errors.js';
-import { secretName } from './gate.js';
+import { pinAuth } from './gate.js';
 import { type MessageKey, messageKey } from './i18n.js';
 import { foreignText, outcome } from './render.js';
 import { canPrompt, confirmTyped, type Secrets } from './secrets.js';
@@ -116,15 +116,9 @@ export function extensionCliError(ctx: Context, e: unknown): unknown {
       return f.reason === 'otherCard'
         ? new CliError(e.code, { what: '--restore', detailKey: 'uBackupCard', other: s('other'), card: s('card') })
         : new CliError(e.code, { what: '--restore', detailKey: 'uNoFit', n: s('size'), size: s('room') });
-    case 'INVALID_PIN_FORMAT':
-      return new CliError(e.code, { what: 'PIN', len: '5-8' });
-    case 'PIN_BLOCKED':
-    case 'PUK_BLOCKED':
-      return new CliError(e.code, f.pukToo ? { pukToo: 1 } : {}, { triesLeft: 0 });
-    case 'LAST_ATTEMPT_REFUSED':
-      return new CliError(e.code, { what: secretName(ctx, f.kind === 'puk' ? 'puk' : 'pin') });
     default:
-      return new CliError(e.code);
+      // the safety sequence's refusals (blocked, last try, format): as every PIN command says them
+      return e;
   }
 }
 
@@ -133,22 +127,7 @@ export function extensionCliError(ctx: Context, e: unknown): unknown {
  * will need them; the tries shown before each; a last try only with --last-attempt or typed.
  */
 export function writeAuth(ctx: Context, secrets: Secrets, lastAttempt: boolean | undefined): WriteAuth {
-  return {
-    ready: () => secrets.preload(),
-    onTries: (t, kind) => {
-      const what = secretName(ctx, kind);
-      if (t.triesLeft !== null) ctx.note(ctx.t('triesLeft', { what, tries: t.triesLeft }));
-      else if (t.atLeast !== undefined) ctx.note(ctx.t('triesRange', { what, n: t.atLeast }));
-      else if (t.verified) ctx.note(ctx.t('triesVerified', { what }));
-      else ctx.note(ctx.t('triesUnknown', { what }));
-    },
-    lastAttempt: async (t, kind: SecretKind) => {
-      // refused: the CLI's own error, with its words
-      await secrets.confirmLastAttempt(secretName(ctx, kind), lastAttempt, t.triesLeft !== 1);
-      return true;
-    },
-    secret: (kind) => secrets.get(kind),
-  };
+  return { ready: () => secrets.preload(), ...pinAuth(ctx, secrets, lastAttempt), secret: (kind) => secrets.get(kind) };
 }
 
 /** Progress on the terminal: the service's attempts, the bytes written (only where a person watches). */

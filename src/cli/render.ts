@@ -14,6 +14,7 @@ import { PcscError } from '../pcsc/client.js';
 import { PcscUnavailableError } from '../pcsc/winscard.js';
 import { Pkcs11CallError, Pkcs11ModuleError } from '../pkcs11/errors.js';
 import { ImageError } from '../sim/imageError.js';
+import { CnsError } from '../util/codes.js';
 import { printable } from '../util/text.js';
 import type { Context } from './context.js';
 import { CliError, ErrorWithData } from './errors.js';
@@ -139,9 +140,42 @@ function deviceError(e: DeviceError, t: Translate): CliError {
   }
 }
 
+/** The error came from the one command that carried the PIN or PUK (the library says so). */
+export function onSecretCommand(e: unknown): boolean {
+  return e instanceof CnsError && e.facts.secretCommand === true;
+}
+
+/**
+ * A library error: one that wraps a lower error is said as that error (its details, in words);
+ * the library's own refusals by their code and facts.
+ */
+function fromCnsError(e: CnsError, t: Translate, secretOp?: 'PIN' | 'PUK'): CliError {
+  if (e.constructor === CnsError && e.cause !== undefined) return toCliError(e.cause, t, secretOp);
+  const f = e.facts;
+  switch (e.code) {
+    case 'PIN_BLOCKED':
+    case 'PUK_BLOCKED':
+      return new CliError(e.code, f.pukToo ? { pukToo: 1 } : {}, { triesLeft: 0 });
+    case 'LAST_ATTEMPT_REFUSED': {
+      const kind = f.kind === 'puk' ? 'PUK' : 'PIN';
+      return new CliError(e.code, { what: f.keyset === 'signature' ? t(kind === 'PIN' ? 'sigPinName' : 'sigPukName') : kind });
+    }
+    case 'INVALID_PIN_FORMAT':
+      return new CliError(e.code, { what: secretOp ?? 'PIN', len: `${f.min ?? 5}-${f.max ?? 8}` });
+    case 'USAGE':
+      return new CliError(e.code, typeof f.reason === 'string' && messageKey(f.reason) ? { detailKey: f.reason } : {});
+    default: {
+      const params: Record<string, string | number> = {};
+      for (const [k, v] of Object.entries(f)) if (typeof v === 'string' || typeof v === 'number') params[k] = v;
+      return new CliError(e.code, params);
+    }
+  }
+}
+
 /** Whatever was thrown, as a CliError with a stable code. Never a stack trace for the user. */
 export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): CliError {
   if (e instanceof CliError) return e;
+  if (e instanceof CnsError) return fromCnsError(e, t, secretOp);
   if (e instanceof ErrorWithData) {
     const ce = toCliError(e.cause, t, secretOp);
     return new CliError(ce.code, ce.params, {

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
+import { verifyPin } from '../api/pin.js';
 import type { BrowserReport, CardFacts, DatabaseStatus } from '../browser/browsers.js';
 import { databaseText, databaseTitle, homePath, storeText } from '../cli/browserText.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
-import { gate } from '../cli/gate.js';
+import { pinAuth } from '../cli/gate.js';
 import type { MessageKey } from '../cli/i18n.js';
-import { libraryDetail, outcome, renderError } from '../cli/render.js';
+import { libraryDetail, onSecretCommand, outcome, renderError } from '../cli/render.js';
 import { type SecretOptions, Secrets } from '../cli/secrets.js';
 import { withCard } from '../device/open.js';
 import { stateDir } from '../device/paths.js';
@@ -333,18 +334,19 @@ export async function browserTestCommand(ctx: Context, o: TestOptions): Promise<
   const nickname = cardNickname(mine, certificateNicknames(chosen.db.path), undefined);
   if (!nickname) fail('certificate-not-seen', chosen);
   // 4. the PIN: tries first, the last-try gate, one VERIFY by cns
-  let sent = false;
-  let pin: string;
+  let pin = '';
   try {
-    pin = await withCard(ctx.cardOptions, async (card) => {
-      await gate(ctx, card, 'pin', secrets, o.lastAttempt);
-      const p = await secrets.get('pin');
-      sent = true;
-      await card.verify('pin', p);
-      return p;
-    });
+    await withCard(ctx.cardOptions, (card) =>
+      verifyPin(card, {
+        ...pinAuth(ctx, secrets, o.lastAttempt),
+        pin: async () => {
+          pin = await secrets.get('pin');
+          return pin;
+        },
+      }),
+    );
   } catch (e) {
-    return renderError(ctx, e, sent ? 'PIN' : undefined);
+    return renderError(ctx, e, onSecretCommand(e) ? 'PIN' : undefined);
   }
   // 5. the handshakes, through NSS and the registered module
   const { proveLogin, withPinFile, passed, failedStep } = await import('../browser/tlsProof.js');

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
+import { requireKeyset } from '../card/pinGate.js';
 import { derLength } from '../card/session.js';
 import type { CertificateSummary } from '../cert/summary.js';
 import { printCertificate, row } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { CliError, refuseFolder } from '../cli/errors.js';
-import { requireKeyset } from '../cli/gate.js';
 import { parseWarnDays } from '../cli/options.js';
 import { libraryDetail } from '../cli/render.js';
 import { isTerminal, out } from '../cli/stdio.js';

@@ -1,8 +1,10 @@
+import { changePin, type PinOutcome, unblockPin, verifyPin } from '../api/pin.js';
 import type { Card, Keyset } from '../card/card.js';
+import { requireKeyset } from '../card/pinGate.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
-import { fallbackText, gate, requireKeyset } from '../cli/gate.js';
-import { describeError, renderError } from '../cli/render.js';
+import { fallbackText, pinAuth } from '../cli/gate.js';
+import { describeError, onSecretCommand, renderError } from '../cli/render.js';
 import { type SecretName, type SecretOptions, Secrets } from '../cli/secrets.js';
 import { withCard } from '../device/open.js';
 import { triesJson } from '../report/report.js';
@@ -16,33 +18,11 @@ export interface PinCommandOptions extends SecretOptions {
   signature?: boolean;
 }
 
-/** The holder's birth date (YYYY-MM-DD): EF_Dati_personali, else the codice fiscale in the certificate. */
-async function holderBirthDate(card: Card): Promise<string | null> {
-  try {
-    if (card.files) {
-      const { parseDatiPersonali } = await import('../card/efDatiPersonali.js');
-      const d = parseDatiPersonali(await card.files.readDatiPersonaliRaw());
-      if (d.birthDate) return d.birthDate;
-    }
-  } catch {
-    /* unreadable: try the certificate */
-  }
-  try {
-    const { parseCertificate } = await import('../cert/x509.js');
-    const { parseCnsCommonName } = await import('../cert/cnsSubject.js');
-    const { decodeCodiceFiscale } = await import('../card/checks.js');
-    const cn = parseCertificate(await card.readCertificate()).subject.find((a) => a.type === 'CN')?.value ?? '';
-    const cf = parseCnsCommonName(cn)?.codiceFiscale;
-    return cf ? (decodeCodiceFiscale(cf)?.birthDate ?? null) : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Refuse (or, at a prompt, ask again for) a new PIN that is easy to guess, unless --allow-weak. */
 async function guardNewPin(ctx: Context, card: Card, secrets: Secrets, allowWeak: boolean | undefined): Promise<void> {
   if (allowWeak) return;
   const { weakPinReason } = await import('../card/pinPolicy.js');
+  const { holderBirthDate } = await import('../report/birthDate.js');
   const birth = await holderBirthDate(card);
   secrets.checkNewPin((v) => {
     const why = weakPinReason(v, birth);
@@ -65,7 +45,6 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
   const secrets = new Secrets(ctx, o, SECRETS[op]);
   await secrets.preload();
   const secretOp = op === 'unblock' ? 'PUK' : 'PIN';
-  let sent = false;
   // the card answered 9000 to the PIN command: whatever fails afterwards, that is settled
   let confirmed = false;
   const doneKey = op === 'verify' ? 'pinVerified' : op === 'change' ? 'pinChanged' : 'pinUnblocked';
@@ -75,7 +54,6 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
   let named: Keyset = keyset;
   try {
     const out = await withCard(ctx.cardOptions, async (s, opened) => {
-      const blind = opened.fallback !== undefined;
       await requireKeyset(s, keyset);
       if (keyset === 'signature' && s.signatureLayout === 'infocamere') {
         named = 'auth';
@@ -91,56 +69,42 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
       const certificate = op === 'verify' && o.signTest && keyset === 'auth' ? await s.readCertificate() : undefined;
       // and decoded: a certificate that cannot be checked against is no reason to send the PIN
       if (certificate) await decodable(certificate);
-      if (op === 'unblock') {
-        const pinState = await s.tries('pin', keyset);
-        if (pinState.blocked === false) ctx.note(ctx.t('pinNotBlockedNote'));
-        await gate(ctx, s, 'puk', secrets, o.lastAttempt, blind, keyset, named);
-        await guardNewPin(ctx, s, secrets, o.allowWeak);
-        const puk = await secrets.get('puk');
-        const newPin = await secrets.get('newPin');
-        sent = true;
-        await s.unblockPin(puk, newPin, keyset);
-        confirmed = true;
-      } else {
-        await gate(ctx, s, 'pin', secrets, o.lastAttempt, blind, keyset, named);
-        if (op === 'verify') {
-          const pin = await secrets.get('pin');
-          sent = true;
-          await s.verify('pin', pin, keyset);
-          confirmed = true;
-        } else {
+      const auth = { ...pinAuth(ctx, secrets, o.lastAttempt, keyset, () => named), blind: opened.fallback !== undefined };
+      // a new PIN easy to guess is refused before the first secret is asked
+      const guarded =
+        <T>(get: () => Promise<T>) =>
+        async () => {
           await guardNewPin(ctx, s, secrets, o.allowWeak);
-          const cur = await secrets.get('currentPin');
-          const next = await secrets.get('newPin');
-          sent = true;
-          await s.changePin(cur, next, keyset);
-          confirmed = true;
-        }
-      }
-      let signature: Record<string, unknown> | undefined;
-      if (certificate) signature = await signTest(s, certificate);
-      try {
-        const pin = triesJson(await s.tries('pin', keyset));
-        const puk = op === 'unblock' ? triesJson(await s.tries('puk', keyset)) : undefined;
-        return { pin, puk, signature, ...(keyset === 'signature' ? { keyset } : {}) };
-      } catch (e) {
+          return get();
+        };
+      let result: PinOutcome;
+      if (op === 'unblock') {
+        if ((await s.tries('pin', keyset)).blocked === false) ctx.note(ctx.t('pinNotBlockedNote'));
+        result = await unblockPin(s, { ...auth, puk: guarded(() => secrets.get('puk')), newPin: () => secrets.get('newPin') });
+      } else if (op === 'verify') result = await verifyPin(s, { ...auth, pin: () => secrets.get('pin') });
+      else
+        result = await changePin(s, { ...auth, currentPin: guarded(() => secrets.get('currentPin')), newPin: () => secrets.get('newPin') });
+      confirmed = true;
+      const signature = certificate ? await signTest(s, certificate) : undefined;
+      if (result.unread || !result.pin) {
         // done on the card; only the counters could not be read back: say both
-        ctx.note(ctx.c.yellow(ctx.t('followUpFailed', { detail: describeError(ctx, e).text })));
+        ctx.note(ctx.c.yellow(ctx.t('followUpFailed', { detail: describeError(ctx, result.unread).text })));
         return { pin: { triesLeft: null, blocked: false, verified: op === 'verify' }, signature, followUp: 'tries-unreadable' };
       }
+      const puk = result.puk ? triesJson(result.puk) : undefined;
+      return { pin: triesJson(result.pin), puk, signature, ...(keyset === 'signature' ? { keyset } : {}) };
     });
     ctx.result({ operation: `pin.${op}`, ...out });
     ctx.print(ctx.c.green(ctx.t(doneKey)));
     if (out.signature) ctx.print(ctx.c.green(ctx.t('signatureOk')));
     return 0;
   } catch (e) {
-    // Before the secret command went out, a lost card is a plain "card removed"; after, the
-    // outcome is unknown and the user is told how to check it.
     // After the card's 9000, the outcome is known: say it, then what failed after it.
     if (confirmed) ctx.note(ctx.c.green(ctx.t(doneKey)));
-    // a command stopped before it left (the card pulled at the prompt, the whole-command
-    // deadline) never reached the card: said as such, not as an unknown outcome
-    return renderError(ctx, e, sent && !confirmed ? secretOp : undefined, named);
+    // an error of the secret's own command (the library says which): a lost card leaves its
+    // outcome unknown, and one stopped before it left never reached the card; errors met before
+    // it (the tries, the prompts) are plain
+    return renderError(ctx, e, !confirmed && onSecretCommand(e) ? secretOp : undefined, named);
   }
 }
 

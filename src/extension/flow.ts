@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { Card, CardFiles, SecretKind, TriesState } from '../card/card.js';
-import { CNS_PATHS, PIN_MAX, PIN_MIN, PUK_LENGTH } from '../card/files.js';
+import { CNS_PATHS } from '../card/files.js';
+import { checkSecretFormat, gateTries } from '../card/pinGate.js';
 import { derLength } from '../card/session.js';
 import type { ParsedCertificate } from '../cert/x509.js';
+import { CnsError } from '../util/codes.js';
 import { callService, ServiceError } from './client.js';
 import { EXTENDED_NOT_AFTER } from './constants.js';
 import { CERT_HEADER, interruptedWrite, writePlan } from './ef.js';
-import { ExtensionError, WriteInterruptedError } from './errors.js';
+import { ExtensionError, type ExtensionErrorCode, type ExtensionFacts, WriteInterruptedError } from './errors.js';
 import { classifyEf, efImage, isPathSafeCardId, type Journal, journalDir, loadJournal, prepareJournal, saveJournal } from './journal.js';
 import type { Eligibility } from './rules.js';
 
@@ -183,20 +185,21 @@ async function requireClassicLayout(card: Card): Promise<void> {
 
 /** Tries first (none spent), then the secret, sent once: a refusal is the card's, never retried. */
 async function verifySecret(card: Card, kind: SecretKind, auth: WriteAuth): Promise<void> {
-  const t = await card.tries(kind);
-  if (t.blocked) {
-    // PIN and PUK both blocked: "unblock it with the PUK" would send the citizen nowhere
-    const pukToo = kind === 'pin' && (await card.tries('puk').catch(() => undefined))?.blocked === true;
-    throw new ExtensionError(kind === 'pin' ? 'PIN_BLOCKED' : 'PUK_BLOCKED', { triesLeft: 0, ...(pukToo ? { pukToo } : {}) });
+  try {
+    await gateTries(card, kind, auth);
+    const secret = await auth.secret(kind);
+    checkSecretFormat(kind, secret);
+    await card.verify(kind, secret);
+  } catch (e) {
+    // the gate's refusals in the flow's own error class, with the same code and facts
+    if (e instanceof CnsError && !(e instanceof ExtensionError))
+      throw new ExtensionError(e.code as ExtensionErrorCode, withoutNulls(e.facts));
+    throw e;
   }
-  auth.onTries?.(t, kind);
-  // an unknown PUK count is a last try (three wrong PUKs end the card)
-  const unknown = kind === 'puk' && t.triesLeft === null && !t.verified && t.atLeast === undefined;
-  if ((t.triesLeft === 1 || unknown) && !(await auth.lastAttempt?.(t, kind))) throw new ExtensionError('LAST_ATTEMPT_REFUSED', { kind });
-  const secret = await auth.secret(kind);
-  const format = kind === 'puk' ? new RegExp(`^\\d{${PUK_LENGTH}}$`) : new RegExp(`^\\d{${PIN_MIN},${PIN_MAX}}$`);
-  if (!format.test(secret)) throw new ExtensionError(kind === 'puk' ? 'INVALID_PUK_FORMAT' : 'INVALID_PIN_FORMAT');
-  await card.verify(kind, secret);
+}
+
+function withoutNulls(facts: CnsError['facts']): ExtensionFacts {
+  return Object.fromEntries(Object.entries(facts).filter((kv): kv is [string, string | number | boolean] => kv[1] !== null));
 }
 
 /** `auth.ready` at most once per flow. */
