@@ -26,6 +26,7 @@ function library(rv: number | 'stuck'): Winscard {
     endTransaction: never,
     transmit: never,
     disconnect: never,
+    control: never,
   };
 }
 

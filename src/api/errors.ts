@@ -2,7 +2,7 @@ import { ApduError, ApduTransportError } from '../apdu/response.js';
 import { TlvError } from '../apdu/tlv.js';
 import { NssToolError, NssToolMissingError } from '../browser/errors.js';
 import { DatiPersonaliError } from '../card/efDatiPersonali.js';
-import { CardError, SecretBlockedError, WrongSecretError } from '../card/errors.js';
+import { CardError, PinpadError, SecretBlockedError, WrongSecretError } from '../card/errors.js';
 import { CertificateError } from '../cert/errors.js';
 import { PemError } from '../cert/pem.js';
 import { DeviceError } from '../device/errors.js';
@@ -56,6 +56,15 @@ export function toCnsError(e: unknown): CnsError {
     const blocked = e.triesLeft === 0;
     const code: ErrorCode = e.kind === 'pin' ? (blocked ? 'PIN_BLOCKED' : 'PIN_INCORRECT') : blocked ? 'PUK_BLOCKED' : 'PUK_INCORRECT';
     return error(code, e, { triesLeft: e.triesLeft, ...(blocked ? { now: true } : {}) });
+  }
+  if (e instanceof PinpadError) {
+    const code: Record<PinpadError['reason'], ErrorCode> = {
+      cancelled: 'PINPAD_CANCELLED',
+      timeout: 'PINPAD_TIMEOUT',
+      mismatch: 'PIN_MISMATCH',
+      length: 'INVALID_PIN_FORMAT',
+    };
+    return error(code[e.reason], e, { pinpad: true, unsent: true });
   }
   if (e instanceof SecretBlockedError) return error(e.kind === 'pin' ? 'PIN_BLOCKED' : 'PUK_BLOCKED', e, { triesLeft: 0 });
   if (e instanceof CardError) {

@@ -68,7 +68,7 @@ export { eligibilityFromReport } from '../report/report.js';
 export { doctorTicket, type TicketOptions } from '../report/ticket.js';
 export { CnsError, type ErrorCode, EXIT, EXIT_FOR } from '../util/codes.js';
 export { toCnsError } from './errors.js';
-export { changePin, type PinOutcome, type SecretAuth, unblockPin, verifyPin } from './pin.js';
+export { changePin, type PadChoice, type PinOutcome, type SecretAuth, unblockPin, usesPinpad, verifyPin } from './pin.js';
 export { type CardSeen, type WatchEvent, type WatchOptions, watchReaders } from './watch.js';
 
 /** A PC/SC reader as the service sees it now. */

@@ -42,12 +42,37 @@ async function after(card: Card, keyset: Keyset, kinds: SecretKind[]): Promise<P
   return { pin, ...puk, ...(unread ? { unread } : {}) };
 }
 
-/** VERIFY the PIN, with every rule of `cns pin verify`. */
-export async function verifyPin(card: Card, auth: SecretAuth & { pin(): Promise<string> }): Promise<PinOutcome> {
+/** Where the reader's keypad is used: it has one, and the caller did not ask for keyboard entry. */
+export interface PadChoice {
+  /** false: never the reader's keypad (default: use it where the reader has one). */
+  pinpad?: boolean;
+  /** The keypad is about to wait for the person (after the tries and the last-try gate): say where to type. */
+  onPinpad?(op: 'verify' | 'change'): void;
+}
+
+/** Whether this operation will use the reader's keypad (what a caller asks before loading secrets). */
+export async function usesPinpad(card: Card, choice: PadChoice = {}, op: 'verify' | 'change' = 'verify'): Promise<boolean> {
+  if (choice.pinpad === false || !card.pinpad || !card.onPad) return false;
+  const pad = await card.pinpad();
+  return pad !== null && (op === 'verify' || pad.canModify);
+}
+
+function noSecret(): Promise<string> {
+  return Promise.reject(new CnsError('NO_SECRET_SOURCE', { kind: 'pin' }));
+}
+
+/** VERIFY the PIN, with every rule of `cns pin verify`; on the reader's keypad where it has one. */
+export async function verifyPin(card: Card, auth: SecretAuth & PadChoice & { pin?(): Promise<string> }): Promise<PinOutcome> {
   const keyset = auth.keyset ?? 'auth';
   await requireKeyset(card, keyset);
+  const pad = await usesPinpad(card, auth, 'verify');
   await gateTries(card, 'pin', auth);
-  const pin = await auth.pin();
+  if (pad) {
+    auth.onPinpad?.('verify');
+    await sendOnce(() => card.onPad!('verify', keyset));
+    return after(card, keyset, ['pin']);
+  }
+  const pin = await (auth.pin ?? noSecret)();
   checkSecretFormat('pin', pin);
   await sendOnce(() => card.verify('pin', pin, keyset));
   return after(card, keyset, ['pin']);
@@ -56,14 +81,20 @@ export async function verifyPin(card: Card, auth: SecretAuth & { pin(): Promise<
 /** CHANGE REFERENCE DATA: the current PIN and the new one, with every rule of `cns pin change`. */
 export async function changePin(
   card: Card,
-  auth: SecretAuth & { currentPin(): Promise<string>; newPin(): Promise<string> },
+  auth: SecretAuth & PadChoice & { currentPin?(): Promise<string>; newPin?(): Promise<string> },
 ): Promise<PinOutcome> {
   const keyset = auth.keyset ?? 'auth';
   await requireKeyset(card, keyset);
+  const pad = await usesPinpad(card, auth, 'change');
   await gateTries(card, 'pin', auth);
-  const current = await auth.currentPin();
+  if (pad) {
+    auth.onPinpad?.('change');
+    await sendOnce(() => card.onPad!('change', keyset));
+    return after(card, keyset, ['pin']);
+  }
+  const current = await (auth.currentPin ?? noSecret)();
   checkSecretFormat('pin', current);
-  const next = await auth.newPin();
+  const next = await (auth.newPin ?? noSecret)();
   checkSecretFormat('pin', next);
   await sendOnce(() => card.changePin(current, next, keyset));
   return after(card, keyset, ['pin']);

@@ -1,3 +1,4 @@
+import type { PinPad } from '../apdu/transport.js';
 import type { CnsAtrInfo } from './atr.js';
 import type { CardId } from './efIdCarta.js';
 import type { HashName } from './pkcs1.js';
@@ -66,6 +67,10 @@ export interface Card {
   verify(kind: SecretKind, secret: string, keyset?: Keyset): Promise<void>;
   changePin(current: string, next: string, keyset?: Keyset): Promise<void>;
   unblockPin(puk: string, newPin: string, keyset?: Keyset): Promise<void>;
+  /** The reader's PIN pad, or null; absent where the backend cannot use one (PKCS#11, a card image). */
+  pinpad?(): Promise<PinPad | null>;
+  /** VERIFY or CHANGE with the PIN typed on the reader's pad (see CnsCardSession.onPad). */
+  onPad?(op: 'verify' | 'change', keyset?: Keyset, timeoutSeconds?: number): Promise<void>;
   /** The DER certificate of a keyset (EF 1101 or 9010 without padding, or the token's object). */
   readCertificate(keyset?: Keyset): Promise<Buffer>;
   /** Whether the card carries the signature keyset (false where that cannot be known). */

@@ -71,3 +71,18 @@ export class SecretBlockedError extends CardError {
     this.name = 'SecretBlockedError';
   }
 }
+
+/**
+ * The reader's keypad ended the entry itself (PC/SC part 10): the person cancelled (64 01), did
+ * not finish in time (64 00), typed a confirmation that differs (64 02) or a PIN of a length the
+ * pad refuses (64 03). Nothing reached the card: no try was spent.
+ */
+export class PinpadError extends Error {
+  constructor(
+    readonly reason: 'timeout' | 'cancelled' | 'mismatch' | 'length',
+    readonly sw: number,
+  ) {
+    super(`PIN pad: ${reason} (SW ${swHex(sw)})`);
+    this.name = 'PinpadError';
+  }
+}

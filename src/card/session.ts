@@ -4,16 +4,19 @@ import { ApduError, ApduTransportError, type ResponseApdu } from '../apdu/respon
 import { SW, triesFromStatus } from '../apdu/status.js';
 import { tlvLength } from '../apdu/tlv.js';
 import type { ApduTracer } from '../apdu/trace.js';
-import type { Transport } from '../apdu/transport.js';
+import type { PinPad, Transport } from '../apdu/transport.js';
 import { type CnsAtrInfo, decodeAtr, MASK_STINCARD } from './atr.js';
 import type { Card, CardFiles, CardOrigin, Keyset, SecretKind, SignatureLayout, TriesState } from './card.js';
 import { type CardId, parseIdCarta } from './efIdCarta.js';
-import { CardError, SecretBlockedError, WrongSecretError } from './errors.js';
+import { CardError, PinpadError, SecretBlockedError, WrongSecretError } from './errors.js';
 import {
   AUTH_LAYOUTS,
   type AuthLayout,
   CNS_PATHS,
   INFOCAMERE_CERT_OFFSET,
+  PIN_MAX,
+  PIN_MIN,
+  PIN_PAD_LENGTH,
   PIN_REFERENCE,
   PUK_REFERENCE,
   padPin,
@@ -405,6 +408,40 @@ export class CnsSession implements Card, CardFiles {
   async changePin(current: string, next: string, keyset: Keyset = 'auth'): Promise<void> {
     const data = Buffer.concat([padPin(current), padPin(next)]);
     await this.secretCommand('pin', 0x24, this.refFor('pin', keyset), data, 'CHANGE REFERENCE DATA');
+    this.securityStateChanged = true;
+  }
+
+  /** The reader's PIN pad (PC/SC part 10), or null where it has none or cannot be asked. */
+  async pinpad(): Promise<PinPad | null> {
+    return this.transport.pinpad ? this.transport.pinpad() : null;
+  }
+
+  /**
+   * VERIFY, or CHANGE REFERENCE DATA, with the PIN typed on the reader's pad: the template with
+   * the card's PIN block (ASCII, 8 bytes padded with FF) and reference; the pad puts the digits
+   * in. The pad's own endings (timeout, cancel, mismatch, length) reached nothing: PinpadError.
+   */
+  async onPad(op: 'verify' | 'change', keyset: Keyset = 'auth', timeoutSeconds = 30): Promise<void> {
+    const pad = await this.pinpad();
+    if (!pad || (op === 'change' && !pad.canModify)) throw new CardError('NOT_SUPPORTED', 'the reader has no PIN pad for this');
+    if (this.transport.present && !(await this.transport.present()))
+      throw new ApduTransportError('the card was removed before the PIN entry', 'removed', { id: 'tRemovedBefore' }, true);
+    const ins = op === 'verify' ? 0x20 : 0x24;
+    const blocks = op === 'verify' ? 1 : 2;
+    const data = Buffer.alloc(PIN_PAD_LENGTH * blocks, 0xff);
+    const template = Buffer.concat([Buffer.from([0x00, ins, 0x00, this.refP2(this.refFor('pin', keyset)), data.length]), data]);
+    const format = { encoding: 'ascii' as const, blockLength: PIN_PAD_LENGTH, minLength: PIN_MIN, maxLength: PIN_MAX };
+    const sw = op === 'verify' ? await pad.verify(template, format, timeoutSeconds) : await pad.modify(template, format, timeoutSeconds);
+    const operation = op === 'verify' ? 'VERIFY' : 'CHANGE REFERENCE DATA';
+    const PAD: Record<number, PinpadError['reason']> = { 25600: 'timeout', 25601: 'cancelled', 25602: 'mismatch', 25603: 'length' };
+    const ended = PAD[sw];
+    if (ended) throw new PinpadError(ended, sw);
+    if (sw !== 0x9000) {
+      const n = triesFromStatus(sw);
+      if (n !== undefined) throw new WrongSecretError('pin', n, { sw, operation });
+      if (sw === SW.AUTH_METHOD_BLOCKED) throw new SecretBlockedError('pin', { sw, operation });
+      throw new CardError('CARD_ERROR', `${operation} failed`, { sw, operation, said: { id: 'cFailed', facts: { operation } } });
+    }
     this.securityStateChanged = true;
   }
 

@@ -135,7 +135,8 @@ ripetuto da questo programma.`,
   8  certificate expired, not yet valid or expiring (cert check)
   9  refused: last attempt without confirmation, the user declined, or a browser is open
   10 not eligible (validity extension)
-  11 remote service error (validity extension)`,
+  11 remote service error (validity extension)
+  12 PIN entry on the reader's keypad cancelled or timed out (no try spent)`,
     it: `Codici di uscita:
   0  riuscito
   1  errore interno, o modulo PKCS#11 andato in crash, bloccato o non caricabile
@@ -150,7 +151,8 @@ ripetuto da questo programma.`,
   8  certificato scaduto, non ancora valido o in scadenza (cert check)
   9  rifiutato: ultimo tentativo senza conferma, annullato da te, o browser aperto
   10 non estendibile (proroga di validità)
-  11 errore del servizio remoto (proroga di validità)`,
+  11 errore del servizio remoto (proroga di validità)
+  12 inserimento del PIN sul tastierino del lettore annullato o scaduto (nessun tentativo usato)`,
   },
   h_warnDays: {
     en: 'days before expiry that count as "expiring"',
@@ -178,6 +180,10 @@ ripetuto da questo programma.`,
     it: "leggi PIN e PUK dall'input standard, uno per riga",
   },
   h_env: { en: 'read the secrets from CNS_PIN / CNS_NEW_PIN / CNS_PUK', it: 'leggi PIN e PUK da CNS_PIN / CNS_NEW_PIN / CNS_PUK' },
+  h_noPinpad: {
+    en: "type the PIN on the computer's keyboard even where the reader has a keypad",
+    it: 'digita il PIN sulla tastiera del computer anche se il lettore ha un tastierino',
+  },
   h_lastAttempt: { en: 'allow using the last remaining try', it: "consenti di usare l'ultimo tentativo rimasto" },
   h_pinVerify: {
     en: 'check the PIN (spends a try only if it is wrong)',

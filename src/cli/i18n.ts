@@ -34,6 +34,34 @@ const OWN = {
   weak_repeated: { en: 'one digit repeated', it: 'una sola cifra ripetuta' },
   weak_sequence: { en: 'digits in a row (like 12345 or 98765)', it: 'cifre in fila (come 12345 o 98765)' },
   weak_birthdate: { en: "the holder's birth date", it: 'la data di nascita del titolare' },
+  PINPAD_CANCELLED: {
+    en: 'The PIN entry was cancelled on the reader. Nothing was sent to the card: no try was used.',
+    it: "L'inserimento del PIN è stato annullato sul lettore. Nulla è stato inviato alla carta: nessun tentativo è stato usato.",
+  },
+  PINPAD_TIMEOUT: {
+    en: 'No PIN was confirmed on the reader in time. Nothing was sent to the card: no try was used.',
+    it: 'Nessun PIN è stato confermato sul lettore in tempo. Nulla è stato inviato alla carta: nessun tentativo è stato usato.',
+  },
+  PIN_MISMATCH_PAD: {
+    en: 'The new PIN and its confirmation typed on the reader differ. Nothing was sent to the card.',
+    it: 'Il nuovo PIN e la sua conferma digitati sul lettore non coincidono. Nulla è stato inviato alla carta.',
+  },
+  INVALID_PIN_FORMAT_PAD: {
+    en: 'The PIN typed on the reader has a length the reader or the card does not take ({len} digits). Nothing was sent to the card.',
+    it: 'Il PIN digitato sul lettore ha una lunghezza che il lettore o la carta non accetta ({len} cifre). Nulla è stato inviato alla carta.',
+  },
+  pinpadVerify: {
+    en: "Type the PIN on the reader's keypad, then press OK (30 seconds).",
+    it: 'Digita il PIN sul lettore, poi premi OK (30 secondi).',
+  },
+  pinpadChange: {
+    en: 'On the reader: type the current PIN, then the new PIN, then the new PIN again, pressing OK after each (30 seconds each).',
+    it: 'Sul lettore: digita il PIN attuale, poi il nuovo PIN, poi di nuovo il nuovo PIN, premendo OK dopo ciascuno (30 secondi ciascuno).',
+  },
+  pinpadUnblockKeyboard: {
+    en: "The reader's keypad cannot take the PUK and the new PIN in one command: they are asked here, on the keyboard.",
+    it: 'Il tastierino del lettore non può ricevere PUK e nuovo PIN in un solo comando: vengono chiesti qui, sulla tastiera.',
+  },
   PIN_MISMATCH: {
     en: 'The two new PINs do not match. Nothing was sent to the card.',
     it: 'I due nuovi PIN non coincidono. Nulla è stato inviato alla carta.',

@@ -5,7 +5,7 @@ import { TlvError } from '../apdu/tlv.js';
 import { ModuleListError, NssToolError, NssToolMissingError } from '../browser/errors.js';
 import type { Keyset } from '../card/card.js';
 import { DatiPersonaliError } from '../card/efDatiPersonali.js';
-import { CardError, SecretBlockedError, WrongSecretError } from '../card/errors.js';
+import { CardError, PinpadError, SecretBlockedError, WrongSecretError } from '../card/errors.js';
 import { CertificateError } from '../cert/errors.js';
 import { PemError } from '../cert/pem.js';
 import { DeviceError } from '../device/errors.js';
@@ -191,6 +191,11 @@ export function toCliError(e: unknown, t: Translate, secretOp?: 'PIN' | 'PUK'): 
     if (e.triesLeft === 0) return new CliError(codes.blocked, { tries: 0, now: 1 }, { triesLeft: 0 });
     return new CliError(codes.wrong, { tries: e.triesLeft ?? '?', now: '' }, { triesLeft: e.triesLeft ?? undefined });
   }
+  if (e instanceof PinpadError) {
+    if (e.reason === 'cancelled') return new CliError('PINPAD_CANCELLED');
+    if (e.reason === 'timeout') return new CliError('PINPAD_TIMEOUT');
+    return new CliError(e.reason === 'mismatch' ? 'PIN_MISMATCH' : 'INVALID_PIN_FORMAT', { what: 'PIN', len: '5-8', pad: 1 });
+  }
   if (e instanceof SecretBlockedError) return new CliError(SECRET_CODES[e.kind].blocked, { tries: 0, now: '' }, { triesLeft: 0 });
   if (e instanceof CardError) {
     switch (e.code) {
@@ -368,6 +373,7 @@ export function describeError(
   else if (ce.code === 'PIN_INCORRECT' && ce.params.tries === '?') key = 'PIN_INCORRECT_UNKNOWN';
   else if (ce.code === 'PUK_INCORRECT' && ce.params.tries === '?') key = 'PUK_INCORRECT_UNKNOWN';
   else if (ce.code === 'PUK_BLOCKED' && ce.params.now) key = 'PUK_BLOCKED_NOW';
+  else if ((ce.code === 'PIN_MISMATCH' || ce.code === 'INVALID_PIN_FORMAT') && ce.params.pad) key = `${ce.code}_PAD`;
   if (ce.params.keyset === 'signature') key = messageKey(`${key}_SIG`) ?? key;
   if (ce.code === 'PCSC_UNAVAILABLE' && !ce.extra.hint) {
     const hint = ctx.t(ce.params.reason === 'module-missing' ? 'pcscInstall' : ce.params.reason === 'stuck' ? 'pcscRestart' : 'pcscStart');

@@ -1,4 +1,4 @@
-import { changePin, type PinOutcome, unblockPin, verifyPin } from '../api/pin.js';
+import { changePin, type PinOutcome, unblockPin, usesPinpad, verifyPin } from '../api/pin.js';
 import type { Card, Keyset } from '../card/card.js';
 import { requireKeyset } from '../card/pinGate.js';
 import type { Context } from '../cli/context.js';
@@ -11,6 +11,8 @@ import { triesJson } from '../report/report.js';
 
 export interface PinCommandOptions extends SecretOptions {
   lastAttempt?: boolean;
+  /** false (--no-pinpad): the keyboard even where the reader has a keypad. */
+  pinpad?: boolean;
   signTest?: boolean;
   /** Accept a new PIN that is easy to guess (one digit, a run, the birth date). */
   allowWeak?: boolean;
@@ -43,7 +45,10 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
   // qualified signature key as a test (it was silently skipped)
   if (o.signTest && o.signature) throw new CliError('USAGE', { detailKey: 'uSignTestSignature' });
   const secrets = new Secrets(ctx, o, SECRETS[op]);
-  await secrets.preload();
+  // a PIN typed on the reader's keypad needs no source here: known once the reader is read. A
+  // PIN given with --stdin or --env is used as given.
+  const mayPad = o.pinpad !== false && secrets.interactive && op !== 'unblock';
+  if (!mayPad) await secrets.preload();
   const secretOp = op === 'unblock' ? 'PUK' : 'PIN';
   // the card answered 9000 to the PIN command: whatever fails afterwards, that is settled
   let confirmed = false;
@@ -60,7 +65,11 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
         ctx.note(ctx.t('sigSharesPinNote'));
       }
       if (opened.fallback) ctx.note(ctx.c.yellow(fallbackText(ctx, opened.fallback.cause)));
-      if (secrets.interactive) ctx.note(ctx.c.dim(ctx.t('pinExplain')));
+      const pad = mayPad && (await usesPinpad(s, {}, op === 'verify' ? 'verify' : 'change'));
+      if (mayPad && !pad) await secrets.preload();
+      if (op === 'unblock' && o.pinpad !== false && secrets.interactive && (await s.pinpad?.()))
+        ctx.note(ctx.c.dim(ctx.t('pinpadUnblockKeyboard')));
+      if (secrets.interactive && !pad) ctx.note(ctx.c.dim(ctx.t('pinExplain')));
       // a write over NFC: say that the contact slot is the safe place for it
       if (op !== 'verify' && s.origin.kind === 'atr' && s.origin.atr.contactless) ctx.note(ctx.c.yellow(ctx.t('nfcNote')));
       // --sign-test: the certificate first, as OpenSC reads it before a login: where it cannot be
@@ -69,7 +78,12 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
       const certificate = op === 'verify' && o.signTest && keyset === 'auth' ? await s.readCertificate() : undefined;
       // and decoded: a certificate that cannot be checked against is no reason to send the PIN
       if (certificate) await decodable(certificate);
-      const auth = { ...pinAuth(ctx, secrets, o.lastAttempt, keyset, () => named), blind: opened.fallback !== undefined };
+      const auth = {
+        ...pinAuth(ctx, secrets, o.lastAttempt, keyset, () => named),
+        blind: opened.fallback !== undefined,
+        pinpad: pad,
+        onPinpad: (k: 'verify' | 'change') => ctx.note(ctx.c.bold(ctx.t(k === 'verify' ? 'pinpadVerify' : 'pinpadChange'))),
+      };
       // a new PIN easy to guess is refused before the first secret is asked
       const guarded =
         <T>(get: () => Promise<T>) =>
@@ -92,7 +106,13 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
         return { pin: { triesLeft: null, blocked: false, verified: op === 'verify' }, signature, followUp: 'tries-unreadable' };
       }
       const puk = result.puk ? triesJson(result.puk) : undefined;
-      return { pin: triesJson(result.pin), puk, signature, ...(keyset === 'signature' ? { keyset } : {}) };
+      return {
+        pin: triesJson(result.pin),
+        puk,
+        signature,
+        ...(keyset === 'signature' ? { keyset } : {}),
+        ...(pad ? { pinpad: true } : {}),
+      };
     });
     ctx.result({ operation: `pin.${op}`, ...out });
     ctx.print(ctx.c.green(ctx.t(doneKey)));

@@ -99,6 +99,7 @@ export function buildProgram(run: Runner, lang: Lang = 'en', pick?: (root: Comma
         .option('--stdin', h('h_stdin'))
         .option('--env', h('h_env'))
         .option('--last-attempt', h('h_lastAttempt'))
+        .option('--no-pinpad', h('h_noPinpad'))
         .addHelpText('after', SECRET_HELP);
     secretOpts(pin.command('verify').description(h('h_pinVerify')))
       .option('--signature', h('h_signatureKeyset'))

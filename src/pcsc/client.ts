@@ -1,6 +1,7 @@
 import { ApduTransportError } from '../apdu/response.js';
-import type { Transport } from '../apdu/transport.js';
+import type { PinPad, Transport } from '../apdu/transport.js';
 import { classify, type PcscFault, pcscMessage, SCARD_E } from './errors.js';
+import { readPinPad } from './pinpad.js';
 import { SCARD } from './platform.js';
 import { exitHardWhenDone, type Handle, loadWinscard, PcscUnavailableError, type ReaderStateEntry, type Winscard } from './winscard.js';
 
@@ -494,6 +495,48 @@ export class PcscTransport implements Transport {
       );
     }
     return r.response;
+  }
+
+  private pad?: Promise<PinPad | null>;
+
+  /** The reader's PIN pad, read once from its features. */
+  pinpad(): Promise<PinPad | null> {
+    this.pad ??= readPinPad((code, input, ms) => this.control(code, input, ms), this.api.platform.suffix === 'W');
+    return this.pad;
+  }
+
+  /**
+   * SCardControl with a deadline: it blocks while the person types on the reader. A call that
+   * outlives it leaves the context to the library, as a transmit does.
+   */
+  async control(code: number, input: Buffer, timeoutMs: number): Promise<Buffer> {
+    if (this.stuck) throw new ApduTransportError('the card did not answer an earlier command', 'timeout', { id: 'tStuck' });
+    if (!this.open || this.departed) throw new ApduTransportError('the card left the reader', 'removed', { id: 'tLeft' }, true);
+    const call = this.api.control(this.card, code, input, 1024);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const r = await Promise.race([call, deadline]);
+    clearTimeout(timer);
+    if (r === 'timeout') {
+      this.stuck = true;
+      this.client.abandon(this.ctx, call);
+      throw new ApduTransportError(`the reader did not answer within ${timeoutMs} ms`, 'timeout', {
+        id: 'tTimeout',
+        facts: { seconds: Math.round(timeoutMs / 100) / 10 },
+      });
+    }
+    if (r.rv !== 0) {
+      const f = classify(r.rv);
+      const removed = f === 'removed' || f === 'no-card' || f === 'no-reader' || r.rv === SCARD_E.E_NOT_TRANSACTED;
+      if (removed) this.gone = this.departed = (await this.client.stillPresent(this.name, this.atrBytes).catch(() => false)) === false;
+      throw new ApduTransportError(pcscMessage('SCardControl', r.rv), this.departed ? 'removed' : 'io', {
+        id: 'pcsc',
+        facts: { fn: 'SCardControl', rv: r.rv },
+      });
+    }
+    return r.output;
   }
 
   async present(): Promise<boolean> {

@@ -77,6 +77,8 @@ export interface Winscard {
   endTransaction(card: Handle, disposition: number): number;
   transmit(card: Handle, protocol: number, command: Buffer, maxResponse: number): Promise<{ rv: number; response: Buffer }>;
   disconnect(card: Handle, disposition: number): number;
+  /** SCardControl, asynchronous: it blocks for as long as a reader's keypad waits for the person. */
+  control(card: Handle, code: number, input: Buffer, maxOutput: number): Promise<{ rv: number; output: Buffer }>;
 }
 
 type Native = ReturnType<KoffiModule['load']>;
@@ -149,6 +151,9 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
     `${L} SCardTransmit(${H} card, const ${ioName} *pci, const uint8_t *send, ${D} sendLen, void *recvPci, _Out_ uint8_t *recv, _Inout_ ${D} *recvLen)`,
   );
   const disc = f(`${L} SCardDisconnect(${H} card, ${D} disposition)`);
+  const ctl = f(
+    `${L} SCardControl(${H} card, ${D} code, const uint8_t *send, ${D} sendLen, _Out_ uint8_t *recv, ${D} recvLen, _Out_ ${D} *returned)`,
+  );
 
   // LONG return codes come back signed (0x80100002 is negative in 32 bits): compare unsigned
   const rc = (v: unknown): number => Number(v) >>> 0;
@@ -269,5 +274,11 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
       return { rv, response: rv === 0 ? response.subarray(0, Number(len[0] ?? 0)) : Buffer.alloc(0) };
     },
     disconnect: (card, disposition) => rc(disc(card, disposition)),
+    async control(card, code, input, maxOutput) {
+      const output = Buffer.alloc(maxOutput);
+      const len: number[] = [0];
+      const rv = rc(await call(ctl, card, code, input, input.length, output, maxOutput, len));
+      return { rv, output: rv === 0 ? output.subarray(0, Math.min(Number(len[0] ?? 0), maxOutput)) : Buffer.alloc(0) };
+    },
   };
 }

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import * as pinpad from '../../scripts/pinpad-stack.mjs';
+import { cns } from '../helpers.js';
+import { imageCounters, makeCard, STACK_OK } from './stack.js';
+
+/**
+ * cns itself on the test stack's PIN-pad reader (test/pinpad/ifd-pinpad.c): the PIN typed on the
+ * reader, never given to cns (no --stdin, no --env, no terminal: as a kiosk script runs it).
+ */
+const PAD = 0;
+const PLAIN = 1;
+const PAD_NAME = pinpad.READERS[PAD]!.name;
+const PLAIN_NAME = pinpad.READERS[PLAIN]!.name;
+const PIN = '12345';
+
+const onPad = (op: 'verify' | 'change', ...extra: string[]) =>
+  cns(['pin', op, '--reader', PAD_NAME, '--json', ...extra], { timeoutMs: 60000 });
+
+describe.skipIf(!STACK_OK)('cns on a PIN-pad reader', () => {
+  let img: string;
+
+  beforeAll(async () => {
+    await pinpad.start();
+  });
+
+  afterAll(async () => {
+    await pinpad.stop();
+  });
+
+  beforeEach(async () => {
+    img = await makeCard();
+    await pinpad.attach(img, PAD);
+    pinpad.clearLog(PAD);
+  });
+
+  it('verify: the PIN typed on the pad, the CNS block (ASCII, 8 bytes, reference 10), said where to type; no source needed', async () => {
+    pinpad.type(PAD, [PIN]);
+    const r = await onPad('verify');
+    expect(r.stderr).toContain("Type the PIN on the reader's keypad");
+    expect(r.stderr).toContain('PIN tries left: 3');
+    expect(r.code).toBe(0);
+    expect(r.json).toMatchObject({ ok: true, pinpad: true, pin: { blocked: false } });
+    expect(imageCounters(img).pin).toBe(3);
+    expect(pinpad.requests(PAD)).toEqual([
+      expect.objectContaining({ op: 'verify', apdu: expect.stringMatching(/^002000(10|90)$/), format: '82', block: '08', timeout: 30 }),
+    ]);
+    expect(pinpad.entries(PAD)).toEqual([{ op: 'verify', outcome: 'typed 5 digits', sent: true, result: 'SW 9000' }]);
+  });
+
+  it('a wrong PIN on the pad counts exactly one try; Italian words for the pad', async () => {
+    pinpad.type(PAD, ['54321']);
+    const r = await cns(['pin', 'verify', '--reader', PAD_NAME, '--json'], { env: { LANG: 'it_IT.UTF-8' } });
+    expect(r.stderr).toContain('Digita il PIN sul lettore');
+    expect(r.code).toBe(3);
+    expect(r.json.error).toMatchObject({ code: 'PIN_INCORRECT', triesLeft: 2 });
+    expect(imageCounters(img).pin).toBe(2);
+  });
+
+  it.each([
+    ['CANCEL', 'PINPAD_CANCELLED', 'cancelled on the reader'],
+    ['TIMEOUT', 'PINPAD_TIMEOUT', 'in time'],
+  ])('%s on the pad costs nothing, sends nothing, exit 12 (%s)', async (typed, code, words) => {
+    pinpad.type(PAD, [typed]);
+    const r = await onPad('verify');
+    expect(r.code).toBe(12);
+    expect(r.json.error.code).toBe(code);
+    expect(JSON.stringify(r.json.error)).toContain(words);
+    expect(JSON.stringify(r.json.error)).toContain('no try was used');
+    expect(imageCounters(img).pin).toBe(3);
+    expect(pinpad.entries(PAD)[0]).toMatchObject({ sent: false });
+  });
+
+  it('a PIN too short for the card is refused by the pad before the card sees it', async () => {
+    pinpad.type(PAD, ['123']);
+    const r = await onPad('verify');
+    expect(r.code).toBe(2);
+    expect(r.json.error.code).toBe('INVALID_PIN_FORMAT');
+    expect(imageCounters(img).pin).toBe(3);
+    expect(pinpad.entries(PAD)[0]).toMatchObject({ sent: false });
+  });
+
+  it('change on the pad: current, new, confirmation; a confirmation that differs changes nothing', async () => {
+    pinpad.type(PAD, [PIN, '86420', '86421']);
+    const bad = await onPad('change');
+    expect(bad.code).toBe(2);
+    expect(bad.json.error.code).toBe('PIN_MISMATCH');
+    expect(imageCounters(img)).toMatchObject({ pin: 3, pinValue: PIN });
+    pinpad.type(PAD, [PIN, '86420', '86420']);
+    const r = await onPad('change');
+    expect(r.stderr).toContain('type the current PIN, then the new PIN');
+    expect(r.code).toBe(0);
+    expect(imageCounters(img)).toMatchObject({ pin: 3, pinValue: '86420' });
+    expect(pinpad.requests(PAD).at(-1)).toMatchObject({ op: 'modify', apdu: expect.stringMatching(/^002400(10|90)$/) });
+  });
+
+  it('one try left: the gate refuses before the pad is activated; --last-attempt then uses it', async () => {
+    pinpad.type(PAD, ['11111']);
+    await onPad('verify');
+    pinpad.type(PAD, ['11111']);
+    await onPad('verify');
+    expect(imageCounters(img).pin).toBe(1);
+    pinpad.clearLog(PAD);
+    pinpad.type(PAD, [PIN]);
+    const refused = await onPad('verify');
+    expect(refused.code).toBe(9);
+    expect(refused.json.error.code).toBe('LAST_ATTEMPT_REFUSED');
+    expect(pinpad.typedLeft(PAD)).toEqual([PIN]);
+    expect(pinpad.requests(PAD)).toEqual([]);
+    const ok = await onPad('verify', '--last-attempt');
+    expect(ok.code).toBe(0);
+    expect(imageCounters(img).pin).toBe(3);
+  });
+
+  it('the card pulled during the entry is told apart from a wrong PIN', async () => {
+    pinpad.type(PAD, ['REMOVE 3000']);
+    const r = await onPad('verify');
+    expect(r.code).toBe(6);
+    expect(r.json.error.code).toBe('CARD_REMOVED');
+    expect(imageCounters(img).pin).toBe(3);
+  });
+
+  it('--no-pinpad: the keyboard (here --stdin), nothing asked of the pad; a plain reader without a source says so', async () => {
+    const r = await cns(['pin', 'verify', '--reader', PAD_NAME, '--json', '--stdin', '--no-pinpad'], { input: `${PIN}\n` });
+    expect(r.code).toBe(0);
+    expect(r.json.pinpad).toBeUndefined();
+    expect(pinpad.requests(PAD)).toEqual([]);
+    await pinpad.attach(await makeCard(), PLAIN);
+    const plain = await cns(['pin', 'verify', '--reader', PLAIN_NAME, '--json']);
+    expect(plain.code).toBe(2);
+    expect(plain.json.error.code).toBe('NO_SECRET_SOURCE');
+    await pinpad.detach(PLAIN);
+  });
+});
