@@ -66,7 +66,8 @@ export function checkText(ctx: Context, c: Check): string {
   if (v.value !== undefined) return v.value;
   if (v.problem !== undefined)
     return ctx.t('chkCardIdBad', { id: v.id, problem: ctx.t(ID_PROBLEM[v.problem] ?? 'chkValue', { value: v.problem }) });
-  return c.detail;
+  // a valid card id: the id itself; a check this catalogue does not know: its code
+  return v.id ?? c.code;
 }
 
 /** A problem of a report, in the user's language (the library gives its code and facts only). */

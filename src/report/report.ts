@@ -26,10 +26,12 @@ export interface TriesJson {
 export interface Check {
   code: string;
   status: 'pass' | 'warn' | 'fail' | 'skip';
-  /** In English, for logs and JSON; people read `values` through the message catalogue. */
-  detail: string;
-  /** What was compared or found: {certificate, card}, {result}, {id, problem}. */
-  values?: Record<string, string>;
+  /**
+   * What was compared or found, as data (no words: the CLI's catalogue says it, and gives the
+   * JSON's `detail` in the user's language): {certificate, card}, {result}, {cf, data}, {value},
+   * {id} or {id, problem}.
+   */
+  values: Record<string, string>;
 }
 
 /**
@@ -297,64 +299,50 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
   problems.push(...stateProblems(pin, puk, certificate));
 
   const checks: Check[] = [];
-  const add = (code: string, status: Check['status'], detail: string, values?: Record<string, string>): void => {
-    checks.push({ code, status, detail, ...(values ? { values } : {}) });
+  const add = (code: string, status: Check['status'], values: Record<string, string>): void => {
+    checks.push({ code, status, values });
   };
-  if (id)
-    add(
-      'CARD_ID_LUHN',
-      id.valid ? 'pass' : 'fail',
-      id.valid ? id.id : `${id.id}: ${id.problem}`,
-      id.valid ? { id: id.id } : { id: id.id, problem: id.problem ?? '' },
-    );
+  if (id) add('CARD_ID_LUHN', id.valid ? 'pass' : 'fail', id.valid ? { id: id.id } : { id: id.id, problem: id.problem ?? '' });
   const cf = dati?.fields.codiceFiscale || null;
   if (cf) {
     const r = checkCodiceFiscale(cf);
-    add('CF_CHECK_CHARACTER', r === 'valid' ? 'pass' : 'fail', `${r}`, { result: r });
+    add('CF_CHECK_CHARACTER', r === 'valid' ? 'pass' : 'fail', { result: r });
     // what the codice fiscale says of the holder, against the card's own data
     const said = dati ? decodeCodiceFiscale(cf) : undefined;
     if (dati && said) {
       const onCf = `${said.sex} ${said.birthDate} ${said.birthPlace}`;
       const onCard = `${dati.fields.sex || '?'} ${dati.birthDate ?? '?'} ${dati.fields.birthMunicipality || '?'}`;
-      add('CF_DATA_MATCH', onCf === onCard ? 'pass' : 'warn', `codice fiscale ${onCf}, EF_Dati_personali ${onCard}`, {
+      add('CF_DATA_MATCH', onCf === onCard ? 'pass' : 'warn', {
         cf: onCf,
         data: onCard,
       });
     }
   }
   if (certificate) {
-    if (certificate.codiceFiscale === null)
-      add('CERT_CN_PATTERN', 'fail', certificate.commonName ?? '(no CN)', { value: certificate.commonName ?? '-' });
+    if (certificate.codiceFiscale === null) add('CERT_CN_PATTERN', 'fail', { value: certificate.commonName ?? '-' });
     else {
-      add('CERT_CN_PATTERN', 'pass', 'CF/card id.SHA-1', { value: 'CF/ID.SHA-1' });
+      add('CERT_CN_PATTERN', 'pass', { value: 'CF/ID.SHA-1' });
       if (cf)
-        add(
-          'CF_MATCH',
-          certificate.codiceFiscale === cf ? 'pass' : 'fail',
-          `certificate ${certificate.codiceFiscale}, EF_Dati_personali ${cf}`,
-          {
-            certificate: certificate.codiceFiscale,
-            card: cf,
-          },
-        );
+        add('CF_MATCH', certificate.codiceFiscale === cf ? 'pass' : 'fail', {
+          certificate: certificate.codiceFiscale,
+          card: cf,
+        });
       if (id)
-        add('CARD_ID_MATCH', certificate.cardId === id.id ? 'pass' : 'fail', `certificate ${certificate.cardId}, EF_ID_Carta ${id.id}`, {
+        add('CARD_ID_MATCH', certificate.cardId === id.id ? 'pass' : 'fail', {
           certificate: certificate.cardId ?? '',
           card: id.id,
         });
       if (rawDati) {
         const h = datiPersonaliHash(rawDati);
-        add(
-          'DATI_PERSONALI_HASH',
-          certificate.datiPersonaliHash === h ? 'pass' : 'fail',
-          `certificate ${certificate.datiPersonaliHash}, EF_Dati_personali ${h}`,
-          { certificate: certificate.datiPersonaliHash ?? '', card: h },
-        );
+        add('DATI_PERSONALI_HASH', certificate.datiPersonaliHash === h ? 'pass' : 'fail', {
+          certificate: certificate.datiPersonaliHash ?? '',
+          card: h,
+        });
       }
     }
     if (dati?.expiryDate) {
       const certDay = romeDate(new Date(certificate.notAfter));
-      add('EXPIRY_MATCH', certDay === dati.expiryDate ? 'pass' : 'warn', `certificate ${certDay}, EF_Dati_personali ${dati.expiryDate}`, {
+      add('EXPIRY_MATCH', certDay === dati.expiryDate ? 'pass' : 'warn', {
         certificate: certDay,
         card: dati.expiryDate,
       });
@@ -429,16 +417,15 @@ async function collectTokenReport(card: Card, token: TokenDescription, o: Report
     checks.push({
       code: 'CERT_CN_PATTERN',
       status: certificate.codiceFiscale ? 'pass' : 'fail',
-      detail: certificate.commonName ?? '(no CN)',
+      values: { value: certificate.commonName ?? '-' },
     });
     if (certificate.codiceFiscale) {
       const r = checkCodiceFiscale(certificate.codiceFiscale);
-      checks.push({ code: 'CF_CHECK_CHARACTER', status: r === 'valid' ? 'pass' : 'fail', detail: r });
+      checks.push({ code: 'CF_CHECK_CHARACTER', status: r === 'valid' ? 'pass' : 'fail', values: { result: r } });
       if (serialIsCardId)
         checks.push({
           code: 'CARD_ID_MATCH',
           status: certificate.cardId === token.serialNumber ? 'pass' : 'fail',
-          detail: `certificate ${certificate.cardId}, token serial ${token.serialNumber}`,
           values: { certificate: certificate.cardId ?? '', card: token.serialNumber },
         });
     }
