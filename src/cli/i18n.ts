@@ -50,6 +50,14 @@ const OWN = {
     en: 'The PIN typed on the reader has a length the reader or the card does not take ({len} digits). Nothing was sent to the card.',
     it: 'Il PIN digitato sul lettore ha una lunghezza che il lettore o la carta non accetta ({len} cifre). Nulla è stato inviato alla carta.',
   },
+  readerPinpad: {
+    en: 'PIN pad: the PIN is typed on the reader (verify)',
+    it: 'tastierino PIN: il PIN si digita sul lettore (verifica)',
+  },
+  readerPinpadModify: {
+    en: 'PIN pad: the PIN is typed on the reader (verify and change)',
+    it: 'tastierino PIN: il PIN si digita sul lettore (verifica e cambio)',
+  },
   pinpadVerify: {
     en: "Type the PIN on the reader's keypad, then press OK (30 seconds).",
     it: 'Digita il PIN sul lettore, poi premi OK (30 secondi).',

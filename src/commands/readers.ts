@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { decodeAtr } from '../card/atr.js';
 import type { Context } from '../cli/context.js';
 import { ErrorWithData } from '../cli/errors.js';
+import type { PinPadInfo } from '../device/open.js';
 import { readerStates } from '../device/open.js';
 import { demoImagePath } from '../device/paths.js';
 import { readSmallFile } from '../util/fs.js';
@@ -25,6 +26,8 @@ export interface ReaderJson {
   inUse: boolean;
   exclusive: boolean;
   mute: boolean;
+  /** The reader's keypad for secure PIN entry, or null. */
+  pinpad: PinPadInfo | null;
 }
 
 /** Whether the demo card still has the PIN and PUK it was made with (the image is read, nothing shown). */
@@ -57,7 +60,7 @@ export async function readersCommand(ctx: Context): Promise<number> {
   };
   let readers: ReaderJson[];
   try {
-    readers = (await readerStates()).map((r) => {
+    readers = (await readerStates({ pinpads: true })).map((r) => {
       const info = r.atr ? decodeAtr(r.atr) : undefined;
       return {
         index: r.index,
@@ -74,6 +77,7 @@ export async function readersCommand(ctx: Context): Promise<number> {
         inUse: r.inUse,
         exclusive: r.exclusive,
         mute: r.mute,
+        pinpad: r.pinpad ?? null,
       };
     });
   } catch (e) {
@@ -99,6 +103,7 @@ export async function readersCommand(ctx: Context): Promise<number> {
               ? ctx.c.yellow(ctx.t('readerMaybe'))
               : ctx.c.yellow(r.reason === 'cie' ? ctx.t('readerCie') : ctx.t('notCns'));
       ctx.print(`${String(r.index).padStart(2)}  ${r.name.padEnd(28)} ${what}${r.inUse ? ctx.c.dim(` (${ctx.t('readerInUse')})`) : ''}`);
+      if (r.pinpad) ctx.print(`    ${ctx.c.dim(ctx.t(r.pinpad.modify ? 'readerPinpadModify' : 'readerPinpad'))}`);
       if (r.atr) ctx.print(`    ATR ${r.atr.replace(/(..)(?!$)/g, '$1 ')}`);
     }
     ctx.print(simLine(ctx, pristine, demo, sim.image));

@@ -4,7 +4,10 @@ import type { ApduTracer } from '../apdu/trace.js';
 import type { Transport } from '../apdu/transport.js';
 import type { Card } from '../card/card.js';
 import { CnsSession } from '../card/session.js';
-import type { PcscClient, ReaderState } from '../pcsc/client.js';
+import type { PcscClient, PinPadInfo, ReaderState } from '../pcsc/client.js';
+
+export type { PinPadInfo } from '../pcsc/client.js';
+
 import { PcscUnavailableError } from '../pcsc/winscard.js';
 import { DeviceError, type DeviceFault, deviceFault } from './errors.js';
 import { demoImagePath } from './paths.js';
@@ -69,11 +72,15 @@ async function ensureDemoImage(path: string): Promise<void> {
 const listed = (items: { index: number; name: string }[]): string[] => items.map((r) => `${r.index}: "${r.name}"`);
 
 /** Every PC/SC reader and its state, from a context opened and closed for the purpose. */
-export async function readerStates(): Promise<ReaderState[]> {
+export async function readerStates(opts: { pinpads?: boolean } = {}): Promise<(ReaderState & { pinpad?: PinPadInfo | null })[]> {
   const { PcscClient } = await import('../pcsc/client.js');
   const client = await PcscClient.open();
   try {
-    return await client.readerStates();
+    const states = await client.readerStates();
+    if (!opts.pinpads) return states;
+    const out: (ReaderState & { pinpad?: PinPadInfo | null })[] = [];
+    for (const s of states) out.push({ ...s, pinpad: await client.readerPinpad(s.name).catch(() => null) });
+    return out;
   } finally {
     client.close();
   }

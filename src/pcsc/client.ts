@@ -15,6 +15,16 @@ export interface ReaderState {
   atr: Buffer | null;
 }
 
+/** A reader's keypad, as `readers` and `status --json` report it. */
+export interface PinPadInfo {
+  verify: true;
+  /** It takes a PIN change too (MODIFY PIN DIRECT). */
+  modify: boolean;
+  minLength: number | null;
+  maxLength: number | null;
+  display: boolean;
+}
+
 export class PcscError extends Error {
   constructor(
     message: string,
@@ -189,6 +199,26 @@ export class PcscClient {
     const rv = await this.bounded(this.api.getStatusChange(this.ctx, 0, states), 'SCardGetStatusChange');
     if (rv !== 0 && rv !== SCARD_E.E_TIMEOUT) throw fail('SCardGetStatusChange', rv);
     return states.map((s, index) => describeState(s.reader, index, s.eventState, s.atr));
+  }
+
+  /**
+   * What a reader's keypad offers, asked of the reader itself (a direct connection: no card
+   * needed, none disturbed); null where it has none or does not answer the request.
+   */
+  async readerPinpad(name: string): Promise<PinPadInfo | null> {
+    if (this.failure) throw this.failure;
+    const r = await this.bounded(this.api.connect(this.ctx, name, SCARD.SHARE_DIRECT, 0), 'SCardConnect');
+    if (r.rv !== 0) return null;
+    try {
+      const pad = await readPinPad(async (code, input) => {
+        const o = await this.bounded(this.api.control(r.card, code, input, 1024), 'SCardControl');
+        if (o.rv !== 0) throw fail('SCardControl', o.rv);
+        return o.output;
+      }, this.api.platform.suffix === 'W');
+      return pad && { verify: true, modify: pad.canModify, minLength: pad.minLength, maxLength: pad.maxLength, display: pad.display };
+    } finally {
+      this.api.disconnect(r.card, SCARD.LEAVE_CARD);
+    }
   }
 
   /** Reader and card events, from now on, until closed or the service goes away. */

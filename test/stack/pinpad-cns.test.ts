@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as pinpad from '../../scripts/pinpad-stack.mjs';
 import { cns } from '../helpers.js';
+import { schemaErrors } from '../schema.js';
 import { imageCounters, makeCard, STACK_OK } from './stack.js';
 
 /**
@@ -33,6 +34,17 @@ describe.skipIf(!STACK_OK)('cns on a PIN-pad reader', () => {
     pinpad.clearLog(PAD);
   });
 
+  it("readers: the pad is found from the reader's own features (with or without a card), the plain reader has none", async () => {
+    const r = await cns(['readers', '--json']);
+    expect(r.code).toBe(0);
+    expect(schemaErrors('readers', r.json)).toEqual([]);
+    const byName = (n: string) => r.json.readers.find((x: { name: string }) => x.name === n);
+    expect(byName(PAD_NAME).pinpad).toEqual({ verify: true, modify: true, minLength: 4, maxLength: 8, display: false });
+    expect(byName(PLAIN_NAME).pinpad).toBeNull();
+    const text = await cns(['readers']);
+    expect(text.stdout).toContain('PIN pad: the PIN is typed on the reader (verify and change)');
+  });
+
   it('verify: the PIN typed on the pad, the CNS block (ASCII, 8 bytes, reference 10), said where to type; no source needed', async () => {
     pinpad.type(PAD, [PIN]);
     const r = await onPad('verify');
@@ -40,6 +52,7 @@ describe.skipIf(!STACK_OK)('cns on a PIN-pad reader', () => {
     expect(r.stderr).toContain('PIN tries left: 3');
     expect(r.code).toBe(0);
     expect(r.json).toMatchObject({ ok: true, pinpad: true, pin: { blocked: false } });
+    expect(schemaErrors('pin', r.json)).toEqual([]);
     expect(imageCounters(img).pin).toBe(3);
     expect(pinpad.requests(PAD)).toEqual([
       expect.objectContaining({ op: 'verify', apdu: expect.stringMatching(/^002000(10|90)$/), format: '82', block: '08', timeout: 30 }),
