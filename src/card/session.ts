@@ -29,6 +29,24 @@ export type { SecretKind, TriesState } from './card.js';
 
 /** Largest READ BINARY asked of a CNS (OpenSC's ITACNS_MAX_PAYLOAD). */
 const READ_CHUNK = 0xff;
+
+/** The reader's own endings of a keypad entry (PC/SC part 10): nothing reached the card. */
+const PAD_ENDINGS = new Map<number, PinpadError['reason']>([
+  [0x6400, 'timeout'],
+  [0x6401, 'cancelled'],
+  [0x6402, 'mismatch'],
+  [0x6403, 'length'],
+]);
+
+/** The card refused a PIN or PUK command: a counted wrong secret, a blocked one, a format, or a failure. */
+function secretRefused(kind: SecretKind, sw: number, operation: string): Error {
+  const n = triesFromStatus(sw);
+  if (n !== undefined) return new WrongSecretError(kind, n, { sw, operation });
+  if (sw === SW.AUTH_METHOD_BLOCKED) return new SecretBlockedError(kind, { sw, operation });
+  if (sw === SW.WRONG_LENGTH || sw === SW.WRONG_DATA)
+    return new CardError('INVALID_PIN_FORMAT', `the card refused the ${kind === 'pin' ? 'PIN' : 'PUK'} format`, { sw, operation });
+  return new CardError('CARD_ERROR', `${operation} failed`, { sw, operation, said: { id: 'cFailed', facts: { operation } } });
+}
 /**
  * The most each kind of file can hold, and so the most read of it: EF_ID_Carta is 16 digits (OpenSC
  * reads 16 and refuses anything else); EF_Dati_personali is 400 bytes on real cards; a certificate
@@ -389,14 +407,7 @@ export class CnsSession implements Card, CardFiles {
       await this.channel.sendOk({ cla: 0, ins, p1: 0, p2: this.refP2(p2), data }, operation);
     } catch (e) {
       if (!(e instanceof ApduError)) throw e;
-      const sw = e.sw;
-      const n = triesFromStatus(sw);
-      if (n !== undefined) throw new WrongSecretError(kind, n, { sw, operation });
-      if (sw === SW.AUTH_METHOD_BLOCKED) throw new SecretBlockedError(kind, { sw, operation });
-      const what = kind === 'pin' ? 'PIN' : 'PUK';
-      if (sw === SW.WRONG_LENGTH || sw === SW.WRONG_DATA)
-        throw new CardError('INVALID_PIN_FORMAT', `the card refused the ${what} format`, { sw, operation });
-      throw new CardError('CARD_ERROR', `${operation} failed`, { sw, operation, said: { id: 'cFailed', facts: { operation } } });
+      throw secretRefused(kind, e.sw, operation);
     }
   }
 
@@ -433,15 +444,9 @@ export class CnsSession implements Card, CardFiles {
     const format = { encoding: 'ascii' as const, blockLength: PIN_PAD_LENGTH, minLength: PIN_MIN, maxLength: PIN_MAX };
     const sw = op === 'verify' ? await pad.verify(template, format, timeoutSeconds) : await pad.modify(template, format, timeoutSeconds);
     const operation = op === 'verify' ? 'VERIFY' : 'CHANGE REFERENCE DATA';
-    const PAD: Record<number, PinpadError['reason']> = { 25600: 'timeout', 25601: 'cancelled', 25602: 'mismatch', 25603: 'length' };
-    const ended = PAD[sw];
+    const ended = PAD_ENDINGS.get(sw);
     if (ended) throw new PinpadError(ended, sw);
-    if (sw !== 0x9000) {
-      const n = triesFromStatus(sw);
-      if (n !== undefined) throw new WrongSecretError('pin', n, { sw, operation });
-      if (sw === SW.AUTH_METHOD_BLOCKED) throw new SecretBlockedError('pin', { sw, operation });
-      throw new CardError('CARD_ERROR', `${operation} failed`, { sw, operation, said: { id: 'cFailed', facts: { operation } } });
-    }
+    if (sw !== SW.SUCCESS) throw secretRefused('pin', sw, operation);
     this.securityStateChanged = true;
   }
 

@@ -559,8 +559,10 @@ export class PcscTransport implements Transport {
     }
     if (r.rv !== 0) {
       const f = classify(r.rv);
-      const removed = f === 'removed' || f === 'no-card' || f === 'no-reader' || r.rv === SCARD_E.E_NOT_TRANSACTED;
-      if (removed) this.gone = this.departed = (await this.client.stillPresent(this.name, this.atrBytes).catch(() => false)) === false;
+      // a keypad call cut off by the card leaving comes back as "not transacted": pcscd's view of
+      // the slot tells a removal from another failure
+      const maybeRemoved = f === 'removed' || f === 'no-card' || f === 'no-reader' || r.rv === SCARD_E.E_NOT_TRANSACTED;
+      if (maybeRemoved && !(await this.client.stillPresent(this.name, this.atrBytes).catch(() => false))) this.gone = this.departed = true;
       throw new ApduTransportError(pcscMessage('SCardControl', r.rv), this.departed ? 'removed' : 'io', {
         id: 'pcsc',
         facts: { fn: 'SCardControl', rv: r.rv },

@@ -12,30 +12,30 @@ export function featureRequestCode(windows: boolean): number {
   return windows ? 0x00313520 : 0x42000d48;
 }
 
-/** The features' TLVs: tag, length 4, the big-endian control code. Anything malformed is no feature. */
-export function parseFeatures(buf: Buffer): Map<number, number> {
+/**
+ * A reader's TLV list (tag, one-byte length, value), each value read by `value` (undefined: not
+ * kept). A length running past the end makes the whole list nothing: a reader's answer is untrusted.
+ */
+function walkTlv(buf: Buffer, value: (at: number, len: number) => number | undefined): Map<number, number> {
   const out = new Map<number, number>();
   for (let i = 0; i + 2 <= buf.length; ) {
-    const tag = buf[i]!;
     const len = buf[i + 1]!;
     if (i + 2 + len > buf.length) return new Map();
-    if (len === 4) out.set(tag, buf.readUInt32BE(i + 2));
+    const v = value(i + 2, len);
+    if (v !== undefined) out.set(buf[i]!, v);
     i += 2 + len;
   }
   return out;
 }
 
+/** The features' TLVs: tag, length 4, the big-endian control code. */
+export function parseFeatures(buf: Buffer): Map<number, number> {
+  return walkTlv(buf, (at, len) => (len === 4 ? buf.readUInt32BE(at) : undefined));
+}
+
 /** GET_TLV_PROPERTIES: tag, length, little-endian value. bMinPINSize 0x06, bMaxPINSize 0x07, wLcdLayout 0x01. */
 export function parseTlvProperties(buf: Buffer): Map<number, number> {
-  const out = new Map<number, number>();
-  for (let i = 0; i + 2 <= buf.length; ) {
-    const tag = buf[i]!;
-    const len = buf[i + 1]!;
-    if (i + 2 + len > buf.length) return new Map();
-    if (len >= 1 && len <= 4) out.set(tag, buf.readUIntLE(i + 2, len));
-    i += 2 + len;
-  }
-  return out;
+  return walkTlv(buf, (at, len) => (len >= 1 && len <= 4 ? buf.readUIntLE(at, len) : undefined));
 }
 
 const FORMAT: Record<PinBlockFormat['encoding'], number> = { binary: 0x00, bcd: 0x01, ascii: 0x02 };
