@@ -4,7 +4,8 @@
  * Everything `cns` does to a TS-CNS, for programs (kiosks, front offices): list and watch the
  * readers, open a card (PC/SC, a PKCS#11 middleware, or the virtual card), read what it says
  * without a PIN, verify, change and unblock the PIN with the tool's own rules (tries first, a last
- * try only with consent, a secret sent once and never again), read and check the certificate.
+ * try only with consent, a secret sent once and never again), read and check the certificate,
+ * run the 2023 extension, diagnose, set up the browsers (NSS databases, a TLS login proved).
  * No text for people: data, and errors as CnsError with the stable codes of the CLI (`code`,
  * `facts`); the caller words them. Loading it starts nothing and prints nothing.
  *
@@ -15,6 +16,12 @@ import { type OpenCard, type OpenOptions, openCard as openDevice } from '../devi
 import type { CardReport, ReportOptions } from '../report/report.js';
 import { toCnsError } from './errors.js';
 
+export type { BrowserReport, CardFacts, DatabaseStatus } from '../browser/browsers.js';
+export type { NssDatabase, Platform } from '../browser/discover.js';
+export type { BrowserHandshake, ChangesDone, DatabaseChange, TestStep } from '../browser/flow.js';
+export type { StoreStatus } from '../browser/minidriver.js';
+export type { Assessment, NeededModule } from '../browser/modules.js';
+export type { TlsVersion } from '../browser/tlsProof.js';
 export type { CnsAtrInfo } from '../card/atr.js';
 export type { Card, CardFiles, CardOrigin, Keyset, SecretKind, SignatureLayout, TokenDescription, TriesState } from '../card/card.js';
 export type { CardId, CardType } from '../card/efIdCarta.js';
@@ -43,6 +50,7 @@ export {
   type WriteAuth,
 } from '../extension/flow.js';
 export type { Eligibility } from '../extension/rules.js';
+export type { ModuleInfo } from '../pkcs11/modules.js';
 export {
   type DiagnosedCard,
   type DiagnoseOptions,
@@ -67,6 +75,18 @@ export type {
 export { eligibilityFromReport } from '../report/report.js';
 export { doctorTicket, type TicketOptions } from '../report/ticket.js';
 export { CnsError, type ErrorCode, EXIT, EXIT_FOR } from '../util/codes.js';
+export {
+  type BrowserChangeOptions,
+  type BrowserLogin,
+  type BrowserLoginOptions,
+  type BrowserQuery,
+  type BrowserStatus,
+  browserLoginProvable,
+  browserStatus,
+  removeBrowsers,
+  setupBrowsers,
+  testBrowserLogin,
+} from './browser.js';
 export { toCnsError } from './errors.js';
 export { changePin, type PadChoice, type PinOutcome, type SecretAuth, unblockPin, usesPinpad, verifyPin } from './pin.js';
 export { type CardSeen, type WatchEvent, type WatchOptions, watchReaders } from './watch.js';

@@ -220,6 +220,19 @@ export function nssCardCertificate(chosen: DatabaseStatus, card: CardFacts): { n
   return nickname ? { nickname } : { step: 'certificate-not-seen' };
 }
 
+/** One handshake of the login, as `browser test --json` gives it. */
+export interface BrowserHandshake {
+  version: TlsVersion;
+  passed: boolean;
+  /** What the client presented to the server: nothing, the card's certificate, or another one. */
+  presented: 'none' | 'card' | 'other' | null;
+  protocol: string | null;
+  /** The TLS alert or error the server saw, if the handshake failed. */
+  serverError: string | null;
+  /** NSS's client's exit code. */
+  clientExit: number | null;
+}
+
 /**
  * The handshakes, through NSS and the registered module: TLS 1.2, then TLS 1.3 (stopping at the
  * first that fails); `each` hears of each as it ends. The PIN is one the card has just accepted.
@@ -227,8 +240,8 @@ export function nssCardCertificate(chosen: DatabaseStatus, card: CardFacts): { n
 export async function proveCardLogin(
   o: { chosen: DatabaseStatus; nickname: string; pin: string; certificate: Buffer },
   each: (version: TlsVersion, ok: boolean) => void,
-): Promise<{ handshakes: Record<string, unknown>[]; step: TestStep | null }> {
-  const handshakes: Record<string, unknown>[] = [];
+): Promise<{ handshakes: BrowserHandshake[]; step: TestStep | null }> {
+  const handshakes: BrowserHandshake[] = [];
   const runs: ProofRun[] = [];
   await withPinFile(o.pin, async (pinFile) => {
     for (const version of ['tls1.2', 'tls1.3'] as const) {

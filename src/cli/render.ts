@@ -162,14 +162,23 @@ function fromCnsError(e: CnsError, t: Translate, secretOp?: 'PIN' | 'PUK'): CliE
     }
     case 'INVALID_PIN_FORMAT':
       return new CliError(e.code, { what: secretOp ?? 'PIN', len: `${f.min ?? 5}-${f.max ?? 8}` });
-    case 'USAGE':
-      return new CliError(e.code, typeof f.reason === 'string' && messageKey(f.reason) ? { detailKey: f.reason } : {});
-    default: {
-      const params: Record<string, string | number> = {};
-      for (const [k, v] of Object.entries(f)) if (typeof v === 'string' || typeof v === 'number') params[k] = v;
-      return new CliError(e.code, params);
+    case 'USAGE': {
+      const { reason, ...rest } = f;
+      return new CliError(e.code, {
+        ...wordable(rest),
+        ...(typeof reason === 'string' && messageKey(reason) ? { detailKey: reason } : {}),
+      });
     }
+    default:
+      return new CliError(e.code, wordable(f));
   }
+}
+
+/** The facts a message can say: strings and numbers. */
+function wordable(facts: Readonly<Record<string, unknown>>): Record<string, string | number> {
+  const params: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(facts)) if (typeof v === 'string' || typeof v === 'number') params[k] = v;
+  return params;
 }
 
 /** Whatever was thrown, as a CliError with a stable code. Never a stack trace for the user. */

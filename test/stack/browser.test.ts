@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cns, tempDir } from '../helpers.js';
+import { cns, ROOT, tempDir } from '../helpers.js';
 import { schemaErrors } from '../schema.js';
 import { imageCounters, makeCard, STACK_OK, stack } from './stack.js';
 
@@ -90,6 +90,8 @@ describe.skipIf(!STACK_OK)('cns browser on the real stack (NSS, OpenSC, the virt
       ['tls1.2', true, 'TLSv1.2'],
       ['tls1.3', true, 'TLSv1.3'],
     ]);
+    // the tries after the login, read after the card was reset (NSS's module leaves it logged in)
+    expect(ok.json.pin).toMatchObject({ triesLeft: 3, verified: false });
     const chrome = await cns(['browser', 'test', '--db', h.chrome, '--env'], { env: { ...h.env, CNS_PIN: '12345' } });
     expect(chrome.code, chrome.stderr).toBe(0);
     expect(imageCounters(img).pin).toBe(3);
@@ -108,6 +110,53 @@ describe.skipIf(!STACK_OK)('cns browser on the real stack (NSS, OpenSC, the virt
     expect(b.code).toBe(4);
     expect(b.json.error.code).toBe('PIN_BLOCKED');
     expect(b.json.error.handshakes).toBeUndefined();
+  });
+
+  it("the library does it too: setupBrowsers, testBrowserLogin (the PIN once, from the program's own source), removeBrowsers", async () => {
+    const img = await makeCard();
+    await stack.attach(img);
+    const h = fakeHome();
+    const before = modules(h.firefox);
+    // a program importing 'cns': the PIN from its standard input (never in its argv)
+    const program = `
+      import { readFileSync } from 'node:fs';
+      import { CnsError, removeBrowsers, setupBrowsers, testBrowserLogin } from 'cns';
+      const db = process.env.DB;
+      const out = {};
+      const setup = await setupBrowsers({ dbs: [db] });
+      out.setup = setup.databases.map((d) => d.action);
+      const tries = [];
+      const login = await testBrowserLogin({ dbs: [db], auth: { pin: async () => readFileSync(0, 'utf8').trim(), onTries: (t) => tries.push(t.triesLeft) } });
+      out.login = { failed: login.failed, tries, pin: [login.pin?.triesLeft, login.pin?.verified], handshakes: login.handshakes.map((x) => [x.version, x.passed, x.presented]) };
+      try { await testBrowserLogin({ dbs: [db], card: { reader: 'sim' }, auth: { pin: async () => '' } }); } catch (e) { out.sim = e instanceof CnsError ? e.code : String(e); }
+      try { await setupBrowsers({ browsers: ['safari'] }); } catch (e) { out.safari = e instanceof CnsError ? e.code : String(e); }
+      out.remove = (await removeBrowsers({ dbs: [db] })).databases.map((d) => d.action);
+      process.stdout.write(JSON.stringify(out));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', program], {
+      cwd: ROOT,
+      env: { ...process.env, ...h.env, DB: h.firefox },
+      input: '12345\n',
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.setup).toEqual(['added']);
+    expect(out.login).toEqual({
+      failed: null,
+      tries: [3],
+      pin: [3, false],
+      handshakes: [
+        ['tls1.2', true, 'card'],
+        ['tls1.3', true, 'card'],
+      ],
+    });
+    expect(out.sim).toBe('USAGE');
+    expect(out.safari).toBe('INVALID_INPUT');
+    expect(out.remove).toEqual(['removed']);
+    expect(modules(h.firefox)).toEqual(before);
+    expect(imageCounters(img).pin).toBe(3);
   });
 
   it('a browser that is open is not written to without --force; the module missing is said before any PIN', async () => {
