@@ -68,7 +68,8 @@
  * THE LOG: DIR/log, one line per event, never a PIN:
  *   <ms since epoch> <event>
  *   events: "listening 127.0.0.1:N pinpad=1 min=4 max=8 display=0", "card inserted",
- *   "card removed", "power up", "power down", "reset", "features",
+ *   "card removed", "power up", "power down", "reset", "features" ("features (Windows' code
+ *   0x00313520)" when the request came with Windows' number),
  *   "verify request: apdu CLAINSP1P2, format FS, block BS, length LF, range MIN-MAX, timeout S"
  *   (the structure as the client sent it, bytes in hex, the range as the keypad enforces it;
  *   "modify request: ..." adds ", confirm BC, offsets OLD/NEW"), then
@@ -1061,7 +1062,7 @@ RESPONSECODE IFDHControl(DWORD Lun, DWORD dwControlCode, PUCHAR TxBuffer, DWORD 
 			put_tlv_feature(out, &n, FEATURE_IFD_PIN_PROPERTIES, IOCTL_PIN_PROPERTIES);
 		}
 		put_tlv_feature(out, &n, FEATURE_GET_TLV_PROPERTIES, IOCTL_TLV_PROPERTIES);
-		logf_(r, "features");
+		logf_(r, dwControlCode == WINDOWS_GET_FEATURE_REQUEST ? "features (Windows' code 0x00313520)" : "features");
 		break;
 	case IOCTL_TLV_PROPERTIES: {
 		/* values little-endian, as PC/SC v2 part 10 and libccid give them */
