@@ -443,6 +443,14 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
       expect(json(r)).toEqual((await linuxOnPad('verify')).json);
     });
 
+    it('the card pulled during the entry is told apart from a wrong PIN (the failed call read through Wine)', async () => {
+      pinpad.type(PAD, ['REMOVE 3000']);
+      const r = await onPad('verify');
+      expect(r.code, r.stdout + r.stderr).toBe(6);
+      expect(json(r).error.code).toBe('CARD_REMOVED');
+      expect(imageCounters(img).pin).toBe(3);
+    });
+
     it('change on the pad: current, new, confirmation', async () => {
       pinpad.type(PAD, [PIN, '86420', '86420']);
       const r = await onPad('change');
