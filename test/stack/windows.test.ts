@@ -367,8 +367,8 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
     const PLAIN_NAME = pinpad.READERS[1]!.name;
     const PIN = '12345';
     let img = '';
-    const onPad = (op: 'verify' | 'change', ...extra: string[]): Promise<rig.WineResult> =>
-      win(['pin', op, '--reader', PAD_NAME, '--json', ...extra]);
+    const onPad = (op: 'verify' | 'change', opts: rig.WineOptions = {}, ...extra: string[]): Promise<rig.WineResult> =>
+      win(['pin', op, '--reader', PAD_NAME, '--json', ...extra], opts);
     const linuxOnPad = (op: 'verify' | 'change') => cns(['pin', op, '--reader', PAD_NAME, '--json'], { timeoutMs: 60_000 });
 
     beforeAll(async () => {
@@ -418,9 +418,10 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
       expect(json(r)).toEqual(linux.json);
     });
 
-    it('a wrong PIN on the pad counts exactly one try', async () => {
+    it('a wrong PIN on the pad counts exactly one try; Italian words for the pad', async () => {
       pinpad.type(PAD, ['54321']);
-      const r = await onPad('verify');
+      const r = await onPad('verify', { env: { LANG: 'it_IT.UTF-8' } });
+      expect(r.stderr).toContain('Digita il PIN sul lettore');
       expect(r.code, r.stdout + r.stderr).toBe(3);
       expect(json(r).error).toMatchObject({ code: 'PIN_INCORRECT', triesLeft: 2 });
       expect(imageCounters(img).pin).toBe(2);
@@ -451,7 +452,53 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
       expect(imageCounters(img).pin).toBe(3);
     });
 
-    it('change on the pad: current, new, confirmation', async () => {
+    it('a PIN too short for the card is refused by the pad before the card sees it', async () => {
+      pinpad.type(PAD, ['123']);
+      const r = await onPad('verify');
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(json(r).error.code).toBe('INVALID_PIN_FORMAT');
+      expect(imageCounters(img).pin).toBe(3);
+      expect(pinpad.entries(PAD)).toEqual([expect.objectContaining({ sent: false })]);
+    });
+
+    it('one try left: the gate refuses before the pad is activated; --last-attempt then uses it', async () => {
+      pinpad.type(PAD, ['11111', '11111']);
+      await onPad('verify');
+      await onPad('verify');
+      expect(imageCounters(img).pin).toBe(1);
+      pinpad.clearLog(PAD);
+      pinpad.type(PAD, [PIN]);
+      const refused = await onPad('verify');
+      expect(refused.code, refused.stdout + refused.stderr).toBe(9);
+      expect(json(refused).error.code).toBe('LAST_ATTEMPT_REFUSED');
+      expect(pinpad.typedLeft(PAD)).toEqual([PIN]);
+      expect(pinpad.requests(PAD)).toEqual([]);
+      const ok = await onPad('verify', {}, '--last-attempt');
+      expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+      expect(imageCounters(img).pin).toBe(3);
+    });
+
+    it('--no-pinpad: the keyboard (here --stdin), nothing asked of the pad; a plain reader without a source says so', async () => {
+      const r = await onPad('verify', { input: `${PIN}\n` }, '--stdin', '--no-pinpad');
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(json(r).pinpad).toBeUndefined();
+      expect(pinpad.requests(PAD)).toEqual([]);
+      await pinpad.attach(await makeCard(), 1);
+      try {
+        const plain = await win(['pin', 'verify', '--reader', PLAIN_NAME, '--json']);
+        expect(plain.code, plain.stdout + plain.stderr).toBe(2);
+        expect(json(plain).error.code).toBe('NO_SECRET_SOURCE');
+      } finally {
+        await pinpad.detach(1);
+      }
+    });
+
+    it('change on the pad: current, new, confirmation; a confirmation that differs changes nothing', async () => {
+      pinpad.type(PAD, [PIN, '86420', '86421']);
+      const bad = await onPad('change');
+      expect(bad.code, bad.stdout + bad.stderr).toBe(2);
+      expect(json(bad).error.code).toBe('PIN_MISMATCH');
+      expect(imageCounters(img)).toMatchObject({ pin: 3, pinValue: PIN });
       pinpad.type(PAD, [PIN, '86420', '86420']);
       const r = await onPad('change');
       expect(r.stderr).toContain('type the current PIN, then the new PIN');
