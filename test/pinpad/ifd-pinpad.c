@@ -23,7 +23,8 @@
  * Two entries (two readers) with the same LIBPATH are fine: the driver keeps one state per Lun
  * and says it is thread safe, so a PIN entry waiting on one reader does not block the other.
  *
- * FEATURES (pinpad=1): CM_IOCTL_GET_FEATURE_REQUEST (0x42000D48) answers the TLVs
+ * FEATURES (pinpad=1): CM_IOCTL_GET_FEATURE_REQUEST (0x42000D48, and Windows' 0x00313520 as
+ * libccid accepts it: what a Windows program under Wine sends) answers the TLVs
  *   06 FEATURE_VERIFY_PIN_DIRECT   -> 0x42330006
  *   07 FEATURE_MODIFY_PIN_DIRECT   -> 0x42330007
  *   0A FEATURE_IFD_PIN_PROPERTIES  -> 0x4233000A (wLcdLayout, bEntryValidationCondition 07, bTimeOut2 0)
@@ -67,7 +68,8 @@
  * THE LOG: DIR/log, one line per event, never a PIN:
  *   <ms since epoch> <event>
  *   events: "listening 127.0.0.1:N pinpad=1 min=4 max=8 display=0", "card inserted",
- *   "card removed", "power up", "power down", "reset", "features",
+ *   "card removed", "power up", "power down", "reset", "features" ("features (Windows' code
+ *   0x00313520)" when the request came with Windows' number),
  *   "verify request: apdu CLAINSP1P2, format FS, block BS, length LF, range MIN-MAX, timeout S"
  *   (the structure as the client sent it, bytes in hex, the range as the keypad enforces it;
  *   "modify request: ..." adds ", confirm BC, offsets OLD/NEW"), then
@@ -106,6 +108,10 @@
 #define IOCTL_MODIFY 0x42330007
 #define IOCTL_PIN_PROPERTIES 0x4233000A
 #define IOCTL_TLV_PROPERTIES 0x42330012
+/* SCARD_CTL_CODE(3400) as Windows numbers it. A Windows program under Wine (winscard.dll forwards
+ * the code to pcsc-lite unchanged) sends this one; libccid answers it as CM_IOCTL_GET_FEATURE_REQUEST
+ * ("needed for RDP applications", CCID 1.5.2 src/ifdhandler.c:1561), and so does this driver. */
+#define WINDOWS_GET_FEATURE_REQUEST 0x00313520
 #define DEFAULT_TIMEOUT_S 30
 #define FRAME_TIMEOUT_MS 15000
 #define APDU_MAX 65544
@@ -1049,13 +1055,14 @@ RESPONSECODE IFDHControl(DWORD Lun, DWORD dwControlCode, PUCHAR TxBuffer, DWORD 
 	uint16_t lcd = r->display ? 0x0210 : 0x0000;
 	switch (dwControlCode) {
 	case CM_IOCTL_GET_FEATURE_REQUEST:
+	case WINDOWS_GET_FEATURE_REQUEST:
 		if (r->pinpad) {
 			put_tlv_feature(out, &n, FEATURE_VERIFY_PIN_DIRECT, IOCTL_VERIFY);
 			put_tlv_feature(out, &n, FEATURE_MODIFY_PIN_DIRECT, IOCTL_MODIFY);
 			put_tlv_feature(out, &n, FEATURE_IFD_PIN_PROPERTIES, IOCTL_PIN_PROPERTIES);
 		}
 		put_tlv_feature(out, &n, FEATURE_GET_TLV_PROPERTIES, IOCTL_TLV_PROPERTIES);
-		logf_(r, "features");
+		logf_(r, dwControlCode == WINDOWS_GET_FEATURE_REQUEST ? "features (Windows' code 0x00313520)" : "features");
 		break;
 	case IOCTL_TLV_PROPERTIES: {
 		/* values little-endian, as PC/SC v2 part 10 and libccid give them */

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import * as pinpad from '../../scripts/pinpad-stack.mjs';
 import * as rig from '../../scripts/wine-rig.mjs';
 import { cns, ROOT } from '../helpers.js';
 import { schemaErrors } from '../schema.js';
@@ -351,6 +352,160 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
     } finally {
       await reg(['delete', key, '/f']);
     }
+  });
+
+  /**
+   * Wine 10's winscard.dll forwards SCardControl to pcsc-lite with the control code unchanged
+   * (dlls/winscard/winscard.c SCardControl -> unixlib.c scard_control), so cns's win32 path asks
+   * for the features with Windows' SCARD_CTL_CODE(3400), 0x00313520, and pcsc-lite hands that to
+   * the reader's driver as is. libccid answers it ("needed for RDP applications"), and so does the
+   * test driver (test/pinpad/ifd-pinpad.c); the features' own codes then go through unchanged.
+   */
+  describe("the test stack's PIN-pad reader (test/pinpad), through Wine's SCardControl", () => {
+    const PAD = 0;
+    const PAD_NAME = pinpad.READERS[PAD]!.name;
+    const PLAIN_NAME = pinpad.READERS[1]!.name;
+    const PIN = '12345';
+    let img = '';
+    const onPad = (op: 'verify' | 'change', opts: rig.WineOptions = {}, ...extra: string[]): Promise<rig.WineResult> =>
+      win(['pin', op, '--reader', PAD_NAME, '--json', ...extra], opts);
+    const linuxOnPad = (op: 'verify' | 'change') => cns(['pin', op, '--reader', PAD_NAME, '--json'], { timeoutMs: 60_000 });
+
+    beforeAll(async () => {
+      await pinpad.start();
+    });
+    afterAll(async () => {
+      await pinpad.stop();
+    });
+    beforeEach(async () => {
+      img = await makeCard();
+      await pinpad.attach(img, PAD);
+      pinpad.clearLog(PAD);
+    });
+
+    it("readers: the pad found from the reader's features asked with Windows' code, as Linux finds it; the plain reader has none", async () => {
+      const r = await win(['readers', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const wj = json(r);
+      expect(schemaErrors('readers', wj)).toEqual([]);
+      const byName = (n: string) => wj.readers.find((x: { name: string }) => x.name === n);
+      expect(byName(PAD_NAME).pinpad).toEqual({ verify: true, modify: true, minLength: 4, maxLength: 8, display: false });
+      expect(byName(PLAIN_NAME).pinpad).toBeNull();
+      // the request reached the driver with Windows' number (0x42000D48 is Linux's)
+      expect(pinpad.log(PAD)).toContain("features (Windows' code 0x00313520)");
+      expect(pinpad.log(PAD)).not.toContain('features');
+      const linux = await cns(['readers', '--json']);
+      expect(wj.readers).toEqual(linux.json.readers);
+      const text = await win(['readers']);
+      expect(text.stdout).toContain('PIN pad: the PIN is typed on the reader (verify and change)');
+    });
+
+    it('verify: the PIN typed on the pad (ASCII, 8 bytes, reference 10), no source given; the JSON Linux gives', async () => {
+      pinpad.type(PAD, [PIN]);
+      const r = await onPad('verify');
+      expect(r.stderr).toContain("Type the PIN on the reader's keypad");
+      expect(r.stderr).toContain('PIN tries left: 3');
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(json(r)).toMatchObject({ ok: true, pinpad: true, pin: { verified: true, blocked: false } });
+      expect(schemaErrors('pin', json(r))).toEqual([]);
+      expect(imageCounters(img).pin).toBe(3);
+      expect(pinpad.requests(PAD)).toEqual([
+        expect.objectContaining({ op: 'verify', apdu: expect.stringMatching(/^002000(10|90)$/), format: '82', block: '08', timeout: 30 }),
+      ]);
+      expect(pinpad.entries(PAD)).toEqual([{ op: 'verify', outcome: 'typed 5 digits', sent: true, result: 'SW 9000' }]);
+      pinpad.type(PAD, [PIN]);
+      const linux = await linuxOnPad('verify');
+      expect(json(r)).toEqual(linux.json);
+    });
+
+    it('a wrong PIN on the pad counts exactly one try; Italian words for the pad', async () => {
+      pinpad.type(PAD, ['54321']);
+      const r = await onPad('verify', { env: { LANG: 'it_IT.UTF-8' } });
+      expect(r.stderr).toContain('Digita il PIN sul lettore');
+      expect(r.code, r.stdout + r.stderr).toBe(3);
+      expect(json(r).error).toMatchObject({ code: 'PIN_INCORRECT', triesLeft: 2 });
+      expect(imageCounters(img).pin).toBe(2);
+      expect(pinpad.entries(PAD)).toEqual([{ op: 'verify', outcome: 'typed 5 digits', sent: true, result: 'SW 63C2' }]);
+    });
+
+    it.each([
+      ['CANCEL', 'PINPAD_CANCELLED', 'cancelled on the reader'],
+      ['TIMEOUT', 'PINPAD_TIMEOUT', 'in time'],
+    ])('%s on the pad costs nothing, sends nothing, exit 12 (%s), as on Linux', async (typed, code, words) => {
+      pinpad.type(PAD, [typed]);
+      const r = await onPad('verify');
+      expect(r.code, r.stdout + r.stderr).toBe(12);
+      expect(json(r).error.code).toBe(code);
+      expect(JSON.stringify(json(r).error)).toContain(words);
+      expect(JSON.stringify(json(r).error)).toContain('no try was used');
+      expect(imageCounters(img).pin).toBe(3);
+      expect(pinpad.entries(PAD)).toEqual([expect.objectContaining({ sent: false })]);
+      pinpad.type(PAD, [typed]);
+      expect(json(r)).toEqual((await linuxOnPad('verify')).json);
+    });
+
+    it('the card pulled during the entry is told apart from a wrong PIN (the failed call read through Wine)', async () => {
+      pinpad.type(PAD, ['REMOVE 3000']);
+      const r = await onPad('verify');
+      expect(r.code, r.stdout + r.stderr).toBe(6);
+      expect(json(r).error.code).toBe('CARD_REMOVED');
+      expect(imageCounters(img).pin).toBe(3);
+    });
+
+    it('a PIN too short for the card is refused by the pad before the card sees it', async () => {
+      pinpad.type(PAD, ['123']);
+      const r = await onPad('verify');
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(json(r).error.code).toBe('INVALID_PIN_FORMAT');
+      expect(imageCounters(img).pin).toBe(3);
+      expect(pinpad.entries(PAD)).toEqual([expect.objectContaining({ sent: false })]);
+    });
+
+    it('one try left: the gate refuses before the pad is activated; --last-attempt then uses it', async () => {
+      pinpad.type(PAD, ['11111', '11111']);
+      await onPad('verify');
+      await onPad('verify');
+      expect(imageCounters(img).pin).toBe(1);
+      pinpad.clearLog(PAD);
+      pinpad.type(PAD, [PIN]);
+      const refused = await onPad('verify');
+      expect(refused.code, refused.stdout + refused.stderr).toBe(9);
+      expect(json(refused).error.code).toBe('LAST_ATTEMPT_REFUSED');
+      expect(pinpad.typedLeft(PAD)).toEqual([PIN]);
+      expect(pinpad.requests(PAD)).toEqual([]);
+      const ok = await onPad('verify', {}, '--last-attempt');
+      expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+      expect(imageCounters(img).pin).toBe(3);
+    });
+
+    it('--no-pinpad: the keyboard (here --stdin), nothing asked of the pad; a plain reader without a source says so', async () => {
+      const r = await onPad('verify', { input: `${PIN}\n` }, '--stdin', '--no-pinpad');
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(json(r).pinpad).toBeUndefined();
+      expect(pinpad.requests(PAD)).toEqual([]);
+      await pinpad.attach(await makeCard(), 1);
+      try {
+        const plain = await win(['pin', 'verify', '--reader', PLAIN_NAME, '--json']);
+        expect(plain.code, plain.stdout + plain.stderr).toBe(2);
+        expect(json(plain).error.code).toBe('NO_SECRET_SOURCE');
+      } finally {
+        await pinpad.detach(1);
+      }
+    });
+
+    it('change on the pad: current, new, confirmation; a confirmation that differs changes nothing', async () => {
+      pinpad.type(PAD, [PIN, '86420', '86421']);
+      const bad = await onPad('change');
+      expect(bad.code, bad.stdout + bad.stderr).toBe(2);
+      expect(json(bad).error.code).toBe('PIN_MISMATCH');
+      expect(imageCounters(img)).toMatchObject({ pin: 3, pinValue: PIN });
+      pinpad.type(PAD, [PIN, '86420', '86420']);
+      const r = await onPad('change');
+      expect(r.stderr).toContain('type the current PIN, then the new PIN');
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(imageCounters(img)).toMatchObject({ pin: 3, pinValue: '86420' });
+      expect(pinpad.requests(PAD).at(-1)).toMatchObject({ op: 'modify', apdu: expect.stringMatching(/^002400(10|90)$/) });
+    });
   });
 
   describe('the single executable for Windows (cns-win-x64.exe)', () => {
