@@ -28,7 +28,7 @@
 // API (stable; the tests import it through test/stack/stack.ts or directly):
 //   READERS                               [{ index, name, port, pinpad }] (0: the pad, 1: plain)
 //   PINPAD_DIR                            STATE_DIR/pinpad
-//   build(): string                       compile the driver if its source is newer; returns the .so path
+//   build(): string                       compile the driver unless built from this source; returns the .so path
 //   start(opts?): Promise<void>           build, stop the shared pcscd, start the PIN-pad pcscd and wait
 //       opts: { min?: 4, max?: 8, display?: false, vpcd?: false }   until both readers are listed;
 //       vpcd: true keeps vpcd's two readers too (after the PIN-pad ones).
@@ -50,6 +50,7 @@
 // CLI: node scripts/pinpad-stack.mjs build | start [--vpcd] | stop | status
 //      | attach IMAGE [READER] | detach [READER] | type READER LINE... | log [READER]
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,10 +78,15 @@ function reader(i) {
 
 const readerDir = (i) => join(PINPAD_DIR, `r${reader(i).index}`);
 
-/** Compile the driver (gcc + pkg-config libpcsclite) when the .so is missing or older than the source. */
+/**
+ * Compile the driver (gcc + pkg-config libpcsclite) unless the .so was built from this very source
+ * (its hash beside it: two checkouts sharing the state folder each get their own driver back).
+ */
 export function build() {
   mkdirSync(PINPAD_DIR, { recursive: true });
-  if (existsSync(LIB) && statSync(LIB).mtimeMs >= statSync(SOURCE).mtimeMs) return LIB;
+  const hash = createHash('sha256').update(readFileSync(SOURCE)).digest('hex');
+  const stamp = `${LIB}.source-sha256`;
+  if (existsSync(LIB) && existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return LIB;
   let cflags;
   try {
     cflags = execFileSync('pkg-config', ['--cflags', 'libpcsclite'], { encoding: 'utf8', timeout: 10000 }).trim().split(/\s+/);
@@ -93,6 +99,7 @@ export function build() {
     timeout: 60000,
   });
   execFileSync('mv', ['-f', tmp, LIB], { timeout: 10000 });
+  writeFileSync(stamp, hash);
   return LIB;
 }
 
