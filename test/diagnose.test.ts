@@ -135,7 +135,7 @@ describe('diagnose: the doctor as a library', () => {
       ['PKCS11_MODULES', 'pass'],
     ]);
     expect(byCode(d.checks, 'PCSC_BINDING').facts).toEqual({ library: 'libpcsclite.so.1' });
-    expect(byCode(d.checks, 'READERS').readers).toEqual([{ index: 0, name: 'Fake Reader 00 00', present: true }]);
+    expect(byCode(d.checks, 'READERS').readers).toEqual([{ index: 0, name: 'Fake Reader 00 00', present: true, pinpad: null }]);
     expect(byCode(d.checks, 'MIDDLEWARE')).toMatchObject({ status: 'pass', finding: 'installed', facts: { name: 'OpenSC' } });
     expect(byCode(d.checks, 'MIDDLEWARE_SEES_CARD')).toMatchObject({
       status: 'pass',

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +40,13 @@ export const RUN_TIMEOUT_MS = 60_000;
 /** Run the real executable, as a user would, with no TTY; killed after `timeoutMs`, said in its stderr. */
 export function cns(
   args: string[],
-  opts: { input?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+  opts: {
+    input?: string;
+    env?: Record<string, string | undefined>;
+    timeoutMs?: number;
+    /** The process, as soon as it runs (to signal it). */
+    onStart?: (child: ChildProcess) => void;
+  } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = {
@@ -62,6 +68,7 @@ export function cns(
       timedOut = true;
       child.kill('SIGKILL');
     }, opts.timeoutMs ?? RUN_TIMEOUT_MS);
+    opts.onStart?.(child);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -38,6 +38,21 @@ export interface PinBlockFormat {
   maxLength: number;
 }
 
+/** What a reader's keypad offers, as `readers --json`, `status --json` and the doctor say it. */
+export interface PinPadInfo {
+  verify: true;
+  /** It takes a PIN change too (MODIFY PIN DIRECT). */
+  modify: boolean;
+  minLength: number | null;
+  maxLength: number | null;
+  display: boolean;
+}
+
+/** A keypad's description, from what it is. */
+export function pinPadInfo(pad: PinPad): PinPadInfo {
+  return { verify: true, modify: pad.canModify, minLength: pad.minLength, maxLength: pad.maxLength, display: pad.display };
+}
+
 /** A reader's keypad: the person types the PIN on it; the computer never sees it. */
 export interface PinPad {
   /** The PIN lengths the reader accepts (from its properties; null where it does not say). */

@@ -11,11 +11,13 @@
  *
  * What is exported here is the public API (etc/cns.api.md lists it; a test keeps the two equal).
  */
+import type { PinPadInfo } from '../apdu/transport.js';
 import type { Card } from '../card/card.js';
 import { type OpenCard, type OpenOptions, openCard as openDevice } from '../device/open.js';
 import type { CardReport, ReportOptions } from '../report/report.js';
 import { toCnsError } from './errors.js';
 
+export type { PinPadInfo } from '../apdu/transport.js';
 export type { BrowserReport, CardFacts, DatabaseStatus } from '../browser/browsers.js';
 export type { NssDatabase, Platform } from '../browser/discover.js';
 export type { BrowserHandshake, ChangesDone, DatabaseChange, TestStep } from '../browser/flow.js';
@@ -103,6 +105,8 @@ export interface ReaderInfo {
   exclusive: boolean;
   /** The card's ATR, hex, when one is present. */
   atr: string | null;
+  /** The reader's keypad (PC/SC part 10), where it has one: verifyPin and changePin then use it. */
+  pinpad: PinPadInfo | null;
 }
 
 async function coded<T>(work: () => Promise<T>): Promise<T> {
@@ -116,7 +120,7 @@ async function coded<T>(work: () => Promise<T>): Promise<T> {
 /** Every PC/SC reader and its state. PCSC_UNAVAILABLE without the service, [] without readers. */
 export async function listReaders(): Promise<ReaderInfo[]> {
   const { readerStates } = await import('../device/open.js');
-  const states = await coded(readerStates);
+  const states = await coded(() => readerStates({ pinpads: true }));
   return states.map((s) => ({
     name: s.name,
     present: s.present,
@@ -124,6 +128,7 @@ export async function listReaders(): Promise<ReaderInfo[]> {
     inUse: s.inUse,
     exclusive: s.exclusive,
     atr: s.atr ? s.atr.toString('hex').toUpperCase() : null,
+    pinpad: s.pinpad ?? null,
   }));
 }
 

@@ -17,6 +17,8 @@ export interface DoctorCheck {
   /** The exit code this failure stands for. */
   exit?: number;
   reader?: string;
+  /** READERS: each reader, whether a card is in it, its keypad. */
+  readers?: DiagnosisCheck['readers'];
 }
 
 const ADVICE: Record<DiagnosisAdvice, MessageKey> = {
@@ -126,7 +128,12 @@ export function checkMessage(ctx: Context, c: DiagnosisCheck): string {
     case 'PCSC_BINDING loaded':
       return ctx.t('dPcscLib', params(ctx, c));
     case 'READERS found':
-      return (c.readers ?? []).map((r) => `${r.index}: ${printable(r.name)}${r.present ? '' : ` (${ctx.t('dEmpty')})`}`).join('; ');
+      return (c.readers ?? [])
+        .map((r) => {
+          const notes = [...(r.present ? [] : [ctx.t('dEmpty')]), ...(r.pinpad ? [ctx.t('dPinpad')] : [])];
+          return `${r.index}: ${printable(r.name)}${notes.length ? ` (${notes.join(', ')})` : ''}`;
+        })
+        .join('; ');
     case 'PKCS11_MODULES found':
       return (c.modules ?? []).map((m) => `${m.name} (${m.path})`).join('; ');
     case 'CARD_PRESENT atr':
@@ -184,6 +191,7 @@ export function doctorChecks(ctx: Context, checks: DiagnosisCheck[]): DoctorChec
       ...(advice !== undefined ? { advice } : {}),
       ...(exit !== undefined ? { exit } : {}),
       ...(c.reader !== undefined ? { reader: c.reader } : {}),
+      ...(c.readers !== undefined ? { readers: c.readers } : {}),
     };
   });
 }

@@ -48,3 +48,41 @@ export function fallbackText(ctx: Context, cause: unknown): string {
   const hint = ctx.t(ce.params.reason === 'module-missing' ? 'pcscInstall' : ce.code === 'NO_READER' ? 'NO_READER' : 'pcscStart');
   return ctx.t('fallbackPkcs11', { detail, hint });
 }
+
+/**
+ * While the reader's keypad waits for the person, Ctrl-C is answered at once. The reader itself
+ * cannot be stopped from the computer (pcsc-lite runs the entry to its end; CCID readers have no
+ * abort for it), so a first Ctrl-C says so: press Cancel on the reader, and cns ends with the
+ * reader's own outcome (PINPAD_CANCELLED, nothing spent). A second one leaves now (exit 130),
+ * saying that a PIN still typed on the reader would reach the card. Returns the undo.
+ */
+function padInterrupts(ctx: Context): () => void {
+  let pressed = 0;
+  const onInt = (): void => {
+    pressed++;
+    if (pressed === 1) {
+      ctx.note(ctx.c.yellow(ctx.t('pinpadInterrupt')));
+      return;
+    }
+    ctx.note(ctx.c.yellow(ctx.t('pinpadLeft')));
+    // the reader's call still holds a thread that a normal exit would wait for: leave without it
+    void import('../pcsc/winscard.js').then((w) => {
+      w.exitHardWhenDone();
+      process.exit(130);
+    });
+  };
+  process.on('SIGINT', onInt);
+  return () => process.removeListener('SIGINT', onInt);
+}
+
+/** The reader's keypad, for the person: where to type, said when it starts waiting; Ctrl-C answered while it does. */
+export function padWait(ctx: Context): { onPinpad(op: 'verify' | 'change'): void; done(): void } {
+  let undo = (): void => {};
+  return {
+    onPinpad(op) {
+      ctx.note(ctx.c.bold(ctx.t(op === 'verify' ? 'pinpadVerify' : 'pinpadChange')));
+      undo = padInterrupts(ctx);
+    },
+    done: () => undo(),
+  };
+}

@@ -62,6 +62,18 @@ const OWN = {
     en: "Type the PIN on the reader's keypad, then press OK (30 seconds).",
     it: 'Digita il PIN sul lettore, poi premi OK (30 secondi).',
   },
+  pinpadInterrupt: {
+    en: 'The reader is still waiting: press Cancel on its keypad to stop the entry (nothing is then sent to the card). cns ends as soon as the reader does. Ctrl-C again leaves now.',
+    it: 'Il lettore è ancora in attesa: premi Annulla sul suo tastierino per interrompere (così alla carta non arriva nulla). cns termina appena il lettore ha finito. Ctrl-C di nuovo per uscire subito.',
+  },
+  pinpadLeft: {
+    en: 'Left without waiting for the reader: a PIN still typed on it and confirmed with OK would reach the card. Press Cancel on the reader; `cns status` shows the tries left.',
+    it: 'Uscito senza attendere il lettore: un PIN ancora digitato sul lettore e confermato con OK arriverebbe alla carta. Premi Annulla sul lettore; `cns status` mostra i tentativi rimasti.',
+  },
+  pinpadLeft_G: {
+    en: 'Left without waiting for the reader: a PIN still typed on it and confirmed with OK would reach the card. Press Cancel on the reader; when you start the program again, the tries left are shown above the menu.',
+    it: 'Uscito senza attendere il lettore: un PIN ancora digitato sul lettore e confermato con OK arriverebbe alla carta. Premi Annulla sul lettore; riavviando il programma, i tentativi rimasti sono indicati sopra il menu.',
+  },
   pinpadChange: {
     en: 'On the reader: type the current PIN, then the new PIN, then the new PIN again, pressing OK after each (30 seconds each).',
     it: 'Sul lettore: digita il PIN attuale, poi il nuovo PIN, poi di nuovo il nuovo PIN, premendo OK dopo ciascuno (30 secondi ciascuno).',
@@ -398,6 +410,12 @@ const OWN = {
   lValidity: { en: 'Validity', it: 'Validità' },
   lChecks: { en: 'Checks', it: 'Controlli' },
   lPin: { en: 'PIN', it: 'PIN' },
+  lPinpad: { en: 'PIN pad', it: 'Tastierino PIN' },
+  padRowVerify: { en: 'on the reader: the PIN is typed there (verify)', it: 'sul lettore: il PIN si digita lì (verifica)' },
+  padRowModify: {
+    en: 'on the reader: the PIN is typed there (verify and change)',
+    it: 'sul lettore: il PIN si digita lì (verifica e cambio)',
+  },
   lPuk: { en: 'PUK', it: 'PUK' },
   stValid: { en: 'valid', it: 'valido' },
   stExpiring: { en: 'EXPIRING', it: 'IN SCADENZA' },
@@ -778,6 +796,7 @@ const OWN = {
   dPcscdOk: { en: 'the smart-card service answers', it: 'il servizio smart card risponde' },
   dNoReader: { en: 'no reader', it: 'nessun lettore' },
   dEmpty: { en: 'empty', it: 'vuoto' },
+  dPinpad: { en: 'PIN pad', it: 'tastierino PIN' },
   dNoModule: { en: 'no PKCS#11 module for a CNS is installed', it: 'nessun modulo PKCS#11 per la CNS è installato' },
   dModuleSees: { en: '{module} sees the card (token model "{model}")', it: '{module} vede la carta (modello del token "{model}")' },
   dModuleBlind: {

@@ -3,7 +3,7 @@ import type { Card, Keyset } from '../card/card.js';
 import { requireKeyset } from '../card/pinGate.js';
 import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
-import { fallbackText, pinAuth } from '../cli/gate.js';
+import { fallbackText, padWait, pinAuth } from '../cli/gate.js';
 import { describeError, onSecretCommand, renderError } from '../cli/render.js';
 import { type SecretName, type SecretOptions, Secrets } from '../cli/secrets.js';
 import { withCard } from '../device/open.js';
@@ -57,6 +57,7 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
   // what the messages call the secret: on the InfoCamere layout --signature works on the CNS's
   // own PIN and PUK, so a wrong one is "wrong PIN", not "wrong signature PIN"
   let named: Keyset = keyset;
+  const keypad = padWait(ctx);
   try {
     const out = await withCard(ctx.cardOptions, async (s, opened) => {
       await requireKeyset(s, keyset);
@@ -82,7 +83,7 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
         ...pinAuth(ctx, secrets, o.lastAttempt, keyset, () => named),
         blind: opened.fallback !== undefined,
         pinpad: pad,
-        onPinpad: (k: 'verify' | 'change') => ctx.note(ctx.c.bold(ctx.t(k === 'verify' ? 'pinpadVerify' : 'pinpadChange'))),
+        onPinpad: keypad.onPinpad,
       };
       // a new PIN easy to guess is refused before the first secret is asked
       const guarded =
@@ -125,6 +126,8 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
     // outcome unknown, and one stopped before it left never reached the card; errors met before
     // it (the tries, the prompts) are plain
     return renderError(ctx, e, !confirmed && onSecretCommand(e) ? secretOp : undefined, named);
+  } finally {
+    keypad.done();
   }
 }
 

@@ -59,6 +59,7 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
     if (r.certificate) printCertificate(ctx, r.certificate);
     row(ctx, 'lPin', triesText(ctx, r.pin));
     row(ctx, 'lPuk', triesText(ctx, r.puk));
+    if (r.pinpad) row(ctx, 'lPinpad', ctx.t(r.pinpad.modify ? 'padRowModify' : 'padRowVerify'));
     if (r.signature) {
       row(ctx, 'lSignature', r.signature.certificate ? certificateLine(ctx, r.signature.certificate) : ctx.t('unknown'));
       if (r.signature.certificate) row(ctx, 'lSubject', r.signature.certificate.subject, 2);

@@ -1,5 +1,5 @@
 import { ApduTransportError } from '../apdu/response.js';
-import type { PinPad, Transport } from '../apdu/transport.js';
+import { type PinPad, type PinPadInfo, pinPadInfo, type Transport } from '../apdu/transport.js';
 import { classify, type PcscFault, pcscMessage, SCARD_E } from './errors.js';
 import { readPinPad } from './pinpad.js';
 import { SCARD } from './platform.js';
@@ -16,14 +16,7 @@ export interface ReaderState {
 }
 
 /** A reader's keypad, as `readers` and `status --json` report it. */
-export interface PinPadInfo {
-  verify: true;
-  /** It takes a PIN change too (MODIFY PIN DIRECT). */
-  modify: boolean;
-  minLength: number | null;
-  maxLength: number | null;
-  display: boolean;
-}
+export type { PinPadInfo } from '../apdu/transport.js';
 
 export class PcscError extends Error {
   constructor(
@@ -215,7 +208,7 @@ export class PcscClient {
         if (o.rv !== 0) throw fail('SCardControl', o.rv);
         return o.output;
       }, this.api.platform.suffix === 'W');
-      return pad && { verify: true, modify: pad.canModify, minLength: pad.minLength, maxLength: pad.maxLength, display: pad.display };
+      return pad && pinPadInfo(pad);
     } finally {
       this.api.disconnect(r.card, SCARD.LEAVE_CARD);
     }

@@ -5,7 +5,7 @@ import type { Card } from '../card/card.js';
 import { deviceFault } from '../device/errors.js';
 import { type OpenCard, openCard, openNamedReader, parseReaderSpec, readersToExamine } from '../device/open.js';
 import type { RuleResult } from '../extension/rules.js';
-import type { ReaderState } from '../pcsc/client.js';
+import type { PinPadInfo, ReaderState } from '../pcsc/client.js';
 import type { ModuleInfo } from '../pkcs11/modules.js';
 import { type CardReport, type Check, collectReport, eligibilityFromReport, type Problem, STATE_PROBLEMS } from './report.js';
 
@@ -76,7 +76,7 @@ export interface DiagnosisCheck {
   /** The thrown error a check failed or warned on (the caller describes it). */
   error?: unknown;
   /** READERS: the readers the service sees. */
-  readers?: { index: number; name: string; present: boolean }[];
+  readers?: { index: number; name: string; present: boolean; pinpad: PinPadInfo | null }[];
   /** PKCS11_MODULES: the modules found for a CNS. */
   modules?: { name: string; path: string }[];
   /** DATA_*: the report's check. */
@@ -112,7 +112,7 @@ export interface DiagnoseEnvironment {
   /** Loads the PC/SC library (throws when it cannot): its file. */
   loadPcsc(): Promise<{ library: string }>;
   /** A context with the service (throws when it cannot), its readers, then closed. */
-  pcscReaders(): Promise<ReaderState[]>;
+  pcscReaders(): Promise<(ReaderState & { pinpad?: PinPadInfo | null })[]>;
   /** The PKCS#11 modules installed for a CNS. */
   modules(): Promise<{ name: string; path: string }[]>;
   /** The readers to look at: the one `--reader` names (or the CNS's), or all. */
@@ -149,7 +149,7 @@ function defaultEnvironment(o: DiagnoseOptions): DiagnoseEnvironment {
     },
     async pcscReaders() {
       const { readerStates } = await import('../device/open.js');
-      return readerStates();
+      return readerStates({ pinpads: true });
     },
     async modules() {
       const { discoverModules } = await import('../pkcs11/modules.js');
@@ -195,7 +195,7 @@ async function environmentChecks(env: DiagnoseEnvironment, add: Add): Promise<st
     add({ code: 'PCSC_BINDING', status: 'fail', finding: 'error', error, advice: 'install-pcsc', fault: 'NO_SERVICE' });
     return null;
   }
-  let readers: ReaderState[];
+  let readers: (ReaderState & { pinpad?: PinPadInfo | null })[];
   try {
     readers = await env.pcscReaders();
   } catch (error) {
@@ -214,7 +214,7 @@ async function environmentChecks(env: DiagnoseEnvironment, add: Add): Promise<st
     status: 'pass',
     finding: 'found',
     facts: { count: readers.length },
-    readers: readers.map((r) => ({ index: r.index, name: r.name, present: r.present })),
+    readers: readers.map((r) => ({ index: r.index, name: r.name, present: r.present, pinpad: r.pinpad ?? null })),
   });
   return readers.map((r) => r.name);
 }

@@ -1,6 +1,7 @@
 import { ApduError } from '../apdu/response.js';
 import { saidOf } from '../apdu/said.js';
 import { swHex } from '../apdu/status.js';
+import { type PinPadInfo, pinPadInfo } from '../apdu/transport.js';
 import type { CnsAtrInfo } from '../card/atr.js';
 import type { Card, CardFiles, SignatureLayout, TokenDescription, TriesState } from '../card/card.js';
 import { checkCodiceFiscale, decodeCodiceFiscale } from '../card/checks.js';
@@ -93,6 +94,8 @@ export interface CardReport {
   puk: TriesJson;
   /** The second (signature) keyset, where the card has one; null without it (or through PKCS#11). */
   signature: SignatureKeyset | null;
+  /** The reader's keypad, where it has one (the PIN is then typed on it); null without (or through PKCS#11). */
+  pinpad: PinPadInfo | null;
   problems: Problem[];
   extension?: Eligibility;
 }
@@ -392,6 +395,13 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
     pin: triesJson(pin),
     puk: triesJson(puk),
     signature: await readSignatureKeyset(card, problems, o),
+    // asked of the reader, not the card: a reader that does not answer the request has no keypad cns can use
+    pinpad: card.pinpad
+      ? await card.pinpad().then(
+          (p) => p && pinPadInfo(p),
+          () => null,
+        )
+      : null,
     problems,
   };
 }
@@ -455,6 +465,7 @@ async function collectTokenReport(card: Card, token: TokenDescription, o: Report
     pin: triesJson(pin),
     puk: triesJson(puk),
     signature: null,
+    pinpad: null,
     problems,
   };
 }
