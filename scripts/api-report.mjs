@@ -11,54 +11,62 @@ import ts from 'typescript';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPORT = join(root, 'etc', 'cns.api.md');
-const ENTRY = join(root, 'src', 'api', 'index.ts');
+/** Each entry point of the package, and what its names are called in the report. */
+const ENTRIES = [
+  { file: join(root, 'src', 'api', 'index.ts'), prefix: '' },
+  { file: join(root, 'src', 'api', 'testing.ts'), prefix: 'cns/testing:' },
+];
 
 export function apiReport() {
   const config = ts.readConfigFile(join(root, 'tsconfig.json'), ts.sys.readFile).config;
   const parsed = ts.parseJsonConfigFileContent(config, ts.sys, root);
-  const program = ts.createProgram([ENTRY], { ...parsed.options, noEmit: true });
+  const program = ts.createProgram(
+    ENTRIES.map((e) => e.file),
+    { ...parsed.options, noEmit: true },
+  );
   const checker = program.getTypeChecker();
-  const source = program.getSourceFile(ENTRY);
   const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
   const flags = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseFullyQualifiedType;
   // a type named through its module (import("/abs/path/src/...", { with: ... }).Name): the name alone,
   // so that the report does not depend on where the checkout is
   const clean = (text) => text.replace(/import\("[^"]*"(?:, \{ with: \{ "resolution-mode": "\w+" \} \})?\)\./g, '');
   const entries = [];
-  for (const exported of checker.getExportsOfModule(checker.getSymbolAtLocation(source))) {
-    const name = exported.getName();
-    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-    const lines = [];
-    for (const d of symbol.declarations ?? []) {
-      const file = d.getSourceFile();
-      if (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d)) {
-        lines.push(printer.printNode(ts.EmitHint.Unspecified, d, file).replace(/^export /, ''));
-      } else if (ts.isFunctionDeclaration(d)) {
-        const sig = checker.getSignatureFromDeclaration(d);
-        lines.push(`function ${name}${clean(checker.signatureToString(sig, undefined, flags))};`);
-      } else if (ts.isClassDeclaration(d)) {
-        const type = checker.getTypeOfSymbolAtLocation(symbol, d);
-        const ctors = type.getConstructSignatures().map((s) => `  constructor${clean(checker.signatureToString(s, undefined, flags))};`);
-        const instance = checker.getDeclaredTypeOfSymbol(symbol);
-        const members = checker
-          .getPropertiesOfType(instance)
-          .filter((p) => !(ts.getDeclarationModifierFlagsFromSymbol(p) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)))
-          .filter((p) => p.valueDeclaration && p.valueDeclaration.getSourceFile() === file)
-          .map((p) => `  ${p.getName()}: ${clean(checker.typeToString(checker.getTypeOfSymbolAtLocation(p, d), undefined, flags))};`);
-        const base = d.heritageClauses?.map((h) => ` ${h.getText(file)}`).join('') ?? '';
-        lines.push(`class ${name}${base} {\n${[...ctors, ...members].join('\n')}\n}`);
-      } else if (ts.isVariableDeclaration(d)) {
-        lines.push(`const ${name}: ${clean(checker.typeToString(checker.getTypeOfSymbolAtLocation(symbol, d), undefined, flags))};`);
+  for (const { file: entry, prefix } of ENTRIES)
+    for (const exported of checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(entry)))) {
+      const name = exported.getName();
+      const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+      const lines = [];
+      for (const d of symbol.declarations ?? []) {
+        const file = d.getSourceFile();
+        if (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d)) {
+          lines.push(printer.printNode(ts.EmitHint.Unspecified, d, file).replace(/^export /, ''));
+        } else if (ts.isFunctionDeclaration(d)) {
+          const sig = checker.getSignatureFromDeclaration(d);
+          lines.push(`function ${name}${clean(checker.signatureToString(sig, undefined, flags))};`);
+        } else if (ts.isClassDeclaration(d)) {
+          const type = checker.getTypeOfSymbolAtLocation(symbol, d);
+          const ctors = type.getConstructSignatures().map((s) => `  constructor${clean(checker.signatureToString(s, undefined, flags))};`);
+          const instance = checker.getDeclaredTypeOfSymbol(symbol);
+          const members = checker
+            .getPropertiesOfType(instance)
+            .filter((p) => !(ts.getDeclarationModifierFlagsFromSymbol(p) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)))
+            .filter((p) => p.valueDeclaration && p.valueDeclaration.getSourceFile() === file)
+            .map((p) => `  ${p.getName()}: ${clean(checker.typeToString(checker.getTypeOfSymbolAtLocation(p, d), undefined, flags))};`);
+          const base = d.heritageClauses?.map((h) => ` ${h.getText(file)}`).join('') ?? '';
+          lines.push(`class ${name}${base} {\n${[...ctors, ...members].join('\n')}\n}`);
+        } else if (ts.isVariableDeclaration(d)) {
+          lines.push(`const ${name}: ${clean(checker.typeToString(checker.getTypeOfSymbolAtLocation(symbol, d), undefined, flags))};`);
+        }
       }
+      entries.push({ name: `${prefix}${name}`, text: lines.join('\n') });
     }
-    entries.push({ name, text: lines.join('\n') });
-  }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return [
     '# The public API of cns',
     '',
-    "`import { ... } from 'cns'`: every exported name and its type, made by `node scripts/api-report.mjs`",
-    'from src/api/index.ts. Changed only on purpose: a name removed or a type changed is a major',
+    "`import { ... } from 'cns'` (and, for tests, `from 'cns/testing'`: the names marked so): every exported",
+    'name and its type, made by `node scripts/api-report.mjs` from src/api/index.ts and src/api/testing.ts.',
+    'Changed only on purpose: a name removed or a type changed is a major',
     'version, a name added a minor one (README, "The library").',
     '',
     ...entries.flatMap((e) => [`## ${e.name}`, '', '```ts', e.text, '```', '']),

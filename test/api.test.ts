@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CnsError, changePin, openCard, readReport, type SecretAuth, unblockPin, verifyPin, withCard } from '../src/api/index.js';
@@ -129,5 +130,33 @@ describe('the public API: PIN operations keep the CLI rules', () => {
     expect(r).toMatchObject({ pin: { triesLeft: 3 }, puk: { triesLeft: 10 } });
     expect(JSON.stringify(r)).toContain('5000000000000009');
     expect(counters(reader).pin).toBe(3);
+  });
+});
+
+describe("cns/testing: the virtual card for integrators' own tests", () => {
+  it('createCardImage writes a card that openCard reaches in-process, with its own PIN, holder and counters', async () => {
+    const { createCardImage } = await import('../src/api/testing.js');
+    const path = join(tempDir('cns-testing-'), 'card.json');
+    const made = await createCardImage(path, { pin: '54321', surname: 'VERDI', givenName: 'ANNA', cardId: '5000000000000017' });
+    expect(made).toMatchObject({ path, cardId: '5000000000000017', atr: expect.stringMatching(/^3B[0-9A-F]+$/) });
+    expect(made.certificate[0]).toBe(0x30);
+    const report = await withCard({ reader: `sim:${path}` }, (c) => readReport(c));
+    expect(report.holder).toMatchObject({ surname: 'VERDI', givenName: 'ANNA' });
+    expect(report.card.id).toBe('5000000000000017');
+    const wrong = await withCard({ reader: `sim:${path}` }, (c) => verifyPin(c, { pin: async () => '12345' })).catch((e) => e);
+    expect(wrong).toBeInstanceOf(CnsError);
+    expect(wrong).toMatchObject({ code: 'PIN_INCORRECT', facts: { triesLeft: 2 } });
+    const ok = await withCard({ reader: `sim:${path}` }, (c) => verifyPin(c, { pin: async () => '54321' }));
+    expect(ok.pin).toMatchObject({ verified: true, blocked: false });
+    expect(loadImage(path).pin.triesLeft).toBe(3);
+  });
+
+  it('an option the card cannot have is INVALID_INPUT, naming it; nothing is written', async () => {
+    const { createCardImage } = await import('../src/api/testing.js');
+    const path = join(tempDir('cns-testing-'), 'card.json');
+    const e = await createCardImage(path, { pin: '12a45' }).catch((x) => x);
+    expect(e).toBeInstanceOf(CnsError);
+    expect(e).toMatchObject({ code: 'INVALID_INPUT', facts: { what: 'pin' } });
+    expect(existsSync(path)).toBe(false);
   });
 });
