@@ -61,43 +61,48 @@ function noSecret(): Promise<string> {
   return Promise.reject(new CnsError('NO_SECRET_SOURCE', { kind: 'pin' }));
 }
 
-/** VERIFY the PIN, with every rule of `cns pin verify`; on the reader's keypad where it has one. */
-export async function verifyPin(card: Card, auth: SecretAuth & PadChoice & { pin?(): Promise<string> }): Promise<PinOutcome> {
+/**
+ * verify and change: the keyset, where the PIN is typed (pad or caller), the tries and the
+ * last-try gate, then the one command: on the reader's keypad, or with the caller's secrets.
+ */
+async function padOrKeyboard(
+  card: Card,
+  auth: SecretAuth & PadChoice,
+  op: 'verify' | 'change',
+  keyboard: (keyset: Keyset) => Promise<void>,
+) {
   const keyset = auth.keyset ?? 'auth';
   await requireKeyset(card, keyset);
-  const pad = await usesPinpad(card, auth, 'verify');
+  const pad = await usesPinpad(card, auth, op);
   await gateTries(card, 'pin', auth);
   if (pad) {
-    auth.onPinpad?.('verify');
-    await sendOnce(() => card.onPad!('verify', keyset));
-    return after(card, keyset, ['pin']);
-  }
-  const pin = await (auth.pin ?? noSecret)();
-  checkSecretFormat('pin', pin);
-  await sendOnce(() => card.verify('pin', pin, keyset));
+    auth.onPinpad?.(op);
+    await sendOnce(() => card.onPad!(op, keyset));
+  } else await keyboard(keyset);
   return after(card, keyset, ['pin']);
 }
 
-/** CHANGE REFERENCE DATA: the current PIN and the new one, with every rule of `cns pin change`. */
-export async function changePin(
+/** VERIFY the PIN, with every rule of `cns pin verify`; on the reader's keypad where it has one. */
+export function verifyPin(card: Card, auth: SecretAuth & PadChoice & { pin?(): Promise<string> }): Promise<PinOutcome> {
+  return padOrKeyboard(card, auth, 'verify', async (keyset) => {
+    const pin = await (auth.pin ?? noSecret)();
+    checkSecretFormat('pin', pin);
+    await sendOnce(() => card.verify('pin', pin, keyset));
+  });
+}
+
+/** CHANGE REFERENCE DATA: the current PIN and the new one, with every rule of `cns pin change`; on the keypad where it can. */
+export function changePin(
   card: Card,
   auth: SecretAuth & PadChoice & { currentPin?(): Promise<string>; newPin?(): Promise<string> },
 ): Promise<PinOutcome> {
-  const keyset = auth.keyset ?? 'auth';
-  await requireKeyset(card, keyset);
-  const pad = await usesPinpad(card, auth, 'change');
-  await gateTries(card, 'pin', auth);
-  if (pad) {
-    auth.onPinpad?.('change');
-    await sendOnce(() => card.onPad!('change', keyset));
-    return after(card, keyset, ['pin']);
-  }
-  const current = await (auth.currentPin ?? noSecret)();
-  checkSecretFormat('pin', current);
-  const next = await (auth.newPin ?? noSecret)();
-  checkSecretFormat('pin', next);
-  await sendOnce(() => card.changePin(current, next, keyset));
-  return after(card, keyset, ['pin']);
+  return padOrKeyboard(card, auth, 'change', async (keyset) => {
+    const current = await (auth.currentPin ?? noSecret)();
+    checkSecretFormat('pin', current);
+    const next = await (auth.newPin ?? noSecret)();
+    checkSecretFormat('pin', next);
+    await sendOnce(() => card.changePin(current, next, keyset));
+  });
 }
 
 /** RESET RETRY COUNTER: the PUK and a new PIN, with every rule of `cns pin unblock`. */
