@@ -160,3 +160,51 @@ describe("cns/testing: the virtual card for integrators' own tests", () => {
     expect(existsSync(path)).toBe(false);
   });
 });
+
+describe('the rules hold for every caller (a new-integrator trial, issue 26)', () => {
+  it('a new PIN equal to the current one, or easy to guess, is refused before the card sees it; allowWeak lets a weak one through', async () => {
+    const reader = card();
+    const same = await withCard({ reader }, (c) => changePin(c, { currentPin: async () => '12345', newPin: async () => '12345' })).catch(
+      (e) => e,
+    );
+    expect(same).toMatchObject({ code: 'INVALID_INPUT', facts: { what: 'newPin', reason: 'same-pin' } });
+    const weak = await withCard({ reader }, (c) => changePin(c, { currentPin: async () => '12345', newPin: async () => '11111' })).catch(
+      (e) => e,
+    );
+    expect(weak).toMatchObject({ code: 'WEAK_PIN', facts: { why: 'repeated' } });
+    expect(counters(reader)).toEqual({ pin: 3, puk: 10, value: '12345' });
+    await withCard({ reader }, (c) => changePin(c, { currentPin: async () => '12345', newPin: async () => '11111', allowWeak: true }));
+    expect(counters(reader).value).toBe('11111');
+  });
+
+  it('no callbacks, or a callback that hands over no string: coded errors, nothing sent', async () => {
+    const reader = card();
+    const none = await withCard({ reader }, (c) => verifyPin(c)).catch((e) => e);
+    expect(none).toMatchObject({ code: 'NO_SECRET_SOURCE' });
+    const noPuk = await withCard({ reader }, (c) => unblockPin(c, {} as Parameters<typeof unblockPin>[1])).catch((e) => e);
+    expect(noPuk).toMatchObject({ code: 'NO_SECRET_SOURCE', facts: { kind: 'puk' } });
+    const number = await withCard({ reader }, (c) => verifyPin(c, { pin: async () => 12345 as unknown as string })).catch((e) => e);
+    expect(number).toMatchObject({ code: 'INVALID_PIN_FORMAT' });
+    expect(number.facts.secretCommand).toBeUndefined();
+    expect(counters(reader)).toEqual({ pin: 3, puk: 10, value: '12345' });
+  });
+
+  it('createCardImage: options a card cannot have are INVALID_INPUT naming the option; an unwritable place is IO_ERROR', async () => {
+    const { createCardImage } = await import('../src/api/testing.js');
+    const dir = tempDir('cns-testing-');
+    const cases: [Parameters<typeof createCardImage>[1], string][] = [
+      [{ surname: "D'ANNUNZIO ÀÈ" }, 'surname'],
+      [{ keySize: 512 as 1024 }, 'keySize'],
+      [{ notAfter: '2020-01-01' as unknown as Date }, 'notAfter'],
+      [{ cardId: '123' }, 'cardId'],
+    ];
+    for (const [o, what] of cases) {
+      const e = await createCardImage(join(dir, 'card.json'), o).catch((x) => x);
+      expect(e, what).toMatchObject({ code: 'INVALID_INPUT', facts: { what } });
+      expect(Object.values(e.facts).join(' ')).not.toMatch(/ must | should /); // ids, not sentences
+    }
+    expect(existsSync(join(dir, 'card.json'))).toBe(false);
+    const io = await createCardImage(join(dir, 'no', 'such', 'card.json')).catch((x) => x);
+    expect(io).toMatchObject({ code: 'IO_ERROR', facts: { op: 'write' } });
+  });
+});

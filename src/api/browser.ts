@@ -29,8 +29,7 @@ const flow = () => import('../browser/flow.js');
 
 function checkBrowsers(o: BrowserQuery): void {
   const unknown = unknownBrowser(o.browsers);
-  if (unknown !== undefined)
-    throw new CnsError('INVALID_INPUT', { what: 'browser', value: unknown, detailKey: 'uBrowserName', detail: unknown });
+  if (unknown !== undefined) throw new CnsError('INVALID_INPUT', { what: 'browsers', value: unknown, reason: 'unknown-browser' });
 }
 
 export interface BrowserStatus {

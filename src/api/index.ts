@@ -17,14 +17,15 @@ import { type OpenCard, type OpenOptions, openCard as openDevice } from '../devi
 import type { CardReport, ReportOptions } from '../report/report.js';
 import { toCnsError } from './errors.js';
 
-export type { PinPadInfo } from '../apdu/transport.js';
+export type { ApduTracer, TraceSink } from '../apdu/trace.js';
+export type { PinBlockFormat, PinPad, PinPadInfo } from '../apdu/transport.js';
 export type { BrowserReport, CardFacts, DatabaseStatus } from '../browser/browsers.js';
-export type { NssDatabase, Platform } from '../browser/discover.js';
+export type { BrowserName, NssDatabase, Packaging, Platform } from '../browser/discover.js';
 export type { BrowserHandshake, ChangesDone, DatabaseChange, TestStep } from '../browser/flow.js';
-export type { StoreStatus } from '../browser/minidriver.js';
-export type { Assessment, NeededModule } from '../browser/modules.js';
+export type { StoreFault, StoreStatus } from '../browser/minidriver.js';
+export type { Assessment, NeededModule, RegisteredModule, Registration } from '../browser/modules.js';
 export type { TlsVersion } from '../browser/tlsProof.js';
-export type { CnsAtrInfo } from '../card/atr.js';
+export type { CnsAtrInfo, CnsKind } from '../card/atr.js';
 export type { Card, CardFiles, CardOrigin, Keyset, SecretKind, SignatureLayout, TokenDescription, TriesState } from '../card/card.js';
 export type { CardId, CardType } from '../card/efIdCarta.js';
 export type { HashName } from '../card/pkcs1.js';
@@ -32,8 +33,10 @@ export type { CertificateSummary } from '../cert/summary.js';
 export { summarizeDer } from '../cert/summary.js';
 export type { NameAttribute, ParsedCertificate, Validity, ValidityState } from '../cert/x509.js';
 export { parseCertificate, validity } from '../cert/x509.js';
+export type { DeviceFault } from '../device/errors.js';
 export type { OpenCard, OpenOptions } from '../device/open.js';
 export { ExtensionError, type ExtensionErrorCode, WriteInterruptedError } from '../extension/errors.js';
+export type { CertificateFacts } from '../extension/flow.js';
 export {
   type ExtendOptions,
   type ExtendPlan,
@@ -51,8 +54,11 @@ export {
   revokedSerials,
   type WriteAuth,
 } from '../extension/flow.js';
-export type { Eligibility } from '../extension/rules.js';
+export type { Journal, JournalState } from '../extension/journal.js';
+export type { Eligibility, RuleCode, RuleResult } from '../extension/rules.js';
+export type { ReaderState } from '../pcsc/client.js';
 export type { ModuleInfo } from '../pkcs11/modules.js';
+export type { DiagnoseEnvironment, Fact } from '../report/diagnose.js';
 export {
   type DiagnosedCard,
   type DiagnoseOptions,
@@ -90,7 +96,17 @@ export {
   testBrowserLogin,
 } from './browser.js';
 export { toCnsError } from './errors.js';
-export { changePin, type PadChoice, type PinOutcome, type SecretAuth, unblockPin, usesPinpad, verifyPin } from './pin.js';
+export {
+  changePin,
+  type NewPinRules,
+  type PadChoice,
+  type PinOutcome,
+  type SecretAuth,
+  unblockPin,
+  usesPinpad,
+  verifyPin,
+  weakPinCheck,
+} from './pin.js';
 export { type CardSeen, type WatchEvent, type WatchOptions, watchReaders } from './watch.js';
 
 /** A PC/SC reader as the service sees it now. */

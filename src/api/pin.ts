@@ -57,8 +57,30 @@ export async function usesPinpad(card: Card, choice: PadChoice = {}, op: 'verify
   return pad !== null && (op === 'verify' || pad.canModify);
 }
 
-function noSecret(): Promise<string> {
-  return Promise.reject(new CnsError('NO_SECRET_SOURCE', { kind: 'pin' }));
+function noSecret(kind: 'pin' | 'puk' = 'pin'): () => Promise<string> {
+  return () => Promise.reject(new CnsError('NO_SECRET_SOURCE', { kind }));
+}
+
+/** The rules a new PIN meets: another than the current one and, unless allowed, not easy to guess. */
+export interface NewPinRules {
+  /** Accept a PIN easy to guess (12345, 11111, the holder's birth date). Default: refused, WEAK_PIN with `facts.why`. */
+  allowWeak?: boolean;
+}
+
+/** A new PIN the card would take but the citizen should not: INVALID_INPUT (the same PIN) or WEAK_PIN; nothing is sent. */
+async function checkNewPin(card: Card, next: string, rules: NewPinRules, current?: string): Promise<void> {
+  if (current !== undefined && next === current) throw new CnsError('INVALID_INPUT', { what: 'newPin', reason: 'same-pin' });
+  if (rules.allowWeak) return;
+  const why = (await weakPinCheck(card))(next);
+  if (why) throw new CnsError('WEAK_PIN', { why });
+}
+
+/** Why a new PIN is easy to guess on this card (a digit repeated, a run, the holder's birth date), or null: the birth date read once. */
+export async function weakPinCheck(card: Card): Promise<(pin: string) => 'repeated' | 'sequence' | 'birthdate' | null> {
+  const { weakPinReason } = await import('../card/pinPolicy.js');
+  const { holderBirthDate } = await import('../report/birthDate.js');
+  const birth = await holderBirthDate(card);
+  return (pin) => weakPinReason(pin, birth);
 }
 
 /**
@@ -83,9 +105,9 @@ async function padOrKeyboard(
 }
 
 /** VERIFY the PIN, with every rule of `cns pin verify`; on the reader's keypad where it has one. */
-export function verifyPin(card: Card, auth: SecretAuth & PadChoice & { pin?(): Promise<string> }): Promise<PinOutcome> {
+export function verifyPin(card: Card, auth: SecretAuth & PadChoice & { pin?(): Promise<string> } = {}): Promise<PinOutcome> {
   return padOrKeyboard(card, auth, 'verify', async (keyset) => {
-    const pin = await (auth.pin ?? noSecret)();
+    const pin = await (auth.pin ?? noSecret())();
     checkSecretFormat('pin', pin);
     await sendOnce(() => card.verify('pin', pin, keyset));
   });
@@ -94,13 +116,14 @@ export function verifyPin(card: Card, auth: SecretAuth & PadChoice & { pin?(): P
 /** CHANGE REFERENCE DATA: the current PIN and the new one, with every rule of `cns pin change`; on the keypad where it can. */
 export function changePin(
   card: Card,
-  auth: SecretAuth & PadChoice & { currentPin?(): Promise<string>; newPin?(): Promise<string> },
+  auth: SecretAuth & PadChoice & NewPinRules & { currentPin?(): Promise<string>; newPin?(): Promise<string> } = {},
 ): Promise<PinOutcome> {
   return padOrKeyboard(card, auth, 'change', async (keyset) => {
-    const current = await (auth.currentPin ?? noSecret)();
+    const current = await (auth.currentPin ?? noSecret())();
     checkSecretFormat('pin', current);
-    const next = await (auth.newPin ?? noSecret)();
+    const next = await (auth.newPin ?? noSecret())();
     checkSecretFormat('pin', next);
+    await checkNewPin(card, next, auth, current);
     await sendOnce(() => card.changePin(current, next, keyset));
   });
 }
@@ -108,15 +131,16 @@ export function changePin(
 /** RESET RETRY COUNTER: the PUK and a new PIN, with every rule of `cns pin unblock`. */
 export async function unblockPin(
   card: Card,
-  auth: SecretAuth & { puk(): Promise<string>; newPin(): Promise<string> },
+  auth: SecretAuth & NewPinRules & { puk(): Promise<string>; newPin(): Promise<string> },
 ): Promise<PinOutcome> {
-  const keyset = auth.keyset ?? 'auth';
+  const keyset = auth?.keyset ?? 'auth';
   await requireKeyset(card, keyset);
-  await gateTries(card, 'puk', auth);
-  const puk = await auth.puk();
+  await gateTries(card, 'puk', auth ?? {});
+  const puk = await (auth?.puk ?? noSecret('puk'))();
   checkSecretFormat('puk', puk);
-  const next = await auth.newPin();
+  const next = await (auth?.newPin ?? noSecret())();
   checkSecretFormat('pin', next);
+  await checkNewPin(card, next, auth);
   await sendOnce(() => card.unblockPin(puk, next, keyset));
   return after(card, keyset, ['pin', 'puk']);
 }

@@ -11,7 +11,9 @@ import type { CreateOptions } from '../sim/create.js';
 import { CnsError } from '../util/codes.js';
 import { toCnsError } from './errors.js';
 
+/** What the card holds (every field optional). */
 export type CardImageOptions = CreateOptions;
+export type { CreateOptions };
 
 export interface CardImage {
   /** Where the image was written. */
@@ -26,20 +28,37 @@ export interface CardImage {
 
 /**
  * Make a virtual TS-CNS and write it to `path` (replaced if there; a link there is followed, as
- * `cns sim create --force` does). Defaults: PIN 12345, PUK 12345678, 3 and 10 tries, a
- * certificate valid for a year issued by the project's own test CA. Errors: CnsError
- * INVALID_INPUT (`facts.what`: the option, `facts.detail`: why), IO_ERROR.
+ * `cns sim create --force` does). Defaults: PIN 12345, PUK 12345678, 3 and 10 tries, a 2048-bit
+ * key and a certificate valid for six years from now (as a new card's), issued by the project's
+ * own test CA. Errors: CnsError INVALID_INPUT (`facts.what`: the option, `facts.reason`: why, as
+ * a stable id), IO_ERROR (the file could not be written).
  */
 export async function createCardImage(path: string, o: CardImageOptions = {}): Promise<CardImage> {
   const { createImage, CreateError } = await import('../sim/create.js');
-  const { saveImage } = await import('../sim/image.js');
+  const { DatiPersonaliError } = await import('../card/efDatiPersonali.js');
+  const invalid = (what: string, reason: string) => new CnsError('INVALID_INPUT', { what, reason });
+  if (o.keySize !== undefined && o.keySize !== 1024 && o.keySize !== 2048) throw invalid('keySize', 'key-size');
+  for (const what of ['notBefore', 'notAfter'] as const) {
+    const d = o[what];
+    if (d !== undefined && !(d instanceof Date && Number.isFinite(d.getTime()))) throw invalid(what, 'not-a-date');
+  }
+  let made: Awaited<ReturnType<typeof createImage>>;
   try {
-    const made = await createImage(o);
-    saveImage(path, made.image);
-    const id = made.image.files.find((f) => f.path === '3F00/1000/1003')?.data ?? '';
-    return { path, atr: made.image.atr, cardId: Buffer.from(id, 'hex').toString('latin1'), certificate: made.certificate };
+    made = await createImage(o);
   } catch (e) {
-    if (e instanceof CreateError) throw new CnsError('INVALID_INPUT', { what: e.field, detail: e.message }, { cause: e });
+    // the option as this API names it (cardId), not as the CLI does (--card-id)
+    const option = (field: string) => field.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (e instanceof CreateError) throw new CnsError('INVALID_INPUT', { what: option(e.field), reason: e.key ?? 'invalid' }, { cause: e });
+    if (e instanceof DatiPersonaliError)
+      throw new CnsError('INVALID_INPUT', { what: String(e.said?.facts?.name ?? 'holder'), reason: e.said?.id ?? 'invalid' }, { cause: e });
     throw toCnsError(e);
   }
+  try {
+    const { saveImage } = await import('../sim/image.js');
+    saveImage(path, made.image);
+  } catch (e) {
+    throw new CnsError('IO_ERROR', { op: 'write', path }, { cause: e });
+  }
+  const id = made.image.files.find((f) => f.path === '3F00/1000/1003')?.data ?? '';
+  return { path, atr: made.image.atr, cardId: Buffer.from(id, 'hex').toString('latin1'), certificate: made.certificate };
 }

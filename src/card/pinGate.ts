@@ -46,7 +46,13 @@ export async function gateTries(card: Card, kind: SecretKind, g: SecretAuth): Pr
 
 /** A PIN (5-8 digits) or PUK (8 digits) checked here, before the card sees anything. */
 export function checkSecretFormat(kind: 'pin' | 'puk', value: string): void {
-  const ok = kind === 'puk' ? new RegExp(`^\\d{${PUK_LENGTH}}$`).test(value) : new RegExp(`^\\d{${PIN_MIN},${PIN_MAX}}$`).test(value);
+  // a caller's callback may hand anything over (a number, undefined): a string of digits only
+  const ok =
+    typeof value !== 'string'
+      ? false
+      : kind === 'puk'
+        ? new RegExp(`^\\d{${PUK_LENGTH}}$`).test(value)
+        : new RegExp(`^\\d{${PIN_MIN},${PIN_MAX}}$`).test(value);
   if (!ok)
     throw new CnsError(
       kind === 'puk' ? 'INVALID_PUK_FORMAT' : 'INVALID_PIN_FORMAT',

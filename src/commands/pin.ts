@@ -1,4 +1,4 @@
-import { changePin, type PinOutcome, unblockPin, usesPinpad, verifyPin } from '../api/pin.js';
+import { changePin, type PinOutcome, unblockPin, usesPinpad, verifyPin, weakPinCheck } from '../api/pin.js';
 import type { Card, Keyset } from '../card/card.js';
 import { requireKeyset } from '../card/pinGate.js';
 import type { Context } from '../cli/context.js';
@@ -23,11 +23,9 @@ export interface PinCommandOptions extends SecretOptions {
 /** Refuse (or, at a prompt, ask again for) a new PIN that is easy to guess, unless --allow-weak. */
 async function guardNewPin(ctx: Context, card: Card, secrets: Secrets, allowWeak: boolean | undefined): Promise<void> {
   if (allowWeak) return;
-  const { weakPinReason } = await import('../card/pinPolicy.js');
-  const { holderBirthDate } = await import('../report/birthDate.js');
-  const birth = await holderBirthDate(card);
+  const weak = await weakPinCheck(card);
   secrets.checkNewPin((v) => {
-    const why = weakPinReason(v, birth);
+    const why = weak(v);
     return why ? new CliError('WEAK_PIN', { why: ctx.t(`weak_${why}`) }) : undefined;
   });
 }
@@ -82,6 +80,7 @@ export async function pinCommand(ctx: Context, op: Op, o: PinCommandOptions): Pr
       const auth = {
         ...pinAuth(ctx, secrets, o.lastAttempt, keyset, () => named),
         blind: opened.fallback !== undefined,
+        allowWeak: o.allowWeak,
         pinpad: pad,
         onPinpad: keypad.onPinpad,
       };
