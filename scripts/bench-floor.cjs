@@ -7,6 +7,9 @@
 //   node scripts/bench-floor.cjs list READER          the same up to listing the readers (no connect)
 //   node scripts/bench-floor.cjs load                 read cns's bundle and compile it with its
 //       V8 code cache (bin/cns.js does the same), run none of it
+//   node scripts/bench-floor.cjs load-openssl CERT CA the same, then OpenSSL's part of checking a
+//       card's certificate (PEM files) as status and cert check do: load node:crypto, load both
+//       certificates, hash the card's, verify its signature with the CA's key
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -68,12 +71,31 @@ function load() {
   if (!cachedData || script.cachedDataRejected) throw new Error('no usable code cache: run npm run build');
 }
 
+function openssl(certPem, caPem) {
+  const { X509Certificate, createHash } = require('node:crypto');
+  const der = (file) =>
+    Buffer.from(
+      fs
+        .readFileSync(file, 'latin1')
+        .replace(/-----[^-]+-----/g, '')
+        .replace(/\s+/g, ''),
+      'base64',
+    );
+  const cert = der(certPem);
+  const ca = new X509Certificate(der(caPem));
+  createHash('sha256').update(cert).digest('hex');
+  if (!new X509Certificate(cert).verify(ca.publicKey)) throw new Error(`${certPem} is not signed by ${caPem}`);
+}
+
 try {
   const [what, reader, ...apdus] = process.argv.slice(2);
   if (what === 'card' && reader) card(reader, apdus);
   else if (what === 'list' && reader) card(reader, undefined);
   else if (what === 'load') load();
-  else throw new Error(`usage: ${path.basename(__filename)} card READER HEX... | list READER | load`);
+  else if (what === 'load-openssl' && reader && apdus[0]) {
+    load();
+    openssl(reader, apdus[0]);
+  } else throw new Error(`usage: ${path.basename(__filename)} card READER HEX... | list READER | load | load-openssl CERT CA`);
   process.exit(0);
 } catch (e) {
   fs.writeSync(2, `bench-floor: ${e.message}\n`);
