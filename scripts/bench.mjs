@@ -53,11 +53,16 @@ const median = (xs) => {
 /**
  * The command APDUs of one run, from its --trace. A PIN or PUK command's data is redacted there:
  * it is replayed without data (a counter query: one round trip, 8 bytes fewer, still a lower bound).
+ * A secret that was sent changes the card's security state, and cns resets the card when it lets
+ * it go: `reset` says so, and the bare client resets it too.
  */
 function apdusOf(argv, extraEnv) {
   const r = spawnSync(argv[0], [...argv.slice(1), '--trace'], { encoding: 'utf8', env: envFor(extraEnv) });
   if (r.status !== 0) throw new Error(`${argv.join(' ')} --trace failed (${r.status}): ${r.stderr}`);
-  return [...r.stderr.matchAll(/^\[[\d.]+s\] > ([0-9A-F ]+?)(?: \[(?:\d+ bytes )?redacted\])?$/gm)].map((m) => m[1].replace(/ /g, ''));
+  const sent = [...r.stderr.matchAll(/^\[[\d.]+s\] > ([0-9A-F ]+?)( \[(?:\d+ bytes )?redacted\])?$/gm)];
+  const apdus = sent.map((m) => m[1].replace(/ /g, ''));
+  apdus.reset = sent.some((m) => m[2] !== undefined);
+  return apdus;
 }
 
 const counters = () => JSON.parse(readFileSync(stats, 'utf8'));
@@ -149,8 +154,11 @@ async function main() {
       fl.client = own.length;
       fl.apdus = apdus;
       own.push([
-        `bare client: ${name}'s ${apdus.length} APDUs`,
-        apdus.length ? [...FLOOR, 'card', READER, ...apdus] : [...FLOOR, 'list', READER],
+        apdus.length
+          ? `bare client: ${name}'s ${apdus.length} APDUs${apdus.reset ? ', card reset' : ''}`
+          : `bare client: ${name}'s reader states and PIN pads`,
+        // readers: what it asks of PC/SC (the states, each reader's PIN-pad features), no APDU
+        apdus.length ? [...FLOOR, 'card', READER, ...(apdus.reset ? ['--reset'] : []), ...apdus] : [...FLOOR, 'readers', READER],
       ]);
     }
     // target 2: the PIN through standard input against the same command with it in the environment
