@@ -163,19 +163,22 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
 
   // LONG return codes come back signed (0x80100002 is negative in 32 bits): compare unsigned
   const rc = (v: unknown): number => Number(v) >>> 0;
-  // Linux: the descriptors open now, by number (a readlink of each cost ~0.2 ms per context)
-  const descriptors = (): Set<number> | undefined => {
+  // Linux: the socket a new context opened, from /proc/self/fd before and after
+  const sockets = (): Set<number> | undefined => {
     try {
-      return new Set(readdirSync('/proc/self/fd').map(Number));
+      return new Set(
+        readdirSync('/proc/self/fd')
+          .filter((fd) => {
+            try {
+              return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
+            } catch {
+              return false;
+            }
+          })
+          .map(Number),
+      );
     } catch {
       return undefined;
-    }
-  };
-  const isSocket = (fd: number): boolean => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
-    } catch {
-      return false;
     }
   };
   let shutdownFn: NativeFunction | undefined;
@@ -200,11 +203,10 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
     });
   };
 
-  // pcsc-lite: the socket a new context opens, told from /proc/self/fd before and after: the
-  // descriptors that were not open before and are sockets
-  const socketsBefore = (): Set<number> | undefined => (p.library.includes('pcsclite') ? descriptors() : undefined);
-  const newSockets = (before: Set<number> | undefined): number[] =>
-    before ? [...(descriptors() ?? [])].filter((fd) => !before.has(fd) && isSocket(fd)) : [];
+  // pcsc-lite: the socket a new context opens, told from /proc/self/fd before and after (every
+  // descriptor's link is read: the socket may take the number that listing the folder itself used)
+  const socketsBefore = (): Set<number> | undefined => (p.library.includes('pcsclite') ? sockets() : undefined);
+  const newSockets = (before: Set<number> | undefined): number[] => (before ? [...(sockets() ?? [])].filter((fd) => !before.has(fd)) : []);
   const established = (rv: number, out: Handle[], before: Set<number> | undefined) => {
     const opened = rv === 0 ? newSockets(before) : [];
     return { rv, context: out[0] ?? 0, ...(opened.length === 1 ? { socket: opened[0] } : {}) };
