@@ -2,11 +2,17 @@
 // Lower bounds for `npm run bench` (issue 15): what any Node program must spend, whatever its
 // code, to do what a cns command does. CommonJS, so Node starts no ES-module loader for it.
 //
-//   node scripts/bench-floor.cjs card READER HEX...   koffi + the system's PC/SC library, connect
-//       to READER, send each APDU (hex), disconnect; nothing parsed, nothing printed
+//   node scripts/bench-floor.cjs card READER [--reset] HEX...   koffi + the system's PC/SC library,
+//       connect to READER, send each APDU (hex), disconnect (resetting the card with --reset, as
+//       cns does after a PIN was verified); nothing parsed, nothing printed
 //   node scripts/bench-floor.cjs list READER          the same up to listing the readers (no connect)
+//   node scripts/bench-floor.cjs readers READER       what `cns readers` asks of PC/SC: list the
+//       readers, their states, and each reader's PIN-pad features over a direct connection
 //   node scripts/bench-floor.cjs load                 read cns's bundle and compile it with its
 //       V8 code cache (bin/cns.js does the same), run none of it
+//   node scripts/bench-floor.cjs load-openssl CERT CA the same, then OpenSSL's part of checking a
+//       card's certificate (PEM files) as status and cert check do: load node:crypto, load both
+//       certificates, hash the card's, verify its signature with the CA's key
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -20,7 +26,7 @@ function koffi() {
   }
 }
 
-function card(reader, apdus) {
+function card(reader, apdus, reset = false) {
   const k = koffi();
   const lib = k.load(process.env.CNS_PCSC_LIBRARY || 'libpcsclite.so.1');
   // pcsc-lite on Linux: DWORD and LONG are unsigned long / long, SCARD_IO_REQUEST two DWORDs
@@ -44,7 +50,9 @@ function card(reader, apdus) {
   check('SCardListReaders', list(ctx[0], null, null, len));
   const names = Buffer.alloc(Number(len[0]));
   check('SCardListReaders', list(ctx[0], null, names, len));
-  if (!names.toString('latin1').split('\0').includes(reader)) throw new Error(`no reader ${reader}`);
+  const listed = names.toString('latin1').split('\0').filter(Boolean);
+  if (!listed.includes(reader)) throw new Error(`no reader ${reader}`);
+  if (apdus === 'readers') return pinpads(k, lib, ctx[0], listed, conn, disc, check);
   if (!apdus) return;
   const handle = [0];
   const active = [0];
@@ -55,7 +63,40 @@ function card(reader, apdus) {
     const rlen = [recv.length];
     check('SCardTransmit', tx(handle[0], { dwProtocol: active[0], cbPciLength: 16 }, send, send.length, null, recv, rlen));
   }
-  check('SCardDisconnect', disc(handle[0], 0 /* leave */));
+  check('SCardDisconnect', disc(handle[0], reset ? 1 /* reset */ : 0 /* leave */));
+}
+
+/** Every reader's state, then each reader's features (SCARD_CTL_CODE(3400)) over a direct connection. */
+function pinpads(k, lib, ctx, readers, conn, disc, check) {
+  k.struct('FLOOR_STATE', {
+    szReader: 'const char *',
+    pvUserData: 'void *',
+    dwCurrentState: 'unsigned long',
+    dwEventState: 'unsigned long',
+    cbAtr: 'unsigned long',
+    rgbAtr: k.array('uint8', 33, 'Array'),
+  });
+  const gsc = lib.func('long SCardGetStatusChange(long ctx, unsigned long timeout, _Inout_ FLOOR_STATE *states, unsigned long n)');
+  const ctl = lib.func(
+    'long SCardControl(long card, unsigned long code, const uint8_t *send, unsigned long n, _Out_ uint8_t *recv, unsigned long rlen, _Out_ unsigned long *got)',
+  );
+  const states = readers.map((r) => ({
+    szReader: r,
+    pvUserData: null,
+    dwCurrentState: 0,
+    dwEventState: 0,
+    cbAtr: 0,
+    rgbAtr: new Array(33).fill(0),
+  }));
+  gsc(ctx, 0, states, states.length);
+  const out = Buffer.alloc(1024);
+  for (const r of readers) {
+    const handle = [0];
+    const active = [0];
+    check('SCardConnect', conn(ctx, r, 3 /* direct */, 0, handle, active));
+    ctl(handle[0], 0x42000d48, Buffer.alloc(0), 0, out, out.length, [0]);
+    disc(handle[0], 0 /* leave */);
+  }
 }
 
 function load() {
@@ -68,12 +109,40 @@ function load() {
   if (!cachedData || script.cachedDataRejected) throw new Error('no usable code cache: run npm run build');
 }
 
+function openssl(certPem, caPem) {
+  const { X509Certificate, createHash } = require('node:crypto');
+  const der = (file) =>
+    Buffer.from(
+      fs
+        .readFileSync(file, 'latin1')
+        .replace(/-----[^-]+-----/g, '')
+        .replace(/\s+/g, ''),
+      'base64',
+    );
+  const cert = der(certPem);
+  const ca = new X509Certificate(der(caPem));
+  createHash('sha256').update(cert).digest('hex');
+  if (!new X509Certificate(cert).verify(ca.publicKey)) throw new Error(`${certPem} is not signed by ${caPem}`);
+}
+
 try {
   const [what, reader, ...apdus] = process.argv.slice(2);
-  if (what === 'card' && reader) card(reader, apdus);
+  if (what === 'card' && reader)
+    card(
+      reader,
+      apdus.filter((a) => a !== '--reset'),
+      apdus.includes('--reset'),
+    );
   else if (what === 'list' && reader) card(reader, undefined);
+  else if (what === 'readers' && reader) card(reader, 'readers');
   else if (what === 'load') load();
-  else throw new Error(`usage: ${path.basename(__filename)} card READER HEX... | list READER | load`);
+  else if (what === 'load-openssl' && reader && apdus[0]) {
+    load();
+    openssl(reader, apdus[0]);
+  } else
+    throw new Error(
+      `usage: ${path.basename(__filename)} card READER [--reset] HEX... | list READER | readers READER | load | load-openssl CERT CA`,
+    );
   process.exit(0);
 } catch (e) {
   fs.writeSync(2, `bench-floor: ${e.message}\n`);

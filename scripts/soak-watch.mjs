@@ -20,6 +20,12 @@
 //   SCardGetStatusChange(INFINITE) on the PnP pseudo-reader (pcsc-lite): no timer of cns wakes it,
 //   so the rate measured over minutes is the rate over a day, barring pcsc-lite's own wake-ups,
 //   which the measure includes.
+// --simulated-hours H: after all that, H hours of an idle watch compressed (in a child process of
+//   its own, with the stack and no card): the watch's status-change loop (src/pcsc/client.ts
+//   watch()) run as many times as it would wake up in H hours if something woke it every second
+//   (a system without PnP notification polls so, POLL_MS), each wait given up at once instead of
+//   after a second: 3600 × H rounds of list the readers + SCardGetStatusChange, once with the PnP
+//   pseudo-reader (pcsc-lite's way) and once without. RSS, heap after GC and CPU time per round.
 //
 // Prints one line per sample: cycle, elapsed, RSS, (heap after GC), events seen. Needs root (the
 // stack). Run under `flock /tmp/cns-stack.lock` where others share the machine's pcscd.
@@ -219,6 +225,16 @@ async function soak() {
       );
       await remove(ports[0]);
     }
+    const hours = Number(arg('simulated-hours', 0));
+    if (hours > 0) {
+      for (const pnp of ['pnp', 'poll']) {
+        const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--idle-child', String(hours), pnp], {
+          stdio: 'inherit',
+          env,
+        });
+        if (r.status !== 0) throw new Error(`the simulated idle hours (${pnp}) failed (${r.status})`);
+      }
+    }
   } finally {
     if (link) {
       link.stdin.write('quit\n');
@@ -255,6 +271,59 @@ if (process.argv[2] === '--link-child') {
       process.stdout.write(`${cmd} ${port} ok\n`);
     }
   });
+} else if (process.argv[2] === '--idle-child') {
+  await idleChild(Number(process.argv[3]), process.argv[4] === 'pnp');
 } else {
   await soak();
+}
+
+/**
+ * `hours` of an idle watch, compressed: the PcscClient's own status-change loop (the one cns watch
+ * runs), each wait given up at once (timeout 0) instead of lasting until something changes or a
+ * second passes, 3600 rounds per hour; with or without the PnP pseudo-reader.
+ */
+async function idleChild(hours, pnp) {
+  const { PcscClient } = await import(pathToFileURL(join(ROOT, 'dist', 'pcsc', 'client.js')).href);
+  const { loadWinscard } = await import(pathToFileURL(join(ROOT, 'dist', 'pcsc', 'winscard.js')).href);
+  const real = loadWinscard();
+  const rounds = Math.round(hours * 3600);
+  let n = 0;
+  let finished;
+  const done = new Promise((r) => (finished = r));
+  const api = {
+    ...real,
+    platform: { ...real.platform, pnp },
+    async getStatusChange(ctx, _timeoutMs, states) {
+      const rv = await real.getStatusChange(ctx, 0, states);
+      if (++n >= rounds) finished();
+      return rv;
+    },
+  };
+  const mem = () => {
+    global.gc();
+    const m = process.memoryUsage();
+    return `RSS ${(m.rss / 1048576).toFixed(1)} MB ${rssParts(process.pid)}, heap after gc ${(m.heapUsed / 1048576).toFixed(1)} MB`;
+  };
+  const client = await PcscClient.open(api);
+  let events = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = Date.now();
+  console.log(`simulated idle (${pnp ? 'PnP pseudo-reader, as pcsc-lite' : 'polling, no PnP'}): round 0 of ${rounds}  ${mem()}`);
+  const step = Math.max(1, Math.round(rounds / 8));
+  let next = step;
+  const sampler = setInterval(() => {
+    if (n < next) return;
+    next += step;
+    console.log(`  round ${String(n).padStart(6)}  (${((n / 3600) | 0).toString().padStart(2)} h)  ${mem()}`);
+  }, 50);
+  client.onEvent(() => events++);
+  await done;
+  clearInterval(sampler);
+  const cpu = process.cpuUsage(cpu0);
+  client.close();
+  const cpuS = (cpu.user + cpu.system) / 1e6;
+  console.log(
+    `  end: ${n} rounds (${hours} h) in ${((Date.now() - t0) / 1000).toFixed(1)} s, CPU ${cpuS.toFixed(2)} s (${((cpuS / n) * 1000).toFixed(3)} ms per round), ${events} events (the readers' first states), ${mem()}`,
+  );
+  process.exit(0);
 }

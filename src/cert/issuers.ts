@@ -31,8 +31,9 @@ function knownIssuers(): { der: Buffer; subject: string }[] {
   const dir = findFixturesDir();
   if (dir) {
     try {
-      const der = fromPem(readFileSync(join(dir, 'test-ca.pem')));
-      known.push({ der, subject: parseCertificate(der).subjectString });
+      // the parsed copy of its DER: OpenSSL's certificate for it is kept (x509.ts), not loaded again
+      const parsed = parseCertificate(fromPem(readFileSync(join(dir, 'test-ca.pem'))));
+      known.push({ der: parsed.der, subject: parsed.subjectString });
     } catch {
       /* no usable test CA: nothing known */
     }

@@ -14,11 +14,21 @@ import { refuseLink } from '../util/fs.js';
 async function readCertificate(ctx: Context, warnDays: number, signature?: boolean): Promise<{ der: Buffer; summary: CertificateSummary }> {
   const keyset = signature ? 'signature' : 'auth';
   let ef = '1101';
+  let warm: Promise<unknown> = Promise.resolve();
   const raw = await withCard(ctx.cardOptions, async (card) => {
     await requireKeyset(card, keyset);
     if (signature) ef = card.signatureLayout === 'infocamere' ? '8228' : '9010';
-    return card.readCertificate(keyset);
+    const read = card.readCertificate(keyset);
+    // the certificate's code and node:crypto (~3 ms to load) while the card answers the reads
+    // (a transmit runs off the main thread); a failure here is met again where they are needed
+    warm = new Promise((resolve) =>
+      setImmediate(() => {
+        import('../cert/summary.js').then(() => import('../cert/issuers.js')).then(resolve, resolve);
+      }),
+    );
+    return read;
   });
+  await warm;
   const len = derLength(raw);
   if (len === undefined || len > raw.length || raw.length === 0) {
     throw new CliError('NO_CERTIFICATE', { detailKey: raw.every((b) => b === 0 || b === 0xff) ? 'efEmpty' : 'efNoDer', ef });

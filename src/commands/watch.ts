@@ -3,6 +3,7 @@ import type { Context } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { out } from '../cli/stdio.js';
 import { parseReaderSpec } from '../device/open.js';
+import { fewerMallocArenas } from '../util/koffi.js';
 
 /**
  * `cns watch`: one JSON line per event on stdout, flushed at once, for kiosks:
@@ -17,6 +18,8 @@ export async function watchCommand(ctx: Context, o: { once?: boolean }): Promise
   // watch follows the PC/SC readers: the virtual card in-process is in none of them (it printed
   // another reader's events, or waited forever)
   if (parseReaderSpec(ctx.reader, ctx.env).kind === 'sim') throw new CliError('USAGE', { detailKey: 'uWatchSim' });
+  // it runs for weeks: before its PC/SC calls start libuv's threads (their own malloc arenas)
+  fewerMallocArenas();
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);

@@ -330,7 +330,14 @@ export class PcscClient {
       // bound the wait, and leave the context to that call if it outlives the deadline
       const ctx = this.ctx;
       const call = this.api.connect(ctx, name, SCARD.SHARE_SHARED, SCARD.PROTOCOL_T0 | SCARD.PROTOCOL_T1);
-      const r = await Promise.race([call, sleep(Math.max(0, deadline - Date.now())).then(() => 'timeout' as const)]);
+      // the deadline's timer is cleared once the call answers: left running, it held its promise
+      // (and what that reached) for the whole wait after every connect
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
+      });
+      const r = await Promise.race([call, late]);
+      clearTimeout(timer);
       if (r === 'timeout') {
         this.abandon(
           ctx,

@@ -1,5 +1,6 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { type KoffiModule, requireKoffi } from '../util/koffi.js';
+import { SCARD_E } from './errors.js';
 import { type PcscPlatform, parseMultiString, pcscPlatform, SCARD } from './platform.js';
 
 /** A PC/SC context or card handle, as the C library returns it. */
@@ -94,6 +95,11 @@ interface NativeState {
 }
 
 let cached: Winscard | undefined;
+
+/** What SCardListReaders is first given room for, in characters (pcsc-lite: 16 readers of 128 at most). */
+const LIST_CHARS = 4096;
+/** Receive buffers of finished transmits, by size, for the next ones. */
+const receiveBuffers = new Map<number, Buffer[]>();
 
 /**
  * Load the system PC/SC library through koffi, once. Throws PcscUnavailableError when it cannot.
@@ -197,7 +203,8 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
     });
   };
 
-  // pcsc-lite: the socket a new context opens, told from /proc/self/fd before and after
+  // pcsc-lite: the socket a new context opens, told from /proc/self/fd before and after (every
+  // descriptor's link is read: the socket may take the number that listing the folder itself used)
   const socketsBefore = (): Set<number> | undefined => (p.library.includes('pcsclite') ? sockets() : undefined);
   const newSockets = (before: Set<number> | undefined): number[] => (before ? [...(sockets() ?? [])].filter((fd) => !before.has(fd)) : []);
   const established = (rv: number, out: Handle[], before: Set<number> | undefined) => {
@@ -235,10 +242,17 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
       return established(first, out, before);
     },
     async listReaders(context) {
+      // one call with room for a usual list (each call is a round trip to the service); a longer
+      // list is asked for its length first, as before. The length counts characters: WCHARs for
+      // the W function.
+      const first: number[] = [LIST_CHARS];
+      const room = Buffer.alloc(LIST_CHARS * (wide ? 2 : 1));
+      let rv = rc(await call(list, context, null, room, first));
+      if (rv === 0) return { rv, readers: parseMultiString(room, Number(first[0] ?? 0), wide) };
+      if (rv !== SCARD_E.E_INSUFFICIENT_BUFFER) return { rv, readers: [] };
       const len: number[] = [0];
-      let rv = rc(await call(list, context, null, null, len));
+      rv = rc(await call(list, context, null, null, len));
       if (rv !== 0) return { rv, readers: [] };
-      // the length counts characters: WCHARs for the W function
       const buf = Buffer.alloc(Number(len[0] ?? 0) * (wide ? 2 : 1));
       rv = rc(await call(list, context, null, buf, len));
       if (rv !== 0) return { rv, readers: [] };
@@ -268,10 +282,18 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
     beginTransaction: async (card) => rc(await call(begin, card)),
     endTransaction: (card, disposition) => rc(end(card, disposition)),
     async transmit(card, protocol, command, maxResponse) {
-      const response = Buffer.alloc(maxResponse);
+      // a receive buffer of a free one kept for the next call (zeroing and collecting 64 KiB for
+      // every APDU cost ~0.1 ms each); the answer is copied out of it
+      const recv = receiveBuffers.get(maxResponse)?.pop() ?? Buffer.alloc(maxResponse);
       const len: number[] = [maxResponse];
-      const rv = rc(await call(tx, card, { dwProtocol: protocol, cbPciLength: ioSize }, command, command.length, null, response, len));
-      return { rv, response: rv === 0 ? response.subarray(0, Number(len[0] ?? 0)) : Buffer.alloc(0) };
+      try {
+        const rv = rc(await call(tx, card, { dwProtocol: protocol, cbPciLength: ioSize }, command, command.length, null, recv, len));
+        return { rv, response: rv === 0 ? Buffer.from(recv.subarray(0, Math.min(Number(len[0] ?? 0), maxResponse))) : Buffer.alloc(0) };
+      } finally {
+        const free = receiveBuffers.get(maxResponse) ?? [];
+        receiveBuffers.set(maxResponse, free);
+        if (free.length < 2) free.push(recv);
+      }
     },
     disconnect: (card, disposition) => rc(disc(card, disposition)),
     async control(card, code, input, maxOutput) {

@@ -60,3 +60,21 @@ export function requireKoffi(): KoffiModule {
   cached = require('koffi') as KoffiModule;
   return cached;
 }
+
+/**
+ * glibc gives a thread that allocates while another holds the arena an arena of its own, and
+ * keeps what each one grew to: a long-running process whose PC/SC calls run on libuv's threads
+ * (cns watch) grew by ~1.5 MB per 100 insert/remove cycles early on, and ~1 MB per 500 later, while
+ * its JavaScript heap stayed flat (issue 27; with MALLOC_ARENA_MAX=1 it stayed at its start). Asked
+ * before those threads start, the threads that allocate later share the arenas there are already.
+ * Linux with glibc only (mallopt's M_ARENA_MAX); elsewhere, or where it cannot be asked, nothing.
+ */
+export function fewerMallocArenas(): void {
+  if (process.platform !== 'linux' || glibcKoffiModule(process.platform, process.arch, existsSync) === undefined) return;
+  try {
+    const mallopt = requireKoffi().load(null).func('int mallopt(int param, int value)');
+    mallopt(-8 /* M_ARENA_MAX */, 1);
+  } catch {
+    // no koffi, no mallopt: the arenas as glibc makes them
+  }
+}
