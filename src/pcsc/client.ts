@@ -476,33 +476,11 @@ export class PcscTransport implements Transport {
     if (!this.open) throw new ApduTransportError('the card connection is closed', 'removed', { id: 'tClosed' }, true);
     // the card was seen leaving on an earlier command: this one is not sent at all
     if (this.departed) throw new ApduTransportError('the card left the reader', 'removed', { id: 'tLeft' }, true);
-    const call = this.api.transmit(this.card, this.protocol, command, 65538);
     const timeoutMs =
       this.o.timeoutMs !== undefined && deadlineMs !== undefined
         ? Math.min(this.o.timeoutMs, deadlineMs)
         : (deadlineMs ?? this.o.timeoutMs);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline =
-      timeoutMs === undefined
-        ? undefined
-        : new Promise<'timeout'>((resolve) => {
-            timer = setTimeout(() => resolve('timeout'), timeoutMs);
-          });
-    const r = deadline === undefined ? await call : await Promise.race([call, deadline]);
-    clearTimeout(timer);
-    if (r === 'timeout') {
-      // the exchange still holds the context inside the library: cut it off, so that the client
-      // goes on (a new context) and the process can end
-      this.stuck = true;
-      this.client.abandon(this.ctx, call);
-      throw new ApduTransportError(
-        `the card did not answer within ${timeoutMs} ms`,
-        'timeout',
-        { id: 'tTimeout', facts: { seconds: Math.round((timeoutMs ?? 0) / 100) / 10 } },
-        false,
-        { reader: this.name, events: this.o.events ?? 0 },
-      );
-    }
+    const r = await this.bounded(this.api.transmit(this.card, this.protocol, command, 65538), timeoutMs, 'the card');
     if (r.rv !== 0) {
       const f = classify(r.rv);
       const removed = f === 'removed' || f === 'no-card' || f === 'no-reader';
@@ -542,21 +520,7 @@ export class PcscTransport implements Transport {
   async control(code: number, input: Buffer, timeoutMs: number): Promise<Buffer> {
     if (this.stuck) throw new ApduTransportError('the card did not answer an earlier command', 'timeout', { id: 'tStuck' });
     if (!this.open || this.departed) throw new ApduTransportError('the card left the reader', 'removed', { id: 'tLeft' }, true);
-    const call = this.api.control(this.card, code, input, 1024);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    const r = await Promise.race([call, deadline]);
-    clearTimeout(timer);
-    if (r === 'timeout') {
-      this.stuck = true;
-      this.client.abandon(this.ctx, call);
-      throw new ApduTransportError(`the reader did not answer within ${timeoutMs} ms`, 'timeout', {
-        id: 'tTimeout',
-        facts: { seconds: Math.round(timeoutMs / 100) / 10 },
-      });
-    }
+    const r = await this.bounded(this.api.control(this.card, code, input, 1024), timeoutMs, 'the reader');
     if (r.rv !== 0) {
       const f = classify(r.rv);
       // a keypad call cut off by the card leaving comes back as "not transacted": pcscd's view of
@@ -569,6 +533,31 @@ export class PcscTransport implements Transport {
       });
     }
     return r.output;
+  }
+
+  /**
+   * A call to the card or the reader, given up at its deadline (none: waited for). One given up
+   * still holds the context inside the library: it is cut off, so that the client goes on (a new
+   * context) and the process can end; this connection is then stuck.
+   */
+  private async bounded<T>(call: Promise<T>, timeoutMs: number | undefined, who: 'the card' | 'the reader'): Promise<T> {
+    if (timeoutMs === undefined) return call;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const r = await Promise.race([call, late]);
+    clearTimeout(timer);
+    if (r !== 'timeout') return r;
+    this.stuck = true;
+    this.client.abandon(this.ctx, call);
+    throw new ApduTransportError(
+      `${who} did not answer within ${timeoutMs} ms`,
+      'timeout',
+      { id: 'tTimeout', facts: { seconds: Math.round(timeoutMs / 100) / 10 } },
+      false,
+      { reader: this.name, events: this.o.events ?? 0 },
+    );
   }
 
   async present(): Promise<boolean> {
