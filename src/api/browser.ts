@@ -6,7 +6,7 @@ import type { TriesState } from '../card/card.js';
 import type { SecretAuth } from '../card/pinGate.js';
 import { type OpenOptions, withCard } from '../device/open.js';
 import { CnsError, type ErrorCode } from '../util/codes.js';
-import { toCnsError } from './errors.js';
+import { coded } from './errors.js';
 import { verifyPin } from './pin.js';
 
 /**
@@ -132,7 +132,7 @@ export async function testBrowserLogin(o: BrowserLoginOptions): Promise<BrowserL
   if (availability === 'unavailable') throw new CnsError('BROWSER_TEST_UNAVAILABLE');
   if (availability === 'no-tools') throw new CnsError('NSS_TOOLS_MISSING');
   await o.beforeCard?.();
-  const facts = await f.readTestCard(cardOptions).catch((e: unknown) => Promise.reject(toCnsError(e)));
+  const facts = await coded(() => f.readTestCard(cardOptions));
   const { chosen, step: early } = f.testDatabase(f.reportFor({ browsers: o.browsers, dbs: o.dbs }, facts, false));
   if (!chosen) throw new CnsError('NO_BROWSER_DB');
   const failed = (step: TestStep, rest: Partial<BrowserLogin> = {}): BrowserLogin => ({
@@ -149,8 +149,8 @@ export async function testBrowserLogin(o: BrowserLoginOptions): Promise<BrowserL
   if ('step' in seen) return failed(seen.step);
   // one VERIFY by cns, on the keyboard: NSS's client is given the same PIN
   let pin = '';
-  await withCard(cardOptions, (card) => verifyPin(card, { ...o.auth, pinpad: false, pin: async () => (pin = await o.auth.pin()) })).catch(
-    (e: unknown) => Promise.reject(toCnsError(e)),
+  await coded(() =>
+    withCard(cardOptions, (card) => verifyPin(card, { ...o.auth, pinpad: false, pin: async () => (pin = await o.auth.pin()) })),
   );
   const proof = await f.proveCardLogin({ chosen, nickname: seen.nickname, pin, certificate: facts.certificate }, (v, ok) =>
     o.onHandshake?.(v, ok),

@@ -125,3 +125,12 @@ export function toCnsError(e: unknown): CnsError {
     return error('IO_ERROR', e, { op: err.syscall ?? 'use', path: err.path, errno: err.code });
   return error('INTERNAL', e);
 }
+
+/** Run library work; whatever it throws comes out as a CnsError. */
+export async function coded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    throw toCnsError(e);
+  }
+}

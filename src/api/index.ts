@@ -15,7 +15,7 @@ import type { PinPadInfo } from '../apdu/transport.js';
 import type { Card } from '../card/card.js';
 import { type OpenCard, type OpenOptions, openCard as openDevice } from '../device/open.js';
 import type { CardReport, ReportOptions } from '../report/report.js';
-import { toCnsError } from './errors.js';
+import { coded } from './errors.js';
 
 export type { ApduTracer, TraceSink } from '../apdu/trace.js';
 export type { PinBlockFormat, PinPad, PinPadInfo } from '../apdu/transport.js';
@@ -34,7 +34,7 @@ export { summarizeDer } from '../cert/summary.js';
 export type { NameAttribute, ParsedCertificate, Validity, ValidityState } from '../cert/x509.js';
 export { parseCertificate, validity } from '../cert/x509.js';
 export type { DeviceFault } from '../device/errors.js';
-export type { OpenCard, OpenOptions } from '../device/open.js';
+export type { OpenCard, OpenOptions, ReaderWithPad } from '../device/open.js';
 export { ExtensionError, type ExtensionErrorCode, WriteInterruptedError } from '../extension/errors.js';
 export type { CertificateFacts } from '../extension/flow.js';
 export {
@@ -123,14 +123,6 @@ export interface ReaderInfo {
   atr: string | null;
   /** The reader's keypad (PC/SC part 10), where it has one: verifyPin and changePin then use it. */
   pinpad: PinPadInfo | null;
-}
-
-async function coded<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (e) {
-    throw toCnsError(e);
-  }
 }
 
 /** Every PC/SC reader and its state. PCSC_UNAVAILABLE without the service, [] without readers. */

@@ -6,6 +6,7 @@ import { pinAuth } from '../cli/gate.js';
 import { onSecretCommand, outcome, renderError } from '../cli/render.js';
 import { type SecretOptions, Secrets } from '../cli/secrets.js';
 import { triesJson } from '../report/report.js';
+import { CnsError } from '../util/codes.js';
 
 export { statusDocument };
 
@@ -88,12 +89,6 @@ export interface TestOptions extends BrowserOptions, SecretOptions {
 export async function browserTestCommand(ctx: Context, o: TestOptions): Promise<number> {
   const a = await api();
   const q = query(ctx, o);
-  if (!ctx.cardOptions.reader?.startsWith('sim') && (await a.browserLoginProvable()) === 'unavailable') {
-    const { report: r, card } = await a.browserStatus({ ...q });
-    noteUnprovable(ctx, r, card);
-    const data = { platform: r.platform, databases: r.databases.map(statusJson), ...(r.store ? { store: storeJson(r) } : {}) };
-    throw new CliError('BROWSER_TEST_UNAVAILABLE', {}, { data });
-  }
   const secrets = new Secrets(ctx, o, ['pin']);
   let login: Awaited<ReturnType<typeof a.testBrowserLogin>>;
   try {
@@ -105,6 +100,13 @@ export async function browserTestCommand(ctx: Context, o: TestOptions): Promise<
       onHandshake: (version, ok) => ctx.note(handshakeLine(ctx, version, ok)),
     });
   } catch (e) {
+    if (e instanceof CnsError && e.code === 'BROWSER_TEST_UNAVAILABLE') {
+      // no login can be proved here (the library said so before anything ran): what can be checked, then the verdict
+      const { report: r, card } = await a.browserStatus(q);
+      noteUnprovable(ctx, r, card);
+      const data = { platform: r.platform, databases: r.databases.map(statusJson), ...(r.store ? { store: storeJson(r) } : {}) };
+      throw new CliError('BROWSER_TEST_UNAVAILABLE', {}, { data });
+    }
     return renderError(ctx, e, onSecretCommand(e) ? 'PIN' : undefined);
   }
   const pin = login.pin ? triesJson(login.pin) : null;

@@ -71,14 +71,17 @@ async function ensureDemoImage(path: string): Promise<void> {
 
 const listed = (items: { index: number; name: string }[]): string[] => items.map((r) => `${r.index}: "${r.name}"`);
 
+/** A reader's state and, where it was asked for, its keypad (null: none). */
+export type ReaderWithPad = ReaderState & { pinpad?: PinPadInfo | null };
+
 /** Every PC/SC reader and its state, from a context opened and closed for the purpose. */
-export async function readerStates(opts: { pinpads?: boolean } = {}): Promise<(ReaderState & { pinpad?: PinPadInfo | null })[]> {
+export async function readerStates(opts: { pinpads?: boolean } = {}): Promise<ReaderWithPad[]> {
   const { PcscClient } = await import('../pcsc/client.js');
   const client = await PcscClient.open();
   try {
     const states = await client.readerStates();
     if (!opts.pinpads) return states;
-    const out: (ReaderState & { pinpad?: PinPadInfo | null })[] = [];
+    const out: ReaderWithPad[] = [];
     for (const s of states) out.push({ ...s, pinpad: await client.readerPinpad(s.name).catch(() => null) });
     return out;
   } finally {

@@ -3,9 +3,9 @@ import type { BrowserReport, CardFacts, DatabaseStatus } from '../browser/browse
 import type { StoreStatus } from '../browser/minidriver.js';
 import type { Card } from '../card/card.js';
 import { deviceFault } from '../device/errors.js';
-import { type OpenCard, openCard, openNamedReader, parseReaderSpec, readersToExamine } from '../device/open.js';
+import { type OpenCard, openCard, openNamedReader, parseReaderSpec, type ReaderWithPad, readersToExamine } from '../device/open.js';
 import type { RuleResult } from '../extension/rules.js';
-import type { PinPadInfo, ReaderState } from '../pcsc/client.js';
+import type { PinPadInfo } from '../pcsc/client.js';
 import type { ModuleInfo } from '../pkcs11/modules.js';
 import { type CardReport, type Check, collectReport, eligibilityFromReport, type Problem, STATE_PROBLEMS } from './report.js';
 
@@ -112,7 +112,7 @@ export interface DiagnoseEnvironment {
   /** Loads the PC/SC library (throws when it cannot): its file. */
   loadPcsc(): Promise<{ library: string }>;
   /** A context with the service (throws when it cannot), its readers, then closed. */
-  pcscReaders(): Promise<(ReaderState & { pinpad?: PinPadInfo | null })[]>;
+  pcscReaders(): Promise<ReaderWithPad[]>;
   /** The PKCS#11 modules installed for a CNS. */
   modules(): Promise<{ name: string; path: string }[]>;
   /** The readers to look at: the one `--reader` names (or the CNS's), or all. */
@@ -195,7 +195,7 @@ async function environmentChecks(env: DiagnoseEnvironment, add: Add): Promise<st
     add({ code: 'PCSC_BINDING', status: 'fail', finding: 'error', error, advice: 'install-pcsc', fault: 'NO_SERVICE' });
     return null;
   }
-  let readers: (ReaderState & { pinpad?: PinPadInfo | null })[];
+  let readers: ReaderWithPad[];
   try {
     readers = await env.pcscReaders();
   } catch (error) {
