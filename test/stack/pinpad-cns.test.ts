@@ -1,10 +1,11 @@
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as pinpad from '../../scripts/pinpad-stack.mjs';
 import { BIN, cns, ROOT } from '../helpers.js';
 import { schemaErrors } from '../schema.js';
 import { haveTool, TmuxSession } from '../tmux.js';
+import { usePadStack } from './padStack.js';
 import { imageCounters, makeCard, STACK_OK } from './stack.js';
 
 /**
@@ -23,21 +24,7 @@ const onPadWith = (op: 'verify' | 'change', onStart: (child: ChildProcess) => vo
   cns(['pin', op, '--reader', PAD_NAME, '--json'], { timeoutMs: 60000, onStart });
 
 describe.skipIf(!STACK_OK)('cns on a PIN-pad reader', () => {
-  let img: string;
-
-  beforeAll(async () => {
-    await pinpad.start();
-  });
-
-  afterAll(async () => {
-    await pinpad.stop();
-  });
-
-  beforeEach(async () => {
-    img = await makeCard();
-    await pinpad.attach(img, PAD);
-    pinpad.clearLog(PAD);
-  });
+  const card = usePadStack(PAD);
 
   it("readers: the pad is found from the reader's own features (with or without a card), the plain reader has none", async () => {
     const r = await cns(['readers', '--json']);
@@ -58,7 +45,7 @@ describe.skipIf(!STACK_OK)('cns on a PIN-pad reader', () => {
     expect(r.code).toBe(0);
     expect(r.json).toMatchObject({ ok: true, pinpad: true, pin: { blocked: false } });
     expect(schemaErrors('pin', r.json)).toEqual([]);
-    expect(imageCounters(img).pin).toBe(3);
+    expect(imageCounters(card()).pin).toBe(3);
     expect(pinpad.requests(PAD)).toEqual([
       expect.objectContaining({ op: 'verify', apdu: expect.stringMatching(/^002000(10|90)$/), format: '82', block: '08', timeout: 30 }),
     ]);
@@ -71,7 +58,7 @@ describe.skipIf(!STACK_OK)('cns on a PIN-pad reader', () => {
     expect(r.stderr).toContain('Digita il PIN sul lettore');
     expect(r.code).toBe(3);
     expect(r.json.error).toMatchObject({ code: 'PIN_INCORRECT', triesLeft: 2 });
-    expect(imageCounters(img).pin).toBe(2);
+    expect(imageCounters(card()).pin).toBe(2);
   });
 
   it.each([
@@ -84,7 +71,7 @@ describe.skipIf(!STACK_OK)('cns on a PIN-pad reader', () => {
     expect(r.json.error.code).toBe(code);
     expect(JSON.stringify(r.json.error)).toContain(words);
     expect(JSON.stringify(r.json.error)).toContain('no try was used');
-    expect(imageCounters(img).pin).toBe(3);
+    expect(imageCounters(card()).pin).toBe(3);
     expect(pinpad.entries(PAD)[0]).toMatchObject({ sent: false });
   });
 
@@ -93,7 +80,7 @@ describe.skipIf(!STACK_OK)('cns on a PIN-pad reader', () => {
     const r = await onPad('verify');
     expect(r.code).toBe(2);
     expect(r.json.error.code).toBe('INVALID_PIN_FORMAT');
-    expect(imageCounters(img).pin).toBe(3);
+    expect(imageCounters(card()).pin).toBe(3);
     expect(pinpad.entries(PAD)[0]).toMatchObject({ sent: false });
   });
 
@@ -102,12 +89,12 @@ describe.skipIf(!STACK_OK)('cns on a PIN-pad reader', () => {
     const bad = await onPad('change');
     expect(bad.code).toBe(2);
     expect(bad.json.error.code).toBe('PIN_MISMATCH');
-    expect(imageCounters(img)).toMatchObject({ pin: 3, pinValue: PIN });
+    expect(imageCounters(card())).toMatchObject({ pin: 3, pinValue: PIN });
     pinpad.type(PAD, [PIN, '86420', '86420']);
     const r = await onPad('change');
     expect(r.stderr).toContain('type the current PIN, then the new PIN');
     expect(r.code).toBe(0);
-    expect(imageCounters(img)).toMatchObject({ pin: 3, pinValue: '86420' });
+    expect(imageCounters(card())).toMatchObject({ pin: 3, pinValue: '86420' });
     expect(pinpad.requests(PAD).at(-1)).toMatchObject({ op: 'modify', apdu: expect.stringMatching(/^002400(10|90)$/) });
   });
 
@@ -116,7 +103,7 @@ describe.skipIf(!STACK_OK)('cns on a PIN-pad reader', () => {
     await onPad('verify');
     pinpad.type(PAD, ['11111']);
     await onPad('verify');
-    expect(imageCounters(img).pin).toBe(1);
+    expect(imageCounters(card()).pin).toBe(1);
     pinpad.clearLog(PAD);
     pinpad.type(PAD, [PIN]);
     const refused = await onPad('verify');
@@ -126,7 +113,7 @@ describe.skipIf(!STACK_OK)('cns on a PIN-pad reader', () => {
     expect(pinpad.requests(PAD)).toEqual([]);
     const ok = await onPad('verify', '--last-attempt');
     expect(ok.code).toBe(0);
-    expect(imageCounters(img).pin).toBe(3);
+    expect(imageCounters(card()).pin).toBe(3);
   });
 
   it('the card pulled during the entry is told apart from a wrong PIN', async () => {
@@ -134,7 +121,7 @@ describe.skipIf(!STACK_OK)('cns on a PIN-pad reader', () => {
     const r = await onPad('verify');
     expect(r.code).toBe(6);
     expect(r.json.error.code).toBe('CARD_REMOVED');
-    expect(imageCounters(img).pin).toBe(3);
+    expect(imageCounters(card()).pin).toBe(3);
   });
 
   it('Ctrl-C while the pad waits: answered at once, the reader told to be cancelled; cns ends with the reader (nothing spent)', async () => {
@@ -150,7 +137,7 @@ describe.skipIf(!STACK_OK)('cns on a PIN-pad reader', () => {
     expect(saidAt - t0).toBeLessThan(2500); // said while the reader still waits, not after it
     expect(r.code).toBe(12);
     expect(r.json.error.code).toBe('PINPAD_TIMEOUT');
-    expect(imageCounters(img).pin).toBe(3);
+    expect(imageCounters(card()).pin).toBe(3);
     expect(pinpad.entries(PAD)).toEqual([expect.objectContaining({ sent: false })]);
   });
 
@@ -236,7 +223,7 @@ describe.skipIf(!STACK_OK)('cns on a PIN-pad reader', () => {
       const asked = await session.waitFor(/Digita il PIN sul lettore/);
       expect(asked).not.toMatch(/PIN:\s*$/m); // no keyboard prompt
       await session.waitFor(/PIN corretto\./);
-      expect(imageCounters(img).pin).toBe(3);
+      expect(imageCounters(card()).pin).toBe(3);
       expect(pinpad.entries(PAD)).toEqual([expect.objectContaining({ op: 'verify', sent: true, result: 'SW 9000' })]);
       session.keys('C-c');
       await session.waitFor(/Arrivederci\./);

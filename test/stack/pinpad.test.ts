@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as pinpad from '../../scripts/pinpad-stack.mjs';
+import { usePadStack } from './padStack.js';
 import { imageCounters, makeCard, OPENSC_MODULE, opensc, STACK_OK } from './stack.js';
 
 /**
@@ -110,21 +111,7 @@ function modifyStructure(confirm: number): Buffer {
 }
 
 describe.skipIf(!STACK_OK)('the test stack PIN-pad reader (own pcsc-lite driver) with OpenSC', () => {
-  let img: string;
-
-  beforeAll(async () => {
-    await pinpad.start();
-  });
-
-  afterAll(async () => {
-    await pinpad.stop();
-  });
-
-  beforeEach(async () => {
-    img = await makeCard();
-    await pinpad.attach(img, PAD);
-    pinpad.clearLog(PAD);
-  });
+  const card = usePadStack(PAD);
 
   it('opensc-tool -l shows the PIN pad as a PIN pad and the plain reader without one', async () => {
     await pinpad.attach(await makeCard(), PLAIN);
@@ -143,7 +130,7 @@ describe.skipIf(!STACK_OK)('the test stack PIN-pad reader (own pcsc-lite driver)
     expect(r.out).not.toMatch(/error/i);
     expect(r.code).toBe(0);
     expect(pinpad.entries(PAD)).toEqual([{ op: 'verify', outcome: 'typed 5 digits', sent: true, result: 'SW 9000' }]);
-    expect(imageCounters(img).pin).toBe(3);
+    expect(imageCounters(card()).pin).toBe(3);
     expect(pinpad.typedLeft(PAD)).toEqual([]);
     // what OpenSC asked of the reader for a CNS: VERIFY 90 (reference 10, local), ASCII in an 8-byte block, 5-8 digits, 30 s
     expect(pinpad.requests(PAD)).toEqual([
@@ -157,10 +144,10 @@ describe.skipIf(!STACK_OK)('the test stack PIN-pad reader (own pcsc-lite driver)
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/CKR_PIN_INCORRECT/);
     expect(pinpad.entries(PAD)).toEqual([{ op: 'verify', outcome: 'typed 5 digits', sent: true, result: 'SW 63C2' }]);
-    expect(imageCounters(img).pin).toBe(2);
+    expect(imageCounters(card()).pin).toBe(2);
     pinpad.type(PAD, [PIN]);
     expect(padLogin().code).toBe(0);
-    expect(imageCounters(img).pin).toBe(3);
+    expect(imageCounters(card()).pin).toBe(3);
   });
 
   it('Cancel on the pad costs nothing and sends nothing to the card', async () => {
@@ -169,7 +156,7 @@ describe.skipIf(!STACK_OK)('the test stack PIN-pad reader (own pcsc-lite driver)
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/CKR_FUNCTION_CANCELED/);
     expect(pinpad.entries(PAD)).toEqual([{ op: 'verify', outcome: 'cancelled', sent: false, result: 'SW 6401' }]);
-    expect(imageCounters(img).pin).toBe(3);
+    expect(imageCounters(card()).pin).toBe(3);
   });
 
   it('a timeout on the pad costs nothing and sends nothing to the card', async () => {
@@ -181,7 +168,7 @@ describe.skipIf(!STACK_OK)('the test stack PIN-pad reader (own pcsc-lite driver)
     pinpad.type(PAD, ['TIMEOUT']);
     expect(padLogin().code).not.toBe(0);
     expect(pinpad.entries(PAD)[1]).toEqual({ op: 'verify', outcome: 'timeout', sent: false, result: 'SW 6400' });
-    expect(imageCounters(img).pin).toBe(3);
+    expect(imageCounters(card()).pin).toBe(3);
   });
 
   it('too short for the reader: 64 03 from the reader, nothing sent, no try spent', async () => {
@@ -192,7 +179,7 @@ describe.skipIf(!STACK_OK)('the test stack PIN-pad reader (own pcsc-lite driver)
     const [e] = pinpad.entries(PAD);
     expect(e).toMatchObject({ op: 'verify', sent: false, result: 'SW 6403' });
     expect(e!.outcome).toBe('length 3 out of range 5-8'); // the CNS's 5-8 within the reader's 4-8
-    expect(imageCounters(img).pin).toBe(3);
+    expect(imageCounters(card()).pin).toBe(3);
   });
 
   it('the plain reader advertises no pad: GET_FEATURE_REQUEST has only the TLV properties, VERIFY is refused', async () => {
@@ -212,14 +199,14 @@ describe.skipIf(!STACK_OK)('the test stack PIN-pad reader (own pcsc-lite driver)
     expect(control(PAD_NAME, VERIFY, verifyStructure()).out.toString('hex')).toBe('9000');
     pinpad.type(PAD, ['99999']);
     expect(control(PAD_NAME, VERIFY, verifyStructure()).out.toString('hex')).toBe('63c2');
-    expect(imageCounters(img).pin).toBe(2);
+    expect(imageCounters(card()).pin).toBe(2);
     // change with confirmation: 3 entries; a confirmation that differs never reaches the card
     pinpad.type(PAD, [PIN, '24680', '24681']);
     expect(control(PAD_NAME, MODIFY, modifyStructure(0x03)).out.toString('hex')).toBe('6402');
     expect(pinpad.typedLeft(PAD)).toEqual([]);
     pinpad.type(PAD, [PIN, '24680', '24680']);
     expect(control(PAD_NAME, MODIFY, modifyStructure(0x03)).out.toString('hex')).toBe('9000');
-    expect(imageCounters(img)).toMatchObject({ pin: 3, pinValue: '24680' });
+    expect(imageCounters(card())).toMatchObject({ pin: 3, pinValue: '24680' });
     // a new PIN too long for the request: the reader refuses it after the second entry
     pinpad.type(PAD, ['24680', '123456789']);
     expect(control(PAD_NAME, MODIFY, modifyStructure(0x02)).out.toString('hex')).toBe('6403');
@@ -232,7 +219,7 @@ describe.skipIf(!STACK_OK)('the test stack PIN-pad reader (own pcsc-lite driver)
     // the card pulled during entry: an error, not a wrong PIN, and no try spent
     pinpad.type(PAD, ['REMOVE 2000']);
     expect(control(PAD_NAME, VERIFY, verifyStructure()).rv).toBe(SCARD_E_NOT_TRANSACTED);
-    expect(imageCounters(img).pin).toBe(3);
+    expect(imageCounters(card()).pin).toBe(3);
     expect(pinpad.entries(PAD).map((e) => [e.op, e.outcome, e.sent, e.result])).toEqual([
       ['verify', 'typed 5 digits', true, 'SW 9000'],
       ['verify', 'typed 5 digits', true, 'SW 63C2'],
@@ -250,11 +237,11 @@ describe.skipIf(!STACK_OK)('the test stack PIN-pad reader (own pcsc-lite driver)
     expect(mismatch.code).not.toBe(0);
     expect(mismatch.out).toMatch(/did not match/);
     expect(pinpad.entries(PAD)).toEqual([{ op: 'modify', outcome: 'confirmation differs', sent: false, result: 'SW 6402' }]);
-    expect(imageCounters(img)).toMatchObject({ pin: 3, pinValue: PIN });
+    expect(imageCounters(card())).toMatchObject({ pin: 3, pinValue: PIN });
     pinpad.type(PAD, [PIN, '24680', '24680']);
     expect(opensc('pkcs15-tool', ['--reader', '0', '--change-pin']).code).toBe(0);
     expect(pinpad.entries(PAD)[1]).toEqual({ op: 'modify', outcome: 'typed 5+5 digits', sent: true, result: 'SW 9000' });
-    expect(imageCounters(img)).toMatchObject({ pin: 3, pinValue: '24680' });
+    expect(imageCounters(card())).toMatchObject({ pin: 3, pinValue: '24680' });
     expect(pinpad.requests(PAD)[1]).toMatchObject({
       op: 'modify',
       apdu: '00240090',
@@ -296,7 +283,7 @@ describe.skipIf(!STACK_OK)('the test stack PIN-pad reader (own pcsc-lite driver)
     expect(r.out).toMatch(/C_Login failed: rv = (CKR_DEVICE_REMOVED|CKR_GENERAL_ERROR)/);
     expect(r.code).not.toBe(0);
     expect(pinpad.entries(PAD)).toEqual([{ op: 'verify', outcome: 'card removed during entry', sent: false, result: 'error' }]);
-    expect(imageCounters(img).pin).toBe(3);
+    expect(imageCounters(card()).pin).toBe(3);
   });
 
   it('OpenSC on the plain reader: no PIN pad in the token flags, the PIN is given on the keyboard side', async () => {

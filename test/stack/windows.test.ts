@@ -2,11 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as pinpad from '../../scripts/pinpad-stack.mjs';
 import * as rig from '../../scripts/wine-rig.mjs';
 import { cns, ROOT } from '../helpers.js';
 import { schemaErrors } from '../schema.js';
+import { usePadStack } from './padStack.js';
 import { imageAtr, imageCertificate, imageCounters, makeCard, READER0, READER1, STACK_OK, stack } from './stack.js';
 
 /**
@@ -366,22 +367,10 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
     const PAD_NAME = pinpad.READERS[PAD]!.name;
     const PLAIN_NAME = pinpad.READERS[1]!.name;
     const PIN = '12345';
-    let img = '';
+    const card = usePadStack(PAD);
     const onPad = (op: 'verify' | 'change', opts: rig.WineOptions = {}, ...extra: string[]): Promise<rig.WineResult> =>
       win(['pin', op, '--reader', PAD_NAME, '--json', ...extra], opts);
     const linuxOnPad = (op: 'verify' | 'change') => cns(['pin', op, '--reader', PAD_NAME, '--json'], { timeoutMs: 60_000 });
-
-    beforeAll(async () => {
-      await pinpad.start();
-    });
-    afterAll(async () => {
-      await pinpad.stop();
-    });
-    beforeEach(async () => {
-      img = await makeCard();
-      await pinpad.attach(img, PAD);
-      pinpad.clearLog(PAD);
-    });
 
     it("readers: the pad found from the reader's features asked with Windows' code, as Linux finds it; the plain reader has none", async () => {
       const r = await win(['readers', '--json']);
@@ -408,7 +397,7 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(json(r)).toMatchObject({ ok: true, pinpad: true, pin: { verified: true, blocked: false } });
       expect(schemaErrors('pin', json(r))).toEqual([]);
-      expect(imageCounters(img).pin).toBe(3);
+      expect(imageCounters(card()).pin).toBe(3);
       expect(pinpad.requests(PAD)).toEqual([
         expect.objectContaining({ op: 'verify', apdu: expect.stringMatching(/^002000(10|90)$/), format: '82', block: '08', timeout: 30 }),
       ]);
@@ -424,7 +413,7 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
       expect(r.stderr).toContain('Digita il PIN sul lettore');
       expect(r.code, r.stdout + r.stderr).toBe(3);
       expect(json(r).error).toMatchObject({ code: 'PIN_INCORRECT', triesLeft: 2 });
-      expect(imageCounters(img).pin).toBe(2);
+      expect(imageCounters(card()).pin).toBe(2);
       expect(pinpad.entries(PAD)).toEqual([{ op: 'verify', outcome: 'typed 5 digits', sent: true, result: 'SW 63C2' }]);
     });
 
@@ -438,7 +427,7 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
       expect(json(r).error.code).toBe(code);
       expect(JSON.stringify(json(r).error)).toContain(words);
       expect(JSON.stringify(json(r).error)).toContain('no try was used');
-      expect(imageCounters(img).pin).toBe(3);
+      expect(imageCounters(card()).pin).toBe(3);
       expect(pinpad.entries(PAD)).toEqual([expect.objectContaining({ sent: false })]);
       pinpad.type(PAD, [typed]);
       expect(json(r)).toEqual((await linuxOnPad('verify')).json);
@@ -449,7 +438,7 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
       const r = await onPad('verify');
       expect(r.code, r.stdout + r.stderr).toBe(6);
       expect(json(r).error.code).toBe('CARD_REMOVED');
-      expect(imageCounters(img).pin).toBe(3);
+      expect(imageCounters(card()).pin).toBe(3);
     });
 
     it('a PIN too short for the card is refused by the pad before the card sees it', async () => {
@@ -457,7 +446,7 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
       const r = await onPad('verify');
       expect(r.code, r.stdout + r.stderr).toBe(2);
       expect(json(r).error.code).toBe('INVALID_PIN_FORMAT');
-      expect(imageCounters(img).pin).toBe(3);
+      expect(imageCounters(card()).pin).toBe(3);
       expect(pinpad.entries(PAD)).toEqual([expect.objectContaining({ sent: false })]);
     });
 
@@ -465,7 +454,7 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
       pinpad.type(PAD, ['11111', '11111']);
       await onPad('verify');
       await onPad('verify');
-      expect(imageCounters(img).pin).toBe(1);
+      expect(imageCounters(card()).pin).toBe(1);
       pinpad.clearLog(PAD);
       pinpad.type(PAD, [PIN]);
       const refused = await onPad('verify');
@@ -475,7 +464,7 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
       expect(pinpad.requests(PAD)).toEqual([]);
       const ok = await onPad('verify', {}, '--last-attempt');
       expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-      expect(imageCounters(img).pin).toBe(3);
+      expect(imageCounters(card()).pin).toBe(3);
     });
 
     it('--no-pinpad: the keyboard (here --stdin), nothing asked of the pad; a plain reader without a source says so', async () => {
@@ -498,12 +487,12 @@ describe.skipIf(!STACK_OK || !!WHY)("Windows' code path under Wine, through pcsc
       const bad = await onPad('change');
       expect(bad.code, bad.stdout + bad.stderr).toBe(2);
       expect(json(bad).error.code).toBe('PIN_MISMATCH');
-      expect(imageCounters(img)).toMatchObject({ pin: 3, pinValue: PIN });
+      expect(imageCounters(card())).toMatchObject({ pin: 3, pinValue: PIN });
       pinpad.type(PAD, [PIN, '86420', '86420']);
       const r = await onPad('change');
       expect(r.stderr).toContain('type the current PIN, then the new PIN');
       expect(r.code, r.stdout + r.stderr).toBe(0);
-      expect(imageCounters(img)).toMatchObject({ pin: 3, pinValue: '86420' });
+      expect(imageCounters(card())).toMatchObject({ pin: 3, pinValue: '86420' });
       expect(pinpad.requests(PAD).at(-1)).toMatchObject({ op: 'modify', apdu: expect.stringMatching(/^002400(10|90)$/) });
     });
   });
