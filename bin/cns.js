@@ -57,7 +57,13 @@ function load() {
   const mod = { exports: {}, filename: BUNDLE, id: BUNDLE, loaded: false };
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(BUNDLE), mod, BUNDLE, path.dirname(BUNDLE));
   mod.loaded = true;
-  return { main: mod.exports.main, script, bundle, cacheRejected: cachedData ? script.cachedDataRejected === true : null };
+  return {
+    main: mod.exports.main,
+    exitAtOnce: mod.exports.exitAtOnce,
+    script,
+    bundle,
+    cacheRejected: cachedData ? script.cachedDataRejected === true : null,
+  };
 }
 
 /** An error's first line, printable and short: it may come from a damaged file. */
@@ -167,14 +173,17 @@ async function run() {
     if (help === 'pending') return;
   }
   let main;
+  let exitAtOnce;
   try {
-    ({ main } = load());
+    ({ main, exitAtOnce } = load());
   } catch (e) {
     early(e?.code === 'ENOENT' && e.path === BUNDLE ? 'build' : 'start', firstLine(e));
   }
   const code = await main(argv);
   // Exit explicitly: a native PC/SC handle left open by the binding must not keep a finished
-  // command alive (stdout and stderr are synchronous on Linux for files and pipes).
+  // command alive (stdout and stderr are synchronous on Linux for files and pipes). The last
+  // 'exit' listener leaves at once, after the others ran, where the CLI can (issue 27).
+  if (typeof exitAtOnce === 'function') process.once('exit', exitAtOnce);
   process.exit(code);
 }
 

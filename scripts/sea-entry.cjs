@@ -137,6 +137,8 @@ async function main() {
   const filename = path.join(path.dirname(process.execPath), 'dist', 'bundle', 'main.cjs');
   const { exports } = run('dist/bundle/main.cjs', filename, codeCache());
   const code = await exports.main(argv);
+  // the last 'exit' listener leaves at once, as bin/cns.js does (issue 27)
+  process.once('exit', exports.exitAtOnce);
   process.exit(code);
 }
 

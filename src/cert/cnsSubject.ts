@@ -1,4 +1,4 @@
-import { nodeCrypto } from '../util/crypto.js';
+import { sha1 } from '../util/digest.js';
 
 /**
  * The CNS authentication certificate's CN: "<codice fiscale>/<card id>.<base64 SHA-1 of
@@ -18,7 +18,7 @@ export function parseCnsCommonName(cn: string): CnsCommonName | undefined {
 
 /** The SHA-1 part, over the record as written (the EF without its zero padding). */
 export function datiPersonaliHash(record: Uint8Array): string {
-  return nodeCrypto().createHash('sha1').update(trimPadding(record)).digest('base64');
+  return sha1(trimPadding(record)).toString('base64');
 }
 
 export function trimPadding(b: Uint8Array): Buffer {

@@ -1,15 +1,18 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { nodeCrypto } from '../util/crypto.js';
+import { sha256 } from '../util/digest.js';
 import { printable } from '../util/text.js';
 import { checkDer, type Der, parseDer } from './der.js';
 import { CertificateError } from './errors.js';
+import { rsaSha256Verifies } from './rsa.js';
 
 export { CertificateError };
 
 /**
  * A small, strict DER reader for the fields the tool shows. Reading a certificate is on the path
  * of `cns status`; pkijs and asn1js cost ~36 ms to load, so they are kept for building
- * certificates and requests, and this reader (over der.ts) does the rest. A certificate is only
- * ever called one when OpenSSL (node:crypto) loads it too.
+ * certificates and requests, and this reader (over der.ts) does the rest. node:crypto costs ~3 ms
+ * to load (issue 27): status and cert check hash in JavaScript (util/digest.ts) and check a
+ * known issuer's SHA-256 RSA signature in JavaScript too (rsa.ts); OpenSSL checks any other.
  */
 
 const OID_NAMES: Record<string, string> = {
@@ -108,6 +111,19 @@ function need(t: Der | undefined, what: string, tag?: number): Der {
   return t;
 }
 
+/** An AlgorithmIdentifier's OID: SEQUENCE { OID, parameters OPTIONAL }. */
+function algorithmOf(t: Der, what: string): string {
+  const [oid, ...rest] = t.children;
+  if (oid?.tag !== 0x06 || rest.length > 1) need(undefined, what);
+  return decodeOid(oid!.value);
+}
+
+/** A BIT STRING with its count of unused bits (0 to 7, none in an empty one). */
+function bitString(t: Der, what: string): void {
+  const unused = t.value[0];
+  if (unused === undefined || unused > 7 || (t.value.length === 1 && unused !== 0)) need(undefined, what);
+}
+
 function decodeName(t: Der): NameAttribute[] {
   const out: NameAttribute[] = [];
   for (const rdn of need(t, 'name', 0x30).children) {
@@ -151,19 +167,38 @@ export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
     throw new CertificateError('not an X.509 certificate: not a SEQUENCE of tbsCertificate, algorithm and signature', { id: 'xNotCert' });
   }
   const tbs = tbsTlv.children;
-  let i = tbs[0]?.tag === 0xa0 ? 1 : 0; // [0] version
+  let i = 0;
+  if (tbs[0]?.tag === 0xa0) {
+    // [0] EXPLICIT Version: v1, v2 or v3
+    const v = tbs[i++]!.children;
+    if (v.length !== 1 || v[0]!.tag !== 0x02 || v[0]!.value.length !== 1 || v[0]!.value[0]! > 2) need(undefined, 'version');
+  }
   const serial = need(tbs[i++], 'serialNumber', 0x02);
-  need(tbs[i++], 'signature algorithm', 0x30);
+  if (serial.value.length === 0) need(undefined, 'serialNumber');
+  algorithmOf(need(tbs[i++], 'signature algorithm', 0x30), 'signature algorithm');
+  algorithmOf(sigAlg, 'signature algorithm');
   const issuer = decodeName(need(tbs[i++], 'issuer'));
   const validity = need(tbs[i++], 'validity', 0x30).children;
+  if (validity.length !== 2) need(undefined, 'validity');
   const subjectTlv = need(tbs[i++], 'subject');
   const subject = decodeName(subjectTlv);
   const spkiTlv = need(tbs[i++], 'subjectPublicKeyInfo', 0x30);
+  // then only the optional [1] issuerUniqueID, [2] subjectUniqueID, [3] extensions, in order
+  let last = 0;
+  for (const t of tbs.slice(i)) {
+    const n = t.tag === 0x81 || t.tag === 0xa1 ? 1 : t.tag === 0x82 || t.tag === 0xa2 ? 2 : t.tag === 0xa3 ? 3 : 0;
+    if (n <= last) need(undefined, 'tbsCertificate');
+    last = n;
+  }
+  bitString(signature, 'signature');
   let modulus: Buffer | undefined;
   let publicExponent: Buffer | undefined;
-  const [alg, bits] = spkiTlv.children;
-  const algOid = alg?.children[0];
-  if (algOid?.tag === 0x06 && decodeOid(algOid.value) === '1.2.840.113549.1.1.1' && bits?.tag === 0x03) {
+  const [alg, key] = spkiTlv.children;
+  if (spkiTlv.children.length !== 2) need(undefined, 'subjectPublicKeyInfo');
+  const algOid = algorithmOf(need(alg, 'subjectPublicKeyInfo', 0x30), 'subjectPublicKeyInfo');
+  const bits = need(key, 'subjectPublicKey', 0x03);
+  bitString(bits, 'subjectPublicKey');
+  if (algOid === '1.2.840.113549.1.1.1') {
     const rsa = parseDer(bits.value.subarray(1)).children;
     if (rsa.length === 2) {
       modulus = stripLeadingZero(rsa[0]!.value);
@@ -172,9 +207,14 @@ export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
   }
   let keyUsage: string[] | undefined;
   const extensionOids: string[] = [];
-  const exts = tbs.find((t) => t.tag === 0xa3)?.children[0]?.children ?? [];
+  const extsTlv = tbs.find((t) => t.tag === 0xa3);
+  if (extsTlv && (extsTlv.children.length !== 1 || extsTlv.children[0]!.tag !== 0x30)) need(undefined, 'extensions');
+  const exts = extsTlv?.children[0]?.children ?? [];
   for (const ext of exts) {
     const parts = ext.children;
+    // Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
+    const shape = parts.map((t) => t.tag).join();
+    if (ext.tag !== 0x30 || (shape !== '6,4' && shape !== '6,1,4')) need(undefined, 'extension');
     if (parts[0]?.tag === 0x06) extensionOids.push(decodeOid(parts[0].value));
     if (parts[0]?.tag === 0x06 && decodeOid(parts[0].value) === '2.5.29.15') {
       const bs = parseDer(parts[parts.length - 1]!.value);
@@ -184,12 +224,7 @@ export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
       }
     }
   }
-  // what OpenSSL cannot load is no certificate, whatever this reader made of it
-  try {
-    remember(der, new X509Certificate(der));
-  } catch (e) {
-    throw new CertificateError(`not an X.509 certificate: ${(e as Error).message}`, { id: 'xNotCert' });
-  }
+  let fingerprint: string | undefined;
   return {
     der,
     subject,
@@ -203,32 +238,50 @@ export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
     publicExponent,
     keyBits: modulus ? modulus.length * 8 - (Math.clz32(modulus[0]!) - 24) : undefined,
     spki: Buffer.from(spkiTlv.raw),
-    sha256: createHash('sha256').update(der).digest('hex').toUpperCase(),
+    // on first use: an issuer's certificate is parsed to check a signature, never shown
+    get sha256(): string {
+      fingerprint ??= sha256(der).toString('hex').toUpperCase();
+      return fingerprint;
+    },
     keyUsage,
     extensionOids,
     subjectDer: Buffer.from(subjectTlv.raw),
   };
 }
 
+const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
+
 /**
- * OpenSSL's certificate for DER that parseCertificate() loaded, kept with a copy of its bytes: the
- * same bytes are not loaded again (~0.2 ms each) when their signature is checked.
+ * Verify `cert`'s signature with `issuer`'s public key, no network. A SHA-256 RSA signature (what
+ * the known issuers use) by an RSA issuer is checked here (rsa.ts); the signed part's algorithm
+ * must be the outer one, byte for byte. Any other algorithm or key goes to OpenSSL. False for
+ * anything that does not parse.
  */
-const loaded = new WeakMap<Uint8Array, { bytes: Buffer; x509: X509Certificate }>();
-
-function remember(der: Buffer, x509: X509Certificate): void {
-  loaded.set(der, { bytes: Buffer.from(der), x509 });
-}
-
-function x509Of(der: Uint8Array): X509Certificate {
-  const known = loaded.get(der);
-  return known?.bytes.equals(der) ? known.x509 : new X509Certificate(Buffer.from(der));
-}
-
-/** Verify `cert`'s signature with `issuer`'s public key (node's verifier, no network). */
 export function signedBy(certDer: Uint8Array, issuerDer: Uint8Array): boolean {
   try {
-    return x509Of(certDer).verify(x509Of(issuerDer).publicKey);
+    const cert = parseDer(certDer);
+    checkDer(cert);
+    const [tbs, alg, sig] = cert.children;
+    const inner = tbs?.children[tbs.children[0]?.tag === 0xa0 ? 2 : 1];
+    const oid = alg?.tag === 0x30 ? alg.children[0] : undefined;
+    const issuer = parseCertificate(issuerDer);
+    if (
+      tbs?.tag === 0x30 &&
+      sig?.tag === 0x03 &&
+      oid?.tag === 0x06 &&
+      decodeOid(oid.value) === SHA256_WITH_RSA &&
+      issuer.modulus &&
+      issuer.publicExponent
+    ) {
+      if (!inner?.raw.equals(alg!.raw) || sig.value[0] !== 0) return false;
+      return rsaSha256Verifies(issuer.modulus, issuer.publicExponent, tbs.raw, sig.value.subarray(1));
+    }
+  } catch {
+    return false;
+  }
+  try {
+    const { X509Certificate } = nodeCrypto();
+    return new X509Certificate(Buffer.from(certDer)).verify(new X509Certificate(Buffer.from(issuerDer)).publicKey);
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256 as sha256Bytes } from '../util/digest.js';
 import { writeFileAtomic } from '../util/fs.js';
 
 /**
@@ -25,7 +25,8 @@ export interface Journal {
   updatedAt: string;
 }
 
-const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+// in JavaScript: `cns status` looks for a journal and would otherwise load node:crypto (issue 27)
+const sha256 = (b: Uint8Array): string => sha256Bytes(b).toString('hex');
 
 /** A card id read from a card is untrusted: only 16 digits ever become a path component. */
 export function isPathSafeCardId(cardId: string): boolean {

@@ -6,6 +6,8 @@ import { detectLang, type Lang } from '../cli/i18n.js';
 import { drained, endQuietlyOnClosedPipe, err, isTerminal, out } from '../cli/stdio.js';
 import { buildProgram, placeholderWord, type Runner } from './program.js';
 
+export { exitAtOnce } from '../util/koffi.js';
+
 /**
  * The global options found in argv, read with the program's own declarations (which options
  * take a value, which values they allow), and the first word that is not an option: the command.

@@ -1,5 +1,5 @@
 import { readdirSync, readlinkSync } from 'node:fs';
-import { type KoffiModule, requireKoffi } from '../util/koffi.js';
+import { exitAtOnce, type KoffiModule, requireKoffi } from '../util/koffi.js';
 import { SCARD_E } from './errors.js';
 import { type PcscPlatform, parseMultiString, pcscPlatform, SCARD } from './platform.js';
 
@@ -26,14 +26,7 @@ let hardExit = false;
 export function exitHardWhenDone(): void {
   if (hardExit || process.platform === 'win32') return;
   hardExit = true;
-  process.on('exit', (code) => {
-    try {
-      const f = requireKoffi().load(null).func('void _exit(int status)');
-      f(code);
-    } catch {
-      /* nothing better to do: the normal exit goes on */
-    }
-  });
+  process.on('exit', exitAtOnce);
 }
 
 export class PcscUnavailableError extends Error {
