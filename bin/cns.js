@@ -60,6 +60,7 @@ function load() {
   return {
     main: mod.exports.main,
     exitAtOnce: mod.exports.exitAtOnce,
+    exports: mod.exports,
     script,
     bundle,
     cacheRejected: cachedData ? script.cachedDataRejected === true : null,

@@ -1,8 +1,10 @@
 // Makes dist/bundle/main.v8cache, V8's compiled code for the CLI bundle, so that a start does not
 // parse and compile the CLI again (issue 15; numbers in the README's Performance section).
 // It runs the commands users start most, in one child process, against the built-in virtual card
-// in a throw-away home, with PC/SC pointed at a socket that does not exist (no real reader or
-// card is touched), then saves the code of every function they compiled. The file is a tag, the
+// in a throw-away home: first as `--reader sim` and with PC/SC pointed at a socket that does not
+// exist, then through the PC/SC path itself, its library answered in process for one reader
+// holding that virtual card (src/pcsc/simWinscard.ts; no real reader or card is touched), then
+// saves the code of every function they compiled. The file is a tag, the
 // bundle's length and the bundle itself (bin/cns.js uses the cache only for that very bundle),
 // then V8's data; a cache from another Node/V8 is rejected by V8 and the CLI compiles as it would
 // without one.
@@ -46,8 +48,9 @@ if (process.argv[2] !== '--train') {
   const env = { HOME: home, XDG_STATE_HOME: join(home, 'state'), XDG_CONFIG_HOME: join(home, 'config'), NO_COLOR: '1' };
   Object.assign(process.env, env, { PCSCLITE_CSOCK_NAME: join(home, 'no-pcscd.sock'), CNS_PIN: '12345' });
   for (const k of ['CNS_NEW_PIN', 'CNS_PUK', 'CNS_READER', 'CNS_DEBUG']) delete process.env[k];
-  const { main, script, bundle } = load();
-  // each command with the exit code it ends with here: `readers` finds no PC/SC service (5), on purpose
+  const { main, script, bundle, exports } = load();
+  // each command with the exit code it ends with here: `readers` finds no PC/SC service (5), on
+  // purpose; from 'pcsc' on, PC/SC is one reader holding the demo card the sim runs made
   const runs = [
     [['--help'], 0],
     [['readers'], 5],
@@ -56,10 +59,22 @@ if (process.argv[2] !== '--train') {
     [['pin', 'verify', '--reader', 'sim', '--env'], 0],
     [['cert', 'check', '--reader', 'sim'], 0],
     [['--lang', 'it', 'status', '--reader', 'sim'], 0],
+    'pcsc',
+    [['readers'], 0],
+    [['status', '--json'], 0],
+    [['status'], 0],
+    [['pin', 'verify', '--env'], 0],
+    [['cert', 'check'], 0],
+    [['--lang', 'it', 'status'], 0],
   ];
   const codes = [];
   const unexpected = [];
-  for (const [args, expected] of runs) {
+  for (const run of runs) {
+    if (run === 'pcsc') {
+      await exports.useVirtualReader(join(home, 'state', 'cns', 'demo-card.json'));
+      continue;
+    }
+    const [args, expected] = run;
     const code = await main([process.execPath, 'cns', ...args]);
     codes.push(code);
     if (code !== expected) unexpected.push(`cns ${args.join(' ')}: ${code}, expected ${expected}`);

@@ -8,6 +8,11 @@ import { buildProgram, placeholderWord, type Runner } from './program.js';
 
 export { exitAtOnce } from '../util/koffi.js';
 
+/** PC/SC answered in process by one reader holding the virtual card of `image`: the build's code-cache training only. */
+export async function useVirtualReader(image: string): Promise<void> {
+  (await import('../pcsc/simWinscard.js')).useVirtualReader(image);
+}
+
 /**
  * The global options found in argv, read with the program's own declarations (which options
  * take a value, which values they allow), and the first word that is not an option: the command.

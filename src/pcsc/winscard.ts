@@ -94,6 +94,11 @@ const LIST_CHARS = 4096;
 /** Receive buffers of finished transmits, by size, for the next ones. */
 const receiveBuffers = new Map<number, Buffer[]>();
 
+/** From now on, `w` answers as the PC/SC library (simWinscard.ts, for the build's code-cache training). */
+export function useWinscard(w: Winscard): void {
+  cached = w;
+}
+
 /**
  * Load the system PC/SC library through koffi, once. Throws PcscUnavailableError when it cannot.
  * CNS_PCSC_LIBRARY names another library file (a pcsc-lite outside the usual paths).

@@ -1,0 +1,58 @@
+import { VirtualCard } from '../sim/card.js';
+import { loadImage } from '../sim/image.js';
+import { SCARD_E } from './errors.js';
+import { pcscPlatform, SCARD } from './platform.js';
+import { type ReaderStateEntry, useWinscard, type Winscard } from './winscard.js';
+
+/**
+ * The PC/SC library as pcsc-lite answers for one reader holding a virtual TS-CNS, in process: what
+ * the build's code-cache training (scripts/code-cache.mjs) runs the commands through, so that the
+ * code between a command and the system's PC/SC library (the client, reader choice, transactions,
+ * transmits) is compiled in the cache as the sim reader's path already was (issue 27: ~3 ms of
+ * every card command went to compiling it at run time). No pcscd at build time; nothing here is
+ * used by a command a person runs.
+ */
+export function simWinscard(card: VirtualCard, reader: string): Winscard {
+  const platform = pcscPlatform(process.platform, process.arch) ?? pcscPlatform('linux', 'x64')!;
+  const CONTEXT = 1;
+  const HANDLE = 2;
+  const statesNow = (states: ReaderStateEntry[]): number => {
+    let changed = false;
+    for (const s of states) {
+      const now = s.reader === reader ? SCARD.STATE_PRESENT : s.reader === SCARD.PNP_READER ? 0 : SCARD.STATE_UNKNOWN;
+      const was = s.currentState & ~SCARD.STATE_CHANGED;
+      s.eventState = now === was ? now : now | SCARD.STATE_CHANGED;
+      s.atr = s.reader === reader ? Buffer.from(card.atr) : Buffer.alloc(0);
+      changed ||= now !== was;
+    }
+    return changed ? 0 : SCARD_E.E_TIMEOUT;
+  };
+  const dispose = (disposition: number): number => {
+    if (disposition === SCARD.RESET_CARD) card.reset();
+    return 0;
+  };
+  return {
+    platform,
+    establishContext: () => ({ rv: 0, context: CONTEXT }),
+    establishContextWithin: async () => ({ rv: 0, context: CONTEXT }),
+    interrupt: () => {},
+    releaseContext: () => 0,
+    listReaders: async () => ({ rv: 0, readers: [reader] }),
+    getStatusChange: async (_c, _ms, states) => statesNow(states),
+    getStatusChangeNow: (_c, states) => statesNow(states),
+    cancel: () => 0,
+    connect: async (_c, name) =>
+      name === reader ? { rv: 0, card: HANDLE, protocol: SCARD.PROTOCOL_T1 } : { rv: SCARD_E.E_UNKNOWN_READER, card: 0, protocol: 0 },
+    beginTransaction: async () => 0,
+    endTransaction: (_h, disposition) => dispose(disposition),
+    transmit: async (_h, _p, command) => ({ rv: 0, response: card.transmit(command) }),
+    disconnect: (_h, disposition) => dispose(disposition),
+    // a reader without a keypad: no features
+    control: async () => ({ rv: 0, output: Buffer.alloc(0) }),
+  };
+}
+
+/** From now on, PC/SC is one reader, `reader`, holding the virtual card of `image` (the code-cache training). */
+export function useVirtualReader(image: string, reader = 'Virtual PCD 00 00'): void {
+  useWinscard(simWinscard(new VirtualCard(loadImage(image)), reader));
+}
