@@ -2,7 +2,7 @@ import { VirtualCard } from '../sim/card.js';
 import { loadImage } from '../sim/image.js';
 import { SCARD_E } from './errors.js';
 import { pcscPlatform, SCARD } from './platform.js';
-import { type ReaderStateEntry, useWinscard, type Winscard } from './winscard.js';
+import { loadWinscard, type ReaderStateEntry, useWinscard, type Winscard } from './winscard.js';
 
 /**
  * The PC/SC library as pcsc-lite answers for one reader holding a virtual TS-CNS, in process: what
@@ -54,5 +54,11 @@ export function simWinscard(card: VirtualCard, reader: string): Winscard {
 
 /** From now on, PC/SC is one reader, `reader`, holding the virtual card of `image` (the code-cache training). */
 export function useVirtualReader(image: string, reader = 'Virtual PCD 00 00'): void {
+  // the binding to the system's library is compiled too, where that library is installed
+  try {
+    loadWinscard();
+  } catch {
+    // not installed here: only that part is left to compile at run time
+  }
   useWinscard(simWinscard(new VirtualCard(loadImage(image)), reader));
 }

@@ -251,7 +251,7 @@ function whileCardAnswers<T>(work: () => Promise<T>): Promise<T> {
 async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o: ReportOptions): Promise<CardReport> {
   const problems: CardReport['problems'] = [];
   const idRead = files.readCardId();
-  // the certificate's code and node:crypto (~3 ms to load) while the card answers the first reads
+  // the certificate's code while the card answers the first reads
   const warm = whileCardAnswers(async () => {
     await import('../cert/summary.js');
     await import('../cert/issuers.js');

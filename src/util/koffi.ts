@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { seaKoffi } from './sea.js';
 
 export type KoffiModule = typeof import('koffi');
@@ -44,11 +46,17 @@ export function requireKoffi(): KoffiModule {
     cached = fromSea as KoffiModule;
     return cached;
   }
-  const require = createRequire(import.meta.url);
+  // this file, two levels below the package (src/util, dist/util, dist/bundle): __filename in the
+  // bundle (import.meta.url costs a URL there, ~0.5 ms)
+  const here = typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
+  const require = createRequire(here);
   const direct = glibcKoffiModule(process.platform, process.arch, existsSync);
   if (direct) {
     try {
-      const native = require(direct) as Partial<KoffiModule>;
+      // where npm puts it beside cns, by its path: resolving the package name walks node_modules
+      // and reads package.json files (~1.3 ms, issue 27); anywhere else, resolved as before
+      const beside = join(dirname(here), '..', '..', 'node_modules', direct);
+      const native = require(existsSync(beside) ? beside : direct) as Partial<KoffiModule>;
       if (typeof native.load === 'function' && typeof native.struct === 'function' && typeof native.version === 'string') {
         cached = native as KoffiModule;
         return cached;
@@ -79,6 +87,11 @@ export function fewerMallocArenas(): void {
   }
 }
 
+/** Node was asked to write a profile or coverage when the process ends: _exit would lose it. */
+function nodeWritesAtExit(): boolean {
+  return !!process.env.NODE_V8_COVERAGE || process.execArgv.some((a) => /^--(cpu|heap)-prof/.test(a));
+}
+
 /**
  * Ends the process with `code` at once, through the C library's _exit, when koffi is already
  * loaded (a command that used a reader) and not on Windows; otherwise returns and Node exits as
@@ -88,7 +101,7 @@ export function fewerMallocArenas(): void {
  * the last write and exit_group). Also what a PC/SC call that never returns needs (winscard.ts).
  */
 export function exitAtOnce(code: number): void {
-  if (!cached || process.platform === 'win32') return;
+  if (!cached || process.platform === 'win32' || nodeWritesAtExit()) return;
   try {
     cached.load(null).func('void _exit(int status)')(code);
   } catch {
