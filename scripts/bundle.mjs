@@ -67,10 +67,12 @@ const cjs = {
 await Promise.all([
   build({
     ...cjs,
-    // minified, names kept (a CNS_DEBUG stack trace still names every function): ~1 MB less
-    // memory per command (measured: status 50.8 -> 49.7 MB peak RSS), same time
+    // minified: ~1 MB less memory per command (measured: status 50.8 -> 49.7 MB peak RSS). Names
+    // are not kept: keeping them set each function's name as it was made, ~100 KB of allocation
+    // and ~1 ms of every command (issue 27); the code names its error classes itself. A
+    // CNS_DEBUG stack trace with the source's names and lines: build with CNS_NO_MINIFY=1.
     minify: process.env.CNS_NO_MINIFY !== '1',
-    keepNames: true,
+    keepNames: process.env.CNS_NO_MINIFY === '1',
     entryPoints: ['dist/main/main.js'],
     outfile: `${outdir}/main.cjs`,
     external: ['koffi'],
