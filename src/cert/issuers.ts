@@ -42,6 +42,11 @@ function knownIssuers(): { der: Buffer; subject: string }[] {
   return known;
 }
 
+/** Read the issuers' certificates now (a command does it while the card answers). */
+export function loadKnownIssuers(): void {
+  knownIssuers();
+}
+
 /**
  * Where the issuer is known, whether its signature on `cert` holds. A certificate whose signed
  * part and signature come from two certificates (a write cut short by an older version) is valid

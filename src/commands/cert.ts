@@ -19,11 +19,14 @@ async function readCertificate(ctx: Context, warnDays: number, signature?: boole
     await requireKeyset(card, keyset);
     if (signature) ef = card.signatureLayout === 'infocamere' ? '8228' : '9010';
     const read = card.readCertificate(keyset);
-    // the certificate's code and node:crypto (~3 ms to load) while the card answers the reads
-    // (a transmit runs off the main thread); a failure here is met again where they are needed
+    // the certificate's code and the issuers the tool knows while the card answers the reads (a
+    // transmit runs off the main thread); a failure here is met again where they are needed
     warm = new Promise((resolve) =>
       setImmediate(() => {
-        import('../cert/summary.js').then(() => import('../cert/issuers.js')).then(resolve, resolve);
+        import('../cert/summary.js')
+          .then(() => import('../cert/issuers.js'))
+          .then((m) => m.loadKnownIssuers())
+          .then(resolve, resolve);
       }),
     );
     return read;

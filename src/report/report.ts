@@ -251,20 +251,24 @@ function whileCardAnswers<T>(work: () => Promise<T>): Promise<T> {
 async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o: ReportOptions): Promise<CardReport> {
   const problems: CardReport['problems'] = [];
   const idRead = files.readCardId();
-  // the certificate's code while the card answers the first reads
+  // the certificate's code, and the issuers the tool knows, while the card answers the first reads
   const warm = whileCardAnswers(async () => {
     await import('../cert/summary.js');
-    await import('../cert/issuers.js');
+    (await import('../cert/issuers.js')).loadKnownIssuers();
   });
   const id: CardId | null = await attempt(problems, 'EF_ID_CARTA_UNREADABLE', () => idRead);
   const rawDati = await attempt(problems, 'EF_DATI_PERSONALI_UNREADABLE', () => files.readDatiPersonaliRaw());
+  // the holder's record is parsed while the card answers the certificate's first read (its
+  // failure, taken below, keeps its place after the holder's in the list of problems)
+  const derRead = card.readCertificate();
+  derRead.catch(() => {});
   let dati: DatiPersonali | null = null;
   if (rawDati) {
     const { parseDatiPersonali } = await import('../card/efDatiPersonali.js');
     dati = await attempt(problems, 'EF_DATI_PERSONALI_UNREADABLE', async () => parseDatiPersonali(rawDati));
   }
   await warm.catch(() => {});
-  const der = await attempt(problems, 'CERTIFICATE_UNREADABLE', () => card.readCertificate());
+  const der = await attempt(problems, 'CERTIFICATE_UNREADABLE', () => derRead);
   // parsed and checked while the card answers the tries; its problems keep their place in the list
   const pinRead = card.tries('pin');
   const certProblems: CardReport['problems'] = [];
