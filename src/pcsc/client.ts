@@ -1,5 +1,6 @@
 import { ApduTransportError } from '../apdu/response.js';
 import { type PinPad, type PinPadInfo, pinPadInfo, type Transport } from '../apdu/transport.js';
+import { LATE, onTime } from '../util/deadlines.js';
 import { classify, type PcscFault, pcscMessage, SCARD_E } from './errors.js';
 import { readPinPad } from './pinpad.js';
 import { SCARD } from './platform.js';
@@ -114,19 +115,10 @@ function serviceMs(): number {
 }
 
 async function withinService<T>(call: Promise<T>, name: string, onTimeout?: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout?.();
-      reject(new PcscUnavailableError(`${name}: the PC/SC service did not answer within ${serviceMs()} ms`, 'stuck'));
-    }, serviceMs());
-    timer.unref();
-  });
-  try {
-    return await Promise.race([call, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const r = await onTime(call, serviceMs());
+  if (r !== LATE) return r;
+  onTimeout?.();
+  throw new PcscUnavailableError(`${name}: the PC/SC service did not answer within ${serviceMs()} ms`, 'stuck');
 }
 
 export class PcscClient {
@@ -330,15 +322,8 @@ export class PcscClient {
       // bound the wait, and leave the context to that call if it outlives the deadline
       const ctx = this.ctx;
       const call = this.api.connect(ctx, name, SCARD.SHARE_SHARED, SCARD.PROTOCOL_T0 | SCARD.PROTOCOL_T1);
-      // the deadline's timer is cleared once the call answers: left running, it held its promise
-      // (and what that reached) for the whole wait after every connect
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
-      });
-      const r = await Promise.race([call, late]);
-      clearTimeout(timer);
-      if (r === 'timeout') {
+      const r = await onTime(call, deadline - Date.now());
+      if (r === LATE) {
         this.abandon(
           ctx,
           call.then((late) => {
@@ -374,22 +359,13 @@ export class PcscClient {
    * deadline the handle is disconnected, which ends the wait inside the library.
    */
   private async begin(card: Handle, deadline: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    let timedOut = false;
     const wait = this.api.beginTransaction(card);
-    const bound = new Promise<void>((resolve) => {
-      timer = setTimeout(
-        () => {
-          timedOut = true;
-          this.api.disconnect(card, SCARD.LEAVE_CARD);
-          resolve();
-        },
-        Math.max(0, deadline - Date.now()),
-      );
-    });
-    const rv = await Promise.race([wait, bound.then(() => wait)]);
-    clearTimeout(timer);
-    if (timedOut) throw fail('SCardBeginTransaction', SCARD_E.E_SHARING_VIOLATION);
+    const rv = await onTime(wait, deadline - Date.now());
+    if (rv === LATE) {
+      this.api.disconnect(card, SCARD.LEAVE_CARD);
+      await wait;
+      throw fail('SCardBeginTransaction', SCARD_E.E_SHARING_VIOLATION);
+    }
     if (rv !== 0) {
       this.api.disconnect(card, SCARD.LEAVE_CARD);
       throw fail('SCardBeginTransaction', rv);
@@ -542,13 +518,8 @@ export class PcscTransport implements Transport {
    */
   private async bounded<T>(call: Promise<T>, timeoutMs: number | undefined, who: 'the card' | 'the reader'): Promise<T> {
     if (timeoutMs === undefined) return call;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    const r = await Promise.race([call, late]);
-    clearTimeout(timer);
-    if (r !== 'timeout') return r;
+    const r = await onTime(call, timeoutMs);
+    if (r !== LATE) return r;
     this.stuck = true;
     this.client.abandon(this.ctx, call);
     throw new ApduTransportError(

@@ -1,4 +1,5 @@
 import { readdirSync, readlinkSync } from 'node:fs';
+import { LATE, onTime } from '../util/deadlines.js';
 import { exitAtOnce, type KoffiModule, requireKoffi } from '../util/koffi.js';
 import { SCARD_E } from './errors.js';
 import { type PcscPlatform, parseMultiString, pcscPlatform, SCARD } from './platform.js';
@@ -225,14 +226,9 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
     async establishContextWithin(ms) {
       const out: Handle[] = [0];
       const before = socketsBefore();
-      let timer: NodeJS.Timeout | undefined;
-      const stuck = new Promise<'stuck'>((resolve) => {
-        timer = setTimeout(() => resolve('stuck'), ms);
-      });
       const done = call(est, SCARD.SCOPE_SYSTEM, null, null, out).then((v) => rc(v));
-      const first = await Promise.race([done, stuck]);
-      clearTimeout(timer);
-      if (first === 'stuck') {
+      const first = await onTime(done, ms);
+      if (first === LATE) {
         exitHardWhenDone();
         for (const fd of newSockets(before)) interrupt(fd);
         return 'stuck';
