@@ -248,63 +248,13 @@ function whileCardAnswers<T>(work: () => Promise<T>): Promise<T> {
   return p;
 }
 
-async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o: ReportOptions): Promise<CardReport> {
-  const problems: CardReport['problems'] = [];
-  const idRead = files.readCardId();
-  // the certificate's code, and the issuers the tool knows, while the card answers the first reads
-  const warm = whileCardAnswers(async () => {
-    await import('../cert/summary.js');
-    (await import('../cert/issuers.js')).loadKnownIssuers();
-  });
-  const id: CardId | null = await attempt(problems, 'EF_ID_CARTA_UNREADABLE', () => idRead);
-  const rawDati = await attempt(problems, 'EF_DATI_PERSONALI_UNREADABLE', () => files.readDatiPersonaliRaw());
-  // the holder's record is parsed while the card answers the certificate's first read (its
-  // failure, taken below, keeps its place after the holder's in the list of problems)
-  const derRead = card.readCertificate();
-  derRead.catch(() => {});
-  let dati: DatiPersonali | null = null;
-  if (rawDati) {
-    const { parseDatiPersonali } = await import('../card/efDatiPersonali.js');
-    dati = await attempt(problems, 'EF_DATI_PERSONALI_UNREADABLE', async () => parseDatiPersonali(rawDati));
-  }
-  await warm.catch(() => {});
-  const der = await attempt(problems, 'CERTIFICATE_UNREADABLE', () => derRead);
-  // parsed and checked while the card answers the tries; its problems keep their place in the list
-  const pinRead = card.tries('pin');
-  const certProblems: CardReport['problems'] = [];
-  const analysed = der ? whileCardAnswers(() => analyseCertificate(der, certProblems, o)) : Promise.resolve(null);
-  const pin = await pinRead;
-  const puk = await card.tries('puk');
-  const certificate = (await analysed)?.summary ?? null;
-  problems.push(...certProblems);
-  if (o.stateDir && id && /^\d{16}$/.test(id.id)) {
-    // An interrupted certificate write leaves a journal: say what EF 1101 holds and what to do.
-    const { loadJournal, classifyEf, journalDir } = await import('../extension/journal.js');
-    const j = loadJournal(o.stateDir, id.id);
-    if (j && j.state !== 'done') {
-      const what = classifyEf(await files.readCertificateEf(), j);
-      const where = journalDir(o.stateDir, id.id);
-      // what EF 1101 holds (partial, old, new...) decides which: a half-written one is to finish first
-      problems.push({
-        code: what === 'partial' ? 'CERT_HALF_WRITTEN' : 'CERT_WRITE_PENDING',
-        params: { kind: j.kind, dir: where, ef: what },
-      });
-    }
-  }
-
-  if (!certificate && !problems.some((p) => p.code.startsWith('CERT_'))) {
-    // no journal here, but the card itself may say that a write was interrupted (extension/ef.ts)
-    const { interruptedWrite } = await import('../extension/ef.js');
-    const ef = await attempt(problems, 'CERTIFICATE_UNREADABLE', () => files.readCertificateEf());
-    const w = ef ? interruptedWrite(ef) : null;
-    if (w) {
-      // resume: only its end is missing; restore: finished where it began, or a saved copy written back
-      problems.push({ code: 'CERT_WRITE_INCOMPLETE', variant: w.certificate ? 'resume' : 'restore' });
-    }
-  }
-
-  problems.push(...stateProblems(pin, puk, certificate));
-
+/** The cross-checks of the card's own data and the holder, from what was read. */
+function checksAndHolder(
+  id: CardId | null,
+  dati: DatiPersonali | null,
+  rawDati: Buffer | null,
+  certificate: CertificateSummary | null,
+): { checks: Check[]; holder: Holder | null } {
   const checks: Check[] = [];
   const add = (code: string, status: Check['status'], values: Record<string, string>): void => {
     checks.push({ code, status, values });
@@ -373,6 +323,78 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
         source: 'EF_Dati_personali',
       }
     : null;
+  return { checks, holder };
+}
+
+async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o: ReportOptions): Promise<CardReport> {
+  const problems: CardReport['problems'] = [];
+  const idRead = files.readCardId();
+  // the certificate's code, and the issuers the tool knows, while the card answers the first reads
+  const warm = whileCardAnswers(async () => {
+    await import('../cert/summary.js');
+    (await import('../cert/issuers.js')).loadKnownIssuers();
+  });
+  const id: CardId | null = await attempt(problems, 'EF_ID_CARTA_UNREADABLE', () => idRead);
+  const rawDati = await attempt(problems, 'EF_DATI_PERSONALI_UNREADABLE', () => files.readDatiPersonaliRaw());
+  // the holder's record is parsed while the card answers the certificate's first read (its
+  // failure, taken below, keeps its place after the holder's in the list of problems)
+  const derRead = card.readCertificate();
+  derRead.catch(() => {});
+  let dati: DatiPersonali | null = null;
+  if (rawDati) {
+    const { parseDatiPersonali } = await import('../card/efDatiPersonali.js');
+    dati = await attempt(problems, 'EF_DATI_PERSONALI_UNREADABLE', async () => parseDatiPersonali(rawDati));
+  }
+  await warm.catch(() => {});
+  const der = await attempt(problems, 'CERTIFICATE_UNREADABLE', () => derRead);
+  // parsed and checked while the card answers the tries; its problems keep their place in the list
+  const pinRead = card.tries('pin');
+  const certProblems: CardReport['problems'] = [];
+  const analysed = der ? whileCardAnswers(() => analyseCertificate(der, certProblems, o)) : Promise.resolve(null);
+  const pin = await pinRead;
+  const puk = await card.tries('puk');
+  const certificate = (await analysed)?.summary ?? null;
+  problems.push(...certProblems);
+  if (o.stateDir && id && /^\d{16}$/.test(id.id)) {
+    // An interrupted certificate write leaves a journal: say what EF 1101 holds and what to do.
+    const { loadJournal, classifyEf, journalDir } = await import('../extension/journal.js');
+    const j = loadJournal(o.stateDir, id.id);
+    if (j && j.state !== 'done') {
+      const what = classifyEf(await files.readCertificateEf(), j);
+      const where = journalDir(o.stateDir, id.id);
+      // what EF 1101 holds (partial, old, new...) decides which: a half-written one is to finish first
+      problems.push({
+        code: what === 'partial' ? 'CERT_HALF_WRITTEN' : 'CERT_WRITE_PENDING',
+        params: { kind: j.kind, dir: where, ef: what },
+      });
+    }
+  }
+
+  if (!certificate && !problems.some((p) => p.code.startsWith('CERT_'))) {
+    // no journal here, but the card itself may say that a write was interrupted (extension/ef.ts)
+    const { interruptedWrite } = await import('../extension/ef.js');
+    const ef = await attempt(problems, 'CERTIFICATE_UNREADABLE', () => files.readCertificateEf());
+    const w = ef ? interruptedWrite(ef) : null;
+    if (w) {
+      // resume: only its end is missing; restore: finished where it began, or a saved copy written back
+      problems.push({ code: 'CERT_WRITE_INCOMPLETE', variant: w.certificate ? 'resume' : 'restore' });
+    }
+  }
+
+  problems.push(...stateProblems(pin, puk, certificate));
+  // the signature keyset is probed while the checks are made (its problems still come last); the
+  // probe is always waited for, so that nothing is left talking to the card
+  const signatureProblems: CardReport['problems'] = [];
+  const signatureRead = readSignatureKeyset(card, signatureProblems, o);
+  let derived: { checks: Check[]; holder: Holder | null };
+  try {
+    derived = checksAndHolder(id, dati, rawDati, certificate);
+  } finally {
+    await signatureRead.catch(() => {});
+  }
+  const { checks, holder } = derived;
+  const signature = await signatureRead;
+  problems.push(...signatureProblems);
   return {
     reader: card.name,
     card: {
@@ -398,7 +420,7 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
     checks,
     pin: triesJson(pin),
     puk: triesJson(puk),
-    signature: await readSignatureKeyset(card, problems, o),
+    signature,
     // asked of the reader, not the card: a reader that does not answer the request has no keypad cns can use
     pinpad: card.pinpad
       ? await card.pinpad().then(
