@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seaFile } from '../util/sea.js';
 import { fromPem } from './pem.js';
-import { type ParsedCertificate, parseCertificate, signedBy } from './x509.js';
+import { type ParsedCertificate, parseCertificate, signatureHolds } from './x509.js';
 
 /** The package's fixtures/ folder, found upwards from this module (src/, dist/ or a bundle); undefined if absent. */
 export function findFixturesDir(): string | undefined {
@@ -23,18 +23,16 @@ export function findFixturesDir(): string | undefined {
   return undefined;
 }
 
-let known: { der: Buffer; subject: string }[] | undefined;
+let known: ParsedCertificate[] | undefined;
 
 /** Issuers whose certificates the tool has: the project's test CA (the virtual cards'). */
-function knownIssuers(): { der: Buffer; subject: string }[] {
+function knownIssuers(): ParsedCertificate[] {
   if (known) return known;
   known = [];
   const dir = findFixturesDir();
   if (dir) {
     try {
-      // the parsed copy of its DER: OpenSSL's certificate for it is kept (x509.ts), not loaded again
-      const parsed = parseCertificate(fromPem(readFileSync(join(dir, 'test-ca.pem'))));
-      known.push({ der: parsed.der, subject: parsed.subjectString });
+      known.push(parseCertificate(fromPem(readFileSync(join(dir, 'test-ca.pem')))));
     } catch {
       /* no usable test CA: nothing known */
     }
@@ -53,6 +51,6 @@ export function loadKnownIssuers(): void {
  * DER, and only this tells it apart. undefined: the issuer is not one the tool has.
  */
 export function issuerSignatureHolds(cert: ParsedCertificate): boolean | undefined {
-  const issuer = knownIssuers().find((k) => k.subject === cert.issuerString);
-  return issuer ? signedBy(cert.der, issuer.der) : undefined;
+  const issuer = knownIssuers().find((k) => k.subjectString === cert.issuerString);
+  return issuer ? signatureHolds(cert, issuer) : undefined;
 }

@@ -158,6 +158,18 @@ const KU_NAMES = [
   'decipherOnly',
 ];
 
+/** What a certificate's signature covers and is, kept by parseCertificate() for signatureHolds(). */
+interface SignedParts {
+  tbs: Buffer;
+  algorithm: string;
+  /** The signed part's algorithm is the outer one, byte for byte. */
+  sameAlgorithms: boolean;
+  /** The signature BIT STRING's contents (its unused-bits byte first). */
+  signature: Buffer;
+}
+
+const signedParts = new WeakMap<ParsedCertificate, SignedParts>();
+
 export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
   const der = Buffer.from(derInput);
   const cert = parseDer(der);
@@ -225,7 +237,7 @@ export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
     }
   }
   let fingerprint: string | undefined;
-  return {
+  const parsed: ParsedCertificate = {
     der,
     subject,
     issuer,
@@ -247,44 +259,52 @@ export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
     extensionOids,
     subjectDer: Buffer.from(subjectTlv.raw),
   };
+  signedParts.set(parsed, {
+    tbs: tbsTlv.raw,
+    algorithm: decodeOid(sigAlg.children[0]!.value),
+    sameAlgorithms: tbs[tbs[0]?.tag === 0xa0 ? 2 : 1]!.raw.equals(sigAlg.raw),
+    signature: signature.value,
+  });
+  return parsed;
 }
 
 const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
 
 /**
- * Verify `cert`'s signature with `issuer`'s public key, no network. A SHA-256 RSA signature (what
- * the known issuers use) by an RSA issuer is checked here (rsa.ts); the signed part's algorithm
- * must be the outer one, byte for byte. Any other algorithm or key goes to OpenSSL. False for
- * anything that does not parse.
+ * Whether `issuer`'s public key verifies `cert`'s signature, both as parseCertificate() gave them
+ * (no network). A SHA-256 RSA signature (what the known issuers use) by an RSA issuer is checked
+ * here (rsa.ts), the signed part's algorithm being the outer one byte for byte; any other
+ * algorithm or key goes to OpenSSL.
  */
-export function signedBy(certDer: Uint8Array, issuerDer: Uint8Array): boolean {
-  try {
-    const cert = parseDer(certDer);
-    checkDer(cert);
-    const [tbs, alg, sig] = cert.children;
-    const inner = tbs?.children[tbs.children[0]?.tag === 0xa0 ? 2 : 1];
-    const oid = alg?.tag === 0x30 ? alg.children[0] : undefined;
-    const issuer = parseCertificate(issuerDer);
-    if (
-      tbs?.tag === 0x30 &&
-      sig?.tag === 0x03 &&
-      oid?.tag === 0x06 &&
-      decodeOid(oid.value) === SHA256_WITH_RSA &&
-      issuer.modulus &&
-      issuer.publicExponent
-    ) {
-      if (!inner?.raw.equals(alg!.raw) || sig.value[0] !== 0) return false;
-      return rsaSha256Verifies(issuer.modulus, issuer.publicExponent, tbs.raw, sig.value.subarray(1));
-    }
-  } catch {
-    return false;
+export function signatureHolds(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
+  const parts = signedParts.get(cert);
+  if (parts && parts.algorithm === SHA256_WITH_RSA && issuer.modulus && issuer.publicExponent) {
+    if (!parts.sameAlgorithms || parts.signature[0] !== 0) return false;
+    return rsaSha256Verifies(issuer.modulus, issuer.publicExponent, parts.tbs, parts.signature.subarray(1));
   }
+  return opensslVerifies(cert.der, issuer.der);
+}
+
+function opensslVerifies(certDer: Uint8Array, issuerDer: Uint8Array): boolean {
   try {
     const { X509Certificate } = nodeCrypto();
     return new X509Certificate(Buffer.from(certDer)).verify(new X509Certificate(Buffer.from(issuerDer)).publicKey);
   } catch {
     return false;
   }
+}
+
+/** signatureHolds() for DER; what this reader cannot parse goes to OpenSSL whole. False for what neither loads. */
+export function signedBy(certDer: Uint8Array, issuerDer: Uint8Array): boolean {
+  let cert: ParsedCertificate;
+  let issuer: ParsedCertificate;
+  try {
+    cert = parseCertificate(certDer);
+    issuer = parseCertificate(issuerDer);
+  } catch {
+    return opensslVerifies(certDer, issuerDer);
+  }
+  return signatureHolds(cert, issuer);
 }
 
 export type ValidityState = 'valid' | 'expiring' | 'expired' | 'not-yet-valid';
