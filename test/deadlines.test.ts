@@ -3,7 +3,7 @@ import { LATE, onTime } from '../src/util/deadlines.js';
 
 // Issue 27: every PC/SC deadline shares one timer (src/util/deadlines.ts). What a stuck card or
 // service relies on: each call gets its own deadline, whatever the others' are.
-const after = <T>(ms: number, v: T): Promise<T> => new Promise((r) => setTimeout(() => r(v), ms));
+const answerIn = <T>(ms: number, v: T): Promise<T> => new Promise((r) => setTimeout(() => r(v), ms));
 const since = (t0: number): number => performance.now() - t0;
 
 describe('onTime: deadlines on one timer', () => {
