@@ -1,5 +1,6 @@
 // Regenerates fixtures/test-ca.pem and fixtures/test-ca.key: the project's TEST certification
-// authority for virtual cards. Never trust it anywhere. Run after `npm run build`.
+// authority for virtual cards. Never trust it anywhere. Run after `npm run build`; it then writes
+// src/cert/testCa.ts (the CA as cns keeps it in its code) with scripts/known-issuers.mjs.
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { issueCertificate } from '../dist/cert/issue.js';
@@ -21,3 +22,4 @@ const der = await issueCertificate({
 writeFileSync(new URL('../fixtures/test-ca.pem', import.meta.url), toPem(der));
 writeFileSync(new URL('../fixtures/test-ca.key', import.meta.url), privateKey.export({ type: 'pkcs8', format: 'pem' }));
 console.log('wrote fixtures/test-ca.pem and fixtures/test-ca.key');
+await import('./known-issuers.mjs');

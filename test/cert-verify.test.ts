@@ -1,9 +1,20 @@
-import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes, sign, X509Certificate } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  sign,
+  X509Certificate,
+} from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseDer } from '../src/cert/der.js';
 import { issueCertificate } from '../src/cert/issue.js';
+import { issuerSignatureHolds } from '../src/cert/issuers.js';
 import { fromPem } from '../src/cert/pem.js';
 import { rsaSha256Verifies } from '../src/cert/rsa.js';
+import { TEST_CA } from '../src/cert/testCa.js';
 import { parseCertificate, signedBy } from '../src/cert/x509.js';
 import { defaultCa } from '../src/sim/create.js';
 import { sha1, sha256 } from '../src/util/digest.js';
@@ -131,6 +142,28 @@ describe('signedBy: JavaScript for SHA-256 RSA, OpenSSL for the rest, the same a
   it.each(cases)('%s', (_, cert, holds) => {
     expect(signedBy(cert, ca.cert)).toBe(holds);
     expect(openssl(cert, ca.cert)).toBe(holds);
+    // the test CA as the tool keeps it in its code (testCa.ts) gives the same answers; what this
+    // reader refuses to parse (the changed byte may be a length) never gets that far
+    let parsed: ReturnType<typeof parseCertificate> | undefined;
+    try {
+      parsed = parseCertificate(cert);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined) expect(holds).toBe(false);
+    else expect(issuerSignatureHolds(parsed)).toBe(holds);
+  });
+
+  it('knows only the test CA: a certificate from another issuer is neither held nor refused', async () => {
+    // self-signed by another key, under another name
+    const stranger = await issueCertificate({
+      subject: [{ type: 'CN', value: 'Another CA' }],
+      subjectPublicKey: createPublicKey(other.key),
+      issuerKey: other.key,
+      notBefore: now,
+      notAfter: new Date(now.getTime() + 86400000),
+    });
+    expect(issuerSignatureHolds(parseCertificate(stranger))).toBeUndefined();
   });
 
   it('refuses a signed part whose algorithm is not the outer one, and an issuer that is no certificate', () => {
@@ -199,5 +232,15 @@ describe('signedBy: JavaScript for SHA-256 RSA, OpenSSL for the rest, the same a
         what,
       ).toBe(opensslLoads);
     }
+  });
+});
+
+describe('the test CA kept in the code (src/cert/testCa.ts)', () => {
+  it('is fixtures/test-ca.pem: its name, RSA key and DER as parseCertificate() reads the fixture', () => {
+    const fixture = parseCertificate(fromPem(defaultCa().cert));
+    expect(TEST_CA.subject).toBe(fixture.subjectString);
+    expect(TEST_CA.modulus).toBe(fixture.modulus?.toString('hex'));
+    expect(TEST_CA.exponent).toBe(fixture.publicExponent?.toString('hex'));
+    expect(Buffer.from(TEST_CA.der, 'base64').equals(fixture.der)).toBe(true);
   });
 });

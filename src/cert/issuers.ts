@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seaFile } from '../util/sea.js';
-import { fromPem } from './pem.js';
-import { type ParsedCertificate, parseCertificate, signatureHolds } from './x509.js';
+import { TEST_CA } from './testCa.js';
+import { type IssuerKey, type ParsedCertificate, signatureHolds } from './x509.js';
 
 /** The package's fixtures/ folder, found upwards from this module (src/, dist/ or a bundle); undefined if absent. */
 export function findFixturesDir(): string | undefined {
@@ -23,24 +23,30 @@ export function findFixturesDir(): string | undefined {
   return undefined;
 }
 
-let known: ParsedCertificate[] | undefined;
+/** What checking a signature needs of an issuer: its name, its RSA key, its certificate. */
+export interface KnownIssuer extends IssuerKey {
+  subjectString: string;
+}
 
-/** Issuers whose certificates the tool has: the project's test CA (the virtual cards'). */
-function knownIssuers(): ParsedCertificate[] {
-  if (known) return known;
-  known = [];
-  const dir = findFixturesDir();
-  if (dir) {
-    try {
-      known.push(parseCertificate(fromPem(readFileSync(join(dir, 'test-ca.pem')))));
-    } catch {
-      /* no usable test CA: nothing known */
-    }
-  }
+let known: KnownIssuer[] | undefined;
+
+/**
+ * Issuers whose certificates the tool has: the project's test CA (the virtual cards'), kept in the
+ * code (src/cert/testCa.ts): no file is read nor certificate parsed for it at each command.
+ */
+function knownIssuers(): KnownIssuer[] {
+  known ??= [
+    {
+      subjectString: TEST_CA.subject,
+      modulus: Buffer.from(TEST_CA.modulus, 'hex'),
+      publicExponent: Buffer.from(TEST_CA.exponent, 'hex'),
+      der: Buffer.from(TEST_CA.der, 'base64'),
+    },
+  ];
   return known;
 }
 
-/** Read the issuers' certificates now (a command does it while the card answers). */
+/** Make the issuers ready now (a command does it while the card answers). */
 export function loadKnownIssuers(): void {
   knownIssuers();
 }

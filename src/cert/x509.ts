@@ -270,13 +270,16 @@ export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
 
 const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
 
+/** What checking a signature needs of the issuer's certificate: its RSA key, and all of it for OpenSSL. */
+export type IssuerKey = Pick<ParsedCertificate, 'der' | 'modulus' | 'publicExponent'>;
+
 /**
- * Whether `issuer`'s public key verifies `cert`'s signature, both as parseCertificate() gave them
+ * Whether `issuer`'s public key verifies `cert`'s signature, `cert` as parseCertificate() gave it
  * (no network). A SHA-256 RSA signature (what the known issuers use) by an RSA issuer is checked
  * here (rsa.ts), the signed part's algorithm being the outer one byte for byte; any other
  * algorithm or key goes to OpenSSL.
  */
-export function signatureHolds(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
+export function signatureHolds(cert: ParsedCertificate, issuer: IssuerKey): boolean {
   const parts = signedParts.get(cert);
   if (parts && parts.algorithm === SHA256_WITH_RSA && issuer.modulus && issuer.publicExponent) {
     if (!parts.sameAlgorithms || parts.signature[0] !== 0) return false;
