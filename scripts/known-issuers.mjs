@@ -1,6 +1,6 @@
 // Writes src/cert/testCa.ts from fixtures/test-ca.pem: the test CA's name, RSA key and DER, which
 // cns keeps in its code so that checking a virtual card's certificate reads no file (issue 27).
-// scripts/make-test-ca.mjs runs it after making a new CA; test/known-issuers.test.ts fails when
+// scripts/make-test-ca.mjs runs it after making a new CA; test/cert-verify.test.ts fails when
 // the two disagree. Run after `npm run build`.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fromPem } from '../dist/cert/pem.js';
@@ -15,7 +15,7 @@ const text = `// Written by scripts/known-issuers.mjs from fixtures/test-ca.pem:
  * The project's TEST certification authority (fixtures/test-ca.pem), which signs the virtual
  * cards' certificates: its name as parseCertificate() writes a certificate's issuer, its RSA key
  * (hex) and its DER (base64). In the code, so that checking a certificate it signed reads and
- * parses no file (issue 27); test/known-issuers.test.ts checks every field against the fixture.
+ * parses no file (issue 27); test/cert-verify.test.ts checks every field against the fixture.
  */
 export const TEST_CA = {
   subject: ${JSON.stringify(ca.subjectString).replace(/'/g, "\\'").replace(/^"|"$/g, "'")},

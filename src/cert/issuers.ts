@@ -24,7 +24,7 @@ export function findFixturesDir(): string | undefined {
 }
 
 /** What checking a signature needs of an issuer: its name, its RSA key, its certificate. */
-export interface KnownIssuer extends IssuerKey {
+interface KnownIssuer extends IssuerKey {
   subjectString: string;
 }
 

@@ -3,7 +3,7 @@
  * The project's TEST certification authority (fixtures/test-ca.pem), which signs the virtual
  * cards' certificates: its name as parseCertificate() writes a certificate's issuer, its RSA key
  * (hex) and its DER (base64). In the code, so that checking a certificate it signed reads and
- * parses no file (issue 27); test/known-issuers.test.ts checks every field against the fixture.
+ * parses no file (issue 27); test/cert-verify.test.ts checks every field against the fixture.
  */
 export const TEST_CA = {
   subject: 'C=IT, O=cns project TEST CA - not a real authority, CN=cns Virtual TS-CNS Test CA (DO NOT TRUST)',
