@@ -1,4 +1,4 @@
-import { readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readlinkSync } from 'node:fs';
 import { LATE, onTime } from '../util/deadlines.js';
 import { exitAtOnce, type KoffiModule, requireKoffi } from '../util/koffi.js';
 import { SCARD_E } from './errors.js';
@@ -162,24 +162,6 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
 
   // LONG return codes come back signed (0x80100002 is negative in 32 bits): compare unsigned
   const rc = (v: unknown): number => Number(v) >>> 0;
-  // Linux: the socket a new context opened, from /proc/self/fd before and after
-  const sockets = (): Set<number> | undefined => {
-    try {
-      return new Set(
-        readdirSync('/proc/self/fd')
-          .filter((fd) => {
-            try {
-              return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
-            } catch {
-              return false;
-            }
-          })
-          .map(Number),
-      );
-    } catch {
-      return undefined;
-    }
-  };
   let shutdownFn: NativeFunction | undefined;
   const call = (fn: NativeFunction, ...args: unknown[]): Promise<unknown> =>
     new Promise((resolve, reject) => {
@@ -202,13 +184,11 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
     });
   };
 
-  // pcsc-lite: the socket a new context opens, told from /proc/self/fd before and after (every
-  // descriptor's link is read: the socket may take the number that listing the folder itself used)
-  const socketsBefore = (): Set<number> | undefined => (p.library.includes('pcsclite') ? sockets() : undefined);
-  const newSockets = (before: Set<number> | undefined): number[] => (before ? [...(sockets() ?? [])].filter((fd) => !before.has(fd)) : []);
-  const established = (rv: number, out: Handle[], before: Set<number> | undefined) => {
-    const opened = rv === 0 ? newSockets(before) : [];
-    return { rv, context: out[0] ?? 0, ...(opened.length === 1 ? { socket: opened[0] } : {}) };
+  // pcsc-lite: the socket a new context opens (see descriptorsNow)
+  const socketsBefore = (): DescriptorMark | undefined => (p.library.includes('pcsclite') ? descriptorsNow() : undefined);
+  const established = (rv: number, out: Handle[], before: DescriptorMark | undefined) => {
+    const opened = socketsSince(before);
+    return { rv, context: out[0] ?? 0, ...(rv === 0 && opened.length === 1 ? { socket: opened[0] } : {}) };
   };
   const interrupt = (socket: number): void => {
     shutdownFn ??= koffi.load(null).func('int shutdown(int fd, int how)');
@@ -230,7 +210,7 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
       const first = await onTime(done, ms);
       if (first === LATE) {
         exitHardWhenDone();
-        for (const fd of newSockets(before)) interrupt(fd);
+        for (const fd of socketsSince(before)) interrupt(fd);
         return 'stuck';
       }
       return established(first, out, before);
@@ -297,4 +277,62 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
       return { rv, output: rv === 0 ? output.subarray(0, Math.min(Number(len[0] ?? 0), maxOutput)) : Buffer.alloc(0) };
     },
   };
+}
+
+/**
+ * The descriptors open now (Linux, /proc/self/fd), to tell later which socket a call opened. The
+ * number that listing the folder used is free again once it is listed, and the call's socket
+ * would take it: it is held (an open /dev/null) until socketsSince(). Only the numbers are read
+ * here, and after the call only the new ones are looked at: reading every descriptor's link
+ * before and after cost ~1 ms of every command (issue 27). Undefined where the folder cannot be
+ * read.
+ */
+export interface DescriptorMark {
+  /** the numbers open; only the sockets where no descriptor could hold the listing's number */
+  listed: ReadonlySet<number>;
+  /** the descriptor holding the listing's number, until socketsSince() closes it */
+  hold?: number;
+}
+
+const FD_DIR = '/proc/self/fd';
+
+function isSocket(fd: number): boolean {
+  try {
+    return readlinkSync(`${FD_DIR}/${fd}`).startsWith('socket:');
+  } catch {
+    return false; // closed since (a listing's own descriptor)
+  }
+}
+
+export function descriptorsNow(): DescriptorMark | undefined {
+  let listed: number[];
+  try {
+    listed = readdirSync(FD_DIR).map(Number);
+  } catch {
+    return undefined;
+  }
+  try {
+    return { listed: new Set(listed), hold: openSync('/dev/null', 'r') };
+  } catch {
+    // nothing to hold the number with: every link read, as the sockets are now
+    return { listed: new Set(listed.filter(isSocket)) };
+  }
+}
+
+/** The sockets opened since `mark` (its held descriptor closed first). */
+export function socketsSince(mark: DescriptorMark | undefined): number[] {
+  if (!mark) return [];
+  if (mark.hold !== undefined) {
+    try {
+      closeSync(mark.hold);
+    } catch {}
+    mark.hold = undefined;
+  }
+  let now: number[];
+  try {
+    now = readdirSync(FD_DIR).map(Number);
+  } catch {
+    return [];
+  }
+  return now.filter((fd) => !mark.listed.has(fd) && isSocket(fd));
 }
