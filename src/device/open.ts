@@ -168,12 +168,13 @@ async function sessionOn(transport: Transport, o: OpenOptions): Promise<OpenCard
 export async function openReader(
   client: PcscClient,
   reader: string,
-  o: OpenOptions & { busyWaitMs?: number; keepClient?: boolean; transmitTimeoutMs?: number } = {},
+  o: OpenOptions & { busyWaitMs?: number; keepClient?: boolean; transmitTimeoutMs?: number; lastLook?: boolean } = {},
 ): Promise<OpenCard & { card: CnsSession }> {
   const transport = await client.connect(reader, {
     busyWaitMs: o.busyWaitMs,
     keepClient: o.keepClient,
     transmitTimeoutMs: o.transmitTimeoutMs,
+    lastLook: o.lastLook,
   });
   return sessionOn(transport, o);
 }
@@ -187,7 +188,7 @@ export async function openNamedReader(
   const client = await PcscClient.open();
   try {
     await client.readerStates();
-    return await openReader(client, reader, o);
+    return await openReader(client, reader, { ...o, lastLook: true });
   } catch (e) {
     client.close();
     throw e;
@@ -205,7 +206,8 @@ async function openApdu(o: OpenOptions): Promise<OpenCard & { card: CnsSession }
   const { PcscClient } = await import('../pcsc/client.js');
   const client = await PcscClient.open();
   try {
-    return await openReader(client, await pickReader(client, spec.name), o);
+    // the reader's state as pickReader just read it serves the connect too
+    return await openReader(client, await pickReader(client, spec.name), { ...o, lastLook: true });
   } catch (e) {
     client.close();
     throw e;

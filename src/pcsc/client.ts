@@ -93,6 +93,13 @@ export interface ConnectOptions {
   keepClient?: boolean;
   /** Deadline of each APDU exchange (the card or reader may never answer); none by default. */
   transmitTimeoutMs?: number;
+  /**
+   * The reader's state (its card's ATR, its event count) as this client's last readerStates()
+   * read it, instead of asking the service again: only for a connect that follows that look at
+   * once (one round trip less, issue 27). The state was always read just before the connect; it
+   * is now read a moment earlier.
+   */
+  lastLook?: boolean;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -163,6 +170,9 @@ export class PcscClient {
   /** The service took a call and never answered: nothing more is asked of it. */
   private stuck = false;
 
+  /** What the last readerStates() read (ConnectOptions.lastLook). */
+  private lastLook: ReaderStateEntry[] = [];
+
   private async names(ctx: Handle): Promise<string[]> {
     const { rv, readers } = await this.bounded(this.api.listReaders(ctx), 'SCardListReaders');
     if (rv === SCARD_E.E_NO_READERS_AVAILABLE) return [];
@@ -183,6 +193,7 @@ export class PcscClient {
     }));
     const rv = await this.bounded(this.api.getStatusChange(this.ctx, 0, states), 'SCardGetStatusChange');
     if (rv !== 0 && rv !== SCARD_E.E_TIMEOUT) throw fail('SCardGetStatusChange', rv);
+    this.lastLook = states;
     return states.map((s, index) => describeState(s.reader, index, s.eventState, s.atr));
   }
 
@@ -314,9 +325,12 @@ export class PcscClient {
   async connect(name: string, opts: ConnectOptions = {}): Promise<PcscTransport> {
     if (this.failure) throw this.failure;
     const deadline = Date.now() + (opts.busyWaitMs ?? 3000);
-    const states: ReaderStateEntry[] = [{ reader: name, currentState: SCARD.STATE_UNAWARE, eventState: 0, atr: Buffer.alloc(0) }];
-    const srv = this.api.getStatusChangeNow(this.ctx, states);
-    if (srv !== 0 && srv !== SCARD_E.E_TIMEOUT) throw fail('SCardGetStatusChange', srv);
+    const seen = opts.lastLook ? this.lastLook.find((s) => s.reader === name) : undefined;
+    const states: ReaderStateEntry[] = [seen ?? { reader: name, currentState: SCARD.STATE_UNAWARE, eventState: 0, atr: Buffer.alloc(0) }];
+    if (!seen) {
+      const srv = this.api.getStatusChangeNow(this.ctx, states);
+      if (srv !== 0 && srv !== SCARD_E.E_TIMEOUT) throw fail('SCardGetStatusChange', srv);
+    }
     for (;;) {
       // pcscd answers a connect only once another program's transaction on the card is over:
       // bound the wait, and leave the context to that call if it outlives the deadline
