@@ -9,7 +9,7 @@ import { descriptorsNow, socketsSince } from '../src/pcsc/winscard.js';
 // call is cut off through. Issue 27 made the look-up cheaper; these check it still finds that socket.
 const open = (): number[] => readdirSync('/proc/self/fd').map(Number);
 
-describe('the socket a call opened, told from /proc/self/fd', () => {
+describe.runIf(process.platform === 'linux')('the socket a call opened, told from /proc/self/fd', () => {
   const cleanup: Array<() => void> = [];
   afterEach(() => {
     for (const c of cleanup.splice(0)) c();
@@ -54,9 +54,9 @@ describe('the socket a call opened, told from /proc/self/fd', () => {
     expect(mark.hold).toBeDefined();
     expect(mark.listed.has(mark.hold!)).toBe(true);
     const held = mark.hold!;
-    // free it as socketsSince does, then let a socket take it: the lowest free number
-    closeSync(held);
-    mark.hold = undefined;
+    // freed (as socketsSince frees it), a socket then takes it: the lowest free number
+    expect(socketsSince(mark)).toEqual([]);
+    expect(mark.hold).toBeUndefined();
     const { fd } = await unixSocket();
     expect(fd).toBe(held);
     // listed before as a number, so not new by number: the mark then cannot tell, and says so by
@@ -85,6 +85,26 @@ describe('the socket a call opened, told from /proc/self/fd', () => {
   it('sockets open before the mark are not reported', async () => {
     await unixSocket();
     expect(socketsSince(descriptorsNow())).toEqual([]);
+  });
+
+  it("two contexts opened at once: neither is told the other one's socket alone", async () => {
+    // A marks (holding its listing's number); B marks while A holds it
+    const a = descriptorsNow()!;
+    const b = descriptorsNow()!;
+    expect(a.hold).toBeDefined();
+    expect(b.hold).toBeUndefined(); // B lists the sockets themselves
+    const sa = (await unixSocket()).fd;
+    // A's call ends: its held number is freed, and B's socket, made after, takes it
+    const held = a.hold!;
+    expect(socketsSince(a)).toEqual([sa]);
+    const sb = (await unixSocket()).fd;
+    expect(sb).toBe(held);
+    // B sees both new sockets: not one it could take for its own (PcscClient then keeps none)
+    expect(socketsSince(b).sort()).toEqual([sa, sb].sort());
+    // and with A's mark gone, the next mark holds again
+    const c = descriptorsNow()!;
+    expect(c.hold).toBeDefined();
+    expect(socketsSince(c)).toEqual([]);
   });
 
   it('no mark (not Linux, or no /proc): nothing found', async () => {

@@ -200,14 +200,28 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
     establishContext() {
       const out: Handle[] = [0];
       const before = socketsBefore();
-      const rv = rc(est(SCARD.SCOPE_SYSTEM, null, null, out));
+      let rv: number;
+      try {
+        rv = rc(est(SCARD.SCOPE_SYSTEM, null, null, out));
+      } catch (e) {
+        socketsSince(before); // the held descriptor, closed
+        throw e;
+      }
       return established(rv, out, before);
     },
     async establishContextWithin(ms) {
       const out: Handle[] = [0];
       const before = socketsBefore();
-      const done = call(est, SCARD.SCOPE_SYSTEM, null, null, out).then((v) => rc(v));
-      const first = await onTime(done, ms);
+      let first: number | typeof LATE;
+      try {
+        first = await onTime(
+          call(est, SCARD.SCOPE_SYSTEM, null, null, out).then((v) => rc(v)),
+          ms,
+        );
+      } catch (e) {
+        socketsSince(before); // the held descriptor, closed
+        throw e;
+      }
       if (first === LATE) {
         exitHardWhenDone();
         for (const fd of socketsSince(before)) interrupt(fd);
@@ -286,15 +300,22 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
  * here, and after the call only the new ones are looked at: reading every descriptor's link
  * before and after cost ~1 ms of every command (issue 27). Undefined where the folder cannot be
  * read.
+ *
+ * While another mark holds its number (contexts opened at once: `doctor` on several readers),
+ * that number is freed during this mark's call and the new socket may take it, hidden among the
+ * numbers listed: such a mark lists the sockets themselves (every link read), as before.
  */
 export interface DescriptorMark {
-  /** the numbers open; only the sockets where no descriptor could hold the listing's number */
+  /** the numbers open; only the sockets where the mark holds no number */
   listed: ReadonlySet<number>;
   /** the descriptor holding the listing's number, until socketsSince() closes it */
   hold?: number;
 }
 
 const FD_DIR = '/proc/self/fd';
+
+/** Marks holding a number now (descriptorsNow() to socketsSince()). */
+let holding = 0;
 
 function isSocket(fd: number): boolean {
   try {
@@ -311,12 +332,16 @@ export function descriptorsNow(): DescriptorMark | undefined {
   } catch {
     return undefined;
   }
-  try {
-    return { listed: new Set(listed), hold: openSync('/dev/null', 'r') };
-  } catch {
-    // nothing to hold the number with: every link read, as the sockets are now
-    return { listed: new Set(listed.filter(isSocket)) };
+  if (holding === 0) {
+    try {
+      const hold = openSync('/dev/null', 'r');
+      holding++;
+      return { listed: new Set(listed), hold };
+    } catch {
+      // nothing to hold the number with: the sockets themselves, below
+    }
   }
+  return { listed: new Set(listed.filter(isSocket)) };
 }
 
 /** The sockets opened since `mark` (its held descriptor closed first). */
@@ -327,6 +352,7 @@ export function socketsSince(mark: DescriptorMark | undefined): number[] {
       closeSync(mark.hold);
     } catch {}
     mark.hold = undefined;
+    holding--;
   }
   let now: number[];
   try {

@@ -18,13 +18,17 @@ describe.skipIf(!STACK_OK)('the socket of a PC/SC context (pcsc-lite), through p
     expect(b.socket).toBeTypeOf('number');
     expect(a.socket).not.toBe(b.socket);
     for (const fd of [a.socket!, b.socket!]) expect(readlinkSync(`/proc/self/fd/${fd}`)).toMatch(/^socket:/);
-    expect((await w.listReaders(a.context)).rv).toBe(0);
-    w.interrupt(a.socket!);
-    // the cut context's calls fail at once; the other context still reaches the service
-    expect((await w.listReaders(a.context)).rv).not.toBe(0);
-    const still = await w.listReaders(b.context);
-    expect(still.rv).toBe(0);
-    expect(still.readers.length).toBeGreaterThan(0);
-    w.releaseContext(b.context);
+    try {
+      expect((await w.listReaders(a.context)).rv).toBe(0);
+      w.interrupt(a.socket!);
+      // the cut context's calls fail at once; the other context still reaches the service
+      expect((await w.listReaders(a.context)).rv).not.toBe(0);
+      const still = await w.listReaders(b.context);
+      expect(still.rv).toBe(0);
+      expect(still.readers.length).toBeGreaterThan(0);
+    } finally {
+      w.releaseContext(b.context);
+      w.releaseContext(a.context);
+    }
   });
 });
