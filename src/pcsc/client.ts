@@ -183,6 +183,7 @@ export class PcscClient {
   /** Every reader with its current state. */
   async readerStates(): Promise<ReaderState[]> {
     if (this.failure) throw this.failure;
+    this.lastLook = [];
     const names = await this.names(this.ctx);
     if (names.length === 0) return [];
     const states: ReaderStateEntry[] = names.map((reader) => ({
