@@ -84,8 +84,12 @@ async function waitForCard(ctx: Context, t: (k: GuidedKey) => string): Promise<s
     for (let asked = false; ; asked = true) {
       let other: 'cie' | 'other' | undefined;
       try {
-        return await readSummary(ctx, t);
+        const summary = await readSummary(ctx, t);
+        // Ctrl-C while the card was being read: it leaves here too, not only while waiting
+        if (interrupted) throw new Interrupted();
+        return summary;
       } catch (e) {
+        if (e instanceof Interrupted) throw e;
         if (e instanceof DeviceError && e.code === 'READER_AMBIGUOUS' && !ctx.reader) {
           ctx.reader = await pickReader(ctx, readerNames(e));
           continue;

@@ -26,4 +26,18 @@ describe.skipIf(!STACK_OK || !haveTool('tmux'))('guided menu with cards in two r
     session.keys('C-c');
     await session.waitFor(/Arrivederci\./);
   });
+
+  it('Ctrl-C while the card is read again after an action leaves, not back to the menu', async () => {
+    // a slow card (100 ms an answer): the summary read after the action lasts ~2 s
+    await stack.attach(await makeCard(), 35963, ['--latency', '100']);
+    session = new TmuxSession(`${process.execPath} ${BIN} --lang it`, { NO_COLOR: '1', LANG: 'C.UTF-8' });
+    await session.waitFor(/Cosa vuoi fare\?/, 30_000);
+    for (let i = 0; i < 3; i++) session.keys('Down');
+    session.keys('Enter'); // Mostra il certificato
+    await session.waitFor(/RSA 2048/, 30_000);
+    session.keys('C-c');
+    const end = await session.waitFor(/Arrivederci\./, 15_000);
+    // the menu did not come back after the certificate
+    expect(end.slice(end.indexOf('RSA 2048'))).not.toMatch(/\? Cosa vuoi fare\?/);
+  });
 });
