@@ -187,8 +187,12 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
   // pcsc-lite: the socket a new context opens (see descriptorsNow)
   const socketsBefore = (): DescriptorMark | undefined => (p.library.includes('pcsclite') ? descriptorsNow() : undefined);
   const established = (rv: number, out: Handle[], before: DescriptorMark | undefined) => {
+    if (rv !== 0) {
+      releaseMark(before);
+      return { rv, context: out[0] ?? 0 };
+    }
     const opened = socketsSince(before);
-    return { rv, context: out[0] ?? 0, ...(rv === 0 && opened.length === 1 ? { socket: opened[0] } : {}) };
+    return { rv, context: out[0] ?? 0, ...(opened.length === 1 ? { socket: opened[0] } : {}) };
   };
   const interrupt = (socket: number): void => {
     shutdownFn ??= koffi.load(null).func('int shutdown(int fd, int how)');
@@ -204,7 +208,7 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
       try {
         rv = rc(est(SCARD.SCOPE_SYSTEM, null, null, out));
       } catch (e) {
-        socketsSince(before); // the held descriptor, closed
+        releaseMark(before);
         throw e;
       }
       return established(rv, out, before);
@@ -219,7 +223,7 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
           ms,
         );
       } catch (e) {
-        socketsSince(before); // the held descriptor, closed
+        releaseMark(before);
         throw e;
       }
       if (first === LATE) {
@@ -344,16 +348,20 @@ export function descriptorsNow(): DescriptorMark | undefined {
   return { listed: new Set(listed.filter(isSocket)) };
 }
 
+/** The descriptor `mark` holds, closed (once); a call that failed needs no more of the mark. */
+export function releaseMark(mark: DescriptorMark | undefined): void {
+  if (mark?.hold === undefined) return;
+  try {
+    closeSync(mark.hold);
+  } catch {}
+  mark.hold = undefined;
+  holding--;
+}
+
 /** The sockets opened since `mark` (its held descriptor closed first). */
 export function socketsSince(mark: DescriptorMark | undefined): number[] {
   if (!mark) return [];
-  if (mark.hold !== undefined) {
-    try {
-      closeSync(mark.hold);
-    } catch {}
-    mark.hold = undefined;
-    holding--;
-  }
+  releaseMark(mark);
   let now: number[];
   try {
     now = readdirSync(FD_DIR).map(Number);
