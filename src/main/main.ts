@@ -4,7 +4,8 @@ import { CliError } from '../cli/errors.js';
 import { EXIT } from '../cli/exitCodes.js';
 import { detectLang, type Lang } from '../cli/i18n.js';
 import { drained, endQuietlyOnClosedPipe, err, isTerminal, out } from '../cli/stdio.js';
-import { buildProgram, placeholderWord, type Runner } from './program.js';
+import { buildProgram, type Loader, placeholderWord, type Runner } from './program.js';
+import { quickCommand } from './quick.js';
 
 export { exitAtOnce } from '../util/koffi.js';
 
@@ -53,22 +54,33 @@ export async function main(argv: string[]): Promise<number> {
 async function command(argv: string[]): Promise<number> {
   let exit: number = EXIT.OK;
   let ctx: Context | undefined;
+  // the global options for an error raised before the command's context exists
+  let globals = (): GlobalOptions => scanArgv(program, argv).globals;
   const render = async (e: unknown): Promise<number> => {
-    const c = ctx ?? safeContext(scanArgv(program, argv).globals);
+    const c = ctx ?? safeContext(globals());
     const { renderError } = await import('../cli/render.js');
     return renderError(c, e);
   };
-  const runner: Runner = async (load, cmd, args) => {
-    // commander passes the positional arguments, then the options, then the command
-    const opts = cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+  const act = async (load: Loader, opts: GlobalOptions & Record<string, unknown>, operands: unknown[]): Promise<void> => {
     try {
       ctx = await Context.create(opts);
       const fn = (await load()) as (c: Context, ...a: unknown[]) => Promise<number>;
-      exit = await fn(ctx, ...args.slice(0, -2), opts);
+      exit = await fn(ctx, ...operands, opts);
     } catch (e) {
       exit = await render(e);
     }
   };
+  // a card command in its plain form: no command tree (quick.ts)
+  const quick = quickCommand(argv);
+  if (quick) {
+    const opts = quick.opts as GlobalOptions & Record<string, unknown>;
+    globals = () => opts;
+    await act(quick.load, opts, []);
+    return exit;
+  }
+  // commander passes the positional arguments, then the options, then the command
+  const runner: Runner = (load, cmd, args) =>
+    act(load, cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>, args.slice(0, -2));
   // Only the branch of the command named in argv is built; a word that is no command gets the
   // whole tree, to say which commands are near.
   const lang = langOf(argv);

@@ -11,6 +11,93 @@ export type Loader = () => Promise<Action>;
 export type Runner = (load: Loader, cmd: Command, args: unknown[]) => Promise<void>;
 
 /**
+ * An option as a command declares it to commander. The commands the quick path parses without
+ * commander (quick.ts) are declared from these same lists, which that path reads: one
+ * declaration for both.
+ */
+export interface OptionDecl {
+  readonly flags: string;
+  readonly help: MessageKey;
+  readonly def?: string;
+  readonly choices?: readonly string[];
+}
+
+/** The global options, on the root: every command takes them. */
+export const GLOBAL_OPTIONS: readonly OptionDecl[] = [
+  { flags: '-r, --reader <reader>', help: 'h_reader' },
+  { flags: '--json', help: 'h_json' },
+  { flags: '--lang <lang>', help: 'h_lang', choices: ['it', 'en'] },
+  { flags: '--trace', help: 'h_trace' },
+  { flags: '--backend <backend>', help: 'h_backend', choices: ['pcsc', 'pkcs11'] },
+  { flags: '--module <path>', help: 'h_module' },
+  { flags: '--no-color', help: 'h_noColor' },
+];
+
+const WARN_DAYS: OptionDecl = { flags: '--warn-days <n>', help: 'h_warnDays', def: '30' };
+const SECRET_OPTIONS: readonly OptionDecl[] = [
+  { flags: '--stdin', help: 'h_stdin' },
+  { flags: '--env', help: 'h_env' },
+  { flags: '--last-attempt', help: 'h_lastAttempt' },
+  { flags: '--no-pinpad', help: 'h_noPinpad' },
+];
+
+const pinOp =
+  (op: 'verify' | 'change' | 'unblock'): Loader =>
+  async () => {
+    const m = await import('../commands/pin.js');
+    return ((ctx: Context, o: Parameters<typeof m.pinCommand>[2]) => m.pinCommand(ctx, op, o)) as Action;
+  };
+
+/** A command the quick path may run: its words, its own options, its action's loader. */
+export interface CommandDecl {
+  readonly options: readonly OptionDecl[];
+  readonly load: Loader;
+}
+
+/** The commands a card is used for most (kiosks, scripts, the bench), declared once for commander and the quick path. */
+export const CARD_COMMANDS = {
+  readers: { options: [], load: async () => (await import('../commands/readers.js')).readersCommand as Action },
+  status: { options: [WARN_DAYS], load: async () => (await import('../commands/status.js')).statusCommand as Action },
+  'pin verify': {
+    options: [...SECRET_OPTIONS, { flags: '--signature', help: 'h_signatureKeyset' }, { flags: '--sign-test', help: 'h_signTest' }],
+    load: pinOp('verify'),
+  },
+  'pin change': {
+    options: [...SECRET_OPTIONS, { flags: '--allow-weak', help: 'h_allowWeak' }, { flags: '--signature', help: 'h_signatureKeyset' }],
+    load: pinOp('change'),
+  },
+  'pin unblock': {
+    options: [...SECRET_OPTIONS, { flags: '--allow-weak', help: 'h_allowWeak' }, { flags: '--signature', help: 'h_signatureKeyset' }],
+    load: pinOp('unblock'),
+  },
+  'cert show': {
+    options: [WARN_DAYS, { flags: '--signature', help: 'h_signatureCert' }],
+    load: async () => (await import('../commands/cert.js')).certShowCommand as Action,
+  },
+  'cert export': {
+    options: [
+      { flags: '--format <format>', help: 'h_format', choices: ['pem', 'der'], def: 'pem' },
+      { flags: '-o, --out <file>', help: 'h_out' },
+      { flags: '-f, --force', help: 'h_forceFile' },
+      { flags: '--signature', help: 'h_signatureCert' },
+    ],
+    load: async () => (await import('../commands/cert.js')).certExportCommand as Action,
+  },
+  'cert check': { options: [WARN_DAYS], load: async () => (await import('../commands/cert.js')).certCheckCommand as Action },
+} as const satisfies Record<string, CommandDecl>;
+
+/** Declare `decls` on `c`, in order, with their help in the user's language. */
+function addOptions(c: Command, decls: readonly OptionDecl[], h: (k: MessageKey) => string): Command {
+  for (const d of decls) {
+    const o = new Option(d.flags, h(d.help));
+    if (d.choices) o.choices(d.choices);
+    if (d.def !== undefined) o.default(d.def);
+    c.addOption(o);
+  }
+  return c;
+}
+
+/**
  * Build the command tree. Each action imports its module only when it runs, so that
  * `cns --help` loads neither pkijs nor the prompts.
  *
@@ -20,7 +107,6 @@ export type Runner = (load: Loader, cmd: Command, args: unknown[]) => Promise<vo
  */
 export function buildProgram(run: Runner, lang: Lang = 'en', pick?: (root: Command) => string | undefined): Command {
   const h = (k: MessageKey): string => message(lang, k);
-  const WARN_DAYS = ['--warn-days <n>', h('h_warnDays'), '30'] as const;
   const SECRET_HELP = `\n${h('h_secretsBlock')}`;
   const program = new Command('cns');
   configureHelp(program, lang);
@@ -29,14 +115,8 @@ export function buildProgram(run: Runner, lang: Lang = 'en', pick?: (root: Comma
     .helpCommand('help [command]', h('h_helpCommand'))
     .helpCommand(false) // only the groups (pin, cert, sim) have one, as before
     .description(h('h_program'))
-    .version(VERSION, '-V, --version', h('h_version'))
-    .option('-r, --reader <reader>', h('h_reader'))
-    .option('--json', h('h_json'))
-    .addOption(new Option('--lang <lang>', h('h_lang')).choices(['it', 'en']))
-    .option('--trace', h('h_trace'))
-    .addOption(new Option('--backend <backend>', h('h_backend')).choices(['pcsc', 'pkcs11']))
-    .option('--module <path>', h('h_module'))
-    .option('--no-color', h('h_noColor'))
+    .version(VERSION, '-V, --version', h('h_version'));
+  addOptions(program, GLOBAL_OPTIONS, h)
     .showHelpAfterError(false)
     .addHelpText('after', `\n${h('h_readersBlock')}\n${SECRET_HELP}\n\n${h('h_exitBlock')}\n`);
   const only = pick?.(program);
@@ -46,12 +126,12 @@ export function buildProgram(run: Runner, lang: Lang = 'en', pick?: (root: Comma
     function (this: Command, ...args: unknown[]): Promise<void> {
       return run(load, this, args);
     };
-  const pinOp =
-    (op: 'verify' | 'change' | 'unblock'): Loader =>
-    async () => {
-      const m = await import('../commands/pin.js');
-      return ((ctx: Context, o: Parameters<typeof m.pinCommand>[2]) => m.pinCommand(ctx, op, o)) as Action;
-    };
+  /** A command of CARD_COMMANDS under `parent`, as the quick path reads it. */
+  const card = (parent: Command, path: keyof typeof CARD_COMMANDS, help: MessageKey): Command => {
+    const d: CommandDecl = CARD_COMMANDS[path];
+    const name = path.split(' ').pop() ?? path;
+    return addOptions(parent.command(name).description(h(help)), d.options, h).action(lazy(d.load));
+  };
 
   // `cns` alone: the guided menu on a terminal, the help otherwise
   program.action(
@@ -70,10 +150,7 @@ export function buildProgram(run: Runner, lang: Lang = 'en', pick?: (root: Comma
   );
 
   if (want('readers')) {
-    program
-      .command('readers')
-      .description(h('h_readers'))
-      .action(lazy(async () => (await import('../commands/readers.js')).readersCommand as Action));
+    card(program, 'readers', 'h_readers');
   }
 
   if (want('watch')) {
@@ -85,58 +162,25 @@ export function buildProgram(run: Runner, lang: Lang = 'en', pick?: (root: Comma
   }
 
   if (want('status')) {
-    program
-      .command('status')
-      .description(h('h_status'))
-      .option(...WARN_DAYS)
-      .action(lazy(async () => (await import('../commands/status.js')).statusCommand as Action));
+    card(program, 'status', 'h_status');
   }
 
   if (want('pin')) {
     const pin = program.command('pin').description(h('h_pin'));
-    const secretOpts = (c: Command): Command =>
-      c
-        .option('--stdin', h('h_stdin'))
-        .option('--env', h('h_env'))
-        .option('--last-attempt', h('h_lastAttempt'))
-        .option('--no-pinpad', h('h_noPinpad'))
-        .addHelpText('after', SECRET_HELP);
-    secretOpts(pin.command('verify').description(h('h_pinVerify')))
-      .option('--signature', h('h_signatureKeyset'))
-      .option('--sign-test', h('h_signTest'))
-      .action(lazy(pinOp('verify')));
-    for (const [name, help] of [
-      ['change', 'h_pinChange'],
-      ['unblock', 'h_pinUnblock'],
+    for (const [path, help] of [
+      ['pin verify', 'h_pinVerify'],
+      ['pin change', 'h_pinChange'],
+      ['pin unblock', 'h_pinUnblock'],
     ] as const) {
-      secretOpts(pin.command(name).description(h(help)))
-        .option('--allow-weak', h('h_allowWeak'))
-        .option('--signature', h('h_signatureKeyset'))
-        .action(lazy(pinOp(name)));
+      card(pin, path, help).addHelpText('after', SECRET_HELP);
     }
   }
 
   if (want('cert')) {
     const cert = program.command('cert').description(h('h_cert'));
-    cert
-      .command('show')
-      .description(h('h_certShow'))
-      .option(...WARN_DAYS)
-      .option('--signature', h('h_signatureCert'))
-      .action(lazy(async () => (await import('../commands/cert.js')).certShowCommand as Action));
-    cert
-      .command('export')
-      .description(h('h_certExport'))
-      .addOption(new Option('--format <format>', h('h_format')).choices(['pem', 'der']).default('pem'))
-      .option('-o, --out <file>', h('h_out'))
-      .option('-f, --force', h('h_forceFile'))
-      .option('--signature', h('h_signatureCert'))
-      .action(lazy(async () => (await import('../commands/cert.js')).certExportCommand as Action));
-    cert
-      .command('check')
-      .description(h('h_certCheck'))
-      .option(...WARN_DAYS)
-      .action(lazy(async () => (await import('../commands/cert.js')).certCheckCommand as Action));
+    card(cert, 'cert show', 'h_certShow');
+    card(cert, 'cert export', 'h_certExport');
+    card(cert, 'cert check', 'h_certCheck');
   }
 
   if (want('__words')) {
