@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { buildProgram, CARD_COMMANDS, type Loader } from '../src/main/program.js';
+import { buildProgram, CARD_COMMANDS, type CardCommand, type Loader } from '../src/main/program.js';
 import { quickCommand } from '../src/main/quick.js';
 
 /** What commander does with `words`: the action's loader and options, or the error it raises. */
-async function viaCommander(words: string[]): Promise<{ load?: Loader; opts?: Record<string, unknown>; operands?: unknown[]; error?: string }> {
+async function viaCommander(
+  words: string[],
+): Promise<{ load?: Loader; opts?: Record<string, unknown>; operands?: unknown[]; error?: string }> {
   let got: { load: Loader; opts: Record<string, unknown>; operands: unknown[] } | undefined;
   const program = buildProgram(async (load, cmd, args) => {
     got = { load, opts: cmd.optsWithGlobals(), operands: args.slice(0, -2) };
@@ -67,7 +69,9 @@ describe('the quick path parses a card command as commander does', () => {
       for (const d of decl.options) {
         const o = new Option(d.flags);
         const value = d.choices?.[d.choices.length - 1] ?? 'x1';
-        const forms = o.required ? [[o.long!, value], [`${o.long}=${value}`], ...(o.short ? [[o.short, value]] : [])] : [[o.long!], ...(o.short ? [[o.short]] : [])];
+        const forms = o.required
+          ? [[o.long!, value], [`${o.long}=${value}`], ...(o.short ? [[o.short, value]] : [])]
+          : [[o.long!], ...(o.short ? [[o.short]] : [])];
         for (const f of forms) expect(await same([...path.split(' '), ...f]), `${path} ${f.join(' ')}`).toBeDefined();
       }
     }
@@ -109,12 +113,21 @@ describe('the quick path parses a card command as commander does', () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       return seed % n;
     };
-    const globals = [['--json'], ['--trace'], ['--no-color'], ['--lang', 'it'], ['--lang=en'], ['-r', 'R 1'], ['--reader=R 2'], ['--backend', 'pcsc']];
+    const globals = [
+      ['--json'],
+      ['--trace'],
+      ['--no-color'],
+      ['--lang', 'it'],
+      ['--lang=en'],
+      ['-r', 'R 1'],
+      ['--reader=R 2'],
+      ['--backend', 'pcsc'],
+    ];
     let quick = 0;
     for (let n = 0; n < 300; n++) {
       const paths = Object.keys(CARD_COMMANDS);
       const path = paths[rnd(paths.length)]!;
-      const own = CARD_COMMANDS[path as keyof typeof CARD_COMMANDS].options.map((d) => {
+      const own = CARD_COMMANDS[path as CardCommand].options.map((d) => {
         const long = d.flags.split(/[ ,]+/).find((f) => f.startsWith('--'))!;
         return d.flags.includes('<') ? [long, d.choices?.[0] ?? '7'] : [long];
       });

@@ -55,7 +55,9 @@ export interface CommandDecl {
 }
 
 /** The commands a card is used for most (kiosks, scripts, the bench), declared once for commander and the quick path. */
-export const CARD_COMMANDS = {
+export type CardCommand = 'readers' | 'status' | 'pin verify' | 'pin change' | 'pin unblock' | 'cert show' | 'cert export' | 'cert check';
+
+export const CARD_COMMANDS: Readonly<Record<CardCommand, CommandDecl>> = {
   readers: { options: [], load: async () => (await import('../commands/readers.js')).readersCommand as Action },
   status: { options: [WARN_DAYS], load: async () => (await import('../commands/status.js')).statusCommand as Action },
   'pin verify': {
@@ -84,7 +86,7 @@ export const CARD_COMMANDS = {
     load: async () => (await import('../commands/cert.js')).certExportCommand as Action,
   },
   'cert check': { options: [WARN_DAYS], load: async () => (await import('../commands/cert.js')).certCheckCommand as Action },
-} as const satisfies Record<string, CommandDecl>;
+};
 
 /** Declare `decls` on `c`, in order, with their help in the user's language. */
 function addOptions(c: Command, decls: readonly OptionDecl[], h: (k: MessageKey) => string): Command {
@@ -127,8 +129,8 @@ export function buildProgram(run: Runner, lang: Lang = 'en', pick?: (root: Comma
       return run(load, this, args);
     };
   /** A command of CARD_COMMANDS under `parent`, as the quick path reads it. */
-  const card = (parent: Command, path: keyof typeof CARD_COMMANDS, help: MessageKey): Command => {
-    const d: CommandDecl = CARD_COMMANDS[path];
+  const card = (parent: Command, path: CardCommand, help: MessageKey): Command => {
+    const d = CARD_COMMANDS[path];
     const name = path.split(' ').pop() ?? path;
     return addOptions(parent.command(name).description(h(help)), d.options, h).action(lazy(d.load));
   };

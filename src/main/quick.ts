@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { CARD_COMMANDS, type CommandDecl, GLOBAL_OPTIONS, type Loader, type OptionDecl } from './program.js';
+import { CARD_COMMANDS, type CardCommand, type CommandDecl, GLOBAL_OPTIONS, type Loader, type OptionDecl } from './program.js';
 
 /**
  * The quick path (issue 27): the card commands of CARD_COMMANDS, written in their plain form,
@@ -61,5 +61,5 @@ export function quickCommand(argv: readonly string[]): { path: string; load: Loa
 }
 
 function commandDecl(path: string): CommandDecl | undefined {
-  return Object.hasOwn(CARD_COMMANDS, path) ? CARD_COMMANDS[path as keyof typeof CARD_COMMANDS] : undefined;
+  return Object.hasOwn(CARD_COMMANDS, path) ? CARD_COMMANDS[path as CardCommand] : undefined;
 }
