@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +23,27 @@ describe('the state folder, per platform', () => {
     expect(stateDirFor({ XDG_STATE_HOME: '/s' }, 'linux', '/home/m')).toBe('/s/cns');
     expect(stateDirFor({ XDG_STATE_HOME: 'rel' }, 'linux', '/home/m')).toBe('/home/m/.local/state/cns');
     expect(stateDirFor({}, 'linux', '/home/m')).toBe('/home/m/.local/state/cns');
+  });
+
+  it("the home folder by default is Node's os.homedir(): $HOME when set (even empty), the password database otherwise", () => {
+    const probe = (env: NodeJS.ProcessEnv): { ours: string; node: string } =>
+      JSON.parse(
+        execFileSync(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            "import { stateDirFor } from './dist/device/paths.js'; import { homedir } from 'node:os'; console.log(JSON.stringify({ ours: stateDirFor({}, 'linux'), node: stateDirFor({}, 'linux', homedir()) }))",
+          ],
+          { env, encoding: 'utf8', cwd: join(import.meta.dirname, '..') },
+        ),
+      );
+    const { HOME: _home, ...noHome } = process.env;
+    for (const env of [{ ...process.env, HOME: '/home/mario' }, { ...process.env, HOME: '' }, noHome]) {
+      const r = probe(env);
+      expect(r.ours, String(env.HOME)).toBe(r.node);
+    }
+    expect(probe({ ...process.env, HOME: '/home/mario' }).ours).toBe('/home/mario/.local/state/cns');
   });
 
   it('an old ~/.local/state/cns is moved to the new place once, journals and all; Linux has nothing to move', () => {
