@@ -102,14 +102,14 @@ await Promise.all([
  * text is right for (`wideFrom`: its longest line). On any other terminal width bin/cns.js loads
  * the CLI as before.
  */
-function helpTexts() {
+async function helpTexts() {
   const { renderHelp } = createRequire(import.meta.url)(resolve(`${outdir}/main.cjs`));
   const texts = {};
   for (const lang of ['en', 'it']) {
-    const wide = renderHelp(lang, 100000);
+    const wide = await renderHelp(lang, 100000);
     const wideFrom = Math.max(...wide.split('\n').map((l) => l.length));
-    texts[lang] = { 80: renderHelp(lang, 80), wide, wideFrom };
+    texts[lang] = { 80: await renderHelp(lang, 80), wide, wideFrom };
   }
   return texts;
 }
-writeFileSync(`${outdir}/help.json`, `${JSON.stringify(helpTexts())}\n`);
+writeFileSync(`${outdir}/help.json`, `${JSON.stringify(await helpTexts())}\n`);

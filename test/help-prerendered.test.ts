@@ -31,16 +31,16 @@ const slow = (args: string[], env: Record<string, string>) =>
   );
 
 describe('pre-rendered help', () => {
-  it('is what the source renders, in English and Italian, at 80 columns and on a wide terminal', () => {
+  it('is what the source renders, in English and Italian, at 80 columns and on a wide terminal', async () => {
     const texts = help();
     for (const lang of ['en', 'it'] as const) {
       const t = texts[lang];
-      expect(t[80]).toBe(renderHelp(lang, 80));
-      expect(t.wide).toBe(renderHelp(lang, 100000));
+      expect(t[80]).toBe(await renderHelp(lang, 80));
+      expect(t.wide).toBe(await renderHelp(lang, 100000));
       // every terminal at least wideFrom columns wide gets the wide text, one narrower does not
-      expect(renderHelp(lang, t.wideFrom)).toBe(t.wide);
-      expect(renderHelp(lang, t.wideFrom + 37)).toBe(t.wide);
-      expect(renderHelp(lang, t.wideFrom - 1)).not.toBe(t.wide);
+      expect(await renderHelp(lang, t.wideFrom)).toBe(t.wide);
+      expect(await renderHelp(lang, t.wideFrom + 37)).toBe(t.wide);
+      expect(await renderHelp(lang, t.wideFrom - 1)).not.toBe(t.wide);
     }
     expect(texts.it[80]).toMatch(/^Uso: cns /);
     expect(texts.en[80]).toMatch(/^Usage: cns /);

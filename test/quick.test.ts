@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { buildProgram, CARD_COMMANDS, type CardCommand, type Loader } from '../src/main/program.js';
+import { CARD_COMMANDS, type CardCommand, type Loader } from '../src/main/cardCommands.js';
+import { buildProgram } from '../src/main/program.js';
 import { quickCommand } from '../src/main/quick.js';
 
 /** What commander does with `words`: the action's loader and options, or the error it raises. */

@@ -1,10 +1,11 @@
-import { type Command, CommanderError } from 'commander';
+import type { Command, CommanderError } from 'commander';
 import { Context, type GlobalOptions } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { EXIT } from '../cli/exitCodes.js';
 import { detectLang, type Lang } from '../cli/i18n.js';
 import { drained, endQuietlyOnClosedPipe, err, isTerminal, out } from '../cli/stdio.js';
-import { buildProgram, type Loader, placeholderWord, type Runner } from './program.js';
+import type { Loader } from './cardCommands.js';
+import type { Runner } from './program.js';
 import { quickCommand } from './quick.js';
 
 export { exitAtOnce } from '../util/koffi.js';
@@ -78,6 +79,9 @@ async function command(argv: string[]): Promise<number> {
     await act(quick.load, opts, []);
     return exit;
   }
+  // anything else: commander (not loaded by the quick path, ~0.4 ms)
+  const { buildProgram, placeholderWord } = await import('./program.js');
+  const { CommanderError } = await import('commander');
   // commander passes the positional arguments, then the options, then the command
   const runner: Runner = (load, cmd, args) =>
     act(load, cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>, args.slice(0, -2));
@@ -162,7 +166,9 @@ async function command(argv: string[]): Promise<number> {
       }
       // Bare group commands ("cns pin") print their help: not an error for a human.
       if (e.code === 'commander.executeSubCommandAsync' || e.exitCode === 0) return EXIT.OK;
-      return render(new CliError('USAGE', { detail: commanderText(safeContext(scanArgv(program, argv).globals), e, usage, program) }));
+      return render(
+        new CliError('USAGE', { detail: commanderText(safeContext(scanArgv(program, argv).globals), e, usage, program, placeholderWord) }),
+      );
     }
     return render(e);
   }
@@ -175,8 +181,9 @@ async function command(argv: string[]): Promise<number> {
  * build time (dist/bundle/help.json) for bin/cns.js, which prints it without loading the CLI;
  * test/help-prerendered.test.ts checks that it equals what the command line prints.
  */
-export function renderHelp(lang: Lang, width: number): string {
+export async function renderHelp(lang: Lang, width: number): Promise<string> {
   let text = '';
+  const { buildProgram } = await import('./program.js');
   const program = buildProgram(async () => {}, lang);
   const write = (s: string): void => {
     text += s;
@@ -218,7 +225,13 @@ function commandPath(program: Command, name: string | undefined): string {
 }
 
 /** Commander's own error, in the user's language (its English text is parsed for the names). */
-function commanderText(ctx: Context, e: CommanderError, usage: string, program: Command): string {
+function commanderText(
+  ctx: Context,
+  e: CommanderError,
+  usage: string,
+  program: Command,
+  placeholderWord: (name: string, lang: Lang) => string,
+): string {
   const text = usage.replace(/^error: /, '').trim() || e.message;
   const quoted = [...text.matchAll(/'([^']+)'/g)].map((m) => m[1] ?? '');
   const option = (quoted[0] ?? '').split(' ')[0] ?? '';

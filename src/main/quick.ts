@@ -1,4 +1,4 @@
-import { CARD_COMMANDS, type CardCommand, type CommandDecl, GLOBAL_OPTIONS, type Loader, type OptionDecl } from './program.js';
+import { CARD_COMMANDS, type CardCommand, type CommandDecl, GLOBAL_OPTIONS, type Loader, type OptionDecl } from './cardCommands.js';
 
 /**
  * The quick path (issue 27): the card commands of CARD_COMMANDS, written in their plain form,
@@ -9,7 +9,7 @@ import { CARD_COMMANDS, type CardCommand, type CommandDecl, GLOBAL_OPTIONS, type
  * Anything else (help, version, an option before the command, an unknown or repeated option, a
  * value that begins with `-`, a value outside its choices, an operand, `--`) returns undefined,
  * and commander parses as before, with its errors and help. The options read are the very
- * declarations commander is given (program.ts); the result is what commander's
+ * declarations commander is given (cardCommands.ts, program.ts); the result is what commander's
  * optsWithGlobals() gives for the same words (test/quick.test.ts compares the two, for every
  * option declared).
  */
