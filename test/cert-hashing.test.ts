@@ -21,8 +21,8 @@ async function cardCertificate(): Promise<Buffer> {
 }
 
 /** `der` fed in pieces of `size`, as readFile gives them. */
-function fed(der: Buffer, size: number, base = 0, fingerprint = true): CertificateHasher {
-  const h = new CertificateHasher(fingerprint);
+function fed(der: Buffer, size: number, base = 0): CertificateHasher {
+  const h = new CertificateHasher();
   for (let at = 0; at < der.length; at += size) h.feed(der.subarray(at, at + size), base + at);
   return h;
 }
@@ -34,18 +34,10 @@ describe('the certificate hashed as it arrives', () => {
     const tbs = der.subarray(4, 4 + 4 + der.readUInt16BE(6));
     for (const size of [1, 3, 7, 16, 17, 64, 255, der.length]) {
       const r = fed(der, size).result(der);
-      expect(r?.sha256?.toString('hex'), `pieces of ${size}`).toBe(sha(der));
+      expect(r?.sha256.toString('hex'), `pieces of ${size}`).toBe(sha(der));
       expect(r?.tbs?.sha256.toString('hex'), `pieces of ${size}`).toBe(sha(tbs));
       expect(parseCertificate(der, r).sha256).toBe(parsed.sha256);
     }
-  });
-
-  it('without the fingerprint asked for: only the signed part, the fingerprint on first use', async () => {
-    const der = await cardCertificate();
-    const r = fed(der, 255, 0, false).result(der);
-    expect(r).toBeDefined();
-    expect(r?.sha256).toBeUndefined();
-    expect(parseCertificate(der, r).sha256).toBe(sha(der).toUpperCase());
   });
 
   it('is hashed on the event loop, while the caller goes on; result() finishes what is left', async () => {
@@ -53,21 +45,21 @@ describe('the certificate hashed as it arrives', () => {
     const h = fed(der, 255);
     await turn();
     const r = h.result(der);
-    expect(r?.sha256?.toString('hex')).toBe(sha(der));
+    expect(r?.sha256.toString('hex')).toBe(sha(der));
   });
 
   it('gives nothing for bytes that are not exactly the certificate', async () => {
     const der = await cardCertificate();
     expect(fed(der, 255).result(der.subarray(0, der.length - 1))).toBeUndefined(); // padding fed, cut after
-    const gap = new CertificateHasher(true);
+    const gap = new CertificateHasher();
     gap.feed(der.subarray(0, 255), 0);
     gap.feed(der.subarray(300), 300); // a piece missing
     expect(gap.result(der)).toBeUndefined();
-    expect(new CertificateHasher(true).result(der)).toBeUndefined(); // nothing fed (a certificate kept from an earlier read)
+    expect(new CertificateHasher().result(der)).toBeUndefined(); // nothing fed (a certificate kept from an earlier read)
     // a file read again from 0 (another layout probed first): only the last read counts
     const again = fed(Buffer.from('3003020101', 'hex'), 2);
     for (let at = 0; at < der.length; at += 255) again.feed(der.subarray(at, at + 255), at);
-    expect(again.result(der)?.sha256?.toString('hex')).toBe(sha(der));
+    expect(again.result(der)?.sha256.toString('hex')).toBe(sha(der));
   });
 
   it('the signed part hash is the one checked, where the parser finds that part', async () => {
@@ -85,10 +77,10 @@ describe('the certificate hashed as it arrives', () => {
   it('every generation: the pieces a card session reads are the certificate it returns', async () => {
     for (const g of GENERATIONS) {
       const { image } = await createImage({ generation: g.name, keySize: 1024 });
-      const h = new CertificateHasher(true);
+      const h = new CertificateHasher();
       const der = await new CnsSession(cardTransport(new VirtualCard(image), [])).readCertificate('auth', h.feed);
       const r = h.result(der);
-      expect(r?.sha256?.toString('hex'), g.name).toBe(sha(der));
+      expect(r?.sha256.toString('hex'), g.name).toBe(sha(der));
       expect(r?.tbs, g.name).toBeDefined();
       expect(issuerSignatureHolds(parseCertificate(der, r)), g.name).toBe(true);
     }

@@ -2,8 +2,8 @@ import { Sha256 } from '../util/digest.js';
 
 /** What a certificate's bytes hash to, computed while they arrived (CertificateHasher). */
 export interface CertificateHashes {
-  /** SHA-256 of the whole certificate: its fingerprint (where it was asked for). */
-  sha256?: Buffer;
+  /** SHA-256 of the whole certificate: its fingerprint. */
+  sha256: Buffer;
   /** SHA-256 of the signed part (tbsCertificate), and where that part is in the certificate. */
   tbs?: { start: number; end: number; sha256: Buffer };
 }
@@ -42,8 +42,6 @@ function tbsRange(head: Uint8Array): { start: number; end: number } | null | und
  * hashes are then computed from the certificate itself, as before.
  */
 export class CertificateHasher {
-  /** `fingerprint`: hash the whole certificate too (only where it will be shown: it costs as much again). */
-  constructor(private readonly fingerprint = false) {}
   private whole = new Sha256();
   private tbs = new Sha256();
   private range: { start: number; end: number } | null | undefined;
@@ -82,7 +80,7 @@ export class CertificateHasher {
       this.broken = true;
       return;
     }
-    if (this.fingerprint) this.whole.update(data);
+    this.whole.update(data);
     if (this.range === undefined) {
       this.head = Buffer.concat([this.head, data.subarray(0, 16)]);
       this.range = tbsRange(this.head);
@@ -110,8 +108,8 @@ export class CertificateHasher {
   result(der: Uint8Array): CertificateHashes | undefined {
     this.drain();
     if (this.broken || this.seen !== der.length || der.length === 0) return undefined;
-    const whole = this.fingerprint ? { sha256: this.whole.digest() } : {};
+    const sha256 = this.whole.digest();
     const r = this.range;
-    return r && r.end <= der.length ? { ...whole, tbs: { ...r, sha256: this.tbs.digest() } } : whole;
+    return r && r.end <= der.length ? { sha256, tbs: { ...r, sha256: this.tbs.digest() } } : { sha256 };
   }
 }

@@ -243,7 +243,7 @@ export function parseCertificate(derInput: Uint8Array, hashes?: CertificateHashe
       }
     }
   }
-  let fingerprint: string | undefined = hashes?.sha256?.length === 32 ? hashes.sha256.toString('hex').toUpperCase() : undefined;
+  let fingerprint: string | undefined = hashes && hashes.sha256.length === 32 ? hashes.sha256.toString('hex').toUpperCase() : undefined;
   const parsed: ParsedCertificate = {
     der,
     subject,

@@ -14,7 +14,7 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
   // said first, on stderr, and kept in the report: tries read through the module mean little
   let fallback: { code: string; message: string } | undefined;
   const report = await withCard(ctx.cardOptions, async (card, opened) => {
-    const r = await collectReport(card, { now, warnDays, stateDir: stateDir(ctx.env), fingerprint: ctx.json });
+    const r = await collectReport(card, { now, warnDays, stateDir: stateDir(ctx.env) });
     if (opened.fallback) {
       fallback = { code: 'PCSC_FALLBACK', message: fallbackText(ctx, opened.fallback.cause) };
       ctx.note(ctx.c.yellow(fallback.message));

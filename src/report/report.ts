@@ -199,8 +199,6 @@ export interface ReportOptions {
   stateDir?: string;
   /** Receives the parsed certificate, for callers that need more than the summary (the extension's request). */
   onCertificate?: (c: ParsedCertificate) => void;
-  /** The certificate's fingerprint will be shown: hash it while the card sends it (otherwise on first use). */
-  fingerprint?: boolean;
 }
 
 /** Everything readable without a PIN; spends no attempt. */
@@ -343,7 +341,7 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
   // the holder's record is parsed while the card answers the certificate's first read (its
   // failure, taken below, keeps its place after the holder's in the list of problems)
   // hashed while the card sends the next piece (issue 27)
-  const hasher = new CertificateHasher(o.fingerprint);
+  const hasher = new CertificateHasher();
   const derRead = card.readCertificate(undefined, hasher.feed);
   derRead.catch(() => {});
   let dati: DatiPersonali | null = null;
