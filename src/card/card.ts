@@ -55,9 +55,6 @@ export type CardOrigin = { kind: 'atr'; atr: CnsAtrInfo } | { kind: 'token'; tok
  * One TS-CNS, whichever way it is reached: raw APDUs (PC/SC, the virtual card) or a PKCS#11
  * module. Every PIN/PUK operation sends its secret exactly once and never retries it.
  */
-/** A piece of a file as the card sent it, and where in the file it starts. */
-export type OnData = (data: Buffer, offset: number) => void;
-
 export interface Card {
   /** The reader, slot or image the card is in. */
   readonly name: string;
@@ -74,13 +71,8 @@ export interface Card {
   pinpad?(): Promise<PinPad | null>;
   /** VERIFY or CHANGE with the PIN typed on the reader's pad (see CnsCardSession.onPad). */
   onPad?(op: 'verify' | 'change', keyset?: Keyset, timeoutSeconds?: number): Promise<void>;
-  /**
-   * The DER certificate of a keyset (EF 1101 or 9010 without padding, or the token's object).
-   * `onData`, where the backend reads the file itself: each piece as the card sends it, with its
-   * offset in the file (a read that starts again from 0 is another file's); what is returned may
-   * be shorter than what was passed (padding cut off).
-   */
-  readCertificate(keyset?: Keyset, onData?: OnData): Promise<Buffer>;
+  /** The DER certificate of a keyset (EF 1101 or 9010 without padding, or the token's object). */
+  readCertificate(keyset?: Keyset): Promise<Buffer>;
   /** Whether the card carries the signature keyset (false where that cannot be known). */
   hasSignatureKeyset(): Promise<boolean>;
   /**

@@ -6,7 +6,7 @@ import { tlvLength } from '../apdu/tlv.js';
 import type { ApduTracer } from '../apdu/trace.js';
 import type { PinPad, Transport } from '../apdu/transport.js';
 import { type CnsAtrInfo, decodeAtr, MASK_STINCARD } from './atr.js';
-import type { Card, CardFiles, CardOrigin, Keyset, OnData, SecretKind, SignatureLayout, TriesState } from './card.js';
+import type { Card, CardFiles, CardOrigin, Keyset, SecretKind, SignatureLayout, TriesState } from './card.js';
 import { type CardId, parseIdCarta } from './efIdCarta.js';
 import { CardError, PinpadError, SecretBlockedError, WrongSecretError } from './errors.js';
 import {
@@ -230,7 +230,6 @@ export class CnsSession implements Card, CardFiles {
     objectLength?: (head: Buffer) => number | undefined,
     from: 'mf' | 'current' = 'mf',
     max: number = MAX_UNSIZED,
-    onData?: OnData,
   ): Promise<Buffer> {
     const fcp = await this.selectPath(path, true, from);
     const size = fcp?.size;
@@ -244,7 +243,6 @@ export class CnsSession implements Card, CardFiles {
     while (offset < want) {
       const { data, end } = await this.readBinary(offset, Math.min(READ_CHUNK, want - offset));
       chunks.push(data);
-      onData?.(data, offset);
       offset += data.length;
       if (!announced) {
         const len = objectLength!(chunks.length === 1 ? data : Buffer.concat(chunks));
@@ -279,7 +277,7 @@ export class CnsSession implements Card, CardFiles {
    * The raw content of EF 1101, read only as far as the DER certificate it holds says
    * (the EF is larger than the certificate; the rest is padding).
    */
-  async readCertificate(keyset: Keyset = 'auth', onData?: OnData): Promise<Buffer> {
+  async readCertificate(keyset: Keyset = 'auth'): Promise<Buffer> {
     if (keyset === 'signature' && this.signatureLayout === 'infocamere') {
       const raw = await this.readFile(
         CNS_PATHS.INFOCAMERE_CERTIFICATE,
@@ -289,16 +287,16 @@ export class CnsSession implements Card, CardFiles {
       );
       return raw.subarray(INFOCAMERE_CERT_OFFSET);
     }
-    if (keyset === 'signature') return this.readFile(CNS_PATHS.SIGNATURE_CERTIFICATE, derLength, 'mf', MAX_SIZE.CERTIFICATE, onData);
-    return this.authCertificate(onData);
+    if (keyset === 'signature') return this.readFile(CNS_PATHS.SIGNATURE_CERTIFICATE, derLength, 'mf', MAX_SIZE.CERTIFICATE);
+    return this.authCertificate();
   }
 
   private layout?: AuthLayout;
 
-  private async readLayoutCertificate(l: AuthLayout, onData?: OnData): Promise<Buffer> {
-    if (!l.application) return this.readFile(l.certificate, certificateLength, 'mf', MAX_SIZE.CERTIFICATE, onData);
+  private async readLayoutCertificate(l: AuthLayout): Promise<Buffer> {
+    if (!l.application) return this.readFile(l.certificate, certificateLength, 'mf', MAX_SIZE.CERTIFICATE);
     await this.selectApplication(l.application);
-    return this.readFile(l.certificate, certificateLength, 'current', MAX_SIZE.CERTIFICATE, onData);
+    return this.readFile(l.certificate, certificateLength, 'current', MAX_SIZE.CERTIFICATE);
   }
 
   /** Where this card keeps its authentication keyset, once its certificate was found (undefined before). */
@@ -319,18 +317,18 @@ export class CnsSession implements Card, CardFiles {
    * is returned as it is, so that a damaged or half-written certificate is reported as such. No
    * layout at all: the card is not broken, this version cannot find its certificate.
    */
-  private async authCertificate(onData?: OnData): Promise<Buffer> {
+  private async authCertificate(): Promise<Buffer> {
     const kept = this.identified?.certificate;
     if (kept && this.identified) {
       this.identified.certificate = undefined;
       return kept;
     }
-    if (this.layout) return this.readLayoutCertificate(this.layout, onData);
+    if (this.layout) return this.readLayoutCertificate(this.layout);
     let classic: Buffer | undefined;
     for (const l of this.layoutOrder()) {
       let der: Buffer;
       try {
-        der = await this.readLayoutCertificate(l, onData);
+        der = await this.readLayoutCertificate(l);
       } catch (e) {
         if (e instanceof CardError && e.code === 'FILE_NOT_FOUND') continue;
         throw e;

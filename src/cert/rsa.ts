@@ -26,9 +26,8 @@ function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
 /**
  * Whether `signature` is `modulus`/`exponent`'s RSASSA-PKCS1-v1_5 SHA-256 signature of `message`.
  * The modulus and exponent are big-endian, without leading zeros (as x509.ts gives them).
- * `digest`: `message`'s SHA-256 where it was computed already (as the certificate arrived).
  */
-export function rsaSha256Verifies(modulus: Buffer, exponent: Buffer, message: Uint8Array, signature: Uint8Array, digest?: Buffer): boolean {
+export function rsaSha256Verifies(modulus: Buffer, exponent: Buffer, message: Uint8Array, signature: Uint8Array): boolean {
   const k = modulus.length;
   // 1024 to 8192 bits (RFC 8017 needs k >= tLen + 11 = 62 bytes; nothing smaller is a CA's key)
   if (k < 128 || k > 1024 || exponent.length === 0 || exponent.length > 8 || signature.length !== k) return false;
@@ -41,7 +40,7 @@ export function rsaSha256Verifies(modulus: Buffer, exponent: Buffer, message: Ui
   const hex = m.toString(16);
   if (hex.length > k * 2) return false;
   Buffer.from(hex.padStart(k * 2, '0'), 'hex').copy(em);
-  const t = Buffer.concat([SHA256_PREFIX, digest ?? sha256(message)]);
+  const t = Buffer.concat([SHA256_PREFIX, sha256(message)]);
   const expected = Buffer.alloc(k, 0xff);
   expected[0] = 0x00;
   expected[1] = 0x01;

@@ -1,5 +1,4 @@
 import { parseCnsCommonName } from './cnsSubject.js';
-import type { CertificateHashes } from './hashing.js';
 import { OID_EXTENDED_MARKER } from './oids.js';
 import { type ParsedCertificate, parseCertificate, type ValidityState, validity } from './x509.js';
 
@@ -49,12 +48,7 @@ export function summarize(cert: ParsedCertificate, now: Date, warnDays: number):
   };
 }
 
-export function summarizeDer(
-  der: Uint8Array,
-  now: Date,
-  warnDays: number,
-  hashes?: CertificateHashes,
-): { parsed: ParsedCertificate; summary: CertificateSummary } {
-  const parsed = parseCertificate(der, hashes);
+export function summarizeDer(der: Uint8Array, now: Date, warnDays: number): { parsed: ParsedCertificate; summary: CertificateSummary } {
+  const parsed = parseCertificate(der);
   return { parsed, summary: summarize(parsed, now, warnDays) };
 }

@@ -3,7 +3,6 @@ import { sha256 } from '../util/digest.js';
 import { printable } from '../util/text.js';
 import { checkDer, type Der, parseDer } from './der.js';
 import { CertificateError } from './errors.js';
-import type { CertificateHashes } from './hashing.js';
 import { rsaSha256Verifies } from './rsa.js';
 
 export { CertificateError };
@@ -167,17 +166,11 @@ interface SignedParts {
   sameAlgorithms: boolean;
   /** The signature BIT STRING's contents (its unused-bits byte first). */
   signature: Buffer;
-  /** SHA-256 of `tbs`, where it was computed as the certificate arrived. */
-  tbsSha256?: Buffer;
 }
 
 const signedParts = new WeakMap<ParsedCertificate, SignedParts>();
 
-/**
- * `hashes`: what CertificateHasher computed of these very bytes as they came from the card (its
- * fingerprint, and its signed part's hash where that part is where the hasher took it).
- */
-export function parseCertificate(derInput: Uint8Array, hashes?: CertificateHashes): ParsedCertificate {
+export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
   const der = Buffer.from(derInput);
   const cert = parseDer(der);
   checkDer(cert);
@@ -243,7 +236,7 @@ export function parseCertificate(derInput: Uint8Array, hashes?: CertificateHashe
       }
     }
   }
-  let fingerprint: string | undefined = hashes && hashes.sha256.length === 32 ? hashes.sha256.toString('hex').toUpperCase() : undefined;
+  let fingerprint: string | undefined;
   const parsed: ParsedCertificate = {
     der,
     subject,
@@ -271,12 +264,6 @@ export function parseCertificate(derInput: Uint8Array, hashes?: CertificateHashe
     algorithm: decodeOid(sigAlg.children[0]!.value),
     sameAlgorithms: tbs[tbs[0]?.tag === 0xa0 ? 2 : 1]!.raw.equals(sigAlg.raw),
     signature: signature.value,
-    ...(hashes?.tbs &&
-    hashes.tbs.start === tbsTlv.raw.byteOffset - der.byteOffset &&
-    hashes.tbs.end - hashes.tbs.start === tbsTlv.raw.length &&
-    hashes.tbs.sha256.length === 32
-      ? { tbsSha256: hashes.tbs.sha256 }
-      : {}),
   });
   return parsed;
 }
@@ -296,7 +283,7 @@ export function signatureHolds(cert: ParsedCertificate, issuer: IssuerKey): bool
   const parts = signedParts.get(cert);
   if (parts && parts.algorithm === SHA256_WITH_RSA && issuer.modulus && issuer.publicExponent) {
     if (!parts.sameAlgorithms || parts.signature[0] !== 0) return false;
-    return rsaSha256Verifies(issuer.modulus, issuer.publicExponent, parts.tbs, parts.signature.subarray(1), parts.tbsSha256);
+    return rsaSha256Verifies(issuer.modulus, issuer.publicExponent, parts.tbs, parts.signature.subarray(1));
   }
   return opensslVerifies(cert.der, issuer.der);
 }

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { requireKeyset } from '../card/pinGate.js';
 import { derLength } from '../card/session.js';
-import { CertificateHasher } from '../cert/hashing.js';
 import type { CertificateSummary } from '../cert/summary.js';
 import { printCertificate, row } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
@@ -16,12 +15,10 @@ async function readCertificate(ctx: Context, warnDays: number, signature?: boole
   const keyset = signature ? 'signature' : 'auth';
   let ef = '1101';
   let warm: Promise<unknown> = Promise.resolve();
-  // hashed while the card sends the next piece (issue 27)
-  const hasher = new CertificateHasher();
   const raw = await withCard(ctx.cardOptions, async (card) => {
     await requireKeyset(card, keyset);
     if (signature) ef = card.signatureLayout === 'infocamere' ? '8228' : '9010';
-    const read = card.readCertificate(keyset, hasher.feed);
+    const read = card.readCertificate(keyset);
     // the certificate's code and the issuers the tool knows while the card answers the reads (a
     // transmit runs off the main thread); a failure here is met again where they are needed
     warm = new Promise((resolve) =>
@@ -43,7 +40,7 @@ async function readCertificate(ctx: Context, warnDays: number, signature?: boole
   const { summarizeDer } = await import('../cert/summary.js');
   let r: ReturnType<typeof summarizeDer>;
   try {
-    r = summarizeDer(der, new Date(), warnDays, hasher.result(der));
+    r = summarizeDer(der, new Date(), warnDays);
   } catch (e) {
     throw new CliError('NO_CERTIFICATE', { detail: libraryDetail(e, ctx.t.bind(ctx)) });
   }

@@ -9,7 +9,6 @@ import { romeDate } from '../card/dates.js';
 import type { DatiPersonali } from '../card/efDatiPersonali.js';
 import type { CardId } from '../card/efIdCarta.js';
 import { datiPersonaliHash } from '../cert/cnsSubject.js';
-import { CertificateHasher, type CertificateHashes } from '../cert/hashing.js';
 import type { CertificateSummary } from '../cert/summary.js';
 import type { ParsedCertificate } from '../cert/x509.js';
 import { deviceFault } from '../device/errors.js';
@@ -222,10 +221,9 @@ async function analyseCertificate(
   der: Buffer,
   problems: CardReport['problems'],
   o: ReportOptions,
-  hashes?: CertificateHashes,
 ): Promise<{ summary: CertificateSummary; parsed: ParsedCertificate } | null> {
   const { summarizeDer } = await import('../cert/summary.js');
-  const r = await attempt(problems, 'CERTIFICATE_UNPARSABLE', async () => summarizeDer(der, o.now, o.warnDays, hashes));
+  const r = await attempt(problems, 'CERTIFICATE_UNPARSABLE', async () => summarizeDer(der, o.now, o.warnDays));
   if (r) {
     const { issuerSignatureHolds } = await import('../cert/issuers.js');
     if (issuerSignatureHolds(r.parsed) === false) {
@@ -340,9 +338,7 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
   const rawDati = await attempt(problems, 'EF_DATI_PERSONALI_UNREADABLE', () => files.readDatiPersonaliRaw());
   // the holder's record is parsed while the card answers the certificate's first read (its
   // failure, taken below, keeps its place after the holder's in the list of problems)
-  // hashed while the card sends the next piece (issue 27)
-  const hasher = new CertificateHasher();
-  const derRead = card.readCertificate(undefined, hasher.feed);
+  const derRead = card.readCertificate();
   derRead.catch(() => {});
   let dati: DatiPersonali | null = null;
   if (rawDati) {
@@ -354,7 +350,7 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
   // parsed and checked while the card answers the tries; its problems keep their place in the list
   const pinRead = card.tries('pin');
   const certProblems: CardReport['problems'] = [];
-  const analysed = der ? whileCardAnswers(() => analyseCertificate(der, certProblems, o, hasher.result(der))) : Promise.resolve(null);
+  const analysed = der ? whileCardAnswers(() => analyseCertificate(der, certProblems, o)) : Promise.resolve(null);
   const pin = await pinRead;
   const puk = await card.tries('puk');
   const certificate = (await analysed)?.summary ?? null;
