@@ -103,6 +103,9 @@ describe('the quick path parses a card command as commander does', () => {
       ['watch'],
       ['constructor'],
       ['pin', 'toString'],
+      ['pin verify'], // the two words as one argument: no command
+      ['cert export', '-o', 'x.pem'],
+      ['pin', 'verify extra'],
     ]) {
       expect(await same(words), words.join(' ')).toBeUndefined();
     }

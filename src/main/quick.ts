@@ -15,11 +15,14 @@ import { CARD_COMMANDS, type CardCommand, type CommandDecl, GLOBAL_OPTIONS, type
  */
 export function quickCommand(argv: readonly string[]): { path: string; load: Loader; opts: Record<string, unknown> } | undefined {
   const words = argv.slice(2);
-  let path = words[0] ?? '';
+  // a command's words are separate arguments: "pin verify" as one is no command (commander says so)
+  if (words[0] === undefined || words[0].includes(' ')) return undefined;
+  let path = words[0];
   let decl: CommandDecl | undefined = commandDecl(path);
   let rest = 1;
   if (!decl) {
-    path = `${words[0] ?? ''} ${words[1] ?? ''}`;
+    if (words[1] === undefined || words[1].includes(' ')) return undefined;
+    path = `${words[0]} ${words[1]}`;
     decl = commandDecl(path);
     rest = 2;
   }
