@@ -6,7 +6,6 @@ import { isTerminal } from '../cli/stdio.js';
 import { VERSION } from '../cli/version.js';
 import { type Action, CARD_COMMANDS, type CardCommand, GLOBAL_OPTIONS, type Loader, type OptionDecl } from './cardCommands.js';
 
-export type { Action, Loader } from './cardCommands.js';
 export type Runner = (load: Loader, cmd: Command, args: unknown[]) => Promise<void>;
 
 /** Declare `decls` on `c`, in order, with their help in the user's language. */

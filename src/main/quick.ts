@@ -13,17 +13,14 @@ import { CARD_COMMANDS, type CardCommand, type CommandDecl, GLOBAL_OPTIONS, type
  * optsWithGlobals() gives for the same words (test/quick.test.ts compares the two, for every
  * option declared).
  */
-export function quickCommand(argv: readonly string[]): { path: string; load: Loader; opts: Record<string, unknown> } | undefined {
+export function quickCommand(argv: readonly string[]): { load: Loader; opts: Record<string, unknown> } | undefined {
   const words = argv.slice(2);
   // a command's words are separate arguments: "pin verify" as one is no command (commander says so)
   if (words[0] === undefined || words[0].includes(' ')) return undefined;
-  let path = words[0];
-  let decl: CommandDecl | undefined = commandDecl(path);
+  let decl = commandDecl(words[0]);
   let rest = 1;
-  if (!decl) {
-    if (words[1] === undefined || words[1].includes(' ')) return undefined;
-    path = `${words[0]} ${words[1]}`;
-    decl = commandDecl(path);
+  if (!decl && words[1] !== undefined) {
+    decl = commandDecl(`${words[0]} ${words[1]}`);
     rest = 2;
   }
   if (!decl) return undefined;
@@ -54,7 +51,7 @@ export function quickCommand(argv: readonly string[]): { path: string; load: Loa
       opts[o.name] = !o.negate;
     }
   }
-  return { path, load: decl.load, opts };
+  return { load: decl.load, opts };
 }
 
 interface QuickOption {
