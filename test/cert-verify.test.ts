@@ -15,7 +15,7 @@ import { issuerSignatureHolds } from '../src/cert/issuers.js';
 import { fromPem } from '../src/cert/pem.js';
 import { rsaSha256Verifies } from '../src/cert/rsa.js';
 import { TEST_CA } from '../src/cert/testCa.js';
-import { parseCertificate, signedBy } from '../src/cert/x509.js';
+import { decodeOid, parseCertificate, signedBy } from '../src/cert/x509.js';
 import { defaultCa } from '../src/sim/create.js';
 import { sha1, sha256 } from '../src/util/digest.js';
 
@@ -31,6 +31,41 @@ describe('SHA-1 and SHA-256 in JavaScript', () => {
     }
     // FIPS 180-4's own example
     expect(sha256(Buffer.from('abc')).toString('hex')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});
+
+/** X.690 8.19 as written, all in BigInt: what decodeOid() gave before it used numbers where exact. */
+function oidReference(b: Buffer): string {
+  const parts: bigint[] = [];
+  let v = 0n;
+  for (const byte of b) {
+    v = (v << 7n) | BigInt(byte & 0x7f);
+    if (!(byte & 0x80)) {
+      parts.push(v);
+      v = 0n;
+    }
+  }
+  const first = parts.shift() ?? 0n;
+  const head = first < 80n ? [first / 40n, first % 40n] : [2n, first - 80n];
+  return [...head, ...parts].join('.');
+}
+
+describe('OIDs', () => {
+  it('decode as X.690 says, exactly past 2^53 (2.25.<uuid>), as the all-BigInt reading did', () => {
+    expect(decodeOid(Buffer.from('2a864886f70d01010b', 'hex'))).toBe('1.2.840.113549.1.1.11');
+    expect(decodeOid(Buffer.from('551d0f', 'hex'))).toBe('2.5.29.15');
+    // 2.25 with a 128-bit UUID arc (X.667)
+    const uuid = 0xf81d4fae7dec11d0a76500a0c91e6bf6n;
+    const arc: number[] = [];
+    for (let x = uuid; x > 0n; x >>= 7n) arc.unshift(Number(x & 0x7fn) | (arc.length ? 0x80 : 0));
+    expect(decodeOid(Buffer.from([0x69, ...arc]))).toBe(`2.25.${uuid}`);
+    // random bytes: long and short arcs, a first arc past 80, a last one left open, none closed
+    for (let n = 0; n < 3000; n++) {
+      const len = 1 + (n % 24);
+      const b = randomBytes(len);
+      if (n % 3 === 0) for (let k = 0; k < len; k++) b[k]! |= k % 9 === 8 ? 0 : 0x80;
+      expect(decodeOid(b)).toBe(oidReference(b));
+    }
   });
 });
 

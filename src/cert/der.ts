@@ -23,7 +23,31 @@ function fail(why: string): never {
   throw new CertificateError(`not DER: ${why}`, { id: 'xNotDer' });
 }
 
-function readOne(buf: Buffer, at: number, depth: number): { der: Der; next: number } {
+/**
+ * One element. A class, not an object literal with a getter: such a literal costs a closure, its
+ * context and a map of its own for every element (~650 bytes each against ~100 here; a card's
+ * certificate has ~75 elements, parsed on the path of `status` and `cert check`, issue 27).
+ */
+class DerElement implements Der {
+  #kids: Der[] | undefined;
+  readonly #depth: number;
+  constructor(
+    readonly tag: number,
+    readonly constructed: boolean,
+    readonly raw: Buffer,
+    readonly value: Buffer,
+    depth: number,
+  ) {
+    this.#depth = depth;
+  }
+  get children(): Der[] {
+    this.#kids ??= this.constructed ? readAll(this.value, this.#depth + 1) : [];
+    return this.#kids;
+  }
+}
+
+/** The element at `at`; the next one starts at `next.at` (an out-parameter: no result object per element). */
+function readOne(buf: Buffer, at: number, depth: number, next: { at: number }): Der {
   if (depth > MAX_DEPTH)
     throw new CertificateError(`not DER: nested deeper than ${MAX_DEPTH} levels`, { id: 'tlvDeep', facts: { n: MAX_DEPTH } });
   const start = at;
@@ -53,37 +77,23 @@ function readOne(buf: Buffer, at: number, depth: number): { der: Der; next: numb
     if (len < 0x80 || (n > 1 && buf[at - n] === 0)) fail('length not in its shortest form');
   }
   if (at + len > buf.length) fail('value runs past the end');
-  const value = buf.subarray(at, at + len);
-  const constructed = (first & 0x20) !== 0;
-  let kids: Der[] | undefined;
-  const der: Der = {
-    tag,
-    constructed,
-    raw: buf.subarray(start, at + len),
-    value,
-    get children(): Der[] {
-      kids ??= constructed ? readAll(value, depth + 1) : [];
-      return kids;
-    },
-  };
-  return { der, next: at + len };
+  next.at = at + len;
+  return new DerElement(tag, (first & 0x20) !== 0, buf.subarray(start, at + len), buf.subarray(at, at + len), depth);
 }
 
 function readAll(buf: Buffer, depth: number): Der[] {
   const out: Der[] = [];
-  for (let at = 0; at < buf.length; ) {
-    const { der, next } = readOne(buf, at, depth);
-    out.push(der);
-    at = next;
-  }
+  const next = { at: 0 };
+  while (next.at < buf.length) out.push(readOne(buf, next.at, depth, next));
   return out;
 }
 
 /** Exactly one DER element filling `input`; its nested elements are checked as they are read. */
 export function parseDer(input: Uint8Array): Der {
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  const { der, next } = readOne(buf, 0, 0);
-  if (next !== buf.length) fail(`${buf.length - next} bytes after the element`);
+  const next = { at: 0 };
+  const der = readOne(buf, 0, 0, next);
+  if (next.at !== buf.length) fail(`${buf.length - next.at} bytes after the element`);
   return der;
 }
 

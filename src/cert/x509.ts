@@ -60,21 +60,32 @@ export interface ParsedCertificate {
   subjectDer: Buffer;
 }
 
-/** Dotted OID; sub-identifiers as BigInt, so 2.25.<uuid> arcs come out exact. */
-function decodeOid(b: Buffer): string {
+/**
+ * Dotted OID. A sub-identifier is a number while it is exact (under 2^53), a BigInt past that, so
+ * 2.25.<uuid> arcs come out exact without a BigInt for every byte of the usual short ones.
+ */
+export function decodeOid(b: Buffer): string {
   if (b.length === 0) throw new CertificateError('empty OID', { id: 'xMalformed', facts: { what: 'OID' } });
-  const parts: bigint[] = [];
-  let v = 0n;
-  for (const byte of b) {
-    v = (v << 7n) | BigInt(byte & 0x7f);
-    if (!(byte & 0x80)) {
-      parts.push(v);
-      v = 0n;
-    }
+  let out = '';
+  let v = 0;
+  let big: bigint | undefined;
+  for (let i = 0; i < b.length; i++) {
+    const byte = b[i]!;
+    if (big === undefined && v >= 2 ** 45) big = BigInt(v);
+    if (big === undefined) v = v * 128 + (byte & 0x7f);
+    else big = (big << 7n) | BigInt(byte & 0x7f);
+    if (byte & 0x80) continue;
+    if (out === '') {
+      // the first sub-identifier holds the first two arcs (X.690 8.19.4)
+      if (big === undefined) out = v < 80 ? `${Math.floor(v / 40)}.${v % 40}` : `2.${v - 80}`;
+      else out = `2.${big - 80n}`;
+    } else out += `.${big ?? v}`;
+    v = 0;
+    big = undefined;
   }
-  const first = parts.shift() ?? 0n;
-  const head = first < 80n ? [first / 40n, first % 40n] : [2n, first - 80n];
-  return [...head, ...parts].join('.');
+  // as before: a last sub-identifier left open (bit 8 set on its final byte) is dropped, and
+  // bytes that close none read as 0.0
+  return out || '0.0';
 }
 
 /** An attribute value as text, safe to print (a certificate comes from the card). */
@@ -227,8 +238,9 @@ export function parseCertificate(derInput: Uint8Array): ParsedCertificate {
     // Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
     const shape = parts.map((t) => t.tag).join();
     if (ext.tag !== 0x30 || (shape !== '6,4' && shape !== '6,1,4')) need(undefined, 'extension');
-    if (parts[0]?.tag === 0x06) extensionOids.push(decodeOid(parts[0].value));
-    if (parts[0]?.tag === 0x06 && decodeOid(parts[0].value) === '2.5.29.15') {
+    const oid = parts[0]?.tag === 0x06 ? decodeOid(parts[0].value) : undefined;
+    if (oid !== undefined) extensionOids.push(oid);
+    if (oid === '2.5.29.15') {
       const bs = parseDer(parts[parts.length - 1]!.value);
       if (bs.tag === 0x03) {
         const bytes = bs.value.subarray(1);
