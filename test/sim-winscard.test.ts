@@ -13,7 +13,7 @@ describe('PC/SC answered in process by one reader holding a virtual card', () =>
   it('is found, opened and read as a reader of the system', async () => {
     const image = join(tempDir(), 'card.json');
     await createCardImage(image, { cardId: '5123456789012346' });
-    useVirtualReader(image, 'Training Reader 00 00');
+    await useVirtualReader(image, 'Training Reader 00 00');
     const readers = await listReaders();
     expect(readers.map((r) => [r.name, r.present, r.pinpad])).toEqual([['Training Reader 00 00', true, null]]);
     const report = await withCard({}, (card) => readReport(card));

@@ -12,7 +12,7 @@ export { exitAtOnce } from '../util/koffi.js';
 
 /** PC/SC answered in process by one reader holding the virtual card of `image`: the build's code-cache training only. */
 export async function useVirtualReader(image: string): Promise<void> {
-  (await import('../pcsc/simWinscard.js')).useVirtualReader(image);
+  await (await import('../pcsc/simWinscard.js')).useVirtualReader(image);
 }
 
 /**
