@@ -72,6 +72,9 @@ describe('cns status', () => {
     const it = await cns(['status', '--reader', `sim:${img}`], { env: { LANG: 'it_IT.UTF-8' } });
     expect(it.stdout).toMatch(/Titolare\s+ROSSI MARIO/);
     expect(it.stdout).toMatch(/PIN\s+3 tentativi rimasti/);
+    // the 2023 extension: why not, in the user's language (the card expires years after 30/12/2023)
+    expect(it.stdout).toMatch(/Proroga 2023\s+non possibile: scade il \d{2}\/\d{2}\/\d{4}, dopo il 30\/12\/2023\n/);
+    expect(en.stdout).toMatch(/Extension 2023\s+not eligible: expires on \d+ \w+ \d{4}, later than 30 December 2023\n/);
     const forced = await cns(['status', '--reader', `sim:${img}`, '--lang', 'en'], { env: { LANG: 'it_IT.UTF-8' } });
     expect(forced.stdout).toMatch(/Holder/);
     expect(en.stdout.includes('\x1b[')).toBe(false); // no ANSI colour sequence

@@ -1278,6 +1278,7 @@ const ownMessages = () => ({
   lExtension: { en: 'Extension 2023', it: 'Proroga 2023' },
   extRowYes: { en: 'eligible', it: 'possibile' },
   extRowNo: { en: 'not eligible', it: 'non possibile' },
+  extRowNoWhy: { en: 'not eligible: {why}', it: 'non possibile: {why}' },
   simSummary: { en: 'card id {id}, certificate valid {from} → {to}', it: 'numero carta {id}, certificato valido {from} → {to}' },
   simCreated: { en: 'Virtual card written to {path}', it: 'Carta virtuale scritta in {path}' },
   certWritten: { en: 'Certificate written to {path}', it: 'Certificato scritto in {path}' },

@@ -1,4 +1,4 @@
-import { certificateLine, checkText, eligibilityJson, printCertificate, problemsJson, row, triesText } from '../cli/cardText.js';
+import { certificateLine, checkText, eligibilityJson, printCertificate, problemsJson, row, ruleText, triesText } from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { fallbackText } from '../cli/gate.js';
 import { messageKey } from '../cli/i18n.js';
@@ -69,7 +69,17 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
         row(ctx, 'lSigPuk', triesText(ctx, r.signature.puk), 2);
       }
     }
-    if (r.extension) row(ctx, 'lExtension', r.extension.eligible ? ctx.c.green(ctx.t('extRowYes')) : ctx.t('extRowNo'));
+    if (r.extension) {
+      // not eligible: which rules say no, as `cns extend` words them (a rule not known either way,
+      // such as revocation, checked by the service only, is no reason)
+      const no = r.extension.reasons.filter((x) => x.ok === false);
+      const why = no.map((x) => ruleText(ctx, x)).join('; ');
+      row(
+        ctx,
+        'lExtension',
+        r.extension.eligible ? ctx.c.green(ctx.t('extRowYes')) : why ? ctx.t('extRowNoWhy', { why }) : ctx.t('extRowNo'),
+      );
+    }
     // "all passed" only when nothing below says otherwise; the codes are for --json and doctor
     const bad = r.checks.filter((c) => c.status === 'fail' || c.status === 'warn');
     const n = bad.length + problems.length;
