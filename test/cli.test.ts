@@ -75,6 +75,12 @@ describe('cns status', () => {
     // the 2023 extension: why not, in the user's language (the card expires years after 30/12/2023)
     expect(it.stdout).toMatch(/Proroga 2023\s+non possibile: scade il \d{2}\/\d{2}\/\d{4}, dopo il 30\/12\/2023\n/);
     expect(en.stdout).toMatch(/Extension 2023\s+not eligible: expires on \d+ \w+ \d{4}, later than 30 December 2023\n/);
+    // a value outside an option's choices: which ones it takes, in the user's language
+    const bad = await cns(['cert', 'export', join(tempDir(), 'c.pem'), '--reader', `sim:${img}`, '--format', 'txt'], {
+      env: { LANG: 'it_IT.UTF-8' },
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^cns: --format: "txt" non è un valore ammesso \(valori ammessi: pem, der\)/);
     const forced = await cns(['status', '--reader', `sim:${img}`, '--lang', 'en'], { env: { LANG: 'it_IT.UTF-8' } });
     expect(forced.stdout).toMatch(/Holder/);
     expect(en.stdout.includes('\x1b[')).toBe(false); // no ANSI colour sequence

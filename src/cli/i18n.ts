@@ -1176,7 +1176,10 @@ const ownMessages = () => ({
   cmdNeedsSub: { en: '"cns {group}" needs one of its commands: {names}', it: '"cns {group}" richiede uno dei suoi comandi: {names}' },
   cmdMissingArg: { en: 'missing argument {arg}', it: "manca l'argomento {arg}" },
   cmdOptionArg: { en: 'the option {option} needs a value', it: "l'opzione {option} richiede un valore" },
-  cmdInvalidChoice: { en: '{option}: {value} is not one of {choices}', it: '{option}: {value} non è tra {choices}' },
+  cmdInvalidChoice: {
+    en: '{option}: "{value}" is not allowed (allowed: {choices})',
+    it: '{option}: "{value}" non è un valore ammesso (valori ammessi: {choices})',
+  },
   // virtual card images
   IMAGE_INVALID: {
     en: '{path} is not a usable virtual card image: {why}.',
