@@ -81,6 +81,10 @@ describe('cns status', () => {
     });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^cns: --format: "txt" non è un valore ammesso \(valori ammessi: pem, der\)/);
+    // a command's words quoted into one argument: how to write them
+    const quoted = await cns(['cert check', '--reader', `sim:${img}`], { env: { LANG: 'it_IT.UTF-8' } });
+    expect(quoted.code).toBe(2);
+    expect(quoted.stderr).toMatch(/^cns: comando sconosciuto "cert check": scrivi le parole separate, senza virgolette: cns cert check/);
     const forced = await cns(['status', '--reader', `sim:${img}`, '--lang', 'en'], { env: { LANG: 'it_IT.UTF-8' } });
     expect(forced.stdout).toMatch(/Holder/);
     expect(en.stdout.includes('\x1b[')).toBe(false); // no ANSI colour sequence

@@ -1173,6 +1173,10 @@ const ownMessages = () =>
     secPuk: { en: 'PUK', it: 'PUK' },
     // command-line mistakes (commander's own messages, in the user's language)
     cmdUnknown: { en: 'unknown command "{cmd}"{near}; see cns --help', it: 'comando sconosciuto "{cmd}"{near}; vedi cns --help' },
+    cmdSplit: {
+      en: 'unknown command "{cmd}": write its words apart, without quotes: cns {words}',
+      it: 'comando sconosciuto "{cmd}": scrivi le parole separate, senza virgolette: cns {words}',
+    },
     cmdNear: { en: ' (did you mean {names}?)', it: ' (forse intendevi {names}?)' },
     cmdUnknownOption: { en: 'unknown option {option}; see cns --help', it: 'opzione sconosciuta {option}; vedi cns --help' },
     cmdTooMany: {

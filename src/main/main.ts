@@ -138,6 +138,10 @@ async function command(argv: string[]): Promise<number> {
     const names = program.commands.map((c) => c.name());
     if (a !== undefined && !names.includes(a)) {
       const t = safeContext(scanArgv(program, argv).globals);
+      // `cns "cert check"`: a command's words quoted into one argument
+      const words = a.trim().split(/\s+/);
+      if (words.length > 1 && names.includes(words[0]!))
+        return render(new CliError('USAGE', { detail: t.t('cmdSplit', { cmd: a, words: words.join(' ') }) }));
       const near = names.filter((n) => n.startsWith(a.slice(0, 2)));
       return render(
         new CliError('USAGE', {
