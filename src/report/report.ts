@@ -231,6 +231,9 @@ async function analyseCertificate(
       return null;
     }
     o.onCertificate?.(r.parsed);
+    // the fingerprint a report shows, hashed here (while the card answers the tries) rather than
+    // when the report is written, after the last answer (~0.3 ms; issue 27)
+    void r.summary.sha256;
   }
   return r;
 }
