@@ -65,6 +65,15 @@ const END_OF_DATA = [SW.END_OF_FILE, SW.WRONG_P1P2, SW.INCORRECT_P1P2];
  * The CNS card application over any transport: the operations read like the card's manual.
  * Every PIN/PUK APDU is sent exactly once; a failure is reported, never retried.
  */
+/** A path's file identifiers as SELECT by path takes them (two bytes each, big-endian). */
+function pathBytes(path: readonly number[]): Buffer {
+  const data = Buffer.alloc(path.length * 2);
+  path.forEach((fid, i) => {
+    data.writeUInt16BE(fid, i * 2);
+  });
+  return data;
+}
+
 export class CnsSession implements Card, CardFiles {
   private info: CnsAtrInfo;
   private originInfo: CardOrigin;
@@ -149,13 +158,13 @@ export class CnsSession implements Card, CardFiles {
   signatureLayout?: SignatureLayout | null;
 
   private async exists(path: readonly number[]): Promise<boolean> {
-    try {
-      await this.selectPath(path, false);
-      return true;
-    } catch (e) {
-      if (e instanceof CardError && e.code === 'FILE_NOT_FOUND') return false;
-      throw e;
-    }
+    // a missing file (6A82) is an answer here, not a failure: no error is made and caught for it
+    // (two each, with their stack traces, per file status probes; issue 27). Any other refusal
+    // is the ApduError a SELECT raises.
+    const { sw } = await this.channel.send({ cla: 0, ins: 0xa4, p1: 0x08, p2: 0x0c, data: pathBytes(path) });
+    if (sw === SW.SUCCESS) return true;
+    if (sw === SW.FILE_NOT_FOUND) return false;
+    throw new ApduError(sw, 'SELECT');
   }
 
   /**
@@ -177,10 +186,7 @@ export class CnsSession implements Card, CardFiles {
    * the ACe 2025 middleware sends after selecting its application).
    */
   async selectPath(path: readonly number[], wantFcp = true, from: 'mf' | 'current' = 'mf'): Promise<Fcp | undefined> {
-    const data = Buffer.alloc(path.length * 2);
-    path.forEach((fid, i) => {
-      data.writeUInt16BE(fid, i * 2);
-    });
+    const data = pathBytes(path);
     const file = path.map((p) => p.toString(16).toUpperCase()).join('/');
     return this.select(from === 'mf' ? 0x08 : 0x09, data, wantFcp, file);
   }
@@ -385,17 +391,15 @@ export class CnsSession implements Card, CardFiles {
 
   /** VERIFY with no data: ISO 7816-4's way to read tries left without spending one. */
   async tries(kind: SecretKind, keyset: Keyset = 'auth'): Promise<TriesState> {
-    try {
-      const r = await this.channel.sendOk({ cla: 0, ins: 0x20, p1: 0, p2: this.refP2(this.refFor(kind, keyset)) }, 'VERIFY');
-      return { triesLeft: null, blocked: false, verified: true, sw: r.sw };
-    } catch (e) {
-      if (!(e instanceof ApduError)) throw e;
-      const n = triesFromStatus(e.sw);
-      if (n !== undefined) return { triesLeft: n, blocked: n === 0, verified: false, sw: e.sw };
-      if (e.sw === SW.AUTH_METHOD_BLOCKED) return { triesLeft: 0, blocked: true, verified: false, sw: e.sw };
-      // the card would not say (6700, 6A86, 6D00...): unknown, never guessed
-      return { triesLeft: null, blocked: null, verified: false, sw: e.sw };
-    }
+    // the usual answer (63Cx) is the count itself, not a failure: read from the status word, with
+    // no error made and caught for it (a stack trace each; issue 27)
+    const { sw } = await this.channel.send({ cla: 0, ins: 0x20, p1: 0, p2: this.refP2(this.refFor(kind, keyset)) });
+    if (sw === SW.SUCCESS) return { triesLeft: null, blocked: false, verified: true, sw };
+    const n = triesFromStatus(sw);
+    if (n !== undefined) return { triesLeft: n, blocked: n === 0, verified: false, sw };
+    if (sw === SW.AUTH_METHOD_BLOCKED) return { triesLeft: 0, blocked: true, verified: false, sw };
+    // the card would not say (6700, 6A86, 6D00...): unknown, never guessed
+    return { triesLeft: null, blocked: null, verified: false, sw };
   }
 
   /** A PIN command: sent once; a refusal becomes the typed error that says what the card counted. */
