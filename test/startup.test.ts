@@ -3,7 +3,18 @@
 // reaches a full non-blocking pipe whole, a closed pipe ends the command quietly, koffi is the
 // same module either way.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, cpSync, createReadStream, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  cpSync,
+  createReadStream,
+  existsSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -175,8 +186,16 @@ describe('start-up', () => {
 
   it('koffi is loaded straight from its native module where that is what koffi itself would load', () => {
     const native = requireKoffi();
-    const viaEntry = require('koffi') as { default: unknown };
-    if (process.platform === 'linux' && ['x64', 'arm64'].includes(process.arch)) expect(native).toBe(viaEntry.default);
+    const viaEntry = require('koffi') as { default: { version: string } };
+    const direct = glibcKoffiModule(process.platform, process.arch, existsSync);
+    if (process.platform === 'linux' && ['x64', 'arm64'].includes(process.arch)) {
+      // opened by its path (process.dlopen): the very file koffi's own entry requires
+      expect(direct).toBeDefined();
+      const file = realpathSync(join(ROOT, 'node_modules', direct!));
+      expect(Object.keys(require.cache).map((k) => (existsSync(k) ? realpathSync(k) : k))).toContain(file);
+      expect(typeof native.load).toBe('function');
+    }
+    expect(native.version).toBe(viaEntry.default.version);
     expect(native.version).toBe(JSON.parse(readFileSync(join(ROOT, 'node_modules', 'koffi', 'package.json'), 'utf8')).version);
   });
 
