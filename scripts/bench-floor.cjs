@@ -17,10 +17,13 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
+/** koffi's native module opened by its path (process.dlopen), the cheapest way Node has, as cns opens it. */
 function koffi() {
   const arch = process.arch;
   try {
-    return require(`@koromix/koffi-linux-${arch}/linux_${arch}/koffi.node`);
+    const m = { exports: {} };
+    process.dlopen(m, path.join(__dirname, '..', 'node_modules', `@koromix/koffi-linux-${arch}`, `linux_${arch}`, 'koffi.node'));
+    return m.exports;
   } catch {
     return require('koffi');
   }
