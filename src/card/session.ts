@@ -61,10 +61,6 @@ const WRITE_CHUNK = 0xf0;
 /** READ BINARY answers that mean "no more data here" (ISO 7816-4; docs/card.md). */
 const END_OF_DATA = [SW.END_OF_FILE, SW.WRONG_P1P2, SW.INCORRECT_P1P2];
 
-/**
- * The CNS card application over any transport: the operations read like the card's manual.
- * Every PIN/PUK APDU is sent exactly once; a failure is reported, never retried.
- */
 /** A path's file identifiers as SELECT by path takes them (two bytes each, big-endian). */
 function pathBytes(path: readonly number[]): Buffer {
   const data = Buffer.alloc(path.length * 2);
@@ -74,6 +70,10 @@ function pathBytes(path: readonly number[]): Buffer {
   return data;
 }
 
+/**
+ * The CNS card application over any transport: the operations read like the card's manual.
+ * Every PIN/PUK APDU is sent exactly once; a failure is reported, never retried.
+ */
 export class CnsSession implements Card, CardFiles {
   private info: CnsAtrInfo;
   private originInfo: CardOrigin;
@@ -159,8 +159,8 @@ export class CnsSession implements Card, CardFiles {
 
   private async exists(path: readonly number[]): Promise<boolean> {
     // a missing file (6A82) is an answer here, not a failure: no error is made and caught for it
-    // (two each, with their stack traces, per file status probes; issue 27). Any other refusal
-    // is the ApduError a SELECT raises.
+    // (status probes two files; each missing one made two errors, with their stack traces;
+    // issue 27). Any other refusal is the ApduError a SELECT raises.
     const { sw } = await this.channel.send({ cla: 0, ins: 0xa4, p1: 0x08, p2: 0x0c, data: pathBytes(path) });
     if (sw === SW.SUCCESS) return true;
     if (sw === SW.FILE_NOT_FOUND) return false;
