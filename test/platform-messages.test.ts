@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { catalogueEntries, message, PLATFORM_VARIANTS, setMessagePlatform } from '../src/cli/i18n.js';
+import { catalogueEntries, message, PLATFORM_VARIANTS, setMessagePlatform, VARIANT_KEYS } from '../src/cli/i18n.js';
 
 /** Words that only a Linux user can act on. */
 const LINUX_ONLY = /apt-get|systemctl|\bsudo\b|pcscd|libpcsclite|Fedora|without systemd|senza systemd/;
@@ -51,6 +51,33 @@ describe('remedies per platform', () => {
         const ph = (t: string) => [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
         expect(ph(v[lang]), key).toEqual(ph(base![lang]));
       }
+    }
+  });
+});
+
+/**
+ * Only the keys listed in VARIANT_KEYS are asked for a Windows, macOS or guided wording (the others
+ * would build every message table to find nothing): the lists must be exactly the keys that have one.
+ */
+describe('keys with a wording of their own', () => {
+  it('are listed, each of them and only them, for Windows, macOS and guided mode', () => {
+    const keys = catalogueEntries().map(([k]) => k as string);
+    const all = new Set(keys);
+    for (const suffix of ['win32', 'darwin', 'G'] as const) {
+      const having = keys.filter((k) => k.endsWith(`_${suffix}`)).map((k) => k.slice(0, -suffix.length - 1));
+      expect([...VARIANT_KEYS[suffix]].sort(), suffix).toEqual([...new Set(having)].sort());
+      for (const k of VARIANT_KEYS[suffix]) expect(all.has(k), `${k} (${suffix})`).toBe(true);
+    }
+  });
+
+  it('on Windows a key with no variant of its own gives its own text, one with a variant the variant', () => {
+    setMessagePlatform('win32');
+    try {
+      expect(message('en', 'pcscStart')).not.toContain('systemctl');
+      expect(message('en', 'pcscStart')).toBe(message('en', 'pcscStart_win32' as 'pcscStart'));
+      expect(message('en', 'lCard')).toBe('Card');
+    } finally {
+      setMessagePlatform(process.platform);
     }
   });
 });

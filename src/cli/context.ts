@@ -4,7 +4,7 @@ import { romeDate } from '../card/dates.js';
 import type { OpenOptions } from '../device/open.js';
 import type { CliError } from './errors.js';
 import { EXIT_FOR } from './exitCodes.js';
-import { detectLang, humanDay, type Lang, type MessageKey, message, messageKey } from './i18n.js';
+import { detectLang, humanDay, type Lang, type MessageKey, message, messageKey, VARIANT_KEYS } from './i18n.js';
 import { isTerminal, err as stderr, out as stdout } from './stdio.js';
 
 export interface GlobalOptions {
@@ -74,7 +74,7 @@ export class Context {
   }
 
   t(key: MessageKey, params: Record<string, string | number | null | undefined> = {}): string {
-    const guided = this.guided ? messageKey(`${key}_G`) : undefined;
+    const guided = this.guided && VARIANT_KEYS.G.has(key) ? messageKey(`${key}_G`) : undefined;
     return message(this.lang, guided ?? key, params);
   }
 

@@ -1387,8 +1387,96 @@ export function setMessagePlatform(platform: string): void {
 /** The systems with remedies of their own: an entry KEY_win32 or KEY_darwin replaces KEY there. */
 export const PLATFORM_VARIANTS = ['win32', 'darwin'] as const;
 
+/**
+ * The keys that have a wording of their own on Windows or macOS (KEY_win32, KEY_darwin) or in
+ * guided mode (KEY_G): only these are asked for it. Asking every key would miss in the first table
+ * and build all five, the one cost the lazy tables save (~0.7 ms of every command there; issue 27).
+ * test/platform-messages.test.ts checks these lists against the catalogue.
+ */
+export const VARIANT_KEYS: Readonly<Record<'win32' | 'darwin' | 'G', ReadonlySet<string>>> = {
+  win32: new Set([
+    'BROWSER_TEST_UNAVAILABLE',
+    'NSS_TOOLS_MISSING',
+    'PCSC_UNAVAILABLE',
+    'brCannot_not-installed',
+    'brNoModule',
+    'brNone',
+    'brNone_G',
+    'brNssTools',
+    'brSetupDone',
+    'cmdInstallOpensc',
+    'cmdStartPcscd',
+    'gNoService',
+    'pcscInstall',
+    'pcscInstall_G',
+    'pcscRestart',
+    'pcscStart',
+    'pcscStart_G',
+    'pcscStuck',
+  ]),
+  darwin: new Set([
+    'NSS_TOOLS_MISSING',
+    'PCSC_UNAVAILABLE',
+    'brCannot_not-installed',
+    'brNoModule',
+    'brNssTools',
+    'cmdInstallOpensc',
+    'cmdStartPcscd',
+    'gNoService',
+    'pcscInstall',
+    'pcscInstall_G',
+    'pcscRestart',
+    'pcscStart',
+    'pcscStart_G',
+    'pcscStuck',
+  ]),
+  G: new Set([
+    'BROWSER_CERT_NOT_SEEN',
+    'BROWSER_MODULE_MISSING',
+    'BROWSER_TOKEN_NOT_SEEN',
+    'CARD_BAD_ANSWER_SECRET',
+    'CARD_NOT_ANSWERING_SECRET',
+    'CARD_REMOVED_SECRET',
+    'EXTENSION_PENDING',
+    'LAST_ATTEMPT_REFUSED',
+    'NO_BROWSER_DB',
+    'NO_READER',
+    'PIN_BLOCKED',
+    'PIN_BLOCKED_NOW',
+    'PIN_INCORRECT_UNKNOWN',
+    'PKCS11_MODULE_ERROR',
+    'PKCS11_NOT_SUPPORTED',
+    'WEAK_PIN',
+    'advBrowser',
+    'advBrowserDuplicate',
+    'advCARD_BUSY',
+    'advCARD_NOT_ANSWERING',
+    'advCERT_WRITE',
+    'advPIN_BLOCKED',
+    'brAdviseSetup',
+    'brCloseFirst',
+    'brDuplicate',
+    'brNone',
+    'brSetupDone',
+    'brSimInProcess',
+    'brSkip_cannot',
+    'brSkip_duplicate',
+    'brSkip_wrong-path',
+    'noPkcs11Module',
+    'pcscInstall',
+    'pcscStart',
+    'pinpadLeft',
+    'pr_CERT_HALF_WRITTEN',
+    'pr_CERT_WRITE_INCOMPLETE_restore',
+    'pr_CERT_WRITE_INCOMPLETE_resume',
+    'pr_CERT_WRITE_PENDING',
+    'pr_PKCS11_FLAGS_UNRELIABLE',
+    'readerMaybe',
+  ]),
+};
+
 function entry(key: string): Msg {
-  if (platformNow === 'win32' || platformNow === 'darwin') {
+  if ((platformNow === 'win32' || platformNow === 'darwin') && VARIANT_KEYS[platformNow].has(key)) {
     const own = find(`${key}_${platformNow}`);
     if (own) return own;
   }
