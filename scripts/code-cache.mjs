@@ -28,7 +28,12 @@ if (process.argv[2] !== '--train') {
   const home = mkdtempSync(join(tmpdir(), 'cns-code-cache-'));
   try {
     const report = join(home, 'report.json');
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--train', home, report], { stdio: 'ignore' });
+    // bounded: a training that hangs (a system PC/SC library that never answers) leaves no cache, not a stuck build
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--train', home, report], {
+      stdio: 'ignore',
+      timeout: 300_000,
+      killSignal: 'SIGKILL',
+    });
     if (r.status === 0) {
       const { kib, codes, unexpected } = JSON.parse(readFileSync(report, 'utf8'));
       console.log(`code cache: ${kib} KiB from ${codes.length} commands`);

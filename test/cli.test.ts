@@ -85,6 +85,17 @@ describe('cns status', () => {
     const quoted = await cns(['cert check', '--reader', `sim:${img}`], { env: { LANG: 'it_IT.UTF-8' } });
     expect(quoted.code).toBe(2);
     expect(quoted.stderr).toMatch(/^cns: comando sconosciuto "cert check": scrivi le parole separate, senza virgolette: cns cert check/);
+    // what was typed is said back printable: no escape sequence (here OSC 52, the clipboard) nor line break
+    for (const typed of ['status \x1b]52;c;SGk=\x07', 'cert\ncheck\x1b[2J', 'stauts\x1b[31m\r\nforged']) {
+      const r = await cns([typed]);
+      expect(r.code).toBe(2);
+      const control = [...r.stderr].filter((c) => {
+        const n = c.charCodeAt(0);
+        return (n < 0x20 && n !== 0x0a) || (n >= 0x7f && n <= 0x9f);
+      });
+      expect(control).toEqual([]);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    }
     const forced = await cns(['status', '--reader', `sim:${img}`, '--lang', 'en'], { env: { LANG: 'it_IT.UTF-8' } });
     expect(forced.stdout).toMatch(/Holder/);
     expect(en.stdout.includes('\x1b[')).toBe(false); // no ANSI colour sequence

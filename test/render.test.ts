@@ -40,3 +40,26 @@ describe('error details in the user language', () => {
     });
   }
 });
+
+describe('why the 2023 extension is not possible', () => {
+  it('names the rules that say no, not an advisory one nor one not known either way', async () => {
+    const { Context } = await import('../src/cli/context.js');
+    const { notEligibleWhy } = await import('../src/cli/cardText.js');
+    const ctx = new Context({ json: false, lang: 'it', color: false });
+    const why = notEligibleWhy(ctx, {
+      reasons: [
+        { code: 'CARD_READABLE', ok: true, variant: 'ok' },
+        { code: 'EXPIRY_BY_DEADLINE', ok: false, variant: 'no', params: { expiry: '2032-12-05', deadline: '2023-12-30' } },
+        {
+          code: 'EXPIRY_MATCHES_CARD',
+          ok: false,
+          advisory: true,
+          variant: 'no',
+          params: { card: '2031-01-01', certificate: '2032-12-05' },
+        },
+        { code: 'NOT_REVOKED', ok: null, variant: 'unknown' },
+      ],
+    });
+    expect(why).toBe('scade il 05/12/2032, dopo il 30/12/2023');
+  });
+});

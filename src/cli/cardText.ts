@@ -46,6 +46,17 @@ export function eligibilityJson<T extends { reasons: RuleResult[] }>(ctx: Contex
 }
 
 /**
+ * Why the 2023 extension is not possible: the rules that say no, as `cns extend` words them. An
+ * advisory rule, or one not known either way (revocation, the service's), is no reason.
+ */
+export function notEligibleWhy(ctx: Context, e: { reasons: RuleResult[] }): string {
+  return e.reasons
+    .filter((r) => r.ok === false && !r.advisory)
+    .map((r) => ruleText(ctx, r))
+    .join('; ');
+}
+
+/**
  * One rule of the 2023 extension, in the user's language (the library gives its code, variant
  * and facts only). A rule this catalogue does not know, named by another service: its own words.
  */

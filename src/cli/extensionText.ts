@@ -4,7 +4,7 @@ import type { ServiceError } from '../extension/client.js';
 import { ExtensionError, WriteInterruptedError } from '../extension/errors.js';
 import type { CertificateFacts, ExtensionProgress, ResumeResult, WriteAuth } from '../extension/flow.js';
 import type { Eligibility, RuleResult } from '../extension/rules.js';
-import { eligibilityJson, ruleText } from './cardText.js';
+import { eligibilityJson, notEligibleWhy, ruleText } from './cardText.js';
 import type { Context } from './context.js';
 import { CliError, ErrorWithData } from './errors.js';
 import { pinAuth } from './gate.js';
@@ -53,12 +53,7 @@ export function printEligibility(ctx: Context, e: Eligibility): void {
 }
 
 export function notEligible(ctx: Context, e: Eligibility): CliError {
-  const failed = e.reasons.filter((r) => r.ok === false && !r.advisory);
-  return new CliError(
-    'NOT_ELIGIBLE',
-    { detail: failed.map((r) => ruleText(ctx, r)).join('; ') },
-    { result: { extension: eligibilityJson(ctx, e) } },
-  );
+  return new CliError('NOT_ELIGIBLE', { detail: notEligibleWhy(ctx, e) }, { result: { extension: eligibilityJson(ctx, e) } });
 }
 
 /** The service's answer refused before the card is written: why, by the flow's reason. */

@@ -1,4 +1,13 @@
-import { certificateLine, checkText, eligibilityJson, printCertificate, problemsJson, row, ruleText, triesText } from '../cli/cardText.js';
+import {
+  certificateLine,
+  checkText,
+  eligibilityJson,
+  notEligibleWhy,
+  printCertificate,
+  problemsJson,
+  row,
+  triesText,
+} from '../cli/cardText.js';
 import type { Context } from '../cli/context.js';
 import { fallbackText } from '../cli/gate.js';
 import { messageKey } from '../cli/i18n.js';
@@ -70,10 +79,7 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
       }
     }
     if (r.extension) {
-      // not eligible: which rules say no, as `cns extend` words them (a rule not known either way,
-      // such as revocation, checked by the service only, is no reason)
-      const no = r.extension.reasons.filter((x) => x.ok === false);
-      const why = no.map((x) => ruleText(ctx, x)).join('; ');
+      const why = r.extension.eligible ? '' : notEligibleWhy(ctx, r.extension);
       row(
         ctx,
         'lExtension',

@@ -138,14 +138,16 @@ async function command(argv: string[]): Promise<number> {
     const names = program.commands.map((c) => c.name());
     if (a !== undefined && !names.includes(a)) {
       const t = safeContext(scanArgv(program, argv).globals);
+      // what the user typed is said back printable, on one line (no escape sequence reaches the terminal)
+      const { foreignText } = await import('../cli/render.js');
       // `cns "cert check"`: a command's words quoted into one argument
       const words = a.trim().split(/\s+/);
       if (words.length > 1 && names.includes(words[0]!))
-        return render(new CliError('USAGE', { detail: t.t('cmdSplit', { cmd: a, words: words.join(' ') }) }));
+        return render(new CliError('USAGE', { detail: t.t('cmdSplit', { cmd: foreignText(a), words: foreignText(words.join(' ')) }) }));
       const near = names.filter((n) => n.startsWith(a.slice(0, 2)));
       return render(
         new CliError('USAGE', {
-          detail: t.t('cmdUnknown', { cmd: a, near: near.length ? t.t('cmdNear', { names: near.join(', ') }) : '' }),
+          detail: t.t('cmdUnknown', { cmd: foreignText(a), near: near.length ? t.t('cmdNear', { names: near.join(', ') }) : '' }),
         }),
       );
     }
