@@ -1,4 +1,5 @@
 import { ApduChannel, commandTimeoutMs } from '../apdu/channel.js';
+import type { CommandApdu } from '../apdu/command.js';
 import { type Fcp, parseFcp } from '../apdu/fcp.js';
 import { ApduError, ApduTransportError, type ResponseApdu } from '../apdu/response.js';
 import { SW, triesFromStatus } from '../apdu/status.js';
@@ -68,6 +69,11 @@ function pathBytes(path: readonly number[]): Buffer {
     data.writeUInt16BE(fid, i * 2);
   });
   return data;
+}
+
+/** SELECT (ISO 7816-4 7.1.1): with the file's FCP asked for (P2 00, Le 256), or none (P2 0C). */
+function selectCommand(p1: number, data: Buffer, wantFcp: boolean): CommandApdu {
+  return { cla: 0, ins: 0xa4, p1, p2: wantFcp ? 0x00 : 0x0c, data, le: wantFcp ? 256 : undefined };
 }
 
 /**
@@ -161,7 +167,7 @@ export class CnsSession implements Card, CardFiles {
     // a missing file (6A82) is an answer here, not a failure: no error is made and caught for it
     // (status probes two files; each missing one made two errors, with their stack traces;
     // issue 27). Any other refusal is the ApduError a SELECT raises.
-    const { sw } = await this.channel.send({ cla: 0, ins: 0xa4, p1: 0x08, p2: 0x0c, data: pathBytes(path) });
+    const { sw } = await this.channel.send(selectCommand(0x08, pathBytes(path), false));
     if (sw === SW.SUCCESS) return true;
     if (sw === SW.FILE_NOT_FOUND) return false;
     throw new ApduError(sw, 'SELECT');
@@ -199,7 +205,7 @@ export class CnsSession implements Card, CardFiles {
   private async select(p1: number, data: Buffer, wantFcp: boolean, file: string): Promise<Fcp | undefined> {
     let r: ResponseApdu;
     try {
-      r = await this.channel.sendOk({ cla: 0, ins: 0xa4, p1, p2: wantFcp ? 0x00 : 0x0c, data, le: wantFcp ? 256 : undefined }, 'SELECT');
+      r = await this.channel.sendOk(selectCommand(p1, data, wantFcp), 'SELECT');
     } catch (e) {
       if (e instanceof ApduError && e.sw === SW.FILE_NOT_FOUND)
         throw new CardError('FILE_NOT_FOUND', `file ${file} not found`, { sw: e.sw, said: { id: 'cFileNotFound', facts: { file } } });

@@ -78,13 +78,10 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
         row(ctx, 'lSigPuk', triesText(ctx, r.signature.puk), 2);
       }
     }
-    if (r.extension) {
-      const why = r.extension.eligible ? '' : notEligibleWhy(ctx, r.extension);
-      row(
-        ctx,
-        'lExtension',
-        r.extension.eligible ? ctx.c.green(ctx.t('extRowYes')) : why ? ctx.t('extRowNoWhy', { why }) : ctx.t('extRowNo'),
-      );
+    if (r.extension?.eligible) row(ctx, 'lExtension', ctx.c.green(ctx.t('extRowYes')));
+    else if (r.extension) {
+      const why = notEligibleWhy(ctx, r.extension);
+      row(ctx, 'lExtension', why ? ctx.t('extRowNoWhy', { why }) : ctx.t('extRowNo'));
     }
     // "all passed" only when nothing below says otherwise; the codes are for --json and doctor
     const bad = r.checks.filter((c) => c.status === 'fail' || c.status === 'warn');

@@ -78,6 +78,7 @@ async function exerciseBinding(w: Winscard): Promise<void> {
   const NONE = 0;
   const states: ReaderStateEntry[] = [{ reader: 'cns training', currentState: 0, eventState: 0, atr: Buffer.alloc(0) }];
   const command = Buffer.from([0x00, 0xa4, 0x00, 0x00]);
+  const listing = Buffer.from('cns training\0\0', 'latin1');
   const calls: (() => unknown)[] = [
     ...(process.platform === 'win32' ? [] : [() => w.listReaders(NONE)]),
     () => w.getStatusChange(NONE, 0, states),
@@ -91,7 +92,7 @@ async function exerciseBinding(w: Winscard): Promise<void> {
     () => w.cancel(NONE),
     () => w.releaseContext(NONE),
     // what a successful listing goes through
-    () => parseMultiString(Buffer.from('cns training\0\0', 'latin1'), 14, false),
+    () => parseMultiString(listing, listing.length, false),
   ];
   for (const c of calls) {
     try {
