@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { catalogueEntries, message, PLATFORM_VARIANTS, setMessagePlatform, VARIANT_KEYS } from '../src/cli/i18n.js';
+import { catalogueEntries, catalogueTables, message, PLATFORM_VARIANTS, setMessagePlatform, VARIANT_KEYS } from '../src/cli/i18n.js';
 
 /** Words that only a Linux user can act on. */
 const LINUX_ONLY = /apt-get|systemctl|\bsudo\b|pcscd|libpcsclite|Fedora|without systemd|senza systemd/;
@@ -68,6 +68,14 @@ describe('keys with a wording of their own', () => {
       expect([...VARIANT_KEYS[suffix]].sort(), suffix).toEqual([...new Set(having)].sort());
       for (const k of VARIANT_KEYS[suffix]) expect(all.has(k), `${k} (${suffix})`).toBe(true);
     }
+  });
+
+  it("the card commands' table (looked up first) shares no key with the others", () => {
+    // a key also written in a later table would be shadowed there, without a word: one wording each
+    const [card, ...others] = catalogueTables();
+    expect(card!.length).toBeGreaterThan(50);
+    const rest = new Set(others.flat());
+    expect(card!.filter((k) => rest.has(k))).toEqual([]);
   });
 
   it('on Windows a key with no variant of its own gives its own text, one with a variant the variant', () => {
