@@ -2,16 +2,19 @@
 // - dist/bundle/main.cjs: the CLI and every module a command may need, one minified CommonJS file.
 //   Each module still runs only when first used (esbuild's lazy module wrappers); one file means one
 //   read and no ES-module resolution at start (measured: ~50 files cost ~20 ms to resolve and link).
+//   A module's namespace (what import() of it gives) is filled when the module first runs too
+//   (scripts/lazy-namespaces.mjs).
 // - dist/bundle/vendor-*.cjs: the heavy libraries only some commands use (pkijs + asn1js for the
 //   extension and certificate issuing, the prompts for guided mode), loaded when first imported.
 // - dist/bundle/pkcs11-worker.cjs: the PKCS#11 worker process, self-contained.
 // - dist/bundle/main.v8cache: V8's compiled code for main.cjs (see scripts/code-cache.mjs).
 // - dist/bundle/help.json: `cns --help` as the CLI prints it, per language, which bin/cns.js
 //   prints without loading the CLI (issue 27: --help ~12 ms over `node -e 0` with the bundle).
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
+import { lazyNamespaces } from './lazy-namespaces.mjs';
 
 const outdir = 'dist/bundle';
 // a cache made for the previous bundle is of no use to the new one (bin/cns.js would ignore it)
@@ -94,6 +97,16 @@ await Promise.all([
     external: ['koffi'],
   }),
 ]);
+
+// each lazily-initialised module's namespace filled when the module first runs, not at every start
+// (scripts/lazy-namespaces.mjs; issue 27)
+{
+  const file = `${outdir}/main.cjs`;
+  const r = lazyNamespaces(readFileSync(file, 'latin1'));
+  if (r.reason) console.warn(`bundle: namespaces left as esbuild wrote them: ${r.reason}`);
+  writeFileSync(file, r.text, 'latin1');
+  console.log(`bundle: ${r.moved} namespaces filled on first use, ${r.kept} at start`);
+}
 
 /**
  * The root help from the new bundle's own renderHelp() (the command tree and commander's
