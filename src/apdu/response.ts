@@ -9,7 +9,10 @@ export interface ResponseApdu {
 export function parseResponse(bytes: Uint8Array): ResponseApdu {
   if (bytes.length < 2) throw new ApduTransportError('response shorter than the two status bytes', 'garbage', { id: 'tShort' });
   const n = bytes.length;
-  return { data: Buffer.from(bytes.subarray(0, n - 2)), sw: (bytes[n - 2]! << 8) | bytes[n - 1]! };
+  // a copy (the caller keeps it; the transport may reuse its bytes), made in one step
+  const data = Buffer.allocUnsafe(n - 2);
+  Buffer.prototype.copy.call(bytes, data, 0, 0, n - 2);
+  return { data, sw: (bytes[n - 2]! << 8) | bytes[n - 1]! };
 }
 
 export function encodeResponse(data: Uint8Array, sw: number): Buffer {

@@ -280,7 +280,11 @@ function bind(koffi: KoffiModule, lib: Native, p: PcscPlatform): Winscard {
       const len: number[] = [maxResponse];
       try {
         const rv = rc(await call(tx, card, { dwProtocol: protocol, cbPciLength: ioSize }, command, command.length, null, recv, len));
-        return { rv, response: rv === 0 ? Buffer.from(recv.subarray(0, Math.min(Number(len[0] ?? 0), maxResponse))) : Buffer.alloc(0) };
+        if (rv !== 0) return { rv, response: Buffer.alloc(0) };
+        // copied out in one step (no view of the receive buffer made first: one object less per APDU)
+        const response = Buffer.allocUnsafe(Math.min(Number(len[0] ?? 0), maxResponse));
+        recv.copy(response, 0, 0, response.length);
+        return { rv, response };
       } finally {
         const free = receiveBuffers.get(maxResponse) ?? [];
         receiveBuffers.set(maxResponse, free);
