@@ -66,8 +66,22 @@ export function lazyNamespaces(text) {
   const ESM = helperName(sf, isEsmHelper);
   if (!EXPORT || !ESM) return { text, moved: 0, kept: 0, reason: 'esbuild helpers not found' };
   const uses = new Map();
+  // a property's name is not a use of the variable of that name ({ ef: 1 }, x.ef, { ef: y } = z)
+  const propertyName = (n) => {
+    const p = n.parent;
+    return (
+      ((ts.isPropertyAssignment(p) ||
+        ts.isPropertyAccessExpression(p) ||
+        ts.isMethodDeclaration(p) ||
+        ts.isPropertyDeclaration(p) ||
+        ts.isGetAccessor(p) ||
+        ts.isSetAccessor(p)) &&
+        p.name === n) ||
+      (ts.isBindingElement(p) && p.propertyName === n)
+    );
+  };
   const visit = (n) => {
-    if (ts.isIdentifier(n)) {
+    if (ts.isIdentifier(n) && !propertyName(n)) {
       const list = uses.get(n.text);
       if (list) list.push(n);
       else uses.set(n.text, [n]);

@@ -108,6 +108,9 @@ const XPKI = 'bit4id xPKI';
 const ATHENA = 'Athena IDProtect';
 const OPENSC_XPKI = 'OpenSC / bit4id xPKI';
 
+/** The ATRs below are written as the lists quote them, some with spaces: read without (no regular expression, util/text.ts says why). */
+const withoutSpaces = (s: string): string => s.split(' ').join('');
+
 /**
  * Real ATRs with a CNS tag, named as pcsc-tools' smartcard_list.txt names them (upstream list,
  * docs/card.md), each with what it is. A generation is given only where the list or OpenSC ties
@@ -275,10 +278,10 @@ export const KNOWN_ATRS: KnownAtr[] = (
     { atr: '3BFF1800FFC10A31FE55006B0508C80A011101434E5310318003', label: 'CRS Regione Lombardia (Infineon / Siemens)', kind: 'ts-cns' },
     { atr: '3BFF1800FFC10A31FE55006B0508C809011101434E5310318000', label: 'CRS Regione Sicilia (Infineon / Siemens)', kind: 'ts-cns' },
   ] as KnownAtr[]
-).map((k) => ({ ...k, atr: k.atr.replace(/\s/g, '') }));
+).map((k) => (k.atr.includes(' ') ? { ...k, atr: withoutSpaces(k.atr) } : k));
 
 /** The CIE 1.0 ATR (OpenSC card-itacns.c). */
-const CIE_V1 = '3BF4180 0FF8131805500318000C7'.replace(/\s/g, '');
+const CIE_V1 = withoutSpaces('3BF4180 0FF8131805500318000C7');
 /** CIE 2.0 historical bytes 7-15 (OpenSC): 02 "ITID" 20 20 31 80. */
 const CIE_V2_H7 = Buffer.from([0x02, 0x49, 0x54, 0x49, 0x44, 0x20, 0x20, 0x31, 0x80]);
 /** A TS-CNS read over NFC by IDEMIA (OpenSC's masked match: 3B 8B 80 01 00 31 C1 64, the rest free). */
@@ -288,7 +291,8 @@ export const MASKMAN_IDEMIA = 5;
 
 /** A PC/SC contactless pseudo-ATR (PC/SC part 3): 3B 8n 80 01, historical bytes, TCK. */
 export function isContactlessPseudoAtr(hex: string): boolean {
-  return /^3B8[0-9A-F]8001/.test(hex);
+  const n = hex[3] ?? '';
+  return hex.startsWith('3B8') && ((n >= '0' && n <= '9') || (n >= 'A' && n <= 'F')) && hex.startsWith('8001', 4);
 }
 
 /** Parse the ATR structure (ISO 7816-3): interface bytes, historical bytes, TCK. */

@@ -1,7 +1,8 @@
 /** Check digits and check characters printed on Italian cards. */
+import { isDigits } from '../util/text.js';
 
 export function luhnValid(digits: string): boolean {
-  if (!/^\d+$/.test(digits)) return false;
+  if (!isDigits(digits)) return false;
   return luhnCheckDigit(digits.slice(0, -1)) === Number(digits[digits.length - 1]);
 }
 
@@ -63,8 +64,28 @@ function evenValue(c: string): number {
   return c >= '0' && c <= '9' ? c.charCodeAt(0) - 48 : c.charCodeAt(0) - 65;
 }
 
-/** Structure of a codice fiscale for a person, with omocodia substitutions allowed. */
-const CF_SHAPE = /^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/;
+/** Omocodia: letters standing for the digits of a codice fiscale's numeric positions. */
+const OMOCODIA = 'LMNPQRSTUV';
+const MONTHS = 'ABCDEHLMPRST';
+
+/**
+ * Structure of a codice fiscale for a person, with omocodia substitutions allowed: per position,
+ * L a letter, N a digit or its omocodia letter, M a month letter (written out rather than a
+ * regular expression, issue 27: see util/text.ts).
+ */
+const CF_SHAPE = 'LLLLLLNNMNNLNNNL';
+
+function cfShaped(cf: string): boolean {
+  if (cf.length !== 16) return false;
+  for (let i = 0; i < 16; i++) {
+    const c = cf[i]!;
+    const letter = c >= 'A' && c <= 'Z';
+    const kind = CF_SHAPE[i];
+    if (kind === 'L' ? !letter : kind === 'M' ? !MONTHS.includes(c) || !letter : !((c >= '0' && c <= '9') || OMOCODIA.includes(c)))
+      return false;
+  }
+  return true;
+}
 
 export function codiceFiscaleCheckChar(first15: string): string {
   let sum = 0;
@@ -78,13 +99,9 @@ export function codiceFiscaleCheckChar(first15: string): string {
 export type CodiceFiscaleCheck = 'valid' | 'malformed' | 'bad-check-character';
 
 export function checkCodiceFiscale(cf: string): CodiceFiscaleCheck {
-  if (!CF_SHAPE.test(cf)) return 'malformed';
+  if (!cfShaped(cf)) return 'malformed';
   return codiceFiscaleCheckChar(cf.slice(0, 15)) === cf[15] ? 'valid' : 'bad-check-character';
 }
-
-/** Omocodia: letters standing for the digits of a codice fiscale's numeric positions. */
-const OMOCODIA = 'LMNPQRSTUV';
-const MONTHS = 'ABCDEHLMPRST';
 
 /**
  * What a person's codice fiscale says of its holder: sex, birth date (ISO; the century is the

@@ -1,5 +1,5 @@
 import type { Said } from '../apdu/said.js';
-import { printable } from '../util/text.js';
+import { isDigits, isHexDigits, printable } from '../util/text.js';
 
 /** EF_Dati_personali (3F00/1100/1102): ASCII, hex length header, then hex-length-prefixed fields. */
 
@@ -49,9 +49,10 @@ export class DatiPersonaliError extends Error {
 
 /** DDMMYYYY -> YYYY-MM-DD, or null when it is not a calendar date. */
 export function cardDateToIso(ddmmyyyy: string): string | null {
-  const m = /^(\d{2})(\d{2})(\d{4})$/.exec(ddmmyyyy);
-  if (!m) return null;
-  const [, dd, mm, yyyy] = m;
+  if (!isDigits(ddmmyyyy, 8, 8)) return null;
+  const dd = ddmmyyyy.slice(0, 2);
+  const mm = ddmmyyyy.slice(2, 4);
+  const yyyy = ddmmyyyy.slice(4);
   const d = new Date(Date.UTC(Number(yyyy), Number(mm) - 1, Number(dd)));
   if (d.getUTCFullYear() !== Number(yyyy) || d.getUTCMonth() !== Number(mm) - 1 || d.getUTCDate() !== Number(dd)) {
     return null;
@@ -67,10 +68,11 @@ export function isoToCardDate(iso: string): string {
 
 export function parseDatiPersonali(raw: Uint8Array): DatiPersonali {
   const text = Buffer.from(raw).toString('latin1');
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the record ends at its 00 (or FF) padding
-  const end = text.search(/[\x00\xff]/);
-  const body = end === -1 ? text : text.slice(0, end);
-  if (body.length < 6 || !/^[0-9A-Fa-f]{6}$/.test(body.slice(0, 6))) {
+  // the record ends at its 00 (or FF) padding
+  let end = 0;
+  while (end < text.length && text.charCodeAt(end) !== 0x00 && text.charCodeAt(end) !== 0xff) end++;
+  const body = text.slice(0, end);
+  if (body.length < 6 || !isHexDigits(body.slice(0, 6), 6)) {
     throw new DatiPersonaliError('EF_Dati_personali does not start with a 6-digit hex length', { id: 'dNoLength' });
   }
   const problems: string[] = [];
@@ -88,8 +90,7 @@ export function parseDatiPersonali(raw: Uint8Array): DatiPersonali {
       continue;
     }
     const lenHex = body.slice(i, i + 2);
-    if (!/^[0-9A-Fa-f]{2}$/.test(lenHex))
-      throw new DatiPersonaliError(`bad length for field ${name}`, { id: 'dFieldLength', facts: { name } });
+    if (!isHexDigits(lenHex, 2)) throw new DatiPersonaliError(`bad length for field ${name}`, { id: 'dFieldLength', facts: { name } });
     const len = parseInt(lenHex, 16);
     i += 2;
     if (i + len > body.length)

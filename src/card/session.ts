@@ -6,6 +6,7 @@ import { SW, triesFromStatus } from '../apdu/status.js';
 import { tlvLength } from '../apdu/tlv.js';
 import type { ApduTracer } from '../apdu/trace.js';
 import type { PinPad, Transport } from '../apdu/transport.js';
+import { isDigits } from '../util/text.js';
 import { type CnsAtrInfo, decodeAtr, MASK_STINCARD } from './atr.js';
 import type { Card, CardFiles, CardOrigin, Keyset, SecretKind, SignatureLayout, TriesState } from './card.js';
 import { type CardId, parseIdCarta } from './efIdCarta.js';
@@ -122,7 +123,7 @@ export class CnsSession implements Card, CardFiles {
     let keyBits: number;
     try {
       const id = await this.readCardId();
-      if (!/^\d{16}$/.test(id.id)) return false;
+      if (!isDigits(id.id, 16, 16)) return false;
       const der = await this.readCertificate();
       keyBits = keyBitsOf(der) ?? 0;
       // what identifying read is what the command reads next: kept for that one use

@@ -1,4 +1,5 @@
 import { sha1 } from '../util/digest.js';
+import { isDigits } from '../util/text.js';
 
 /**
  * The CNS authentication certificate's CN: "<codice fiscale>/<card id>.<base64 SHA-1 of
@@ -10,10 +11,17 @@ export interface CnsCommonName {
   datiPersonaliHash: string;
 }
 
+/** <16 of A-Z 0-9>/<16 digits>.<base64>, read position by position (util/text.ts says why). */
 export function parseCnsCommonName(cn: string): CnsCommonName | undefined {
-  const m = /^([A-Z0-9]{16})\/(\d{16})\.([A-Za-z0-9+/=]+)$/.exec(cn.trim());
-  if (!m) return undefined;
-  return { codiceFiscale: m[1]!, cardId: m[2]!, datiPersonaliHash: m[3]! };
+  const t = cn.trim();
+  if (t.length < 35 || t[16] !== '/' || t[33] !== '.') return undefined;
+  const codiceFiscale = t.slice(0, 16);
+  const cardId = t.slice(17, 33);
+  const datiPersonaliHash = t.slice(34);
+  const upperAlnum = (c: string) => (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  const base64 = (c: string) => upperAlnum(c) || (c >= 'a' && c <= 'z') || c === '+' || c === '/' || c === '=';
+  if (![...codiceFiscale].every(upperAlnum) || !isDigits(cardId, 16, 16) || ![...datiPersonaliHash].every(base64)) return undefined;
+  return { codiceFiscale, cardId, datiPersonaliHash };
 }
 
 /** The SHA-1 part, over the record as written (the EF without its zero padding). */

@@ -1,6 +1,6 @@
 import { nodeCrypto } from '../util/crypto.js';
 import { sha256 } from '../util/digest.js';
-import { printable } from '../util/text.js';
+import { isDigits, printable } from '../util/text.js';
 import { checkDer, type Der, parseDer } from './der.js';
 import { CertificateError } from './errors.js';
 import { rsaSha256Verifies } from './rsa.js';
@@ -104,16 +104,23 @@ function decodeString(t: Der): string {
   }
 }
 
+/**
+ * UTCTime YYMMDDHHMM[SS]Z or GeneralizedTime YYYYMMDDHHMM[SS][.fraction]Z, read position by
+ * position (no regular expression: util/text.ts says why).
+ */
 function decodeTime(t: Der): Date {
   const s = t.value.toString('latin1');
-  const m =
-    t.tag === 0x17
-      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(s)
-      : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/.exec(s);
-  if (!m) throw new CertificateError(`unsupported time ${s}`, { id: 'xTime' });
-  let year = Number(m[1]);
-  if (t.tag === 0x17) year += year < 50 ? 2000 : 1900; // RFC 5280 4.1.2.5.1
-  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
+  const utc = t.tag === 0x17;
+  const y = utc ? 2 : 4;
+  let body = s.endsWith('Z') ? s.slice(0, -1) : '';
+  const dot = utc ? -1 : body.indexOf('.');
+  if (dot !== -1) body = isDigits(body.slice(dot + 1)) ? body.slice(0, dot) : '';
+  if (!isDigits(body) || (body.length !== y + 8 && body.length !== y + 10))
+    throw new CertificateError(`unsupported time ${s}`, { id: 'xTime' });
+  const n = (at: number, len = 2): number => Number(body.slice(at, at + len));
+  let year = n(0, y);
+  if (utc) year += year < 50 ? 2000 : 1900; // RFC 5280 4.1.2.5.1
+  return new Date(Date.UTC(year, n(y) - 1, n(y + 2), n(y + 4), n(y + 6), body.length === y + 10 ? n(y + 8) : 0));
 }
 
 function need(t: Der | undefined, what: string, tag?: number): Der {
@@ -147,8 +154,17 @@ function decodeName(t: Der): NameAttribute[] {
   return out;
 }
 
+/** The characters RFC 4514 escapes with a backslash in a name's value. */
+const DN_SPECIAL = ',+"\\<>;';
+
 export function nameToString(a: NameAttribute[]): string {
-  return a.map((x) => `${x.type}=${x.value.replace(/([,+"\\<>;])/g, '\\$1')}`).join(', ');
+  return a
+    .map((x) => {
+      let v = '';
+      for (const c of x.value) v += DN_SPECIAL.includes(c) ? `\\${c}` : c;
+      return `${x.type}=${v}`;
+    })
+    .join(', ');
 }
 
 function stripLeadingZero(b: Buffer): Buffer {

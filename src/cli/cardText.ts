@@ -1,6 +1,7 @@
 import type { CertificateSummary } from '../cert/summary.js';
 import type { RuleResult } from '../extension/rules.js';
 import type { Check, Problem, TriesJson } from '../report/report.js';
+import { isIsoDay, replaceIsoDays } from '../util/text.js';
 import type { Context } from './context.js';
 import { type MessageKey, messageKey } from './i18n.js';
 import { saidText, swMeaning } from './render.js';
@@ -30,14 +31,10 @@ export function certificateLine(ctx: Context, c: CertificateSummary): string {
   return `${color(label)} ${ctx.day(new Date(c.notBefore))} → ${d} (${days})`;
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
 /** Values for a sentence: Italian days as people read them, the rest as they are. */
 function humanParams(ctx: Context, params: Record<string, string> = {}): Record<string, string> {
   // a day inside a value too ("M 1980-01-01 H501"): as people read days
-  return Object.fromEntries(
-    Object.entries(params).map(([k, v]) => [k, DAY.test(v) ? ctx.day(v) : v.replace(/\b\d{4}-\d{2}-\d{2}\b/g, (d) => ctx.day(d))]),
-  );
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, isIsoDay(v) ? ctx.day(v) : replaceIsoDays(v, (d) => ctx.day(d))]));
 }
 
 /** An eligibility verdict for the JSON document: each reason in the user's language (codes stay). */

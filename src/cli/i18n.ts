@@ -1,4 +1,5 @@
 /** Messages in Italian and English. Italian when the locale says it_*, or --lang it. */
+import { isIsoDay } from '../util/text.js';
 import { browserMessages } from './browserMessages.js';
 import { cardMessages } from './cardMessages.js';
 import { deviceMessages } from './deviceMessages.js';
@@ -10,7 +11,8 @@ export type Lang = 'it' | 'en';
 export function detectLang(env: NodeJS.ProcessEnv = process.env, explicit?: string): Lang {
   if (explicit === 'it' || explicit === 'en') return explicit;
   const loc = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
-  return /^it([_.@-]|$)/i.test(loc) ? 'it' : 'en';
+  // it, it_IT, it.UTF-8, it@euro, it-IT, any case (no regular expression: util/text.ts says why)
+  return loc.slice(0, 2).toLowerCase() === 'it' && (loc.length === 2 || '_.@-'.includes(loc[2]!)) ? 'it' : 'en';
 }
 
 type Msg = { en: string; it: string };
@@ -1252,9 +1254,9 @@ const MONTHS_EN = [
 
 /** An Italian calendar day (YYYY-MM-DD) as people read it: 31/05/2024, or 31 May 2024. */
 export function humanDay(lang: Lang, isoDay: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDay);
-  if (!m) return isoDay;
-  return lang === 'it' ? `${m[3]}/${m[2]}/${m[1]}` : `${Number(m[3])} ${MONTHS_EN[Number(m[2]) - 1]} ${m[1]}`;
+  if (!isIsoDay(isoDay)) return isoDay;
+  const [y, m, d] = [isoDay.slice(0, 4), isoDay.slice(5, 7), isoDay.slice(8)];
+  return lang === 'it' ? `${d}/${m}/${y}` : `${Number(d)} ${MONTHS_EN[Number(m) - 1]} ${y}`;
 }
 
 /** The keys of each table, in the order they are looked up: for the tests. */
@@ -1379,13 +1381,69 @@ export function message(lang: Lang, key: MessageKey, params: Record<string, stri
   // {@key}: another entry's text, so that one piece of advice has one wording everywhere
   // {@key} may refer to an entry that refers to another: expanded a few levels deep
   // KEY_win32 / KEY_darwin: the same advice for that system (its service, its installer)
-  let tpl = entry(key)[lang];
-  for (let depth = 0; depth < 4 && tpl.includes('{@'); depth++) tpl = tpl.replace(/\{@(\w+)\}/g, (_, k: string) => entry(k)[lang]);
-  tpl = tpl
-    // {n|one|other}: the word that agrees with the number n ("1 tentativo", "2 tentativi")
-    .replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (_, k: string, one: string, other: string) => (Number(params[k]) === 1 ? one : other));
-  return tpl.replace(/\{(\w+)\}/g, (_, k: string) => {
+  return fillTemplate(entry(key)[lang], params, (k) => entry(k)[lang]);
+}
+
+/** A catalogue text with its placeholders filled; `ref` gives the text a {@key} stands for. */
+export function fillTemplate(
+  text: string,
+  params: Record<string, string | number | null | undefined>,
+  ref: (key: string) => string,
+): string {
+  let tpl = text;
+  for (let depth = 0; depth < 4 && tpl.includes('{@'); depth++) tpl = fill(tpl, '@', ref);
+  if (!tpl.includes('{')) return tpl;
+  // {n|one|other}: the word that agrees with the number n ("1 tentativo", "2 tentativi")
+  tpl = fill(tpl, '|', (k, one, other) => (Number(params[k]) === 1 ? one : other));
+  return fill(tpl, '', (k) => {
     const v = params[k];
     return v === undefined || v === null ? '' : String(v);
   });
+}
+
+const isWord = (c: string | undefined): boolean =>
+  c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c === '_');
+
+/**
+ * `tpl` with each placeholder of one form replaced by `f`: {@key} ('@'), {name|one|other} ('|',
+ * the two words free of | { }) or {name} (''), the name a run of letters, digits and _. Written
+ * out, not three regular expressions: a command compiled them at its first text, ~0.1 ms (issue
+ * 27; util/text.ts). test/i18n-fill.test.ts holds it to the regular expressions, entry by entry.
+ */
+function fill(tpl: string, form: '@' | '|' | '', f: (name: string, one: string, other: string) => string): string {
+  let out = '';
+  let i = 0;
+  while (i < tpl.length) {
+    const open = tpl.indexOf(form === '@' ? '{@' : '{', i);
+    if (open === -1) break;
+    out += tpl.slice(i, open);
+    let j = open + 1 + form.length - (form === '|' ? 1 : 0);
+    const nameAt = j;
+    while (isWord(tpl[j])) j++;
+    const name = tpl.slice(nameAt, j);
+    let one = '';
+    let other = '';
+    let ok = name.length > 0;
+    if (ok && form === '|') {
+      const word = (): string | undefined => {
+        if (tpl[j] !== '|') return undefined;
+        const at = ++j;
+        while (j < tpl.length && tpl[j] !== '|' && tpl[j] !== '{' && tpl[j] !== '}') j++;
+        return tpl.slice(at, j);
+      };
+      const a = word();
+      const b = a === undefined ? undefined : word();
+      ok = b !== undefined;
+      one = a ?? '';
+      other = b ?? '';
+    }
+    if (ok && tpl[j] === '}') {
+      out += f(name, one, other);
+      i = j + 1;
+    } else {
+      out += tpl[open]!;
+      i = open + 1;
+    }
+  }
+  return out + tpl.slice(i);
 }

@@ -6,6 +6,7 @@ import type { PinPadInfo } from '../device/open.js';
 import { readerStates } from '../device/open.js';
 import { demoImagePath } from '../device/paths.js';
 import { readSmallFile } from '../util/fs.js';
+import { hexPairs } from '../util/text.js';
 
 export interface ReaderJson {
   index: number | null;
@@ -104,7 +105,7 @@ export async function readersCommand(ctx: Context): Promise<number> {
               : ctx.c.yellow(r.reason === 'cie' ? ctx.t('readerCie') : ctx.t('notCns'));
       ctx.print(`${String(r.index).padStart(2)}  ${r.name.padEnd(28)} ${what}${r.inUse ? ctx.c.dim(` (${ctx.t('readerInUse')})`) : ''}`);
       if (r.pinpad) ctx.print(`    ${ctx.c.dim(ctx.t(r.pinpad.modify ? 'readerPinpadModify' : 'readerPinpad'))}`);
-      if (r.atr) ctx.print(`    ATR ${r.atr.replace(/(..)(?!$)/g, '$1 ')}`);
+      if (r.atr) ctx.print(`    ATR ${hexPairs(r.atr)}`);
     }
     ctx.print(simLine(ctx, pristine, demo, sim.image));
     for (const m of pkcs11Modules) ctx.print(`    PKCS#11 ${m.name.padEnd(20)} ${ctx.c.dim(m.path)}`);

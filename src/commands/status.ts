@@ -15,6 +15,7 @@ import { parseWarnDays } from '../cli/options.js';
 import { withCard } from '../device/open.js';
 import { stateDir } from '../device/paths.js';
 import { collectReport, eligibilityFromReport } from '../report/report.js';
+import { hexPairs } from '../util/text.js';
 
 /** `cns status`: everything readable without a PIN, as text or the JSON report. */
 export async function statusCommand(ctx: Context, o: { warnDays?: string }): Promise<number> {
@@ -45,7 +46,7 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
     row(ctx, 'lCard', `${r.card.model}`);
     if (r.card.atr === null) row(ctx, 'PKCS#11', `${r.card.token.label} (${r.card.module.path})`, 2);
     else {
-      row(ctx, 'lAtr', r.card.atr.replace(/(..)(?!$)/g, '$1 '), 2);
+      row(ctx, 'lAtr', hexPairs(r.card.atr), 2);
       if (r.card.identifiedBy === 'application') row(ctx, 'lIdentified', ctx.t('identifiedByApplication'), 2);
       if (r.card.contactless) row(ctx, 'lInterface', ctx.c.yellow(ctx.t('nfcNote')), 2);
       if (r.card.generation) row(ctx, 'lGeneration', `${r.card.generation}${r.card.middleware ? ` (${r.card.middleware})` : ''}`, 2);

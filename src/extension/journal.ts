@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 as sha256Bytes } from '../util/digest.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { isDigits } from '../util/text.js';
 
 /**
  * Backups and the journal of a certificate write, per card, in the state directory:
@@ -30,7 +31,7 @@ const sha256 = (b: Uint8Array): string => sha256Bytes(b).toString('hex');
 
 /** A card id read from a card is untrusted: only 16 digits ever become a path component. */
 export function isPathSafeCardId(cardId: string): boolean {
-  return /^\d{16}$/.test(cardId);
+  return isDigits(cardId, 16, 16);
 }
 
 export function journalDir(stateDir: string, cardId: string): string {

@@ -82,8 +82,21 @@ function quickOption(d: OptionDecl): QuickOption | undefined {
     return undefined;
   const negate = long.startsWith('--no-');
   if (negate && value !== undefined) return undefined;
-  const name = long.slice(negate ? 5 : 2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  const name = camelCase(long.slice(negate ? 5 : 2));
   return { flags: short ? [long, short] : [long], name, valued: value !== undefined, negate, ...(d.choices ? { choices: d.choices } : {}) };
+}
+
+/** commander's name of an option: --warn-days is warnDays (written out, not a regular expression: util/text.ts says why). */
+function camelCase(flag: string): string {
+  let out = '';
+  for (let i = 0; i < flag.length; i++) {
+    const next = flag[i + 1];
+    if (flag[i] === '-' && next !== undefined && next >= 'a' && next <= 'z') {
+      out += next.toUpperCase();
+      i++;
+    } else out += flag[i];
+  }
+  return out;
 }
 
 function commandDecl(path: string): CommandDecl | undefined {

@@ -13,6 +13,7 @@ import type { CertificateSummary } from '../cert/summary.js';
 import type { ParsedCertificate } from '../cert/x509.js';
 import { deviceFault } from '../device/errors.js';
 import { type Eligibility, evaluateEligibility } from '../extension/rules.js';
+import { isDigits } from '../util/text.js';
 
 /** Tries as reports and JSON show them. */
 export interface TriesJson {
@@ -358,7 +359,7 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
   const puk = await card.tries('puk');
   const certificate = (await analysed)?.summary ?? null;
   problems.push(...certProblems);
-  if (o.stateDir && id && /^\d{16}$/.test(id.id)) {
+  if (o.stateDir && id && isDigits(id.id, 16, 16)) {
     // An interrupted certificate write leaves a journal: say what EF 1101 holds and what to do.
     const { loadJournal, classifyEf, journalDir } = await import('../extension/journal.js');
     const j = loadJournal(o.stateDir, id.id);
@@ -450,7 +451,7 @@ async function collectTokenReport(card: Card, token: TokenDescription, o: Report
   const pin = await card.tries('pin');
   const puk = await card.tries('puk');
   problems.push(...stateProblems(pin, puk, certificate));
-  const serialIsCardId = /^\d{16}$/.test(token.serialNumber);
+  const serialIsCardId = isDigits(token.serialNumber, 16, 16);
   const checks: Check[] = [];
   if (certificate) {
     checks.push({
