@@ -2,9 +2,12 @@
 // Lower bounds for `npm run bench` (issue 15): what any Node program must spend, whatever its
 // code, to do what a cns command does. CommonJS, so Node starts no ES-module loader for it.
 //
-//   node scripts/bench-floor.cjs card READER [--reset] HEX...   koffi + the system's PC/SC library,
-//       connect to READER, send each APDU (hex), disconnect (resetting the card with --reset, as
-//       cns does after a PIN was verified); nothing parsed, nothing printed
+//   node scripts/bench-floor.cjs card READER [--reset] [--features] HEX...   koffi + the system's
+//       PC/SC library, asking the service what cns asks it for the same command: a context, the
+//       readers (one call), their states, a connection to READER, a transaction around each APDU
+//       (hex) sent, with --features the reader's features after them (status shows its PIN pad),
+//       the transaction ended (resetting the card with --reset, as cns does after a PIN was
+//       verified), the connection and the context closed; nothing parsed, nothing printed
 //   node scripts/bench-floor.cjs list READER          the same up to listing the readers (no connect)
 //   node scripts/bench-floor.cjs readers READER       what `cns readers` asks of PC/SC: list the
 //       readers, their states, and each reader's PIN-pad features over a direct connection
@@ -29,7 +32,7 @@ function koffi() {
   }
 }
 
-function card(reader, apdus, reset = false) {
+function card(reader, apdus, reset = false, features = false) {
   const k = koffi();
   const lib = k.load(process.env.CNS_PCSC_LIBRARY || 'libpcsclite.so.1');
   // pcsc-lite on Linux: DWORD and LONG are unsigned long / long, SCARD_IO_REQUEST two DWORDs
@@ -46,31 +49,44 @@ function card(reader, apdus, reset = false) {
   const check = (what, rv) => {
     if (Number(rv) !== 0) throw new Error(`${what}: 0x${(Number(rv) >>> 0).toString(16)}`);
   };
+  const release = lib.func('long SCardReleaseContext(long ctx)');
   const ctx = [0];
   check('SCardEstablishContext', est(2, null, null, ctx));
-  // listed as cns lists them when it looks for the card's reader
-  const len = [0];
-  check('SCardListReaders', list(ctx[0], null, null, len));
-  const names = Buffer.alloc(Number(len[0]));
+  // listed as cns lists them when it looks for the card's reader: one call, with room
+  const len = [4096];
+  const names = Buffer.alloc(4096);
   check('SCardListReaders', list(ctx[0], null, names, len));
-  const listed = names.toString('latin1').split('\0').filter(Boolean);
+  const listed = names.toString('latin1', 0, Number(len[0])).split('\0').filter(Boolean);
   if (!listed.includes(reader)) throw new Error(`no reader ${reader}`);
-  if (apdus === 'readers') return pinpads(k, lib, ctx[0], listed, conn, disc, check);
+  if (apdus === 'readers') {
+    pinpads(k, lib, ctx[0], listed, conn, disc, check);
+    check('SCardReleaseContext', release(ctx[0]));
+    return;
+  }
   if (!apdus) return;
+  // every reader's state, as cns reads them to choose the card's reader
+  const { gsc, ctl, states } = readerStates(k, lib, listed);
+  gsc(ctx[0], 0, states, states.length);
   const handle = [0];
   const active = [0];
   check('SCardConnect', conn(ctx[0], reader, 2 /* shared */, 3 /* T=0 | T=1 */, handle, active));
+  const begin = lib.func('long SCardBeginTransaction(long card)');
+  const end = lib.func('long SCardEndTransaction(long card, unsigned long disposition)');
+  check('SCardBeginTransaction', begin(handle[0]));
   const recv = Buffer.alloc(65538);
   for (const hex of apdus) {
     const send = Buffer.from(hex, 'hex');
     const rlen = [recv.length];
     check('SCardTransmit', tx(handle[0], { dwProtocol: active[0], cbPciLength: 16 }, send, send.length, null, recv, rlen));
   }
-  check('SCardDisconnect', disc(handle[0], reset ? 1 /* reset */ : 0 /* leave */));
+  if (features) ctl(handle[0], 0x42000d48, Buffer.alloc(0), 0, Buffer.alloc(1024), 1024, [0]);
+  check('SCardEndTransaction', end(handle[0], reset ? 1 /* reset */ : 0 /* leave */));
+  check('SCardDisconnect', disc(handle[0], 0 /* leave */));
+  check('SCardReleaseContext', release(ctx[0]));
 }
 
-/** Every reader's state, then each reader's features (SCARD_CTL_CODE(3400)) over a direct connection. */
-function pinpads(k, lib, ctx, readers, conn, disc, check) {
+/** SCardGetStatusChange and SCardControl, and the state of each of `readers` to ask it for. */
+function readerStates(k, lib, readers) {
   k.struct('FLOOR_STATE', {
     szReader: 'const char *',
     pvUserData: 'void *',
@@ -91,6 +107,12 @@ function pinpads(k, lib, ctx, readers, conn, disc, check) {
     cbAtr: 0,
     rgbAtr: new Array(33).fill(0),
   }));
+  return { gsc, ctl, states };
+}
+
+/** Every reader's state, then each reader's features (SCARD_CTL_CODE(3400)) over a direct connection. */
+function pinpads(k, lib, ctx, readers, conn, disc, check) {
+  const { gsc, ctl, states } = readerStates(k, lib, readers);
   gsc(ctx, 0, states, states.length);
   const out = Buffer.alloc(1024);
   for (const r of readers) {
@@ -133,8 +155,9 @@ try {
   if (what === 'card' && reader)
     card(
       reader,
-      apdus.filter((a) => a !== '--reset'),
+      apdus.filter((a) => !a.startsWith('--')),
       apdus.includes('--reset'),
+      apdus.includes('--features'),
     );
   else if (what === 'list' && reader) card(reader, undefined);
   else if (what === 'readers' && reader) card(reader, 'readers');
@@ -144,7 +167,7 @@ try {
     openssl(reader, apdus[0]);
   } else
     throw new Error(
-      `usage: ${path.basename(__filename)} card READER [--reset] HEX... | list READER | readers READER | load | load-openssl CERT CA`,
+      `usage: ${path.basename(__filename)} card READER [--reset] [--features] HEX... | list READER | readers READER | load | load-openssl CERT CA`,
     );
   process.exit(0);
 } catch (e) {

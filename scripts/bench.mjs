@@ -65,6 +65,12 @@ function apdusOf(argv, extraEnv) {
   return apdus;
 }
 
+/**
+ * What the bare client asks the service beyond the APDUs, as the command does: the card reset at
+ * the end (a verified PIN), and for status the reader's features (its PIN pad row).
+ */
+const floorFlags = (name, apdus) => [...(apdus.reset ? ['--reset'] : []), ...(name === 'cns status --json' ? ['--features'] : [])];
+
 const counters = () => JSON.parse(readFileSync(stats, 'utf8'));
 
 /** APDUs and bytes of one run, as the virtual card counted them. */
@@ -158,7 +164,7 @@ async function main() {
           ? `bare client: ${name}'s ${apdus.length} APDUs${apdus.reset ? ', card reset' : ''}`
           : `bare client: ${name}'s reader states and PIN pads`,
         // readers: what it asks of PC/SC (the states, each reader's PIN-pad features), no APDU
-        apdus.length ? [...FLOOR, 'card', READER, ...(apdus.reset ? ['--reset'] : []), ...apdus] : [...FLOOR, 'readers', READER],
+        apdus.length ? [...FLOOR, 'card', READER, ...floorFlags(name, apdus), ...apdus] : [...FLOOR, 'readers', READER],
       ]);
     }
     // target 2: the PIN through standard input against the same command with it in the environment
@@ -222,7 +228,10 @@ async function main() {
       ['pkcs15-tool --list-pins --list-certificates', ['pkcs15-tool', '--list-pins', '--list-certificates']],
       ['cns pin verify --env', [...CNS, 'pin', 'verify', '--env']],
       ['cns cert check', [...CNS, 'cert', 'check']],
-      [`bare client: status's ${statusFloor.apdus.length} APDUs`, [...FLOOR, 'card', READER, ...statusFloor.apdus]],
+      [
+        `bare client: status's ${statusFloor.apdus.length} APDUs`,
+        [...FLOOR, 'card', READER, ...floorFlags(statusFloor.name, statusFloor.apdus), ...statusFloor.apdus],
+      ],
       ['node -e 0', [process.execPath, '-e', '0']],
     ];
     const modelT = onModel.map(() => []);
@@ -266,7 +275,7 @@ async function main() {
       );
     });
     console.log(
-      "\nFloors: what any Node program pays for the same card work (bare client: koffi + libpcsclite, list the readers, connect, the same APDUs, nothing parsed or printed), and with cns's code loaded from its V8 cache on top (bound = client + load - node -e 0, per round). No code cns runs can bring a command under its bound:\n",
+      "\nFloors: what any Node program pays for the same card work (bare client: koffi + libpcsclite, the same requests to the PC/SC service: a context, the readers, their states, a connection, a transaction around the same APDUs, status's reader features, the connection and context closed; nothing parsed or printed), and with cns's code loaded from its V8 cache on top (bound = client + load - node -e 0, per round). No code cns runs can bring a command under its bound:\n",
     );
     console.log('| command | bare client × node -e 0 | bound × node -e 0 | cns × node -e 0 |');
     console.log('|---|---:|---:|---:|');
