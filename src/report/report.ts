@@ -227,6 +227,8 @@ async function analyseCertificate(
   const r = await attempt(problems, 'CERTIFICATE_UNPARSABLE', async () => summarizeDer(der, o.now, o.warnDays));
   if (r) {
     const { issuerSignatureHolds } = await import('../cert/issuers.js');
+    // between the parts, the card's answer that came meanwhile is taken and the next command sent
+    await nextTurn();
     if (issuerSignatureHolds(r.parsed) === false) {
       problems.push({ code: 'CERT_SIGNATURE_INVALID' });
       return null;
@@ -234,10 +236,14 @@ async function analyseCertificate(
     o.onCertificate?.(r.parsed);
     // the fingerprint a report shows, hashed here (while the card answers the tries) rather than
     // when the report is written, after the last answer (~0.3 ms; issue 27)
+    await nextTurn();
     void r.summary.sha256;
   }
   return r;
 }
+
+/** The next turn of the event loop: what came from the card (a transmit's answer) is taken first. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * `work` run while the card answers (issue 27): started on the next turn of the event loop, once
@@ -353,10 +359,14 @@ async function collectFileReport(card: Card, files: CardFiles, a: CnsAtrInfo, o:
   const der = await attempt(problems, 'CERTIFICATE_UNREADABLE', () => derRead);
   // parsed and checked while the card answers the tries; its problems keep their place in the list
   const pinRead = card.tries('pin');
+  // the PUK's asked as soon as the PIN's answer is in, the certificate's check going on meanwhile
+  // (the same two commands, in the same order, nothing sent between them)
+  const pukRead = pinRead.then(() => card.tries('puk'));
+  pukRead.catch(() => {});
   const certProblems: CardReport['problems'] = [];
   const analysed = der ? whileCardAnswers(() => analyseCertificate(der, certProblems, o)) : Promise.resolve(null);
   const pin = await pinRead;
-  const puk = await card.tries('puk');
+  const puk = await pukRead;
   const certificate = (await analysed)?.summary ?? null;
   problems.push(...certProblems);
   if (o.stateDir && id && isDigits(id.id, 16, 16)) {
