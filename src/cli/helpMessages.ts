@@ -261,8 +261,8 @@ ripetuto da questo programma.`,
       it: "sale per l'hash del titolare (predefinito CNS_REPORT_SALT, altrimenti uno conservato nella cartella di stato)",
     },
     h_extend: {
-      en: 'the 2023 validity extension of the CNS certificate (until 31/12/2023)',
-      it: 'la proroga 2023 della validità del certificato CNS (fino al 31/12/2023)',
+      en: 'the 2023 validity extension of the CNS certificate: for cards expiring by 30/12/2023, until 31/12/2023',
+      it: 'la proroga 2023 della validità del certificato CNS: per le carte in scadenza entro il 30/12/2023, fino al 31/12/2023',
     },
     h_check: {
       en: 'only evaluate the eligibility rules (exit 10 when not eligible)',
