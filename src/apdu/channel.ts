@@ -78,7 +78,7 @@ export class ApduChannel {
     if (resp.sw >> 8 === 0x6c && !cmd.data?.length) {
       resp = await this.raw(encodeCommand({ ...cmd, le: resp.sw & 0xff || 256 }, this.options.extendedLength));
     }
-    // most answers come whole: their data as parsed (a view of the transport's own copy), no concatenation
+    // most answers come whole: their data as parsed (already a copy of its own), not concatenated again
     if (resp.sw >> 8 !== 0x61) return resp;
     const chunks: Buffer[] = [resp.data];
     let rounds = 0;

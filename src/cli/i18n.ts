@@ -1,5 +1,5 @@
 /** Messages in Italian and English. Italian when the locale says it_*, or --lang it. */
-import { isIsoDay } from '../util/text.js';
+import { isIsoDay, isWordChar } from '../util/text.js';
 import { browserMessages } from './browserMessages.js';
 import { cardMessages } from './cardMessages.js';
 import { deviceMessages } from './deviceMessages.js';
@@ -1401,14 +1401,11 @@ export function fillTemplate(
   });
 }
 
-const isWord = (c: string | undefined): boolean =>
-  c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c === '_');
-
 /**
  * `tpl` with each placeholder of one form replaced by `f`: {@key} ('@'), {name|one|other} ('|',
  * the two words free of | { }) or {name} (''), the name a run of letters, digits and _. Written
  * out, not three regular expressions: a command compiled them at its first text, ~0.1 ms (issue
- * 27; util/text.ts). test/i18n-fill.test.ts holds it to the regular expressions, entry by entry.
+ * 27; util/text.ts). test/no-regexp.test.ts holds it to the regular expressions, entry by entry.
  */
 function fill(tpl: string, form: '@' | '|' | '', f: (name: string, one: string, other: string) => string): string {
   let out = '';
@@ -1419,7 +1416,7 @@ function fill(tpl: string, form: '@' | '|' | '', f: (name: string, one: string, 
     out += tpl.slice(i, open);
     let j = open + 1 + form.length - (form === '|' ? 1 : 0);
     const nameAt = j;
-    while (isWord(tpl[j])) j++;
+    while (isWordChar(tpl[j])) j++;
     const name = tpl.slice(nameAt, j);
     let one = '';
     let other = '';
