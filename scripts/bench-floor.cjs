@@ -63,7 +63,10 @@ function card(reader, apdus, reset = false, features = false) {
     check('SCardReleaseContext', release(ctx[0]));
     return;
   }
-  if (!apdus) return;
+  if (!apdus) {
+    check('SCardReleaseContext', release(ctx[0]));
+    return;
+  }
   // every reader's state, as cns reads them to choose the card's reader
   const { gsc, ctl, states } = readerStates(k, lib, listed);
   gsc(ctx[0], 0, states, states.length);

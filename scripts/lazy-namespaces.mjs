@@ -39,11 +39,29 @@ function isExportHelper(e) {
   );
 }
 
-/** esbuild's __esm: (fn, res) => () => (fn && (res = fn(fn = 0)), res), or its unminified function form. */
+/**
+ * esbuild's __esm: (fn, res) => () => (fn && (res = fn(fn = 0)), res), or its unminified function
+ * form; what the init returns is `res` itself (__commonJS, the same shape otherwise, returns
+ * `mod.exports`).
+ */
 function isEsmHelper(e) {
-  if (!ts.isArrowFunction(e) || e.parameters.length !== 2) return false;
+  if (!ts.isArrowFunction(e) || e.parameters.length !== 2 || !ts.isIdentifier(e.parameters[1].name)) return false;
+  const res = e.parameters[1].name.text;
   const inner = e.body;
-  return (ts.isArrowFunction(inner) || ts.isFunctionExpression(inner)) && inner.parameters.length === 0;
+  if (!(ts.isArrowFunction(inner) || ts.isFunctionExpression(inner)) || inner.parameters.length !== 0) return false;
+  let value = inner.body;
+  if (ts.isBlock(value)) {
+    const last = value.statements[value.statements.length - 1];
+    value = last && ts.isReturnStatement(last) ? last.expression : undefined;
+  }
+  while (value && ts.isParenthesizedExpression(value)) value = value.expression;
+  return (
+    !!value &&
+    ts.isBinaryExpression(value) &&
+    value.operatorToken.kind === ts.SyntaxKind.CommaToken &&
+    ts.isIdentifier(value.right) &&
+    value.right.text === res
+  );
 }
 
 /** The statements of a module's init body: __esm's argument, an arrow or an object with one method. */

@@ -35,26 +35,37 @@ class DerElement implements Der {
   #kids: Der[] | undefined;
   #raw: Buffer | undefined;
   #value: Buffer | undefined;
+  readonly #buf: Buffer;
+  /** where the element starts, where its contents start and where it ends, in #buf */
+  readonly #start: number;
+  readonly #at: number;
+  readonly #end: number;
+  readonly #depth: number;
   constructor(
     readonly tag: number,
     readonly constructed: boolean,
-    private readonly buf: Buffer,
-    /** where the element starts, where its contents start and where it ends, in `buf` */
-    private readonly start: number,
-    private readonly at: number,
-    private readonly end: number,
-    private readonly depth: number,
-  ) {}
+    buf: Buffer,
+    start: number,
+    at: number,
+    end: number,
+    depth: number,
+  ) {
+    this.#buf = buf;
+    this.#start = start;
+    this.#at = at;
+    this.#end = end;
+    this.#depth = depth;
+  }
   get raw(): Buffer {
-    this.#raw ??= this.buf.subarray(this.start, this.end);
+    this.#raw ??= this.#buf.subarray(this.#start, this.#end);
     return this.#raw;
   }
   get value(): Buffer {
-    this.#value ??= this.buf.subarray(this.at, this.end);
+    this.#value ??= this.#buf.subarray(this.#at, this.#end);
     return this.#value;
   }
   get children(): Der[] {
-    this.#kids ??= this.constructed ? readAll(this.buf, this.at, this.end, this.depth + 1) : [];
+    this.#kids ??= this.constructed ? readAll(this.#buf, this.#at, this.#end, this.#depth + 1) : [];
     return this.#kids;
   }
 }
