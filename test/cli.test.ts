@@ -96,6 +96,21 @@ describe('cns status', () => {
       expect(control).toEqual([]);
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     }
+    // commander's own mistakes in the user's language too: a group's command mistyped, an option
+    // mistyped, an option without its value (named as the help names it, not "-r,")
+    const it2 = { env: { LANG: 'it_IT.UTF-8' } };
+    const sub = await cns(['cert', 'chek', '--reader', `sim:${img}`], it2);
+    expect(sub.code).toBe(2);
+    expect(sub.stderr).toMatch(/^cns: comando sconosciuto "chek" \(forse intendevi check\?\); vedi cns --help/);
+    const verifica = await cns(['pin', 'verifica'], it2);
+    expect(verifica.stderr).toMatch(/^cns: comando sconosciuto "verifica" \(forse intendevi verify\?\)/);
+    const opt = await cns(['status', '--reder', 'sim'], it2);
+    expect(opt.code).toBe(2);
+    expect(opt.stderr).toMatch(/^cns: opzione sconosciuta --reder \(forse intendevi --reader\?\); vedi cns --help/);
+    const noValue = await cns(['status', '--reader'], it2);
+    expect(noValue.code).toBe(2);
+    expect(noValue.stderr).toMatch(/^cns: l'opzione --reader richiede un valore/);
+    for (const r of [sub, verifica, opt, noValue]) expect(r.stderr).not.toMatch(/unknown|Did you mean|argument missing/);
     const forced = await cns(['status', '--reader', `sim:${img}`, '--lang', 'en'], { env: { LANG: 'it_IT.UTF-8' } });
     expect(forced.stdout).toMatch(/Holder/);
     expect(en.stdout.includes('\x1b[')).toBe(false); // no ANSI colour sequence

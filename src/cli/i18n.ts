@@ -31,8 +31,8 @@ const ownMessages = () =>
     USAGE: { en: '{detail}', it: '{detail}' },
     INVALID_INPUT: { en: 'Invalid {what}: {detail}', it: 'Valore non valido per {what}: {detail}' },
     INVALID_PIN_FORMAT: {
-      en: 'The {what} must be {len} digits and nothing else (no spaces, letters or line breaks). Nothing was sent to the card.',
-      it: "Il {what} deve essere di {len} cifre e nient'altro (niente spazi, lettere o a capo). Nulla è stato inviato alla carta.",
+      en: 'The {what} must be {len} digits and nothing else (no spaces or letters). Nothing was sent to the card.',
+      it: "Il {what} deve essere di {len} cifre e nient'altro (niente spazi o lettere). Nulla è stato inviato alla carta.",
     },
     INVALID_PUK_FORMAT: {
       en: 'The PUK must be exactly 8 digits and nothing else. Nothing was sent to the card.',
@@ -1073,7 +1073,7 @@ const ownMessages = () =>
       it: 'comando sconosciuto "{cmd}": scrivi le parole separate, senza virgolette: cns {words}',
     },
     cmdNear: { en: ' (did you mean {names}?)', it: ' (forse intendevi {names}?)' },
-    cmdUnknownOption: { en: 'unknown option {option}; see cns --help', it: 'opzione sconosciuta {option}; vedi cns --help' },
+    cmdUnknownOption: { en: 'unknown option {option}{near}; see cns --help', it: 'opzione sconosciuta {option}{near}; vedi cns --help' },
     cmdTooMany: {
       en: 'too many arguments for {command}; see cns {command} --help',
       it: 'troppi argomenti per {command}; vedi cns {command} --help',

@@ -172,8 +172,12 @@ async function command(argv: string[]): Promise<number> {
       }
       // Bare group commands ("cns pin") print their help: not an error for a human.
       if (e.code === 'commander.executeSubCommandAsync' || e.exitCode === 0) return EXIT.OK;
+      // a name the user typed is said back printable, on one line, as for an unknown command above
+      const { foreignText } = await import('../cli/render.js');
       return render(
-        new CliError('USAGE', { detail: commanderText(safeContext(scanArgv(program, argv).globals), e, usage, program, placeholderWord) }),
+        new CliError('USAGE', {
+          detail: commanderText(safeContext(scanArgv(program, argv).globals), e, usage, program, placeholderWord, foreignText),
+        }),
       );
     }
     return render(e);
@@ -237,13 +241,23 @@ function commanderText(
   usage: string,
   program: Command,
   placeholderWord: (name: string, lang: Lang) => string,
+  foreign: (text: string) => string,
 ): string {
   const text = usage.replace(/^error: /, '').trim() || e.message;
   const quoted = [...text.matchAll(/'([^']+)'/g)].map((m) => m[1] ?? '');
-  const option = (quoted[0] ?? '').split(' ')[0] ?? '';
+  // an option as commander quotes it ("-r, --reader <reader>"): its long name, as the help writes it
+  const flags = (quoted[0] ?? '').split(/[ ,]+/).filter((f) => f.startsWith('-'));
+  const option = flags.find((f) => f.startsWith('--')) ?? flags[0] ?? '';
   switch (e.code) {
-    case 'commander.unknownOption':
-      return ctx.t('cmdUnknownOption', { option });
+    case 'commander.unknownCommand': {
+      // a group's command mistyped ("cns cert chek"): as an unknown command of cns itself
+      const near = /\(Did you mean (.+)\?\)/.exec(text)?.[1];
+      return ctx.t('cmdUnknown', { cmd: foreign(quoted[0] ?? ''), near: near ? ctx.t('cmdNear', { names: foreign(near) }) : '' });
+    }
+    case 'commander.unknownOption': {
+      const near = /\(Did you mean (.+)\?\)/.exec(text)?.[1];
+      return ctx.t('cmdUnknownOption', { option: foreign(option), near: near ? ctx.t('cmdNear', { names: foreign(near) }) : '' });
+    }
     case 'commander.excessArguments':
       return ctx.t('cmdTooMany', { command: commandPath(program, quoted[0]) });
     case 'commander.missingArgument':
