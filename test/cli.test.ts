@@ -72,9 +72,14 @@ describe('cns status', () => {
     const it = await cns(['status', '--reader', `sim:${img}`], { env: { LANG: 'it_IT.UTF-8' } });
     expect(it.stdout).toMatch(/Titolare\s+ROSSI MARIO/);
     expect(it.stdout).toMatch(/PIN\s+3 tentativi rimasti/);
-    // the 2023 extension: why not, in the user's language (the card expires years after 30/12/2023)
-    expect(it.stdout).toMatch(/Proroga 2023\s+non possibile: scade il \d{2}\/\d{2}\/\d{4}, dopo il 30\/12\/2023\n/);
-    expect(en.stdout).toMatch(/Extension 2023\s+not eligible: expires on \d+ \w+ \d{4}, later than 30 December 2023\n/);
+    // the 2023 extension: why not, in the user's language; a card expiring years after 30/12/2023
+    // was never due for it, which is not said as a refusal
+    expect(it.stdout).toMatch(/Proroga 2023\s+non necessaria: scade il \d{2}\/\d{2}\/\d{4}, dopo il 30\/12\/2023\n/);
+    expect(en.stdout).toMatch(/Extension 2023\s+not needed: expires on \d+ \w+ \d{4}, later than 30 December 2023\n/);
+    // a card that was due but cannot have it (expired since) is still told "not possible", and why
+    const old = await newCard('--not-before', '2021-12-30', '--not-after', '2023-12-30');
+    const due = await cns(['status', '--reader', `sim:${old}`], { env: { LANG: 'it_IT.UTF-8' } });
+    expect(due.stdout).toMatch(/Proroga 2023\s+non possibile: scaduto il 30\/12\/2023, prima del \d{2}\/\d{2}\/\d{4}\n/);
     // a value outside an option's choices: which ones it takes, in the user's language
     const bad = await cns(['cert', 'export', join(tempDir(), 'c.pem'), '--reader', `sim:${img}`, '--format', 'txt'], {
       env: { LANG: 'it_IT.UTF-8' },

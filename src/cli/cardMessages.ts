@@ -125,6 +125,7 @@ export const cardMessages = () =>
     extRowYes: { en: 'eligible', it: 'possibile' },
     extRowNo: { en: 'not eligible', it: 'non possibile' },
     extRowNoWhy: { en: 'not eligible: {why}', it: 'non possibile: {why}' },
+    extRowNotDue: { en: 'not needed: {why}', it: 'non necessaria: {why}' },
     certValid: {
       en: 'The certificate is valid until {date} ({days} {days|day|days} left).',
       it: 'Il certificato è valido fino al {date} ({days|manca|mancano} {days} {days|giorno|giorni}).',

@@ -82,7 +82,10 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
     if (r.extension?.eligible) row(ctx, 'lExtension', ctx.c.green(ctx.t('extRowYes')));
     else if (r.extension) {
       const why = notEligibleWhy(ctx, r.extension);
-      row(ctx, 'lExtension', why ? ctx.t('extRowNoWhy', { why }) : ctx.t('extRowNo'));
+      // a card expiring after 30/12/2023 was never due for it: said as such, not as a refusal
+      // (a new-user trial read "non possibile" on a card valid until 2032 as something wrong)
+      const notDue = r.extension.reasons.every((x) => x.ok !== false || x.advisory || x.code === 'EXPIRY_BY_DEADLINE');
+      row(ctx, 'lExtension', why ? ctx.t(notDue ? 'extRowNotDue' : 'extRowNoWhy', { why }) : ctx.t('extRowNo'));
     }
     // "all passed" only when nothing below says otherwise; the codes are for --json and doctor
     const bad = r.checks.filter((c) => c.status === 'fail' || c.status === 'warn');
