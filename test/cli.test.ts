@@ -116,6 +116,20 @@ describe('cns status', () => {
     expect(noValue.code).toBe(2);
     expect(noValue.stderr).toMatch(/^cns: l'opzione --reader richiede un valore/);
     for (const r of [sub, verifica, opt, noValue]) expect(r.stderr).not.toMatch(/unknown|Did you mean|argument missing/);
+    // `cns help [command]`: the help of cns, or of that command
+    const [help, helpStatus, helpCheck, statusHelp] = await Promise.all([
+      cns(['help'], it2),
+      cns(['help', 'status'], it2),
+      cns(['--lang', 'it', 'help', 'cert', 'check']),
+      cns(['status', '--help'], it2),
+    ]);
+    expect([help.code, helpStatus.code, helpCheck.code]).toEqual([0, 0, 0]);
+    expect(help.stdout).toMatch(/^Uso: cns/);
+    expect(helpStatus.stdout).toBe(statusHelp.stdout);
+    expect(helpCheck.stdout).toMatch(/^Uso: cns cert check/);
+    const helpUnknown = await cns(['help', 'stato'], it2);
+    expect(helpUnknown.code).toBe(2);
+    expect(helpUnknown.stderr).toMatch(/^cns: comando sconosciuto "stato"/);
     const forced = await cns(['status', '--reader', `sim:${img}`, '--lang', 'en'], { env: { LANG: 'it_IT.UTF-8' } });
     expect(forced.stdout).toMatch(/Holder/);
     expect(en.stdout.includes('\x1b[')).toBe(false); // no ANSI colour sequence

@@ -52,7 +52,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function command(argv: string[]): Promise<number> {
+async function command(given: string[]): Promise<number> {
+  // `cns help [command...]` (what many tools take, and `cns cert help check` already did): the
+  // command's help, as `cns [command...] --help`
+  const at = given[2] === 'help' ? 2 : given[2] === '--lang' && given[4] === 'help' ? 4 : -1;
+  const argv = at === -1 ? given : [...given.slice(0, at), ...given.slice(at + 1), '--help'];
   let exit: number = EXIT.OK;
   let ctx: Context | undefined;
   // the global options for an error raised before the command's context exists
