@@ -47,10 +47,14 @@ export function eligibilityJson<T extends { reasons: RuleResult[] }>(ctx: Contex
  * advisory rule, or one not known either way (revocation, the service's), is no reason.
  */
 export function notEligibleWhy(ctx: Context, e: { reasons: RuleResult[] }): string {
-  return e.reasons
-    .filter((r) => r.ok === false && !r.advisory)
+  return refusals(e)
     .map((r) => ruleText(ctx, r))
     .join('; ');
+}
+
+/** The rules that say no to the 2023 extension (notEligibleWhy's). */
+export function refusals(e: { reasons: RuleResult[] }): RuleResult[] {
+  return e.reasons.filter((r) => r.ok === false && !r.advisory);
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   notEligibleWhy,
   printCertificate,
   problemsJson,
+  refusals,
   row,
   triesText,
 } from '../cli/cardText.js';
@@ -84,7 +85,7 @@ export async function statusCommand(ctx: Context, o: { warnDays?: string }): Pro
       const why = notEligibleWhy(ctx, r.extension);
       // a card expiring after 30/12/2023 was never due for it: said as such, not as a refusal
       // (a new-user trial read "non possibile" on a card valid until 2032 as something wrong)
-      const notDue = r.extension.reasons.every((x) => x.ok !== false || x.advisory || x.code === 'EXPIRY_BY_DEADLINE');
+      const notDue = refusals(r.extension).every((x) => x.code === 'EXPIRY_BY_DEADLINE');
       row(ctx, 'lExtension', why ? ctx.t(notDue ? 'extRowNotDue' : 'extRowNoWhy', { why }) : ctx.t('extRowNo'));
     }
     // "all passed" only when nothing below says otherwise; the codes are for --json and doctor

@@ -252,16 +252,15 @@ function commanderText(
   // an option as commander quotes it ("-r, --reader <reader>"): its long name, as the help writes it
   const flags = (quoted[0] ?? '').split(/[ ,]+/).filter((f) => f.startsWith('-'));
   const option = flags.find((f) => f.startsWith('--')) ?? flags[0] ?? '';
+  // commander's suggestion for a mistyped command or option, if it made one
+  const suggested = /\(Did you mean (.+)\?\)/.exec(text)?.[1];
+  const near = suggested ? ctx.t('cmdNear', { names: foreign(suggested) }) : '';
   switch (e.code) {
-    case 'commander.unknownCommand': {
+    case 'commander.unknownCommand':
       // a group's command mistyped ("cns cert chek"): as an unknown command of cns itself
-      const near = /\(Did you mean (.+)\?\)/.exec(text)?.[1];
-      return ctx.t('cmdUnknown', { cmd: foreign(quoted[0] ?? ''), near: near ? ctx.t('cmdNear', { names: foreign(near) }) : '' });
-    }
-    case 'commander.unknownOption': {
-      const near = /\(Did you mean (.+)\?\)/.exec(text)?.[1];
-      return ctx.t('cmdUnknownOption', { option: foreign(option), near: near ? ctx.t('cmdNear', { names: foreign(near) }) : '' });
-    }
+      return ctx.t('cmdUnknown', { cmd: foreign(quoted[0] ?? ''), near });
+    case 'commander.unknownOption':
+      return ctx.t('cmdUnknownOption', { option: foreign(option), near });
     case 'commander.excessArguments':
       return ctx.t('cmdTooMany', { command: commandPath(program, quoted[0]) });
     case 'commander.missingArgument':
